@@ -1,0 +1,64 @@
+/**
+ * Activity analysis: a value is active when it depends on a differentiated input (it *varies*)
+ * and it reaches the function's result (it is *useful*). Only active values get tangent or
+ * adjoint code; everything else — indices, sizes, flags, constants — stays plain primal code.
+ * The analysis is flow-insensitive over variables (arrays count as one value each), iterated to
+ * a fixpoint, which is sound for loops and branches.
+ */
+import { type Atom, type Expr, type FnIR, type Stmt, walk } from "../ir.js";
+import { isDifferentiable } from "../differentiate/rules.js";
+
+export function analyzeActivity(fn: FnIR, independents: Iterable<string>): Set<string> {
+  const varied = new Set(independents);
+  const useful = new Set([fn.result]);
+  const statements: Stmt[] = [];
+  walk(fn.body, (s) => statements.push(s));
+
+  for (let changed = true; changed; ) {
+    changed = false;
+    const mark = (set: Set<string>, name: string) => {
+      if (fn.vars.get(name) === "bool" || set.has(name)) return;
+      set.add(name);
+      changed = true;
+    };
+    for (const s of statements) {
+      if (s.k === "assign") {
+        if (flowSources(s.expr).some((v) => varied.has(v))) mark(varied, s.target);
+        if (useful.has(s.target)) flowSources(s.expr).forEach((v) => mark(useful, v));
+        if (s.expr.k === "call") callEffects(fn, s.expr.args, varied, useful, mark);
+      } else if (s.k === "store") {
+        if (s.value.k === "var" && varied.has(s.value.name)) mark(varied, s.arr);
+        if (useful.has(s.arr) && s.value.k === "var") mark(useful, s.value.name);
+      } else if (s.k === "effect") {
+        callEffects(fn, s.args, varied, useful, mark);
+      }
+    }
+  }
+  return new Set([...varied].filter((v) => useful.has(v)));
+}
+
+/** The variables whose derivative flows into the assigned value. */
+function flowSources(e: Expr): string[] {
+  const vars = (atoms: Atom[]) => atoms.flatMap((a) => (a.k === "var" ? [a.name] : []));
+  switch (e.k) {
+    case "prim":
+      return isDifferentiable(e.op) ? vars(e.args) : [];
+    case "copy":
+      return vars([e.arg]);
+    case "load":
+      return [e.arr];
+    case "call":
+      return vars(e.args);
+    default:
+      return []; // stop, cmp, not, len, newarr carry no derivative
+  }
+}
+
+/** A call may write its array arguments: they vary with any argument, and make every argument useful. */
+function callEffects(fn: FnIR, args: Atom[], varied: Set<string>, useful: Set<string>, mark: (set: Set<string>, name: string) => void): void {
+  const names = args.filter((a) => a.k === "var").map((a) => a.name);
+  const arrays = names.filter((n) => fn.vars.get(n) === "arr");
+  if (arrays.length === 0) return;
+  if (names.some((n) => varied.has(n))) arrays.forEach((n) => mark(varied, n));
+  if (arrays.some((n) => useful.has(n))) names.forEach((n) => mark(useful, n));
+}

@@ -1,0 +1,35 @@
+/**
+ * Counted loops: `for (let i = a; …; i += c)` where nothing else assigns `i` or `a`. Reverse mode
+ * runs them backwards by recomputing `i = a + k·c` for k = n-1 … 0 instead of saving `i` on every
+ * iteration; only the trip count n is kept (one number per execution of the whole loop).
+ */
+import { type Atom, type LoopStmt, type Stmt, walk } from "../ir.js";
+
+export interface CountedLoop {
+  inductionVar: string;
+  start: Atom;
+  step: number;
+}
+
+export function detectCountedLoop(loop: LoopStmt): CountedLoop | undefined {
+  if (loop.postTest || loop.update.length !== 1) return undefined;
+  const init = loop.init[loop.init.length - 1];
+  const update = loop.update[0];
+  if (!init || init.k !== "assign" || init.expr.k !== "copy" || init.expr.arg.k === "bool") return undefined;
+  const iv = init.target;
+  const start = init.expr.arg;
+  if (update.k !== "assign" || update.target !== iv || update.expr.k !== "prim") return undefined;
+  const { op, args } = update.expr;
+  if ((op !== "add" && op !== "sub") || args[0].k !== "var" || args[0].name !== iv || args[1].k !== "num") return undefined;
+  const step = op === "add" ? args[1].value : -args[1].value;
+  if (!Number.isInteger(step) || step === 0) return undefined;
+  const assigned = new Set<string>();
+  const collect = (s: Stmt) => {
+    if (s.k === "assign") assigned.add(s.target);
+  };
+  walk(loop.test, collect);
+  walk(loop.body, collect);
+  if (assigned.has(iv)) return undefined;
+  if (start.k === "var" && (assigned.has(start.name) || start.name === iv)) return undefined;
+  return { inductionVar: iv, start, step };
+}

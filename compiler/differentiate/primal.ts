@@ -1,0 +1,34 @@
+/**
+ * The primal clone of a function: the same code, with helper calls redirected to their clones.
+ * Reverse mode's sweeps and `vjp` call it, so generated code never depends on the user's own
+ * functions being in scope (they may be unexported, or live in another module).
+ */
+import type { FnIR, GFn, GStmt, Stmt } from "../ir.js";
+import { varsOf } from "./common.js";
+import type { GeneratedNames } from "./forward.js";
+
+export function primalFunction(fn: FnIR, generated: GeneratedNames): GFn {
+  const clone = (stmts: Stmt[]): GStmt[] =>
+    stmts.flatMap((s): GStmt[] => {
+      switch (s.k) {
+        case "assign":
+          return [s.expr.k === "call" ? { ...s, expr: { ...s.expr, fn: generated.primal(s.expr.fn) } } : s];
+        case "effect":
+          return [{ ...s, fn: generated.primal(s.fn) }];
+        case "store":
+          return [s];
+        case "if":
+          return [{ ...s, then: clone(s.then), else: clone(s.else) }];
+        case "loop":
+          return [...clone(s.init), { k: "loop", test: clone(s.test), cond: s.cond, body: [...clone(s.body), ...clone(s.update)], postTest: s.postTest, loc: s.loc }];
+      }
+    });
+  return {
+    name: generated.primal(fn.name),
+    params: fn.params,
+    vars: varsOf(fn.vars),
+    body: [...clone(fn.body), { k: "return", value: { k: "var", name: fn.result } }],
+    returns: fn.resultType,
+    doc: `${fn.sourceName} (${fn.loc.file.split("/").pop()}:${fn.loc.line}), as lowered by gradc`,
+  };
+}

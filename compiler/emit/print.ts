@@ -1,0 +1,212 @@
+/**
+ * Printing generated functions as readable TypeScript: one operation per line, names taken from
+ * the source (`a`, `a_dot`, `a_bar`), and a comment naming the source line each block comes from.
+ */
+import type { Atom, GExpr, GFn, GStmt, SourceLoc, Term, Type } from "../ir.js";
+import { RULES } from "../differentiate/rules.js";
+
+/** The module-level object generated code shares: output slots and the reverse-mode stack. */
+export const SUPPORT_NAME = "$gradc";
+
+export function printFunction(fn: GFn): string {
+  const printer = new FunctionPrinter(fn);
+  return printer.print();
+}
+
+const TS_TYPE: Record<Type, string> = { num: "number", bool: "boolean", arr: "Float64Array" };
+const CMP_NUM: Record<string, string> = { gtnum: ">", genum: ">=", ltnum: "<", lenum: "<=" };
+
+class FunctionPrinter {
+  private readonly lines: string[] = [];
+  private readonly constants = new Set<string>();
+  private readonly params: Set<string>;
+
+  constructor(private readonly fn: GFn) {
+    this.params = new Set(fn.params.map((p) => p.name));
+    // A variable assigned once, at the top level of the body, is declared `const` where it is defined.
+    const defs = new Map<string, number>();
+    const countDefs = (stmts: GStmt[]) => {
+      for (const s of stmts) {
+        if (s.k === "assign" || s.k === "accum") defs.set(s.target, (defs.get(s.target) ?? 0) + 1);
+        if (s.k === "if") (countDefs(s.then), countDefs(s.else));
+        if (s.k === "loop") (countDefs(s.test), countDefs(s.body));
+        if (s.k === "countdown") (defs.set(s.counter, 99), countDefs(s.body));
+      }
+    };
+    countDefs(fn.body);
+    for (const s of fn.body) {
+      if (s.k === "assign" && defs.get(s.target) === 1 && !this.params.has(s.target) && !fn.vars.get(s.target)?.zero) {
+        this.constants.add(s.target);
+      }
+    }
+    this.counters = new Set<string>();
+    const collectCounters = (stmts: GStmt[]) => {
+      for (const s of stmts) {
+        if (s.k === "countdown") (this.counters.add(s.counter), collectCounters(s.body));
+        if (s.k === "if") (collectCounters(s.then), collectCounters(s.else));
+        if (s.k === "loop") (collectCounters(s.test), collectCounters(s.body));
+      }
+    };
+    collectCounters(fn.body);
+  }
+
+  private readonly counters: Set<string>;
+
+  print(): string {
+    const fn = this.fn;
+    const params = fn.params.map((p) => `${p.name}: ${TS_TYPE[p.type]}`).join(", ");
+    this.lines.push(`/** ${fn.doc} */`);
+    this.lines.push(`function ${fn.name}(${params}): ${TS_TYPE[fn.returns]} {`);
+    const declared = [...fn.vars].filter(([name]) => !this.params.has(name) && !this.constants.has(name) && !this.counters.has(name));
+    const zeros = declared.filter(([, v]) => v.zero).map(([name]) => `${name} = 0`);
+    const others = declared.filter(([, v]) => !v.zero).map(([name, v]) => `${name}: ${TS_TYPE[v.type]}`);
+    for (const group of chunk([...others, ...zeros], 6)) this.lines.push(`  let ${group.join(", ")};`);
+    this.block(fn.body, 1, { last: undefined });
+    this.lines.push("}");
+    return this.lines.join("\n");
+  }
+
+  private block(stmts: GStmt[], depth: number, comment: { last: SourceLoc | undefined }): void {
+    const pad = "  ".repeat(depth);
+    for (const s of stmts) {
+      const loc = "loc" in s ? s.loc : undefined;
+      if (loc && (!comment.last || comment.last.line !== loc.line || comment.last.file !== loc.file)) {
+        this.lines.push(`${pad}// line ${loc.line}: ${loc.text}`);
+        comment.last = loc;
+      }
+      switch (s.k) {
+        case "assign": {
+          const decl = this.constants.has(s.target) ? "const " : "";
+          this.lines.push(`${pad}${decl}${s.target} = ${this.expr(s.expr, s.target)};`);
+          break;
+        }
+        case "accum":
+          this.lines.push(`${pad}${s.target} += ${this.terms(s.terms)};`);
+          break;
+        case "store":
+          this.lines.push(`${pad}${s.arr}[${atom(s.index)}] = ${atom(s.value)};`);
+          break;
+        case "accumElem":
+          this.lines.push(`${pad}${s.arr}[${atom(s.index)}] += ${this.terms(s.terms)};`);
+          break;
+        case "push": {
+          const isBool = s.value.k === "var" && this.fn.vars.get(s.value.name)?.type === "bool";
+          this.lines.push(`${pad}${SUPPORT_NAME}.push(${atom(s.value)}${isBool ? " ? 1 : 0" : ""});`);
+          break;
+        }
+        case "effect":
+          this.lines.push(`${pad}${s.fn}(${s.args.map(atom).join(", ")});`);
+          break;
+        case "if": {
+          const inner = { last: comment.last };
+          if (s.then.length === 0) {
+            this.lines.push(`${pad}if (!${atom(s.cond)}) {`);
+            this.block(s.else, depth + 1, inner);
+          } else {
+            this.lines.push(`${pad}if (${atom(s.cond)}) {`);
+            this.block(s.then, depth + 1, inner);
+            if (s.else.length > 0) {
+              this.lines.push(`${pad}} else {`);
+              this.block(s.else, depth + 1, { last: comment.last });
+            }
+          }
+          this.lines.push(`${pad}}`);
+          break;
+        }
+        case "loop": {
+          const inner = { last: comment.last };
+          if (s.postTest) {
+            this.lines.push(`${pad}do {`);
+            this.block(s.body, depth + 1, inner);
+            this.block(s.test, depth + 1, inner);
+            this.lines.push(`${pad}} while (${atom(s.cond)});`);
+          } else if (s.test.length === 0) {
+            this.lines.push(`${pad}while (${atom(s.cond)}) {`);
+            this.block(s.body, depth + 1, inner);
+            this.lines.push(`${pad}}`);
+          } else {
+            this.lines.push(`${pad}while (true) {`);
+            this.block(s.test, depth + 1, inner);
+            this.lines.push(`${pad}  if (!${atom(s.cond)}) break;`);
+            this.block(s.body, depth + 1, inner);
+            this.lines.push(`${pad}}`);
+          }
+          break;
+        }
+        case "countdown":
+          this.lines.push(`${pad}for (let ${s.counter} = ${atom(s.count)} - 1; ${s.counter} >= 0; ${s.counter}--) {`);
+          this.block(s.body, depth + 1, { last: comment.last });
+          this.lines.push(`${pad}}`);
+          break;
+        case "setOut":
+          this.lines.push(`${pad}${SUPPORT_NAME}.${s.slot === "tangent" ? "tangent" : `adjoint[${s.index}]`} = ${atom(s.value)};`);
+          break;
+        case "return":
+          this.lines.push(`${pad}return ${atom(s.value)};`);
+          break;
+        case "comment":
+          this.lines.push(`${pad}// ${s.text}`);
+          comment.last = undefined;
+          break;
+      }
+    }
+  }
+
+  private expr(e: GExpr, target: string): string {
+    switch (e.k) {
+      case "prim": {
+        if (CMP_NUM[e.op]) return `${atom(e.args[0])} ${CMP_NUM[e.op]} ${atom(e.args[1])} ? 1 : 0`;
+        if (e.op === "powlog") return `${SUPPORT_NAME}.powlog(${e.args.map(atom).join(", ")})`;
+        const spelling = RULES[e.op].spelling;
+        if ("call" in spelling) return `${spelling.call}(${e.args.map(atom).join(", ")})`;
+        if (e.args.length === 1) return `${spelling.infix}${atom(e.args[0])}`;
+        return `${atom(e.args[0])} ${spelling.infix} ${atom(e.args[1])}`;
+      }
+      case "copy":
+      case "stop":
+        return atom(e.arg);
+      case "cmp":
+        return `${atom(e.args[0])} ${e.op} ${atom(e.args[1])}`;
+      case "not":
+        return `!${atom(e.arg)}`;
+      case "call":
+        return `${e.fn}(${e.args.map(atom).join(", ")})`;
+      case "load":
+        return `${e.arr}[${atom(e.index)}]`;
+      case "len":
+        return `${e.arr}.length`;
+      case "newarr":
+        return `new Float64Array(${atom(e.size)})`;
+      case "pop":
+        return this.fn.vars.get(target)?.type === "bool" ? `${SUPPORT_NAME}.pop() !== 0` : `${SUPPORT_NAME}.pop()`;
+      case "lin":
+        return this.terms(e.terms);
+      case "out":
+        return e.slot === "tangent" ? `${SUPPORT_NAME}.tangent` : `${SUPPORT_NAME}.adjoint[${e.index}]`;
+    }
+  }
+
+  private terms(terms: Term[]): string {
+    if (terms.length === 0) return "0";
+    return terms
+      .map((t, i) => {
+        const text = t.coef.k === "num" && t.coef.value === 1 ? atom(t.value) : `${atom(t.value)} * ${atom(t.coef)}`;
+        return i === 0 ? text : ` + ${text}`;
+      })
+      .join("");
+  }
+}
+
+export function atom(a: Atom): string {
+  if (a.k === "var") return a.name;
+  if (a.k === "bool") return String(a.value);
+  if (Object.is(a.value, -0)) return "-0";
+  if (a.value < 0) return `(${a.value})`;
+  return String(a.value);
+}
+
+function chunk<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}

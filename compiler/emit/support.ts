@@ -1,0 +1,34 @@
+/**
+ * The support object every transformed module declares once: output slots through which
+ * generated functions return tangents and adjoints without allocating, and the stack on which
+ * reverse mode saves overwritten values. It is emitted into the module rather than imported, so
+ * transformed code runs wherever the module runs.
+ */
+import { SUPPORT_NAME } from "./print.js";
+
+export function supportDeclaration(adjointSlots: number): string {
+  return `const ${SUPPORT_NAME} = {
+  /** The tangent a forward-mode function computed. */
+  tangent: 0,
+  /** The adjoints of the scalar parameters a reverse-mode function computed, by parameter index. */
+  adjoint: new Float64Array(${Math.max(1, adjointSlots)}),
+  /** Values the forward sweep saves for the reverse sweep (grows on demand). */
+  stack: new Float64Array(1024),
+  top: 0,
+  push(value: number): void {
+    if (this.top === this.stack.length) {
+      const grown = new Float64Array(this.stack.length * 2);
+      grown.set(this.stack);
+      this.stack = grown;
+    }
+    this.stack[this.top++] = value;
+  },
+  pop(): number {
+    return this.stack[--this.top];
+  },
+  /** ∂(aᵇ)/∂b = aᵇ·ln a, with the limit 0 at a = 0. */
+  powlog(power: number, base: number): number {
+    return base === 0 ? 0 : power * Math.log(base);
+  },
+};`;
+}

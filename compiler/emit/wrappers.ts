@@ -1,0 +1,94 @@
+/**
+ * The public faces of generated code: `grad`, `valueAndGrad`, `jvp` and `vjp` wrappers that call
+ * the forward- and reverse-mode functions and package their results as DESIGN.md's contract says.
+ */
+import type { FnIR } from "../ir.js";
+import { SUPPORT_NAME } from "./print.js";
+
+export type WrapperKind = "grad" | "valueAndGrad" | "jvp" | "vjp";
+
+export interface WrapperSpec {
+  kind: WrapperKind;
+  name: string;
+  fn: FnIR;
+  /** Parameter indices differentiated (ignored by jvp, which takes tangents for every parameter). */
+  wrt: number[];
+  single: boolean;
+  exported: boolean;
+  reverseName: string;
+  forwardName: string;
+  primalName: string;
+}
+
+const TS: Record<string, string> = { num: "number", bool: "boolean", arr: "Float64Array" };
+
+export function printWrapper(w: WrapperSpec): string {
+  const { fn } = w;
+  // Wrapper locals keep readable names unless a parameter already uses one.
+  const taken = new Set(fn.params.map((p) => p.name));
+  const local = (base: string) => (taken.has(base) ? `$${base}` : base);
+  const value = local("value");
+  const cotangent = local("cotangent");
+  const bar = (name: string) => local(`${name}_bar`);
+  const params = fn.params.map((p) => `${p.name}: ${TS[p.type]}`).join(", ");
+  const exp = w.exported ? "export " : "";
+  const wrtParams = w.wrt.map((i) => fn.params[i]);
+  const arrayBuffers = wrtParams.filter((p) => p.type === "arr");
+  const gradients = wrtParams.map((p) => (p.type === "arr" ? bar(p.name) : `${SUPPORT_NAME}.adjoint[${fn.params.indexOf(p)}]`));
+  const gradValue = w.single ? gradients[0] : `[${gradients.join(", ")}]`;
+  const gradType = w.single ? TS[wrtParams[0].type] : `[${wrtParams.map((p) => TS[p.type]).join(", ")}]`;
+  const reverseCall = (seed: string, args = fn.params.map((p) => p.name)) =>
+    `${w.reverseName}(${[...args, ...arrayBuffers.map((p) => bar(p.name)), seed].join(", ")})`;
+  const allocate = arrayBuffers.map((p) => `  const ${bar(p.name)} = new Float64Array(${p.name}.length);`);
+  const title = `${w.kind}(${fn.sourceName}${w.kind === "jvp" ? "" : `, { wrt: ${w.single ? w.wrt[0] : `[${w.wrt.join(", ")}]`} }`})`;
+
+  switch (w.kind) {
+    case "grad":
+      return [
+        `/** ${title} */`,
+        `${exp}function ${w.name}(${params}): ${gradType} {`,
+        ...allocate,
+        `  ${reverseCall("1")};`,
+        `  return ${gradValue};`,
+        `}`,
+      ].join("\n");
+    case "valueAndGrad":
+      return [
+        `/** ${title} */`,
+        `${exp}function ${w.name}(${params}): [number, ${gradType}] {`,
+        ...allocate,
+        `  const ${value} = ${reverseCall("1")};`,
+        `  return [${value}, ${gradValue}];`,
+        `}`,
+      ].join("\n");
+    case "vjp": {
+      const saved = fn.params.map((p) => (p.type === "arr" ? local(`${p.name}_saved`) : p.name));
+      return [
+        `/** ${title}: the value, and a pullback from a cotangent to gradients */`,
+        `${exp}function ${w.name}(${params}): [number, (cotangent: number) => ${gradType}] {`,
+        `  const ${value} = ${w.primalName}(${fn.params.map((p) => p.name).join(", ")});`,
+        ...fn.params.filter((p) => p.type === "arr").map((p) => `  const ${local(`${p.name}_saved`)} = Float64Array.from(${p.name});`),
+        `  return [${value}, (${cotangent}: number): ${gradType} => {`,
+        ...allocate.map((l) => "  " + l),
+        `    ${reverseCall(cotangent, saved)};`,
+        `    return ${gradValue};`,
+        `  }];`,
+        `}`,
+      ].join("\n");
+    }
+    case "jvp": {
+      const n = fn.params.length;
+      const args = fn.params.flatMap((p, i) => (p.type === "bool" ? [`primals[${i}] as boolean`] : [`primals[${i}] as ${TS[p.type]}`, `tangents[${i}] as ${TS[p.type]}`]));
+      return [
+        `/** ${title}: the value and the directional derivative along the tangents */`,
+        `${exp}function ${w.name}(primals: ArrayLike<unknown>, tangents: ArrayLike<unknown>): [number, number] {`,
+        `  if (primals.length !== ${n} || tangents.length !== ${n}) {`,
+        `    throw new TypeError("jvp(${fn.sourceName}) expects ${n} primals and ${n} tangents");`,
+        `  }`,
+        `  const value = ${w.forwardName}(${args.join(", ")});`,
+        `  return [value, ${SUPPORT_NAME}.tangent];`,
+        `}`,
+      ].join("\n");
+    }
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * Finds what a module asks of gradc: marker calls such as `grad(f, { wrt: [1] })` on functions
+ * imported from "gradc", and functions annotated with a `@differentiable` JSDoc tag.
+ */
+import ts from "typescript";
+import { diagnosticAt, type Diagnostic } from "../diagnostics.js";
+import { skipParens } from "./modules.js";
+
+export const PACKAGE_NAME = "gradc";
+export type MarkerApi = "grad" | "valueAndGrad" | "jvp" | "vjp";
+const MARKER_APIS: readonly string[] = ["grad", "valueAndGrad", "jvp", "vjp"];
+
+export interface MarkerOptions {
+  /** Parameter indices to differentiate with respect to; undefined means every parameter. */
+  wrt?: number[];
+  /** `wrt: 0` (a single index) asks for a single gradient rather than a list. */
+  single: boolean;
+  engine: "compiled" | "tape";
+}
+
+export interface MarkerCall {
+  api: MarkerApi;
+  call: ts.CallExpression;
+  /** The function argument: an identifier naming a function, or an inline function. */
+  target: ts.Expression;
+  options: MarkerOptions;
+}
+
+export interface ModuleRequests {
+  markers: MarkerCall[];
+  annotated: ts.FunctionDeclaration[];
+  /** Local names bound to gradc's `stopGradient`. */
+  stopGradientNames: Set<string>;
+  /** Local names of namespace imports of gradc (`import * as G from "gradc"`). */
+  namespaceNames: Set<string>;
+}
+
+export function findRequests(sf: ts.SourceFile, diagnostics: Diagnostic[]): ModuleRequests {
+  const apiByLocal = new Map<string, string>();
+  const namespaceNames = new Set<string>();
+  for (const stmt of sf.statements) {
+    if (!ts.isImportDeclaration(stmt) || !ts.isStringLiteral(stmt.moduleSpecifier)) continue;
+    if (stmt.moduleSpecifier.text !== PACKAGE_NAME) continue;
+    const bindings = stmt.importClause?.namedBindings;
+    if (bindings && ts.isNamedImports(bindings)) {
+      for (const el of bindings.elements) apiByLocal.set(el.name.text, (el.propertyName ?? el.name).text);
+    } else if (bindings && ts.isNamespaceImport(bindings)) {
+      namespaceNames.add(bindings.name.text);
+    }
+  }
+  const apiOf = (callee: ts.Expression): string | undefined => {
+    if (ts.isIdentifier(callee)) return apiByLocal.get(callee.text);
+    if (ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) && namespaceNames.has(callee.expression.text)) {
+      return callee.name.text;
+    }
+    return undefined;
+  };
+
+  const markers: MarkerCall[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isCallExpression(node)) {
+      const api = apiOf(node.expression);
+      if (api && MARKER_APIS.includes(api)) {
+        const marker = readMarker(api as MarkerApi, node, diagnostics);
+        if (marker) markers.push(marker);
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+
+  const annotated = sf.statements.filter(
+    (s): s is ts.FunctionDeclaration =>
+      ts.isFunctionDeclaration(s) && !!s.body && ts.getJSDocTags(s).some((t) => t.tagName.text === "differentiable"),
+  );
+  const stopGradientNames = new Set([...apiByLocal].filter(([, api]) => api === "stopGradient").map(([local]) => local));
+  return { markers, annotated, stopGradientNames, namespaceNames };
+}
+
+function readMarker(api: MarkerApi, call: ts.CallExpression, diagnostics: Diagnostic[]): MarkerCall | undefined {
+  if (call.arguments.length < 1 || call.arguments.length > 2) {
+    diagnostics.push(diagnosticAt(call, `${api}() takes a function and an optional options object`, `write ${api}(f) or ${api}(f, { wrt: [0] })`));
+    return undefined;
+  }
+  const options: MarkerOptions = { single: false, engine: "compiled" };
+  const optArg = call.arguments[1];
+  if (optArg) {
+    const obj = skipParens(optArg);
+    if (!ts.isObjectLiteralExpression(obj)) {
+      diagnostics.push(diagnosticAt(optArg, `the options of ${api}() must be an object literal`, "gradc reads the options at build time: write them inline, e.g. { wrt: [0, 2] }"));
+      return undefined;
+    }
+    for (const prop of obj.properties) {
+      if (!ts.isPropertyAssignment(prop) || !ts.isIdentifier(prop.name)) {
+        diagnostics.push(diagnosticAt(prop, `unsupported option syntax in ${api}()`, "write plain `key: value` pairs"));
+        return undefined;
+      }
+      const value = skipParens(prop.initializer);
+      if (prop.name.text === "wrt") {
+        if (ts.isNumericLiteral(value)) {
+          options.wrt = [Number(value.text)];
+          options.single = true;
+        } else if (ts.isArrayLiteralExpression(value) && value.elements.every(ts.isNumericLiteral)) {
+          options.wrt = value.elements.map((e) => Number((e as ts.NumericLiteral).text));
+        } else {
+          diagnostics.push(diagnosticAt(prop.initializer, "`wrt` must be a parameter index or a list of indices written as literals", "e.g. { wrt: 0 } or { wrt: [0, 2] }"));
+          return undefined;
+        }
+      } else if (prop.name.text === "engine") {
+        if (ts.isStringLiteral(value) && (value.text === "compiled" || value.text === "tape")) {
+          options.engine = value.text;
+        } else {
+          diagnostics.push(diagnosticAt(prop.initializer, '`engine` must be the literal "compiled" or "tape"'));
+          return undefined;
+        }
+      } else {
+        diagnostics.push(diagnosticAt(prop.name, `unknown option '${prop.name.text}' for ${api}()`, "known options: wrt, engine"));
+        return undefined;
+      }
+    }
+  }
+  return { api, call, target: call.arguments[0], options };
+}

@@ -1,0 +1,272 @@
+/**
+ * gradc's compiler: transforms one TypeScript module so that every marker call (`grad(f)`,
+ * `valueAndGrad`, `jvp`, `vjp`) and every `@differentiable` function gets generated derivative
+ * code. The phases run in order, each in its own folder:
+ *
+ *   front → lower → analyze → differentiate → optimize → emit
+ */
+import MagicString from "magic-string";
+import ts from "typescript";
+import { type Diagnostic, DiagnosticError, diagnosticAt, diagnosticAtLoc } from "./diagnostics.js";
+import { type ModuleRequests, findRequests } from "./front/markers.js";
+import { ModuleGraph, type ResolvedFunction, skipParens } from "./front/modules.js";
+import { checkHelperArrays } from "./lower/checks.js";
+import { createLowerContext, lowerFunction } from "./lower/lower.js";
+import type { FnIR, GFn } from "./ir.js";
+import { type GeneratedNames, forwardFunction, isDifferentiableParam } from "./differentiate/forward.js";
+import { UnsupportedInReverse, reverseFunction } from "./differentiate/reverse.js";
+import { primalFunction } from "./differentiate/primal.js";
+import { simplify } from "./optimize/simplify.js";
+import { printFunction } from "./emit/print.js";
+import { supportDeclaration } from "./emit/support.js";
+import { type WrapperKind, type WrapperSpec, printWrapper } from "./emit/wrappers.js";
+
+export { type Diagnostic, DiagnosticError, formatDiagnostic } from "./diagnostics.js";
+
+export interface TransformOptions {
+  /** Reads imported modules (defaults to the file system). */
+  readFile?: (file: string) => string | undefined;
+  /** Shared across modules of one build so each imported file is parsed once. */
+  graph?: ModuleGraph;
+}
+
+export interface TransformResult {
+  /** The transformed module, or undefined when nothing in it concerns gradc. */
+  code: string | undefined;
+  map: ReturnType<MagicString["generateMap"]> | undefined;
+  diagnostics: Diagnostic[];
+}
+
+/** Transforms a module's source text. Diagnostics are returned, never thrown. */
+export function transformModule(code: string, file: string, options: TransformOptions = {}): TransformResult {
+  const graph = options.graph ?? new ModuleGraph(options.readFile);
+  const sf = graph.add(file, code);
+  const diagnostics: Diagnostic[] = [];
+  const requests = findRequests(sf, diagnostics);
+  if (requests.markers.length === 0 && requests.annotated.length === 0) {
+    return { code: undefined, map: undefined, diagnostics };
+  }
+  const module = new ModuleCompiler(sf, graph, diagnostics, requests);
+  const output = module.compile();
+  if (diagnostics.length > 0 || !output) return { code: undefined, map: undefined, diagnostics };
+  return output;
+}
+
+/** Like transformModule, but throws a DiagnosticError with every formatted diagnostic. */
+export function transformOrThrow(code: string, file: string, options: TransformOptions = {}): { code: string; map: TransformResult["map"] } {
+  const result = transformModule(code, file, options);
+  if (result.diagnostics.length > 0) throw new DiagnosticError(result.diagnostics);
+  return { code: result.code ?? code, map: result.map };
+}
+
+class ModuleCompiler {
+  private readonly lowerCtx;
+  private readonly takenNames: Set<string>;
+  private readonly generatedNames = new Map<string, string>();
+  private readonly functions = new Map<string, FnIR>();
+  private readonly emitted = new Map<string, GFn>();
+  private readonly pending: (() => GFn)[] = [];
+  private readonly wrappers: WrapperSpec[] = [];
+  private adjointSlots = 1;
+
+  constructor(
+    private readonly sf: ts.SourceFile,
+    private readonly graph: ModuleGraph,
+    private readonly diagnostics: Diagnostic[],
+    private readonly requests: ModuleRequests,
+  ) {
+    this.lowerCtx = createLowerContext(graph, diagnostics);
+    this.takenNames = new Set(sf.text.match(/[A-Za-z_$][\w$]*/g) ?? []);
+  }
+
+  compile(): TransformResult | undefined {
+    const s = new MagicString(this.sf.text);
+    for (const marker of this.requests.markers) {
+      const fn = this.lowerTarget(marker.target, marker.call);
+      if (!fn) continue;
+      if (marker.options.engine === "tape") {
+        this.diagnostics.push(diagnosticAt(marker.call, "the tape engine is not available yet", "omit `engine` to use the compiled engine; the tape engine arrives with gradc's next release"));
+        continue;
+      }
+      const wrt = this.checkWrt(fn, marker.options.wrt, marker.call, marker.api);
+      if (!wrt) continue;
+      const name = this.wrapper(marker.api, fn, wrt, marker.options.single, false);
+      if (name) s.overwrite(marker.call.getStart(this.sf), marker.call.getEnd(), name);
+    }
+    for (const decl of this.requests.annotated) {
+      const fn = this.lowerTarget(decl.name!, decl);
+      if (!fn) continue;
+      const wrt = this.checkWrt(fn, undefined, decl.name!, "grad");
+      if (!wrt) continue;
+      const exported = !!(ts.getCombinedModifierFlags(decl) & ts.ModifierFlags.Export);
+      for (const kind of ["grad", "valueAndGrad", "jvp", "vjp"] as const) {
+        const publicName = `${decl.name!.text}_${kind}`;
+        if (this.takenNames.has(publicName)) {
+          this.diagnostics.push(diagnosticAt(decl.name!, `@differentiable would generate '${publicName}', but the module already uses that name`, "rename the existing declaration"));
+          continue;
+        }
+        this.wrapper(kind, fn, wrt, false, exported, publicName);
+      }
+    }
+    if (this.diagnostics.length > 0) return undefined;
+
+    const functions: string[] = [];
+    try {
+      while (this.pending.length > 0) {
+        const gfn = simplify(this.pending.shift()!());
+        functions.push(printFunction(gfn));
+      }
+    } catch (e) {
+      if (e instanceof UnsupportedInReverse) {
+        this.diagnostics.push(this.diagnosticAtLoc(e.loc, e.message));
+        return undefined;
+      }
+      throw e;
+    }
+    const block = [
+      "",
+      "// ---- generated by gradc: derivative code for this module (do not edit) ----",
+      supportDeclaration(this.adjointSlots),
+      ...functions,
+      ...this.wrappers.map(printWrapper),
+      "// ---- end of generated code ----",
+      "",
+    ].join("\n\n");
+    s.appendLeft(this.insertionPoint(), block);
+    return { code: s.toString(), map: s.generateMap({ hires: true, source: this.sf.fileName, includeContent: true }), diagnostics: [] };
+  }
+
+  /** After the last import, so generated code is initialised before the module's own code runs. */
+  private insertionPoint(): number {
+    let pos = 0;
+    for (const stmt of this.sf.statements) if (ts.isImportDeclaration(stmt)) pos = stmt.getEnd();
+    return pos;
+  }
+
+  private lowerTarget(target: ts.Expression | ts.Identifier, at: ts.Node): FnIR | undefined {
+    const expr = skipParens(target as ts.Expression);
+    let resolved: ResolvedFunction;
+    if (ts.isIdentifier(expr)) {
+      const r = this.graph.resolveLocal(this.sf, expr.text);
+      if (!r.ok) {
+        this.diagnostics.push(diagnosticAt(expr, `cannot differentiate '${expr.text}': ${r.reason}`, "pass a function declared in this module or imported from a relative path"));
+        return undefined;
+      }
+      resolved = r.fn;
+    } else if (ts.isArrowFunction(expr) || ts.isFunctionExpression(expr)) {
+      resolved = { node: expr, name: "lambda", sourceFile: this.sf };
+    } else {
+      this.diagnostics.push(diagnosticAt(expr, "the function to differentiate must be named directly", "write grad(f) with f a function declaration, or an inline arrow function"));
+      return undefined;
+    }
+    const before = this.diagnostics.length;
+    const fn = lowerFunction(resolved, this.lowerCtx);
+    if (!fn) {
+      if (this.diagnostics.length === before) this.diagnostics.push(diagnosticAt(at, "cannot differentiate this function"));
+      return undefined;
+    }
+    if (!checkHelperArrays(fn, this.lowerCtx, this.diagnostics, this.graph)) return undefined;
+    this.registerAll();
+    if (fn.resultType !== "num") {
+      this.diagnostics.push(diagnosticAt(at, `'${fn.sourceName}' must return a number to be differentiated`));
+      return undefined;
+    }
+    return fn;
+  }
+
+  private registerAll(): void {
+    for (const fn of this.lowerCtx.functions.values()) this.functions.set(fn.name, fn);
+  }
+
+  private checkWrt(fn: FnIR, wrt: number[] | undefined, at: ts.Node, api: string): number[] | undefined {
+    const indices = wrt ?? fn.params.map((_, i) => i).filter((i) => isDifferentiableParam(fn.params[i]));
+    for (const i of indices) {
+      if (!Number.isInteger(i) || i < 0 || i >= fn.params.length) {
+        this.diagnostics.push(diagnosticAt(at, `wrt index ${i} is out of range: '${fn.sourceName}' has ${fn.params.length} parameters`));
+        return undefined;
+      }
+      if (!isDifferentiableParam(fn.params[i])) {
+        this.diagnostics.push(diagnosticAt(at, `${api}: parameter '${fn.params[i].name}' of '${fn.sourceName}' is a boolean and has no derivative`, "leave it out of `wrt`"));
+        return undefined;
+      }
+    }
+    if (indices.length === 0) {
+      this.diagnostics.push(diagnosticAt(at, `'${fn.sourceName}' has no number or array parameter to differentiate`));
+      return undefined;
+    }
+    return indices;
+  }
+
+  private wrapper(kind: WrapperKind, fn: FnIR, wrt: number[], single: boolean, exported: boolean, publicName?: string): string {
+    const key = `${kind}|${fn.name}|${wrt.join(",")}|${single}`;
+    const existing = this.generatedNames.get(key);
+    if (existing && !publicName) return existing;
+    const suffix = kind === "jvp" || wrt.length === fn.params.filter(isDifferentiableParam).length ? "" : `_wrt${wrt.join("_")}`;
+    const name = publicName ?? this.fresh(`${fn.sourceName}_${kind}${suffix}`);
+    if (!publicName) this.generatedNames.set(key, name);
+    this.adjointSlots = Math.max(this.adjointSlots, fn.params.length);
+    const names = this.names();
+    this.wrappers.push({
+      kind,
+      name,
+      fn,
+      wrt,
+      single,
+      exported,
+      reverseName: kind === "grad" || kind === "valueAndGrad" || kind === "vjp" ? this.reverse(fn, wrt) : "",
+      forwardName: kind === "jvp" ? names.forward(fn.name) : "",
+      primalName: kind === "vjp" ? names.primal(fn.name) : "",
+    });
+    return name;
+  }
+
+  /** Requests the reverse function of `fn` with respect to `wrt`, and returns its name. */
+  private reverse(fn: FnIR, wrt: number[]): string {
+    const all = fn.params.map((_, i) => i).filter((i) => isDifferentiableParam(fn.params[i]));
+    const isAll = wrt.length === all.length && wrt.every((i, k) => i === all[k]);
+    if (isAll) return this.names().reverse(fn.name);
+    return this.request(`rev|${fn.name}|${wrt.join(",")}`, `${fn.name}_rev_wrt${wrt.join("_")}`, (name) => {
+      return reverseFunction(fn, wrt, this.functions, this.names(), name);
+    });
+  }
+
+  private names(): GeneratedNames {
+    return {
+      primal: (f) => this.request(`primal|${f}`, `${f}_primal`, () => primalFunction(this.functions.get(f)!, this.names())),
+      forward: (f) => this.request(`fwd|${f}`, `${f}_fwd`, () => forwardFunction(this.functions.get(f)!, this.functions, this.names())),
+      reverse: (f) => {
+        const fn = this.functions.get(f)!;
+        this.adjointSlots = Math.max(this.adjointSlots, fn.params.length);
+        const wrt = fn.params.map((_, i) => i).filter((i) => isDifferentiableParam(fn.params[i]));
+        return this.request(`rev|${f}`, `${f}_rev`, (name) => reverseFunction(fn, wrt, this.functions, this.names(), name));
+      },
+    };
+  }
+
+  /** Names a generated function now and builds it later, once (calls may request more). */
+  private request(key: string, base: string, build: (name: string) => GFn): string {
+    const existing = this.generatedNames.get(key);
+    if (existing) return existing;
+    const name = this.fresh(base);
+    this.generatedNames.set(key, name);
+    this.pending.push(() => {
+      const gfn = build(name);
+      gfn.name = name;
+      return gfn;
+    });
+    return name;
+  }
+
+  private fresh(base: string): string {
+    let name = base;
+    for (let i = 2; this.takenNames.has(name); i++) name = `${base}${i}`;
+    this.takenNames.add(name);
+    return name;
+  }
+
+  private diagnosticAtLoc(loc: FnIR["loc"], message: string): Diagnostic {
+    return diagnosticAtLoc(loc, message, this.graph);
+  }
+}
+
+export { ModuleGraph } from "./front/modules.js";

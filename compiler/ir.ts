@@ -1,0 +1,216 @@
+/**
+ * The intermediate representation shared by every phase after `front`.
+ *
+ * A function is a tree of structured statements in A-normal form: every assignment applies one
+ * primitive to atoms (variables or constants), so each intermediate value has a name — the
+ * lecture's v0…v7. Control flow stays structured (if / loop) because reverse mode replays it
+ * backwards; `break`, `continue` and early `return` are lowered to flags before analysis so every
+ * loop has a single exit and every block a single entry.
+ */
+
+export type Type = "num" | "bool" | "arr";
+
+export type Atom = { k: "var"; name: string } | { k: "num"; value: number } | { k: "bool"; value: boolean };
+
+export interface SourceLoc {
+  file: string;
+  line: number; // 1-based
+  col: number; // 1-based
+  /** First line of the source statement, used for the comment above generated blocks. */
+  text: string;
+}
+
+/** Primitive numeric operations; their derivatives live in differentiate/rules.ts. */
+export type PrimOp =
+  | "add" | "sub" | "mul" | "div" | "mod" | "pow" | "neg"
+  | "sin" | "cos" | "tan" | "asin" | "acos" | "atan" | "atan2"
+  | "sinh" | "cosh" | "tanh" | "asinh" | "acosh" | "atanh"
+  | "exp" | "expm1" | "log" | "log1p" | "log2" | "log10" | "sqrt" | "cbrt"
+  | "abs" | "sign" | "min" | "max" | "hypot" | "floor" | "ceil" | "round" | "trunc"
+  /** Comparisons producing 1 or 0 as numbers; used inside derivative rules (e.g. max's partials). */
+  | "gtnum" | "genum" | "ltnum" | "lenum"
+  /** aᵇ·ln a with the a = 0 limit taken as 0: the partial of pow with respect to its exponent. */
+  | "powlog";
+
+export type CmpOp = "<" | "<=" | ">" | ">=" | "===" | "!==";
+
+export type Expr =
+  | { k: "prim"; op: PrimOp; args: Atom[] }
+  | { k: "copy"; arg: Atom }
+  /** stopGradient(x): the value of x, with a zero derivative. */
+  | { k: "stop"; arg: Atom }
+  | { k: "cmp"; op: CmpOp; args: [Atom, Atom] }
+  | { k: "not"; arg: Atom }
+  | { k: "call"; fn: string; args: Atom[] }
+  | { k: "load"; arr: string; index: Atom }
+  | { k: "len"; arr: string }
+  | { k: "newarr"; size: Atom };
+
+export type Stmt =
+  | { k: "assign"; target: string; expr: Expr; loc: SourceLoc }
+  | { k: "store"; arr: string; index: Atom; value: Atom; loc: SourceLoc }
+  /** A call kept for its effect on array arguments (its result is unused). */
+  | { k: "effect"; fn: string; args: Atom[]; loc: SourceLoc }
+  | { k: "if"; cond: Atom; then: Stmt[]; else: Stmt[]; loc: SourceLoc }
+  | LoopStmt;
+
+/**
+ * `init; while (true) { test; if (!cond) break; body; update }`, or with `postTest` the do…while
+ * form `init; do { body; update; test } while (cond)`. After lowering, body and update never
+ * contain break/continue/return: those became flags that `test` and guards read.
+ */
+export interface LoopStmt {
+  k: "loop";
+  id: number;
+  init: Stmt[];
+  test: Stmt[];
+  cond: Atom;
+  body: Stmt[];
+  update: Stmt[];
+  postTest: boolean;
+  /** Variables declared by the loop's own initializer (`for (let i = …)`), invisible outside it. */
+  scoped: string[];
+  loc: SourceLoc;
+}
+
+export interface Param {
+  name: string;
+  type: Type;
+}
+
+export interface FnIR {
+  /** Unique name of the function across the whole compilation (source name, made unique). */
+  name: string;
+  sourceName: string;
+  params: Param[];
+  /** Every variable of the body (params included) with its type. */
+  vars: Map<string, Type>;
+  body: Stmt[];
+  /** The variable that holds the return value at the end of the body. */
+  result: string;
+  resultType: Type;
+  loc: SourceLoc;
+}
+
+export const num = (value: number): Atom => ({ k: "num", value });
+export const bool = (value: boolean): Atom => ({ k: "bool", value });
+export const ref = (name: string): Atom => ({ k: "var", name });
+
+export function atomVar(a: Atom): string | undefined {
+  return a.k === "var" ? a.name : undefined;
+}
+
+/** Array arguments are always variables: lowering never makes an array constant. */
+export function arrayName(a: Atom): string {
+  if (a.k !== "var") throw new Error("gradc internal error: array operand is not a variable");
+  return a.name;
+}
+
+/** Variables an expression reads (arrays included). */
+export function exprReads(e: Expr): string[] {
+  const names: string[] = [];
+  const add = (a: Atom) => {
+    if (a.k === "var") names.push(a.name);
+  };
+  switch (e.k) {
+    case "prim":
+    case "call":
+      e.args.forEach(add);
+      break;
+    case "copy":
+    case "stop":
+    case "not":
+      add(e.arg);
+      break;
+    case "cmp":
+      e.args.forEach(add);
+      break;
+    case "load":
+      names.push(e.arr);
+      add(e.index);
+      break;
+    case "len":
+      names.push(e.arr);
+      break;
+    case "newarr":
+      add(e.size);
+      break;
+  }
+  return names;
+}
+
+/** Calls `visit` on every statement, depth first, in program order. */
+export function walk(stmts: Stmt[], visit: (s: Stmt, loopDepth: number) => void, loopDepth = 0): void {
+  for (const s of stmts) {
+    visit(s, loopDepth);
+    if (s.k === "if") {
+      walk(s.then, visit, loopDepth);
+      walk(s.else, visit, loopDepth);
+    } else if (s.k === "loop") {
+      walk(s.init, visit, loopDepth);
+      walk(s.test, visit, loopDepth + 1);
+      walk(s.body, visit, loopDepth + 1);
+      walk(s.update, visit, loopDepth + 1);
+    }
+  }
+}
+
+/** Names a statement defines (scalars) — stores are not definitions of the array variable. */
+export function stmtDefines(s: Stmt): string | undefined {
+  return s.k === "assign" ? s.target : undefined;
+}
+
+// -------------------------------------------------------------------------------------------------
+// Generated code: what differentiate produces, optimize simplifies and emit prints. It extends the
+// statements above with the machinery of derivatives: linear combinations of tangents or adjoints,
+// the save/restore stack of reverse mode, and counted loops run backwards.
+
+/** coef · value */
+export interface Term {
+  coef: Atom;
+  value: Atom;
+}
+
+export type GExpr =
+  | Expr
+  /** Restores a value saved by `push`. */
+  | { k: "pop" }
+  /** Σ coef·value: a tangent (forward mode). */
+  | { k: "lin"; terms: Term[] }
+  /** A derivative another generated function left in the module's output slots. */
+  | { k: "out"; slot: "tangent" }
+  | { k: "out"; slot: "adjoint"; index: number };
+
+export type GStmt =
+  | { k: "assign"; target: string; expr: GExpr; loc?: SourceLoc }
+  /** target += Σ coef·value: adjoint accumulation (reverse mode). */
+  | { k: "accum"; target: string; terms: Term[]; loc?: SourceLoc }
+  | { k: "store"; arr: string; index: Atom; value: Atom; loc?: SourceLoc }
+  | { k: "accumElem"; arr: string; index: Atom; terms: Term[]; loc?: SourceLoc }
+  | { k: "push"; value: Atom; loc?: SourceLoc }
+  | { k: "effect"; fn: string; args: Atom[]; loc?: SourceLoc }
+  | { k: "if"; cond: Atom; then: GStmt[]; else: GStmt[]; loc?: SourceLoc }
+  /** `while (true) { test; if (!cond) break; body }`, or test last with `postTest`. */
+  | { k: "loop"; test: GStmt[]; cond: Atom; body: GStmt[]; postTest: boolean; loc?: SourceLoc }
+  /** `for (let counter = count - 1; counter >= 0; counter--) body`: a loop replayed backwards. */
+  | { k: "countdown"; counter: string; count: Atom; body: GStmt[]; loc?: SourceLoc }
+  | { k: "setOut"; slot: "tangent"; value: Atom }
+  | { k: "setOut"; slot: "adjoint"; index: number; value: Atom }
+  | { k: "return"; value: Atom }
+  | { k: "comment"; text: string };
+
+export interface GVar {
+  type: Type;
+  /** Initial value for variables that accumulate (tangents and adjoints start at 0). */
+  zero?: boolean;
+}
+
+export interface GFn {
+  name: string;
+  params: Param[];
+  vars: Map<string, GVar>;
+  body: GStmt[];
+  returns: Type;
+  /** One-line description printed above the function. */
+  doc: string;
+}

@@ -1,0 +1,795 @@
+/**
+ * Lowering: TypeScript AST → IR in A-normal form.
+ *
+ * Every expression becomes a sequence of single-primitive assignments. Control flow is made
+ * structured: `break`, `continue` and early `return` set flags, the statements after them are
+ * guarded by the flags, and loop tests read them — so later phases only see if/else and loops
+ * with a single exit. Anything outside the differentiable subset is reported with a diagnostic.
+ */
+import ts from "typescript";
+import { diagnosticAt, type Diagnostic } from "../diagnostics.js";
+import { type Atom, type CmpOp, type Expr, type FnIR, type LoopStmt, type Param, type PrimOp, type SourceLoc, type Stmt, type Type, bool, num, ref } from "../ir.js";
+import { type FunctionNode, type ModuleGraph, type ResolvedFunction, skipParens } from "../front/modules.js";
+import { BINARY_MATH, MATH_CONSTANTS, NON_DIFFERENTIABLE_MATH, NUMBER_CONSTANTS, UNARY_MATH, VARIADIC_MATH } from "./math.js";
+import { PACKAGE_NAME } from "../front/markers.js";
+
+/** Thrown inside lowering to abandon a construct after its diagnostic has been recorded. */
+class Unsupported extends Error {}
+
+export interface LowerContext {
+  graph: ModuleGraph;
+  diagnostics: Diagnostic[];
+  /** Every function lowered so far (callees included), by declaration node. */
+  functions: Map<FunctionNode, FnIR>;
+  usedNames: Set<string>;
+  inProgress: Set<FunctionNode>;
+}
+
+export function createLowerContext(graph: ModuleGraph, diagnostics: Diagnostic[]): LowerContext {
+  return { graph, diagnostics, functions: new Map(), usedNames: new Set(), inProgress: new Set() };
+}
+
+/** Lowers a function and, transitively, every function it calls. Undefined after diagnostics. */
+export function lowerFunction(fn: ResolvedFunction, ctx: LowerContext): FnIR | undefined {
+  const done = ctx.functions.get(fn.node);
+  if (done) return done;
+  const before = ctx.diagnostics.length;
+  ctx.inProgress.add(fn.node);
+  try {
+    const ir = new FunctionLowerer(fn, ctx).lower();
+    if (ctx.diagnostics.length > before) return undefined;
+    ctx.functions.set(fn.node, ir);
+    return ir;
+  } catch (e) {
+    if (e instanceof Unsupported) return undefined;
+    throw e;
+  } finally {
+    ctx.inProgress.delete(fn.node);
+  }
+}
+
+interface Binding {
+  ir: string;
+  type: Type;
+  isConst: boolean;
+}
+
+interface LoopFrame {
+  id: number;
+  breakFlag?: string;
+  continueFlag?: string;
+}
+
+/** Which flags a lowered statement may set, and whether it always leaves its block. */
+interface Flow {
+  may: Set<string>;
+  always: boolean;
+}
+
+type Typed = { atom: Atom; type: Type };
+
+const CMP_OPS: Partial<Record<ts.SyntaxKind, CmpOp>> = {
+  [ts.SyntaxKind.LessThanToken]: "<",
+  [ts.SyntaxKind.LessThanEqualsToken]: "<=",
+  [ts.SyntaxKind.GreaterThanToken]: ">",
+  [ts.SyntaxKind.GreaterThanEqualsToken]: ">=",
+  [ts.SyntaxKind.EqualsEqualsEqualsToken]: "===",
+  [ts.SyntaxKind.ExclamationEqualsEqualsToken]: "!==",
+  [ts.SyntaxKind.EqualsEqualsToken]: "===",
+  [ts.SyntaxKind.ExclamationEqualsToken]: "!==",
+};
+
+const ARITH_OPS: Partial<Record<ts.SyntaxKind, PrimOp>> = {
+  [ts.SyntaxKind.PlusToken]: "add",
+  [ts.SyntaxKind.MinusToken]: "sub",
+  [ts.SyntaxKind.AsteriskToken]: "mul",
+  [ts.SyntaxKind.SlashToken]: "div",
+  [ts.SyntaxKind.PercentToken]: "mod",
+  [ts.SyntaxKind.AsteriskAsteriskToken]: "pow",
+};
+
+const COMPOUND_OPS: Partial<Record<ts.SyntaxKind, PrimOp>> = {
+  [ts.SyntaxKind.PlusEqualsToken]: "add",
+  [ts.SyntaxKind.MinusEqualsToken]: "sub",
+  [ts.SyntaxKind.AsteriskEqualsToken]: "mul",
+  [ts.SyntaxKind.SlashEqualsToken]: "div",
+  [ts.SyntaxKind.PercentEqualsToken]: "mod",
+  [ts.SyntaxKind.AsteriskAsteriskEqualsToken]: "pow",
+};
+
+class FunctionLowerer {
+  private readonly sf: ts.SourceFile;
+  private readonly vars = new Map<string, Type>();
+  private readonly scopes: Map<string, Binding>[] = [];
+  private readonly loops: LoopFrame[] = [];
+  /** Every identifier in the source function: generated names avoid them. */
+  private readonly sourceIdents = new Set<string>();
+  private nextTemp = 1;
+  private nextLoop = 1;
+  private loc!: SourceLoc;
+  private result!: string;
+  private resultType: Type | undefined;
+  private returnedFlag: string | undefined;
+  private readonly gradcNames: { stopGradient: Set<string>; other: Set<string> };
+
+  constructor(
+    private readonly fn: ResolvedFunction,
+    private readonly ctx: LowerContext,
+  ) {
+    this.sf = fn.sourceFile;
+    this.gradcNames = gradcImports(this.sf);
+    collectIdentifiers(fn.node, this.sourceIdents);
+  }
+
+  lower(): FnIR {
+    const node = this.fn.node;
+    this.loc = this.locOf(node);
+    if (node.asteriskToken || hasAsync(node)) this.fail(node, "generator and async functions are outside the differentiable subset");
+    if (node.typeParameters?.length) this.fail(node.typeParameters[0], "generic functions are outside the differentiable subset", "give the parameters concrete types: number, boolean or Float64Array");
+    this.scopes.push(new Map());
+    const params: Param[] = node.parameters.map((p) => this.lowerParam(p));
+    this.result = this.internal("result", "num");
+    const body: Stmt[] = [];
+    if (!node.body) this.fail(node, "a function without a body cannot be differentiated");
+    if (ts.isBlock(node.body)) {
+      this.lowerBlock(node.body.statements, body);
+    } else {
+      const value = this.expr(node.body, body, this.result);
+      this.setResultType(value.type, node.body);
+    }
+    if (this.resultType === undefined) this.fail(node, "the function never returns a value", "a differentiated function returns a number");
+    if (this.returnedFlag) body.unshift(this.assign(this.returnedFlag, { k: "copy", arg: bool(false) }));
+    this.vars.set(this.result, this.resultType);
+    const name = uniqueName(this.fn.name, this.ctx.usedNames);
+    return {
+      name,
+      sourceName: this.fn.name,
+      params,
+      vars: this.vars,
+      body,
+      result: this.result,
+      resultType: this.resultType,
+      loc: this.locOf(node),
+    };
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Declarations and names
+
+  private lowerParam(p: ts.ParameterDeclaration): Param {
+    if (!ts.isIdentifier(p.name)) this.fail(p, "destructured parameters are outside the differentiable subset", "take each value as its own parameter");
+    if (p.dotDotDotToken) this.fail(p, "rest parameters are outside the differentiable subset", "pass a Float64Array instead");
+    if (p.initializer || p.questionToken) this.fail(p, "optional and default parameters are outside the differentiable subset");
+    if (!p.type) this.fail(p, `parameter '${p.name.text}' needs a type annotation`, "annotate it as number, boolean or Float64Array");
+    const type = this.typeOf(p.type);
+    const name = this.declare(p.name.text, type, false);
+    return { name, type };
+  }
+
+  private typeOf(t: ts.TypeNode): Type {
+    if (t.kind === ts.SyntaxKind.NumberKeyword) return "num";
+    if (t.kind === ts.SyntaxKind.BooleanKeyword) return "bool";
+    if (ts.isTypeReferenceNode(t) && ts.isIdentifier(t.typeName) && t.typeName.text === "Float64Array") return "arr";
+    if (ts.isArrayTypeNode(t) && t.elementType.kind === ts.SyntaxKind.NumberKeyword) return "arr";
+    if (ts.isTypeOperatorNode(t) && t.operator === ts.SyntaxKind.ReadonlyKeyword) return this.typeOf(t.type);
+    return this.fail(t, `type '${t.getText()}' is outside the differentiable subset`, "use number, boolean, Float64Array or number[]");
+  }
+
+  private declare(sourceName: string, type: Type, isConst: boolean): string {
+    const ir = this.fresh(sourceName);
+    this.vars.set(ir, type);
+    this.scopes[this.scopes.length - 1].set(sourceName, { ir, type, isConst });
+    return ir;
+  }
+
+  private lookup(name: string): Binding | undefined {
+    for (let i = this.scopes.length - 1; i >= 0; i--) {
+      const b = this.scopes[i].get(name);
+      if (b) return b;
+    }
+    return undefined;
+  }
+
+  /** An IR name for a source variable: its own name unless an earlier declaration took it. */
+  private fresh(base: string): string {
+    let candidate = base;
+    for (let i = 1; this.vars.has(candidate) || (candidate !== base && this.sourceIdents.has(candidate)); i++) candidate = `${base}_${i}`;
+    this.vars.set(candidate, "num");
+    return candidate;
+  }
+
+  /** A name of gradc's own (temporaries, flags, the result) that no source identifier uses. */
+  private internal(base: string, type: Type): string {
+    let candidate = base;
+    for (let i = 1; this.vars.has(candidate) || this.sourceIdents.has(candidate); i++) candidate = `${base}_${i}`;
+    this.vars.set(candidate, type);
+    return candidate;
+  }
+
+  private temp(type: Type): string {
+    let name: string;
+    do name = `t${this.nextTemp++}`;
+    while (this.vars.has(name) || this.sourceIdents.has(name));
+    this.vars.set(name, type);
+    return name;
+  }
+
+  private flag(base: string): string {
+    return this.internal(base, "bool");
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Statements
+
+  private lowerBlock(statements: readonly ts.Statement[], out: Stmt[]): Flow {
+    const may = new Set<string>();
+    this.scopes.push(new Map());
+    try {
+      for (let i = 0; i < statements.length; i++) {
+        const s = statements[i];
+        const rest = statements.slice(i + 1);
+        if (ts.isIfStatement(s) && rest.length > 0) {
+          const thenExits = alwaysExits(s.thenStatement);
+          const elseExits = s.elseStatement ? alwaysExits(s.elseStatement) : false;
+          if (thenExits !== elseExits) {
+            // `if (c) return a; rest` → `if (c) { … } else { rest }`: no flag guard needed.
+            const flow = this.lowerIf(s, out, rest, thenExits ? "else" : "then");
+            flow.may.forEach((f) => may.add(f));
+            return { may, always: flow.always };
+          }
+        }
+        const flow = this.lowerStatement(s, out);
+        flow.may.forEach((f) => may.add(f));
+        if (flow.always) return { may, always: true };
+        if (flow.may.size > 0 && rest.length > 0) {
+          const guarded = this.guard([...flow.may], out);
+          const restFlow = this.lowerBlock(rest, guarded);
+          restFlow.may.forEach((f) => may.add(f));
+          return { may, always: false };
+        }
+      }
+      return { may, always: false };
+    } finally {
+      this.scopes.pop();
+    }
+  }
+
+  /** Emits `if (!flag1) { if (!flag2) { … } }` and returns the innermost block. */
+  private guard(flags: string[], out: Stmt[]): Stmt[] {
+    let block = out;
+    for (const flag of flags) {
+      const open = this.temp("bool");
+      block.push(this.assign(open, { k: "not", arg: ref(flag) }));
+      const inner: Stmt[] = [];
+      block.push({ k: "if", cond: ref(open), then: inner, else: [], loc: this.loc });
+      block = inner;
+    }
+    return block;
+  }
+
+  private lowerStatement(s: ts.Statement, out: Stmt[]): Flow {
+    const saved = this.loc;
+    this.loc = this.locOf(s);
+    try {
+      return this.lowerStatementAt(s, out);
+    } catch (e) {
+      if (e instanceof Unsupported) return { may: new Set(), always: false };
+      throw e;
+    } finally {
+      this.loc = saved;
+    }
+  }
+
+  private lowerStatementAt(s: ts.Statement, out: Stmt[]): Flow {
+    const none: Flow = { may: new Set(), always: false };
+    if (ts.isBlock(s)) return this.lowerBlock(s.statements, out);
+    if (ts.isEmptyStatement(s)) return none;
+    if (ts.isVariableStatement(s)) {
+      this.lowerDeclarations(s.declarationList, out);
+      return none;
+    }
+    if (ts.isExpressionStatement(s)) {
+      this.lowerEffect(s.expression, out);
+      return none;
+    }
+    if (ts.isIfStatement(s)) return this.lowerIf(s, out, [], undefined);
+    if (ts.isForStatement(s) || ts.isWhileStatement(s) || ts.isDoStatement(s)) return this.lowerLoop(s, out);
+    if (ts.isReturnStatement(s)) {
+      if (!s.expression) this.fail(s, "a differentiated function must return a value");
+      const value = this.expr(s.expression, out, this.result);
+      this.setResultType(value.type, s.expression);
+      this.returnedFlag ??= this.flag("returned");
+      out.push(this.assign(this.returnedFlag, { k: "copy", arg: bool(true) }));
+      return { may: new Set([this.returnedFlag]), always: true };
+    }
+    if (ts.isBreakStatement(s) || ts.isContinueStatement(s)) {
+      if (s.label) this.fail(s, "labelled break/continue is outside the differentiable subset", "restructure the loop, or use a flag variable");
+      const frame = this.loops[this.loops.length - 1];
+      if (!frame) this.fail(s, `'${s.getText()}' outside a loop`);
+      const isBreak = ts.isBreakStatement(s);
+      const flag = isBreak
+        ? (frame.breakFlag ??= this.flag(`break${frame.id}`))
+        : (frame.continueFlag ??= this.flag(`continue${frame.id}`));
+      out.push(this.assign(flag, { k: "copy", arg: bool(true) }));
+      return { may: new Set([flag]), always: true };
+    }
+    if (ts.isFunctionDeclaration(s) || ts.isClassDeclaration(s)) {
+      return this.fail(s, "nested function and class declarations are outside the differentiable subset", "declare helper functions at the top level of a module; gradc differentiates calls to them");
+    }
+    if (ts.isTryStatement(s)) return this.fail(s, "try/catch is outside the differentiable subset", "move error handling outside the differentiated function");
+    if (ts.isThrowStatement(s)) return this.fail(s, "throw is outside the differentiable subset", "validate inputs before calling the differentiated function");
+    if (ts.isSwitchStatement(s)) return this.fail(s, "switch is outside the differentiable subset", "use if/else if chains");
+    if (ts.isForOfStatement(s) || ts.isForInStatement(s)) return this.fail(s, "for…of and for…in loops are outside the differentiable subset", "use an index loop: for (let i = 0; i < a.length; i++)");
+    if (ts.isLabeledStatement(s)) return this.fail(s, "labelled statements are outside the differentiable subset");
+    return this.fail(s, `${ts.SyntaxKind[s.kind]} is outside the differentiable subset`);
+  }
+
+  private lowerDeclarations(list: ts.VariableDeclarationList, out: Stmt[]): void {
+    const isConst = !!(list.flags & ts.NodeFlags.Const);
+    if (!(list.flags & (ts.NodeFlags.Const | ts.NodeFlags.Let))) {
+      this.fail(list, "'var' declarations are outside the differentiable subset", "use let or const");
+    }
+    for (const d of list.declarations) {
+      if (!ts.isIdentifier(d.name)) this.fail(d.name, "destructuring is outside the differentiable subset", "declare each value separately");
+      if (!d.initializer) {
+        const type = d.type ? this.typeOf(d.type) : "num";
+        if (type === "arr") this.fail(d, "an array variable needs an initializer", "write const a = new Float64Array(n)");
+        this.declare(d.name.text, type, isConst);
+        continue;
+      }
+      const init = skipParens(d.initializer);
+      if (ts.isIdentifier(init) && this.lookup(init.text)?.type === "arr") {
+        this.fail(d, "an array variable may not alias another array", "copy the elements into a new Float64Array, or use the original name");
+      }
+      // Lower the initializer before declaring, so `let x = x + 1` in an inner scope reads the outer x.
+      const target = this.fresh(d.name.text);
+      const value = this.expr(d.initializer, out, target);
+      this.vars.set(target, value.type);
+      this.scopes[this.scopes.length - 1].set(d.name.text, { ir: target, type: value.type, isConst });
+    }
+  }
+
+  private lowerIf(s: ts.IfStatement, out: Stmt[], rest: readonly ts.Statement[], restInto: "then" | "else" | undefined): Flow {
+    const cond = this.condition(s.expression, out);
+    const thenOut: Stmt[] = [];
+    const elseOut: Stmt[] = [];
+    const thenStmts = [...blockStatements(s.thenStatement), ...(restInto === "then" ? rest : [])];
+    const elseStmts = [...(s.elseStatement ? blockStatements(s.elseStatement) : []), ...(restInto === "else" ? rest : [])];
+    const a = this.lowerBlock(thenStmts, thenOut);
+    const b = this.lowerBlock(elseStmts, elseOut);
+    out.push({ k: "if", cond, then: thenOut, else: elseOut, loc: this.locOf(s) });
+    return { may: new Set([...a.may, ...b.may]), always: a.always && b.always };
+  }
+
+  private lowerLoop(s: ts.ForStatement | ts.WhileStatement | ts.DoStatement, out: Stmt[]): Flow {
+    const frame: LoopFrame = { id: this.nextLoop++ };
+    const loop: LoopStmt = { k: "loop", id: frame.id, init: [], test: [], cond: bool(true), body: [], update: [], postTest: ts.isDoStatement(s), scoped: [], loc: this.locOf(s) };
+    this.scopes.push(new Map());
+    try {
+      if (ts.isForStatement(s) && s.initializer) {
+        if (ts.isVariableDeclarationList(s.initializer)) this.lowerDeclarations(s.initializer, loop.init);
+        else this.lowerEffect(s.initializer, loop.init);
+        loop.scoped = [...this.scopes[this.scopes.length - 1].values()].map((b) => b.ir);
+      }
+      const testExpr = ts.isForStatement(s) ? s.condition : s.expression;
+      if (testExpr) loop.cond = this.condition(testExpr, loop.test);
+      this.loops.push(frame);
+      const flow = this.lowerBlock(blockStatements(s.statement), loop.body);
+      this.loops.pop();
+      if (ts.isForStatement(s) && s.incrementor) this.lowerEffect(s.incrementor, loop.update);
+
+      const exits = [frame.breakFlag, ...[...flow.may].filter((f) => f === this.returnedFlag)].filter((f): f is string => !!f);
+      if (frame.continueFlag) loop.body.unshift(this.assign(frame.continueFlag, { k: "copy", arg: bool(false) }));
+      if (frame.breakFlag) loop.init.push(this.assign(frame.breakFlag, { k: "copy", arg: bool(false) }));
+      if (exits.length > 0) {
+        // The loop goes on only while no exit flag is set: `go = !exit; if (go) { test; go = cond }`.
+        const go = this.temp("bool");
+        const test: Stmt[] = [];
+        test.push(this.assign(go, { k: "not", arg: ref(exits[0]) }));
+        let block = test;
+        for (const extra of exits.slice(1)) {
+          const inner: Stmt[] = [];
+          block.push({ k: "if", cond: ref(go), then: inner, else: [], loc: this.loc });
+          inner.push(this.assign(go, { k: "not", arg: ref(extra) }));
+          block = inner;
+        }
+        const inner: Stmt[] = [...loop.test, this.assign(go, { k: "copy", arg: loop.cond })];
+        block.push({ k: "if", cond: ref(go), then: inner, else: [], loc: this.loc });
+        loop.test = test;
+        loop.cond = ref(go);
+        if (loop.update.length > 0) {
+          const wrapper: Stmt[] = [];
+          this.guard(exits, wrapper).push(...loop.update);
+          loop.update = wrapper;
+        }
+      }
+      out.push(loop);
+      const may = new Set([...flow.may].filter((f) => f !== frame.breakFlag && f !== frame.continueFlag));
+      return { may, always: false };
+    } finally {
+      this.scopes.pop();
+    }
+  }
+
+  /** Expression statements: assignments, ++/--, and calls kept for their effect on arrays. */
+  private lowerEffect(e: ts.Expression, out: Stmt[]): void {
+    e = skipParens(e);
+    if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.CommaToken) {
+      this.lowerEffect(e.left, out);
+      this.lowerEffect(e.right, out);
+      return;
+    }
+    if (ts.isBinaryExpression(e) && (e.operatorToken.kind === ts.SyntaxKind.EqualsToken || COMPOUND_OPS[e.operatorToken.kind])) {
+      this.lowerAssignment(e.left, COMPOUND_OPS[e.operatorToken.kind], e.right, out, e);
+      return;
+    }
+    if ((ts.isPrefixUnaryExpression(e) || ts.isPostfixUnaryExpression(e)) && (e.operator === ts.SyntaxKind.PlusPlusToken || e.operator === ts.SyntaxKind.MinusMinusToken)) {
+      this.lowerAssignment(e.operand, e.operator === ts.SyntaxKind.PlusPlusToken ? "add" : "sub", undefined, out, e);
+      return;
+    }
+    if (ts.isCallExpression(e)) {
+      const callee = skipParens(e.expression);
+      if (ts.isIdentifier(callee) && !this.isGradcName(callee.text)) {
+        const { fn, args } = this.lowerCall(e, out);
+        out.push({ k: "effect", fn: fn.name, args, loc: this.loc });
+        return;
+      }
+    }
+    this.fail(e, "this expression statement has no effect gradc can differentiate", "statements are assignments, ++/--, or calls to helpers that write into arrays");
+  }
+
+  private lowerAssignment(left: ts.Expression, op: PrimOp | undefined, right: ts.Expression | undefined, out: Stmt[], whole: ts.Node): void {
+    left = skipParens(left);
+    if (ts.isIdentifier(left)) {
+      const b = this.lookup(left.text);
+      if (!b) this.fail(left, `'${left.text}' is not a local variable of this function`, "a differentiated function may only assign its own parameters and locals (closures over mutable outer variables are outside the subset)");
+      if (b.isConst) this.fail(left, `cannot assign to const '${left.text}'`);
+      if (b.type === "arr") this.fail(whole, "an array variable may not be reassigned", "write into its elements instead, or declare a new array");
+      if (!op) {
+        const value = this.expr(right!, out, b.ir);
+        this.checkType(value.type, b.type, right!);
+        return;
+      }
+      const rhs = right ? this.scalar(right, out) : num(1);
+      out.push(this.assign(b.ir, { k: "prim", op, args: [ref(b.ir), rhs] }));
+      return;
+    }
+    if (ts.isElementAccessExpression(left)) {
+      const arr = this.arrayRef(left.expression);
+      const index = this.scalar(left.argumentExpression, out);
+      let value: Atom;
+      if (op) {
+        const old = this.temp("num");
+        out.push(this.assign(old, { k: "load", arr, index }));
+        const rhs = right ? this.scalar(right, out) : num(1);
+        const updated = this.temp("num");
+        out.push(this.assign(updated, { k: "prim", op, args: [ref(old), rhs] }));
+        value = ref(updated);
+      } else {
+        value = this.scalar(right!, out);
+      }
+      out.push({ k: "store", arr, index, value, loc: this.loc });
+      return;
+    }
+    this.fail(left, "only variables and array elements can be assigned", "properties and destructuring are outside the differentiable subset");
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Expressions
+
+  private condition(e: ts.Expression, out: Stmt[]): Atom {
+    const c = this.expr(e, out);
+    if (c.type !== "bool") {
+      this.fail(e, "a condition must be a boolean expression", "compare explicitly, e.g. `x !== 0`: gradc does not rely on the truthiness of numbers");
+    }
+    return c.atom;
+  }
+
+  private scalar(e: ts.Expression, out: Stmt[]): Atom {
+    const v = this.expr(e, out);
+    this.checkType(v.type, "num", e);
+    return v.atom;
+  }
+
+  private checkType(actual: Type, expected: Type, node: ts.Node): void {
+    if (actual !== expected) {
+      const names = { num: "a number", bool: "a boolean", arr: "an array" };
+      this.fail(node, `expected ${names[expected]} here, found ${names[actual]}`);
+    }
+  }
+
+  /** Lowers `e`; with a `target`, the final primitive is assigned to it directly. */
+  private expr(e: ts.Expression, out: Stmt[], target?: string): Typed {
+    const emit = (x: Expr, type: Type): Typed => {
+      const name = target ?? this.temp(type);
+      if (target) this.vars.set(target, type);
+      out.push(this.assign(name, x));
+      return { atom: ref(name), type };
+    };
+    const atom = (a: Atom, type: Type): Typed => (target ? emit({ k: "copy", arg: a }, type) : { atom: a, type });
+
+    e = skipParens(e);
+    if (ts.isNumericLiteral(e)) return atom(num(Number(e.text)), "num");
+    if (e.kind === ts.SyntaxKind.TrueKeyword) return atom(bool(true), "bool");
+    if (e.kind === ts.SyntaxKind.FalseKeyword) return atom(bool(false), "bool");
+    if (ts.isIdentifier(e)) {
+      const b = this.lookup(e.text);
+      if (b) {
+        if (b.type === "arr" && target) this.fail(e, "an array variable may not alias another array", "copy the elements into a new Float64Array");
+        return atom(ref(b.ir), b.type);
+      }
+      if (e.text === "Infinity") return atom(num(Infinity), "num");
+      if (e.text === "NaN") return atom(num(NaN), "num");
+      const constant = moduleConstant(this.sf, e.text);
+      if (constant !== undefined) return atom(num(constant), "num");
+      return this.fail(e, `'${e.text}' is not a parameter or local of this function`, "differentiated code may read its parameters, its locals and numeric module constants (`const K = 2.5`); pass other values in as parameters");
+    }
+    if (ts.isPrefixUnaryExpression(e)) {
+      if (e.operator === ts.SyntaxKind.MinusToken) {
+        if (ts.isNumericLiteral(e.operand)) return atom(num(-Number(e.operand.text)), "num");
+        return emit({ k: "prim", op: "neg", args: [this.scalar(e.operand, out)] }, "num");
+      }
+      if (e.operator === ts.SyntaxKind.PlusToken) return atom(this.scalar(e.operand, out), "num");
+      if (e.operator === ts.SyntaxKind.ExclamationToken) {
+        const c = this.condition(e.operand, out);
+        return emit({ k: "not", arg: c }, "bool");
+      }
+      return this.fail(e, `'${e.getText()}' inside an expression is outside the differentiable subset`, "write increments as their own statement");
+    }
+    if (ts.isPostfixUnaryExpression(e)) return this.fail(e, `'${e.getText()}' inside an expression is outside the differentiable subset`, "write increments as their own statement");
+    if (ts.isBinaryExpression(e)) return this.binary(e, out, target, emit);
+    if (ts.isConditionalExpression(e)) {
+      const cond = this.condition(e.condition, out);
+      const name = target ?? this.temp("num");
+      const thenOut: Stmt[] = [];
+      const elseOut: Stmt[] = [];
+      const a = this.expr(e.whenTrue, thenOut, name);
+      const b = this.expr(e.whenFalse, elseOut, name);
+      if (a.type !== b.type) this.fail(e, "both branches of ?: must have the same type");
+      this.vars.set(name, a.type);
+      out.push({ k: "if", cond, then: thenOut, else: elseOut, loc: this.loc });
+      return { atom: ref(name), type: a.type };
+    }
+    if (ts.isCallExpression(e)) return this.callExpr(e, out, emit);
+    if (ts.isElementAccessExpression(e)) {
+      const arr = this.arrayRef(e.expression);
+      const index = this.scalar(e.argumentExpression, out);
+      return emit({ k: "load", arr, index }, "num");
+    }
+    if (ts.isPropertyAccessExpression(e)) {
+      if (ts.isIdentifier(e.expression) && e.expression.text === "Math" && !this.lookup("Math")) {
+        const c = MATH_CONSTANTS[e.name.text];
+        if (c !== undefined) return atom(num(c), "num");
+      }
+      if (ts.isIdentifier(e.expression) && e.expression.text === "Number" && !this.lookup("Number")) {
+        const c = NUMBER_CONSTANTS[e.name.text];
+        if (c !== undefined) return atom(num(c), "num");
+      }
+      if (e.name.text === "length") return emit({ k: "len", arr: this.arrayRef(e.expression) }, "num");
+      return this.fail(e, `property access '${e.getText()}' is outside the differentiable subset`, "only Math constants and array .length are supported");
+    }
+    if (ts.isNewExpression(e)) {
+      if (ts.isIdentifier(e.expression) && e.expression.text === "Float64Array" && e.arguments?.length === 1) {
+        const size = this.scalar(e.arguments[0], out);
+        return emit({ k: "newarr", size }, "arr");
+      }
+      return this.fail(e, "only `new Float64Array(n)` is supported", "allocate arrays with new Float64Array(length)");
+    }
+    if (ts.isStringLiteral(e) || ts.isTemplateExpression(e) || ts.isNoSubstitutionTemplateLiteral(e)) {
+      return this.fail(e, "strings are outside the differentiable subset", "keep logging and formatting outside the differentiated function");
+    }
+    if (ts.isArrowFunction(e) || ts.isFunctionExpression(e)) {
+      return this.fail(e, "closures are outside the differentiable subset", "declare the function at the top level of the module and call it");
+    }
+    if (ts.isArrayLiteralExpression(e)) return this.fail(e, "array literals are outside the differentiable subset", "allocate with new Float64Array(n) and fill it");
+    if (ts.isObjectLiteralExpression(e)) return this.fail(e, "objects are outside the differentiable subset", "pass numbers and Float64Arrays");
+    return this.fail(e, `${ts.SyntaxKind[e.kind]} is outside the differentiable subset`);
+  }
+
+  private binary(e: ts.BinaryExpression, out: Stmt[], target: string | undefined, emit: (x: Expr, t: Type) => Typed): Typed {
+    const kind = e.operatorToken.kind;
+    const arith = ARITH_OPS[kind];
+    if (arith) {
+      const a = this.scalar(e.left, out);
+      const b = this.scalar(e.right, out);
+      return emit({ k: "prim", op: arith, args: [a, b] }, "num");
+    }
+    const cmp = CMP_OPS[kind];
+    if (cmp) {
+      const a = this.expr(e.left, out);
+      const b = this.expr(e.right, out);
+      if (a.type === "arr" || b.type === "arr") this.fail(e, "arrays cannot be compared");
+      if (a.type !== b.type) this.fail(e, "comparison between a number and a boolean");
+      if (a.type === "bool" && cmp !== "===" && cmp !== "!==") this.fail(e, "booleans can only be compared with === and !==");
+      return emit({ k: "cmp", op: cmp, args: [a.atom, b.atom] }, "bool");
+    }
+    if (kind === ts.SyntaxKind.AmpersandAmpersandToken || kind === ts.SyntaxKind.BarBarToken) {
+      // Short-circuit: `t = a; if (t) t = b` for &&, `t = a; if (!t) t = b` for ||.
+      const name = target ?? this.temp("bool");
+      this.vars.set(name, "bool");
+      const a = this.condition(e.left, out);
+      out.push(this.assign(name, { k: "copy", arg: a }));
+      const rhs: Stmt[] = [];
+      const b = this.expr(e.right, rhs, name);
+      if (b.type !== "bool") this.fail(e.right, "operands of && and || must be booleans", "compare explicitly, e.g. `x > 0 && y > 0`");
+      if (kind === ts.SyntaxKind.AmpersandAmpersandToken) {
+        out.push({ k: "if", cond: ref(name), then: rhs, else: [], loc: this.loc });
+      } else {
+        out.push({ k: "if", cond: ref(name), then: [], else: rhs, loc: this.loc });
+      }
+      return { atom: ref(name), type: "bool" };
+    }
+    if (kind === ts.SyntaxKind.EqualsToken || COMPOUND_OPS[kind]) {
+      return this.fail(e, "assignment inside an expression is outside the differentiable subset", "write the assignment as its own statement");
+    }
+    if (kind === ts.SyntaxKind.QuestionQuestionToken) return this.fail(e, "?? is outside the differentiable subset");
+    return this.fail(e, `operator '${e.operatorToken.getText()}' is outside the differentiable subset`, "bitwise operators work on 32-bit integers and have no derivative");
+  }
+
+  private callExpr(e: ts.CallExpression, out: Stmt[], emit: (x: Expr, t: Type) => Typed): Typed {
+    const callee = skipParens(e.expression);
+    if (ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) && callee.expression.text === "Math" && !this.lookup("Math")) {
+      const name = callee.name.text;
+      const args = () => e.arguments.map((a) => this.scalar(a, out));
+      if (UNARY_MATH[name]) {
+        if (e.arguments.length !== 1) this.fail(e, `Math.${name} takes one argument`);
+        return emit({ k: "prim", op: UNARY_MATH[name], args: args() }, "num");
+      }
+      if (BINARY_MATH[name]) {
+        if (e.arguments.length !== 2) this.fail(e, `Math.${name} takes two arguments`);
+        return emit({ k: "prim", op: BINARY_MATH[name], args: args() }, "num");
+      }
+      if (VARIADIC_MATH[name]) {
+        if (e.arguments.length < 1) this.fail(e, `Math.${name}() needs at least one argument`);
+        const values = args();
+        if (values.length === 1) {
+          const op = VARIADIC_MATH[name];
+          return op === "hypot" ? emit({ k: "prim", op: "abs", args: values }, "num") : emit({ k: "copy", arg: values[0] }, "num");
+        }
+        let acc = values[0];
+        for (let i = 1; i < values.length - 1; i++) {
+          const t = this.temp("num");
+          out.push(this.assign(t, { k: "prim", op: VARIADIC_MATH[name], args: [acc, values[i]] }));
+          acc = ref(t);
+        }
+        return emit({ k: "prim", op: VARIADIC_MATH[name], args: [acc, values[values.length - 1]] }, "num");
+      }
+      const why = NON_DIFFERENTIABLE_MATH[name];
+      return this.fail(e, why ?? `Math.${name} is outside the differentiable subset`, why ? undefined : "see the list of supported Math functions in the README");
+    }
+    if (ts.isIdentifier(callee) && this.gradcNames.stopGradient.has(callee.text)) {
+      if (e.arguments.length !== 1) this.fail(e, "stopGradient takes one argument");
+      const v = this.expr(e.arguments[0], out);
+      if (v.type === "arr") this.fail(e, "stopGradient of an array is not supported yet", "apply stopGradient to the elements, or compute the values outside the differentiated function");
+      return emit({ k: "stop", arg: v.atom }, v.type);
+    }
+    if (ts.isIdentifier(callee) && this.gradcNames.other.has(callee.text)) {
+      return this.fail(e, `'${callee.text}' inside a differentiated function is not supported yet`, "higher-order derivatives come in a later release; call it outside the function being differentiated");
+    }
+    if (ts.isIdentifier(callee)) {
+      const { fn, args } = this.lowerCall(e, out);
+      return emit({ k: "call", fn: fn.name, args }, fn.resultType);
+    }
+    if (ts.isPropertyAccessExpression(callee)) {
+      const hint = ["reduce", "map", "forEach", "filter", "some", "every"].includes(callee.name.text)
+        ? "callbacks are outside the differentiable subset: write the loop out with an index"
+        : "gradc differentiates calls to top-level functions and Math.*";
+      return this.fail(e, `call to '${callee.getText()}' is outside the differentiable subset`, hint);
+    }
+    return this.fail(e, "this call is outside the differentiable subset", "call a top-level function by name");
+  }
+
+  private lowerCall(e: ts.CallExpression, out: Stmt[]): { fn: FnIR; args: Atom[] } {
+    const callee = skipParens(e.expression) as ts.Identifier;
+    if (this.lookup(callee.text)) this.fail(callee, `'${callee.text}' is a local variable, not a function`);
+    const resolved = this.ctx.graph.resolveLocal(this.sf, callee.text);
+    if (!resolved.ok) return this.fail(callee, `gradc cannot see the body of '${callee.text}': ${resolved.reason}`, "gradc differentiates calls to functions whose TypeScript source it can read (declared in this module or imported with a relative path)");
+    if (this.ctx.inProgress.has(resolved.fn.node)) {
+      return this.fail(e, `recursive call to '${callee.text}' is outside the differentiable subset`, "rewrite the recursion as a loop");
+    }
+    const fn = lowerFunction(resolved.fn, this.ctx);
+    if (!fn) return this.fail(e, `'${callee.text}' cannot be differentiated (see the errors above)`);
+    if (e.arguments.length !== fn.params.length) this.fail(e, `'${callee.text}' takes ${fn.params.length} arguments, got ${e.arguments.length}`);
+    const args = e.arguments.map((a, i) => {
+      if (fn.params[i].type === "arr") return ref(this.arrayRef(a));
+      const v = this.expr(a, out);
+      this.checkType(v.type, fn.params[i].type, a);
+      return v.atom;
+    });
+    return { fn, args };
+  }
+
+  private arrayRef(e: ts.Expression): string {
+    e = skipParens(e);
+    if (ts.isIdentifier(e)) {
+      const b = this.lookup(e.text);
+      if (b?.type === "arr") return b.ir;
+      if (b) this.fail(e, `'${e.text}' is not an array`);
+    }
+    return this.fail(e, "array accesses must name a Float64Array parameter or local directly", "nested arrays and computed array expressions are outside the subset");
+  }
+
+  private setResultType(type: Type, node: ts.Node): void {
+    if (type === "arr") this.fail(node, "returning an array is not supported yet", "return a number; write array outputs into a Float64Array parameter");
+    if (this.resultType && this.resultType !== type) this.fail(node, "every return must have the same type");
+    this.resultType = type;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private isGradcName(name: string): boolean {
+    return this.gradcNames.stopGradient.has(name) || this.gradcNames.other.has(name);
+  }
+
+  private assign(target: string, expr: Expr): Stmt {
+    return { k: "assign", target, expr, loc: this.loc };
+  }
+
+  private locOf(node: ts.Node): SourceLoc {
+    const start = node.getStart(this.sf);
+    const { line, character } = this.sf.getLineAndCharacterOfPosition(start);
+    const lineText = this.sf.text.slice(start, this.sf.getLineEndOfPosition(start)).trim();
+    return { file: this.sf.fileName, line: line + 1, col: character + 1, text: lineText };
+  }
+
+  private fail(node: ts.Node, message: string, hint?: string): never {
+    this.ctx.diagnostics.push(diagnosticAt(node, message, hint));
+    throw new Unsupported(message);
+  }
+}
+
+function blockStatements(s: ts.Statement): readonly ts.Statement[] {
+  return ts.isBlock(s) ? s.statements : [s];
+}
+
+/** Does the statement leave its block on every path (return, break, continue)? */
+function alwaysExits(s: ts.Statement): boolean {
+  if (ts.isReturnStatement(s) || ts.isBreakStatement(s) || ts.isContinueStatement(s)) return true;
+  if (ts.isBlock(s)) return s.statements.some(alwaysExits);
+  if (ts.isIfStatement(s)) return !!s.elseStatement && alwaysExits(s.thenStatement) && alwaysExits(s.elseStatement);
+  return false;
+}
+
+function hasAsync(node: FunctionNode): boolean {
+  return (ts.getModifiers(node) ?? []).some((m) => m.kind === ts.SyntaxKind.AsyncKeyword);
+}
+
+function collectIdentifiers(node: ts.Node, into: Set<string>): void {
+  if (ts.isIdentifier(node)) into.add(node.text);
+  ts.forEachChild(node, (c) => collectIdentifiers(c, into));
+}
+
+function uniqueName(base: string, used: Set<string>): string {
+  let name = base;
+  for (let i = 2; used.has(name); i++) name = `${base}${i}`;
+  used.add(name);
+  return name;
+}
+
+/** A top-level `const NAME = <number literal>` of the module, inlined as a constant. */
+function moduleConstant(sf: ts.SourceFile, name: string): number | undefined {
+  for (const stmt of sf.statements) {
+    if (!ts.isVariableStatement(stmt) || !(stmt.declarationList.flags & ts.NodeFlags.Const)) continue;
+    for (const d of stmt.declarationList.declarations) {
+      if (!ts.isIdentifier(d.name) || d.name.text !== name || !d.initializer) continue;
+      const init = skipParens(d.initializer);
+      if (ts.isNumericLiteral(init)) return Number(init.text);
+      if (ts.isPrefixUnaryExpression(init) && init.operator === ts.SyntaxKind.MinusToken && ts.isNumericLiteral(init.operand)) return -Number(init.operand.text);
+    }
+  }
+  return undefined;
+}
+
+function gradcImports(sf: ts.SourceFile): { stopGradient: Set<string>; other: Set<string> } {
+  const stopGradient = new Set<string>();
+  const other = new Set<string>();
+  for (const stmt of sf.statements) {
+    if (!ts.isImportDeclaration(stmt) || !ts.isStringLiteral(stmt.moduleSpecifier) || stmt.moduleSpecifier.text !== PACKAGE_NAME) continue;
+    const bindings = stmt.importClause?.namedBindings;
+    if (!bindings || !ts.isNamedImports(bindings)) continue;
+    for (const el of bindings.elements) {
+      ((el.propertyName ?? el.name).text === "stopGradient" ? stopGradient : other).add(el.name.text);
+    }
+  }
+  return { stopGradient, other };
+}
