@@ -47,7 +47,8 @@ export type Expr =
   | { k: "newarr"; size: Atom };
 
 export type Stmt =
-  | { k: "assign"; target: string; expr: Expr; loc: SourceLoc }
+  /** `declares`: the assignment made by the variable's declaration, which overwrites nothing. */
+  | { k: "assign"; target: string; expr: Expr; loc: SourceLoc; declares?: boolean }
   | { k: "store"; arr: string; index: Atom; value: Atom; loc: SourceLoc }
   /** A call kept for its effect on array arguments (its result is unused). */
   | { k: "effect"; fn: string; args: Atom[]; loc: SourceLoc }

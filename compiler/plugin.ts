@@ -14,8 +14,8 @@ export interface GradcPluginOptions {
 
 const defaultInclude = (id: string) => /\.(m|c)?tsx?$/.test(id) && !id.includes(`${path.sep}node_modules${path.sep}`);
 
-const gradc = createUnplugin((options: GradcPluginOptions = {}) => {
-  const include = options.include ?? defaultInclude;
+const gradc = createUnplugin((options: GradcPluginOptions | undefined) => {
+  const include = options?.include ?? defaultInclude;
   return {
     name: "gradc",
     enforce: "pre",

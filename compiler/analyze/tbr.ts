@@ -45,7 +45,7 @@ export function planRecording(fn: FnIR, active: Set<string>): RecordPlan {
   });
   const params = new Set(fn.params.map((p) => p.name));
   const overwrites = (s: Stmt & { k: "assign" }) =>
-    !countedUpdates.has(s) && (params.has(s.target) || inLoop.has(s) || (defCount.get(s.target) ?? 0) > 1);
+    !countedUpdates.has(s) && (params.has(s.target) || inLoop.has(s) || ((defCount.get(s.target) ?? 0) > 1 && !s.declares));
 
   const needed = new Set<string>();
   const need = (a: { k: string; name?: string }) => {

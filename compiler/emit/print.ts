@@ -34,10 +34,11 @@ class FunctionPrinter {
       }
     };
     countDefs(fn.body);
+    // So is an adjoint accumulated exactly once, at the top level: `const a_bar = …` reads best.
     for (const s of fn.body) {
-      if (s.k === "assign" && defs.get(s.target) === 1 && !this.params.has(s.target) && !fn.vars.get(s.target)?.zero) {
-        this.constants.add(s.target);
-      }
+      if (defs.get(s.k === "assign" || s.k === "accum" ? s.target : "") !== 1 || this.params.has((s as { target: string }).target)) continue;
+      if (s.k === "assign" && !fn.vars.get(s.target)?.zero) this.constants.add(s.target);
+      if (s.k === "accum") this.constants.add(s.target);
     }
     this.counters = new Set<string>();
     const collectCounters = (stmts: GStmt[]) => {
@@ -81,7 +82,9 @@ class FunctionPrinter {
           break;
         }
         case "accum":
-          this.lines.push(`${pad}${s.target} += ${this.terms(s.terms)};`);
+          if (this.constants.has(s.target)) this.lines.push(`${pad}const ${s.target} = ${this.terms(s.terms)};`);
+          else if (s.terms.length === 1 && s.terms[0].coef.k === "num" && s.terms[0].coef.value === -1) this.lines.push(`${pad}${s.target} -= ${atom(s.terms[0].value)};`);
+          else this.lines.push(`${pad}${s.target} += ${this.terms(s.terms)};`);
           break;
         case "store":
           this.lines.push(`${pad}${s.arr}[${atom(s.index)}] = ${atom(s.value)};`);
@@ -186,12 +189,16 @@ class FunctionPrinter {
     }
   }
 
+  /** Σ coef·value, with unit coefficients written as plain sums and differences. */
   private terms(terms: Term[]): string {
     if (terms.length === 0) return "0";
     return terms
       .map((t, i) => {
-        const text = t.coef.k === "num" && t.coef.value === 1 ? atom(t.value) : `${atom(t.value)} * ${atom(t.coef)}`;
-        return i === 0 ? text : ` + ${text}`;
+        const negative = t.coef.k === "num" && t.coef.value === -1;
+        const unit = t.coef.k === "num" && (t.coef.value === 1 || negative);
+        const text = unit ? atom(t.value) : `${atom(t.value)} * ${atom(t.coef)}`;
+        if (i === 0) return negative ? `-${text}` : text;
+        return negative ? ` - ${text}` : ` + ${text}`;
       })
       .join("");
   }

@@ -343,7 +343,9 @@ class FunctionLowerer {
       }
       // Lower the initializer before declaring, so `let x = x + 1` in an inner scope reads the outer x.
       const target = this.fresh(d.name.text);
+      const start = out.length;
       const value = this.expr(d.initializer, out, target);
+      markDeclaration(out.slice(start), target);
       this.vars.set(target, value.type);
       this.scopes[this.scopes.length - 1].set(d.name.text, { ir: target, type: value.type, isConst });
     }
@@ -735,6 +737,14 @@ class FunctionLowerer {
   private fail(node: ts.Node, message: string, hint?: string): never {
     this.ctx.diagnostics.push(diagnosticAt(node, message, hint));
     throw new Unsupported(message);
+  }
+}
+
+/** Marks the assignments to `target` made while lowering its initializer (both arms of a ?: too). */
+function markDeclaration(stmts: Stmt[], target: string): void {
+  for (const s of stmts) {
+    if (s.k === "assign" && s.target === target) s.declares = true;
+    if (s.k === "if") (markDeclaration(s.then, target), markDeclaration(s.else, target));
   }
 }
 
