@@ -730,7 +730,8 @@ class FunctionLowerer {
   private locOf(node: ts.Node): SourceLoc {
     const start = node.getStart(this.sf);
     const { line, character } = this.sf.getLineAndCharacterOfPosition(start);
-    const lineText = this.sf.text.slice(start, this.sf.getLineEndOfPosition(start)).trim();
+    const fullLine = this.sf.text.slice(start, this.sf.getLineEndOfPosition(start)).trim();
+    const lineText = fullLine.length > 80 ? `${fullLine.slice(0, 79)}…` : fullLine;
     return { file: this.sf.fileName, line: line + 1, col: character + 1, text: lineText };
   }
 
