@@ -88,7 +88,7 @@ class ModuleCompiler {
         this.diagnostics.push(diagnosticAt(marker.call, "the tape engine is not available yet", "omit `engine` to use the compiled engine; the tape engine arrives with gradc's next release"));
         continue;
       }
-      const wrt = this.checkWrt(fn, marker.options.wrt, marker.call, marker.api);
+      const wrt = this.checkWrt(fn, marker.options.wrt, marker.options.wrtNodes, marker.call, marker.api);
       if (!wrt) continue;
       const name = this.wrapper(marker.api, fn, wrt, marker.options.single, false);
       if (name) s.overwrite(marker.call.getStart(this.sf), marker.call.getEnd(), name);
@@ -96,7 +96,7 @@ class ModuleCompiler {
     for (const decl of this.requests.annotated) {
       const fn = this.lowerTarget(decl.name!, decl);
       if (!fn) continue;
-      const wrt = this.checkWrt(fn, undefined, decl.name!, "grad");
+      const wrt = this.checkWrt(fn, undefined, [], decl.name!, "grad");
       if (!wrt) continue;
       const exported = !!(ts.getCombinedModifierFlags(decl) & ts.ModifierFlags.Export);
       for (const kind of ["grad", "valueAndGrad", "jvp", "vjp"] as const) {
@@ -178,20 +178,24 @@ class ModuleCompiler {
     for (const fn of this.lowerCtx.functions.values()) this.functions.set(fn.name, fn);
   }
 
-  private checkWrt(fn: FnIR, wrt: number[] | undefined, at: ts.Node, api: string): number[] | undefined {
+  /** `wrtNodes[k]` is where index k is written; the last node is the whole `wrt` option. */
+  private checkWrt(fn: FnIR, wrt: number[] | undefined, wrtNodes: ts.Node[], at: ts.Node, api: string): number[] | undefined {
     const indices = wrt ?? fn.params.map((_, i) => i).filter((i) => isDifferentiableParam(fn.params[i]));
-    for (const i of indices) {
+    const nodeOf = (k: number) => wrtNodes[k] ?? wrtNodes[wrtNodes.length - 1] ?? at;
+    const params = fn.params.map((p, i) => `${i}: ${p.name}`).join(", ");
+    for (const [k, i] of indices.entries()) {
       if (!Number.isInteger(i) || i < 0 || i >= fn.params.length) {
-        this.diagnostics.push(diagnosticAt(at, `wrt index ${i} is out of range: '${fn.sourceName}' has ${fn.params.length} parameters`));
+        this.diagnostics.push(diagnosticAt(nodeOf(k), `wrt index ${i} is out of range: '${fn.sourceName}' has ${fn.params.length} parameters`, `the parameters are ${params}`));
         return undefined;
       }
       if (!isDifferentiableParam(fn.params[i])) {
-        this.diagnostics.push(diagnosticAt(at, `${api}: parameter '${fn.params[i].name}' of '${fn.sourceName}' is a boolean and has no derivative`, "leave it out of `wrt`"));
+        this.diagnostics.push(diagnosticAt(nodeOf(k), `${api}: parameter '${fn.params[i].name}' of '${fn.sourceName}' is a boolean and has no derivative`, "leave it out of `wrt`"));
         return undefined;
       }
     }
     if (indices.length === 0) {
-      this.diagnostics.push(diagnosticAt(at, `'${fn.sourceName}' has no number or array parameter to differentiate`));
+      const where = wrt ? nodeOf(0) : at;
+      this.diagnostics.push(diagnosticAt(where, wrt ? "`wrt` lists no parameter" : `'${fn.sourceName}' has no number or array parameter to differentiate`, `list at least one parameter index: ${params}`));
       return undefined;
     }
     return indices;

@@ -6,7 +6,7 @@
  * recorded trip count. Helper calls are differentiated in joint mode: the adjoint sweep calls the
  * helper's own reverse function, which recomputes what it needs from the arguments.
  */
-import { type Atom, arrayName, type FnIR, type GFn, type GStmt, type LoopStmt, type Param, type Stmt, num, ref } from "../ir.js";
+import { type Atom, arrayName, type Expr, type FnIR, type GFn, type GStmt, type LoopStmt, type Param, type Stmt, num, ref } from "../ir.js";
 import { analyzeActivity } from "../analyze/activity.js";
 import { planRecording } from "../analyze/tbr.js";
 import { LocalNames, buildPartial, varsOf } from "./common.js";
@@ -116,6 +116,14 @@ export function reverseFunction(fn: FnIR, wrt: number[], functions: Map<string, 
       return;
     }
     const targetBar = bar(target);
+    if (!saved && isAccumulation(expr, target)) {
+      // `s = s + w` (or s − w): s̄ passes through unchanged and only w̄ += ±s̄.
+      const other = expr.k === "prim" ? expr.args[1] : undefined;
+      if (other && isActive(other) && !(other.k === "var" && other.name === target)) {
+        out.push({ k: "accum", target: bar(other.name), terms: [{ coef: num(expr.k === "prim" && expr.op === "sub" ? -1 : 1), value: ref(targetBar) }], loc });
+      }
+      return;
+    }
     const readsTarget = (expr.k === "prim" || expr.k === "call") && expr.args.some((a) => a.k === "var" && a.name === target);
     // The adjoint of the new value is consumed here; the overwritten value starts from zero.
     let g: Atom = ref(targetBar);
@@ -267,3 +275,10 @@ export function reverseFunction(fn: FnIR, wrt: number[], functions: Map<string, 
 }
 
 export { isDifferentiableParam };
+
+/** `v = v + w` or `v = v − w` with w ≠ v: the adjoint of v is the same before and after. */
+function isAccumulation(expr: Expr, target: string): boolean {
+  if (expr.k !== "prim" || (expr.op !== "add" && expr.op !== "sub")) return false;
+  const [a, b] = expr.args;
+  return a.k === "var" && a.name === target && !(b.k === "var" && b.name === target);
+}

@@ -16,6 +16,8 @@ export interface MarkerOptions {
   /** `wrt: 0` (a single index) asks for a single gradient rather than a list. */
   single: boolean;
   engine: "compiled" | "tape";
+  /** Where each `wrt` index is written, for diagnostics about it (the whole `wrt` value last). */
+  wrtNodes: ts.Node[];
 }
 
 export interface MarkerCall {
@@ -82,7 +84,7 @@ function readMarker(api: MarkerApi, call: ts.CallExpression, diagnostics: Diagno
     diagnostics.push(diagnosticAt(call, `${api}() takes a function and an optional options object`, `write ${api}(f) or ${api}(f, { wrt: [0] })`));
     return undefined;
   }
-  const options: MarkerOptions = { single: false, engine: "compiled" };
+  const options: MarkerOptions = { single: false, engine: "compiled", wrtNodes: [] };
   const optArg = call.arguments[1];
   if (optArg) {
     const obj = skipParens(optArg);
@@ -100,8 +102,10 @@ function readMarker(api: MarkerApi, call: ts.CallExpression, diagnostics: Diagno
         if (ts.isNumericLiteral(value)) {
           options.wrt = [Number(value.text)];
           options.single = true;
+          options.wrtNodes = [value, prop];
         } else if (ts.isArrayLiteralExpression(value) && value.elements.every(ts.isNumericLiteral)) {
           options.wrt = value.elements.map((e) => Number((e as ts.NumericLiteral).text));
+          options.wrtNodes = [...value.elements, prop];
         } else {
           diagnostics.push(diagnosticAt(prop.initializer, "`wrt` must be a parameter index or a list of indices written as literals", "e.g. { wrt: 0 } or { wrt: [0, 2] }"));
           return undefined;

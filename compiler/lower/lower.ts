@@ -123,6 +123,10 @@ class FunctionLowerer {
 
   lower(): FnIR {
     const node = this.fn.node;
+    for (const global of ["Math", "Number", "Float64Array", "Infinity", "NaN"]) {
+      const shadow = moduleDeclaration(this.sf, global);
+      if (shadow) this.fail(shadow, `this module declares its own '${global}', which hides the global gradc differentiates`, `rename it: gradc reads '${global}' as the standard global`);
+    }
     this.loc = this.locOf(node);
     if (node.asteriskToken || hasAsync(node)) this.fail(node, "generator and async functions are outside the differentiable subset");
     if (node.typeParameters?.length) this.fail(node.typeParameters[0], "generic functions are outside the differentiable subset", "give the parameters concrete types: number, boolean or Float64Array");
@@ -295,7 +299,7 @@ class FunctionLowerer {
     if (ts.isIfStatement(s)) return this.lowerIf(s, out, [], undefined);
     if (ts.isForStatement(s) || ts.isWhileStatement(s) || ts.isDoStatement(s)) return this.lowerLoop(s, out);
     if (ts.isReturnStatement(s)) {
-      if (!s.expression) this.fail(s, "a differentiated function must return a value");
+      if (!s.expression) this.fail(s, "a differentiated function must return a value", "return the number to differentiate, e.g. `return loss;`");
       const value = this.expr(s.expression, out, this.result);
       this.setResultType(value.type, s.expression);
       this.returnedFlag ??= this.flag("returned");
@@ -320,7 +324,7 @@ class FunctionLowerer {
     if (ts.isThrowStatement(s)) return this.fail(s, "throw is outside the differentiable subset", "validate inputs before calling the differentiated function");
     if (ts.isSwitchStatement(s)) return this.fail(s, "switch is outside the differentiable subset", "use if/else if chains");
     if (ts.isForOfStatement(s) || ts.isForInStatement(s)) return this.fail(s, "for…of and for…in loops are outside the differentiable subset", "use an index loop: for (let i = 0; i < a.length; i++)");
-    if (ts.isLabeledStatement(s)) return this.fail(s, "labelled statements are outside the differentiable subset");
+    if (ts.isLabeledStatement(s)) return this.fail(s, "labelled statements are outside the differentiable subset", "use a flag variable to leave nested loops");
     return this.fail(s, `${ts.SyntaxKind[s.kind]} is outside the differentiable subset`);
   }
 
@@ -424,6 +428,9 @@ class FunctionLowerer {
     if (ts.isBinaryExpression(e) && (e.operatorToken.kind === ts.SyntaxKind.EqualsToken || COMPOUND_OPS[e.operatorToken.kind])) {
       this.lowerAssignment(e.left, COMPOUND_OPS[e.operatorToken.kind], e.right, out, e);
       return;
+    }
+    if (ts.isBinaryExpression(e) && e.operatorToken.kind >= ts.SyntaxKind.FirstCompoundAssignment && e.operatorToken.kind <= ts.SyntaxKind.LastCompoundAssignment) {
+      this.fail(e.operatorToken, `the compound assignment '${e.operatorToken.getText()}' is outside the differentiable subset`, "bitwise, shift and logical assignments have no derivative; write the arithmetic out");
     }
     if ((ts.isPrefixUnaryExpression(e) || ts.isPostfixUnaryExpression(e)) && (e.operator === ts.SyntaxKind.PlusPlusToken || e.operator === ts.SyntaxKind.MinusMinusToken)) {
       this.lowerAssignment(e.operand, e.operator === ts.SyntaxKind.PlusPlusToken ? "add" : "sub", undefined, out, e);
@@ -536,6 +543,7 @@ class FunctionLowerer {
         const c = this.condition(e.operand, out);
         return emit({ k: "not", arg: c }, "bool");
       }
+      if (e.operator === ts.SyntaxKind.TildeToken) return this.fail(e, "the bitwise operator '~' is outside the differentiable subset", "bitwise operators work on 32-bit integers and have no derivative");
       return this.fail(e, `'${e.getText()}' inside an expression is outside the differentiable subset`, "write increments as their own statement");
     }
     if (ts.isPostfixUnaryExpression(e)) return this.fail(e, `'${e.getText()}' inside an expression is outside the differentiable subset`, "write increments as their own statement");
@@ -624,7 +632,7 @@ class FunctionLowerer {
     if (kind === ts.SyntaxKind.EqualsToken || COMPOUND_OPS[kind]) {
       return this.fail(e, "assignment inside an expression is outside the differentiable subset", "write the assignment as its own statement");
     }
-    if (kind === ts.SyntaxKind.QuestionQuestionToken) return this.fail(e, "?? is outside the differentiable subset");
+    if (kind === ts.SyntaxKind.QuestionQuestionToken) return this.fail(e, "?? is outside the differentiable subset", "numbers in the subset are never null or undefined: use the value directly, or a comparison with ?:");
     return this.fail(e, `operator '${e.operatorToken.getText()}' is outside the differentiable subset`, "bitwise operators work on 32-bit integers and have no derivative");
   }
 
@@ -657,7 +665,8 @@ class FunctionLowerer {
         return emit({ k: "prim", op: VARIADIC_MATH[name], args: [acc, values[values.length - 1]] }, "num");
       }
       const why = NON_DIFFERENTIABLE_MATH[name];
-      return this.fail(e, why ?? `Math.${name} is outside the differentiable subset`, why ? undefined : "see the list of supported Math functions in the README");
+      if (why) return this.fail(e, why.message, why.hint);
+      return this.fail(e, `Math.${name} is outside the differentiable subset`, "see the list of supported Math functions in the README");
     }
     if (ts.isIdentifier(callee) && this.gradcNames.stopGradient.has(callee.text)) {
       if (e.arguments.length !== 1) this.fail(e, "stopGradient takes one argument");
@@ -775,6 +784,24 @@ function uniqueName(base: string, used: Set<string>): string {
   for (let i = 2; used.has(name); i++) name = `${base}${i}`;
   used.add(name);
   return name;
+}
+
+/** The top-level declaration of `name` in a module, if any (imports included). */
+function moduleDeclaration(sf: ts.SourceFile, name: string): ts.Node | undefined {
+  for (const stmt of sf.statements) {
+    if ((ts.isFunctionDeclaration(stmt) || ts.isClassDeclaration(stmt) || ts.isEnumDeclaration(stmt)) && stmt.name?.text === name) return stmt.name;
+    if (ts.isVariableStatement(stmt)) {
+      for (const d of stmt.declarationList.declarations) if (ts.isIdentifier(d.name) && d.name.text === name) return d.name;
+    }
+    if (ts.isImportDeclaration(stmt) && stmt.importClause) {
+      const clause = stmt.importClause;
+      if (clause.name?.text === name) return clause.name;
+      const b = clause.namedBindings;
+      if (b && ts.isNamespaceImport(b) && b.name.text === name) return b.name;
+      if (b && ts.isNamedImports(b)) for (const el of b.elements) if (el.name.text === name) return el.name;
+    }
+  }
+  return undefined;
 }
 
 /** A top-level `const NAME = <number literal>` of the module, inlined as a constant. */

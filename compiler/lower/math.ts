@@ -25,9 +25,10 @@ export const NUMBER_CONSTANTS: Record<string, number> = {
   MAX_SAFE_INTEGER: Number.MAX_SAFE_INTEGER, MIN_SAFE_INTEGER: Number.MIN_SAFE_INTEGER,
 };
 
-export const NON_DIFFERENTIABLE_MATH: Record<string, string> = {
-  random: "Math.random is not differentiable and makes the derivative irreproducible; pass random numbers in as parameters",
-  clz32: "Math.clz32 is an integer bit operation outside the differentiable subset",
-  imul: "Math.imul is an integer operation outside the differentiable subset",
-  fround: "Math.fround rounds to float32, which is outside the differentiable subset",
+/** Members of Math outside the subset, with why and what to do instead. */
+export const NON_DIFFERENTIABLE_MATH: Record<string, { message: string; hint: string }> = {
+  random: { message: "Math.random on a differentiated path has no derivative and makes results irreproducible", hint: "draw the random numbers outside and pass them in as parameters" },
+  clz32: { message: "Math.clz32 is an integer bit operation outside the differentiable subset", hint: "compute it outside the differentiated function" },
+  imul: { message: "Math.imul is an integer operation outside the differentiable subset", hint: "use ordinary multiplication" },
+  fround: { message: "Math.fround rounds to float32, which is outside the differentiable subset", hint: "compute in float64, or round outside the differentiated function" },
 };

@@ -108,13 +108,18 @@ function propagate(body: GStmt[], fn: GFn): GStmt[] {
   fn.params.forEach((p) => count(p.name));
   visitDefs(body, count);
   const replacement = new Map<string, Atom>();
-  const topLevel = new Set<string>();
-  for (const s of body) if (s.k === "assign") topLevel.add(s.target);
-  for (const s of body) {
+  // Variables that hold one value wherever they are visible: top-level single assignments,
+  // parameters, and the counters of backwards loops (constant within each iteration).
+  const stable = new Set<string>(fn.params.map((p) => p.name));
+  for (const s of body) if (s.k === "assign") stable.add(s.target);
+  visitCounters(body, (name) => stable.add(name));
+  const candidates: GStmt[] = [];
+  collectAssigns(body, candidates);
+  for (const s of candidates) {
     if (s.k !== "assign" || s.expr.k !== "copy" || defs.get(s.target) !== 1 || fn.vars.get(s.target)?.zero) continue;
     const src = s.expr.arg;
     // A copy of a variable is replaceable only when that variable never changes after the copy.
-    if (src.k === "num" || (src.k === "var" && defs.get(src.name) === 1 && (topLevel.has(src.name) || fn.params.some((p) => p.name === src.name)))) {
+    if (src.k === "num" || (src.k === "var" && defs.get(src.name) === 1 && stable.has(src.name))) {
       replacement.set(s.target, src);
     }
   }
@@ -240,6 +245,23 @@ function visitAtoms(stmts: GStmt[], use: (name: string) => void, def: (name: str
         visitAtoms(s.body, use, def);
         break;
     }
+  }
+}
+
+function visitCounters(stmts: GStmt[], visit: (name: string) => void): void {
+  for (const s of stmts) {
+    if (s.k === "countdown") (visit(s.counter), visitCounters(s.body, visit));
+    if (s.k === "if") (visitCounters(s.then, visit), visitCounters(s.else, visit));
+    if (s.k === "loop") (visitCounters(s.test, visit), visitCounters(s.body, visit));
+  }
+}
+
+function collectAssigns(stmts: GStmt[], into: GStmt[]): void {
+  for (const s of stmts) {
+    if (s.k === "assign") into.push(s);
+    if (s.k === "countdown") collectAssigns(s.body, into);
+    if (s.k === "if") (collectAssigns(s.then, into), collectAssigns(s.else, into));
+    if (s.k === "loop") (collectAssigns(s.test, into), collectAssigns(s.body, into));
   }
 }
 

@@ -1,0 +1,3 @@
+import { grad } from "gradc";
+import { boolToHelper } from "./probe-fns.js";
+export const g = grad(boolToHelper);

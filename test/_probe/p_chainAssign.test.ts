@@ -1,0 +1,3 @@
+import { grad } from "gradc";
+import { chainAssign } from "./probe-fns.js";
+export const g = grad(chainAssign);

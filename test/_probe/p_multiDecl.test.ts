@@ -1,0 +1,3 @@
+import { grad } from "gradc";
+import { multiDecl } from "./probe-fns.js";
+export const g = grad(multiDecl);

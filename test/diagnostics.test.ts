@@ -1,0 +1,1180 @@
+/**
+ * Diagnostics for everything outside the differentiable subset (DESIGN.md, "The differentiable
+ * subset": "Everything else gets a diagnostic with file:line:col and a code frame — never silently
+ * wrong code").
+ *
+ * Every case feeds a small module to `transformModule` as a string and checks that
+ *   (a) the compiler does not throw,
+ *   (b) it reports at least one diagnostic,
+ *   (c) one diagnostic points exactly at the offending construct — the expected line/col is
+ *       computed from the test's own source text by searching for a marker substring,
+ *   (d) the formatted diagnostic holds `file:line:col`, the offending source line marked with `>`,
+ *       a caret line whose carets start under the reported column, and a hint where one makes sense,
+ *   (e) no code is emitted.
+ */
+import { describe, expect, it } from "vitest";
+import ts from "typescript";
+import { type Diagnostic, formatDiagnostic, transformModule } from "../compiler/index.js";
+
+const FILE = "/virtual/bad.ts";
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+/** Strips the leading newline and the common indentation of a template literal. */
+function dedent(text: string): string {
+  const lines = text.replace(/^\n/, "").replace(/\n\s*$/, "\n").split("\n");
+  const indents = lines.filter((l) => l.trim() !== "").map((l) => /^ */.exec(l)![0].length);
+  const min = Math.min(...indents);
+  return lines.map((l) => l.slice(min)).join("\n");
+}
+
+/**
+ * Where the construct is: `marker` is a substring that occurs exactly once in the source, and
+ * `focus` (default: the whole marker) a substring of the marker that the diagnostic must start at.
+ */
+interface Where {
+  marker: string;
+  focus?: string;
+  /** The file the construct is in (default: the module under test). */
+  file?: string;
+}
+
+interface Loc {
+  file: string;
+  line: number;
+  col: number;
+}
+
+function locate(source: string, where: Where, defaultFile: string): Loc {
+  const first = source.indexOf(where.marker);
+  if (first < 0) throw new Error(`test bug: marker ${JSON.stringify(where.marker)} not found in source`);
+  if (source.indexOf(where.marker, first + 1) >= 0) throw new Error(`test bug: marker ${JSON.stringify(where.marker)} is not unique`);
+  let offset = first;
+  if (where.focus !== undefined) {
+    const inner = where.marker.indexOf(where.focus);
+    if (inner < 0) throw new Error(`test bug: focus ${JSON.stringify(where.focus)} is not inside marker ${JSON.stringify(where.marker)}`);
+    offset += inner;
+  }
+  const before = source.slice(0, offset).split("\n");
+  return { file: where.file ?? defaultFile, line: before.length, col: before[before.length - 1].length + 1 };
+}
+
+interface Case {
+  name: string;
+  source: string;
+  /** Acceptable locations for the diagnostic (any one of them). */
+  at: Where | Where[];
+  /** Whether a hint is expected (default true). */
+  hint?: boolean;
+  /** Other modules, by absolute path, served through a fake readFile. */
+  modules?: Record<string, string>;
+  /** Extra check on the matching diagnostic's message + hint. */
+  text?: RegExp;
+  file?: string;
+}
+
+function run(source: string, file = FILE, modules: Record<string, string> = {}) {
+  const read: string[] = [];
+  const readFile = (f: string) => {
+    read.push(f);
+    return modules[f];
+  };
+  let result: ReturnType<typeof transformModule> | undefined;
+  let error: unknown;
+  try {
+    result = transformModule(source, file, { readFile });
+  } catch (e) {
+    error = e;
+  }
+  // (a) never throws
+  expect(error, `transformModule threw: ${error instanceof Error ? error.stack : String(error)}`).toBeUndefined();
+  return { result: result!, read };
+}
+
+function describeDiagnostics(ds: Diagnostic[]): string {
+  if (ds.length === 0) return "(no diagnostics)";
+  return ds.map((d) => `  ${d.file}:${d.line}:${d.col} ${d.message}${d.hint ? ` [hint: ${d.hint}]` : ""}`).join("\n");
+}
+
+/** Checks the formatted text of `d` against the source it came from. */
+function checkFormatted(d: Diagnostic, sourceOfFile: string, wantHint: boolean): void {
+  const text = formatDiagnostic(d);
+  expect(text).toContain(`${d.file}:${d.line}:${d.col}`);
+  const lines = text.split("\n");
+  const srcLine = sourceOfFile.split("\n")[d.line - 1];
+  const markerIdx = lines.findIndex((l) => l.startsWith(">"));
+  expect(markerIdx, `no '>' line in the code frame:\n${text}`).toBeGreaterThan(0);
+  const marked = lines[markerIdx];
+  expect(marked.endsWith(srcLine), `the '>' line does not show source line ${d.line} (${JSON.stringify(srcLine)}):\n${text}`).toBe(true);
+  expect(marked, `the '>' line is not numbered ${d.line}:\n${text}`).toMatch(new RegExp(`^>\\s+${d.line}\\s*\\|`));
+  const caret = lines[markerIdx + 1] ?? "";
+  expect(caret, `no caret line under the '>' line:\n${text}`).toMatch(/^\s+\|\s*\^+\s*$/);
+  // The carets start under column `col` of the source line.
+  const gutter = marked.length - srcLine.length;
+  expect(caret.indexOf("^"), `carets are not under column ${d.col}:\n${text}`).toBe(gutter + d.col - 1);
+  if (wantHint) {
+    expect(d.hint, `expected a hint for: ${d.message}`).toBeTruthy();
+    expect(text).toMatch(/\n\s*hint: \S/);
+  }
+}
+
+/** Sanity checks that every diagnostic must pass, wherever it points. */
+function checkWellFormed(ds: Diagnostic[], sources: Record<string, string>): void {
+  for (const d of ds) {
+    expect(typeof d.message).toBe("string");
+    expect(d.message.length).toBeGreaterThan(0);
+    expect(d.message).not.toMatch(/\n\s+at .*:\d+:\d+/); // no stack traces
+    const src = sources[d.file];
+    expect(src, `diagnostic names a file the test did not provide: ${d.file}`).toBeDefined();
+    expect(d.source).toBe(src);
+    const lines = src.split("\n");
+    expect(d.line).toBeGreaterThanOrEqual(1);
+    expect(d.line).toBeLessThanOrEqual(lines.length);
+    expect(d.col).toBeGreaterThanOrEqual(1);
+    expect(d.col).toBeLessThanOrEqual(lines[d.line - 1].length + 1);
+    expect(d.length).toBeGreaterThanOrEqual(1);
+    expect(() => formatDiagnostic(d)).not.toThrow();
+  }
+}
+
+function check(c: Case): Diagnostic {
+  const file = c.file ?? FILE;
+  const modules = c.modules ?? {};
+  const { result } = run(c.source, file, modules);
+  const ds = result.diagnostics;
+  // (b) at least one diagnostic
+  expect(ds.length, `expected diagnostics, the compiler accepted:\n${c.source}`).toBeGreaterThan(0);
+  const sources = { ...modules, [file]: c.source };
+  checkWellFormed(ds, sources);
+  // (c) one of them points exactly at the construct
+  const wanted = (Array.isArray(c.at) ? c.at : [c.at]).map((w) => locate(sources[w.file ?? file], w, file));
+  const match = ds.find((d) => wanted.some((w) => w.file === d.file && w.line === d.line && w.col === d.col));
+  expect(
+    match,
+    `expected a diagnostic at ${wanted.map((w) => `${w.file}:${w.line}:${w.col}`).join(" or ")}, got:\n${describeDiagnostics(ds)}`,
+  ).toBeDefined();
+  // (d) formatted text
+  checkFormatted(match!, sources[match!.file], c.hint ?? true);
+  if (c.text) expect(`${match!.message} ${match!.hint ?? ""}`).toMatch(c.text);
+  // (e) nothing emitted
+  expect(result.code).toBeUndefined();
+  expect(result.map).toBeUndefined();
+  return match!;
+}
+
+/** A module that differentiates `f`, whose body is `body`. */
+function withBody(body: string, params = "x: number"): string {
+  const indented = dedent(body)
+    .split("\n")
+    .map((l) => (l ? `  ${l}` : l))
+    .join("\n");
+  return `import { grad } from "gradc";\n\nfunction f(${params}): number {\n${indented.replace(/\n$/, "")}\n}\n\nexport const g = grad(f);\n`;
+}
+
+function cases(list: Case[]): void {
+  for (const c of list) it(c.name, () => check(c));
+}
+
+// ---------------------------------------------------------------------------------------------
+
+describe("recursion", () => {
+  cases([
+    {
+      name: "direct recursion",
+      source: dedent(`
+        import { grad } from "gradc";
+
+        function f(x: number): number {
+          if (x > 1) {
+            return x * f(x - 1);
+          }
+          return x;
+        }
+
+        export const g = grad(f);
+      `),
+      at: { marker: "f(x - 1)" },
+    },
+    {
+      name: "mutual recursion",
+      source: dedent(`
+        import { grad } from "gradc";
+
+        function even(x: number): number {
+          if (x > 1) {
+            return odd(x - 1) * x;
+          }
+          return x;
+        }
+
+        function odd(x: number): number {
+          if (x > 1) {
+            return even(x - 1) + x;
+          }
+          return 1;
+        }
+
+        export const g = grad(even);
+      `),
+      at: [{ marker: "even(x - 1)" }, { marker: "odd(x - 1)" }],
+    },
+  ]);
+});
+
+describe("closures over outer variables", () => {
+  cases([
+    {
+      name: "reading a module-level let",
+      source: dedent(`
+        import { grad } from "gradc";
+
+        let scale = 2;
+
+        function f(x: number): number {
+          return x * scale;
+        }
+
+        export const g = grad(f);
+      `),
+      at: { marker: "x * scale", focus: "scale" },
+    },
+    {
+      name: "writing a module-level let",
+      source: dedent(`
+        import { grad } from "gradc";
+
+        let calls = 0;
+
+        function f(x: number): number {
+          calls += 1;
+          return x * x;
+        }
+
+        export const g = grad(f);
+      `),
+      at: { marker: "calls += 1" , focus: "calls" },
+    },
+    {
+      name: "an inline arrow capturing a mutable local of its enclosing function",
+      source: dedent(`
+        import { grad } from "gradc";
+
+        export function outer(): number {
+          let k = 2;
+          const g = grad((x: number) => x * k);
+          k = 3;
+          return g(1)[0];
+        }
+      `),
+      at: { marker: "x * k", focus: "k" },
+    },
+  ]);
+});
+
+describe("callbacks", () => {
+  cases([
+    {
+      name: "v.reduce((a, b) => a * b, 1)",
+      source: withBody(`return v.reduce((a, b) => a * b, 1);`, "v: Float64Array"),
+      at: [{ marker: "v.reduce" }, { marker: "(a, b) =>" }],
+      text: /callback/i,
+    },
+    {
+      name: "v.map(...)",
+      source: withBody(
+        `
+        const w = v.map((a) => a * 2);
+        return w[0];
+        `,
+        "v: Float64Array",
+      ),
+      at: [{ marker: "v.map" }, { marker: "(a) =>" }],
+      text: /callback/i,
+    },
+    {
+      name: "v.forEach(...)",
+      source: withBody(
+        `
+        let s = 0;
+        v.forEach((a) => {
+          s += a;
+        });
+        return s;
+        `,
+        "v: Float64Array",
+      ),
+      at: [{ marker: "v.forEach" }, { marker: "(a) =>" }],
+      text: /callback/i,
+    },
+  ]);
+});
+
+describe("strings", () => {
+  cases([
+    {
+      name: "a string literal",
+      source: withBody(`
+        const label = "loss";
+        return x * 2;
+      `),
+      at: { marker: `"loss"` },
+    },
+    {
+      name: "a template literal",
+      source: withBody(`
+        const msg = \`x is \${x}\`;
+        return x * 2;
+      `),
+      at: { marker: "`x is" },
+    },
+    {
+      name: "a string compared in a condition",
+      source: withBody(`
+        if (x > 0 && "fast" === "fast") {
+          return x;
+        }
+        return 2 * x;
+      `),
+      at: { marker: `"fast" ===` },
+    },
+    {
+      name: "console.log with a string",
+      source: withBody(`
+        console.log("x =", x);
+        return x * 2;
+      `),
+      at: [{ marker: "console.log" }, { marker: `"x ="` }],
+    },
+  ]);
+});
+
+describe("exceptions and switch", () => {
+  cases([
+    {
+      name: "try/catch",
+      source: withBody(`
+        try {
+          return Math.log(x);
+        } catch (e) {
+          return 0;
+        }
+      `),
+      at: { marker: "try" },
+    },
+    {
+      name: "throw",
+      source: withBody(`
+        if (x < 0) {
+          throw new Error("negative");
+        }
+        return Math.sqrt(x);
+      `),
+      at: { marker: "throw" },
+    },
+    {
+      name: "switch",
+      source: withBody(`
+        let y = 0;
+        switch (x) {
+          case 1:
+            y = x;
+            break;
+          default:
+            y = 2 * x;
+        }
+        return y;
+      `),
+      at: { marker: "switch" },
+    },
+  ]);
+});
+
+describe("calls gradc cannot differentiate", () => {
+  cases([
+    {
+      name: "Math.random on the differentiated path",
+      source: withBody(`return x * Math.random();`),
+      at: { marker: "Math.random()" },
+    },
+    {
+      name: "a function imported from an npm package",
+      source: dedent(`
+        import { grad } from "gradc";
+        import { softplus } from "some-lib";
+
+        function f(x: number): number {
+          return softplus(x) * 2;
+        }
+
+        export const g = grad(f);
+      `),
+      at: { marker: "softplus(x)" },
+    },
+    {
+      name: "a global function (parseFloat)",
+      source: withBody(`return parseFloat("1.5") * x;`),
+      at: { marker: "parseFloat" },
+    },
+    {
+      name: "an ambient `declare function` without a body",
+      source: dedent(`
+        import { grad } from "gradc";
+
+        declare function ext(x: number): number;
+
+        function f(x: number): number {
+          return ext(x) + 1;
+        }
+
+        export const g = grad(f);
+      `),
+      at: { marker: "ext(x) + 1", focus: "ext" },
+    },
+    {
+      name: "an undeclared identifier",
+      source: withBody(`return x * mystery(x);`),
+      at: { marker: "mystery" },
+    },
+    {
+      name: "a method call on a number",
+      source: withBody(`return x.valueOf() * 2;`),
+      at: { marker: "x.valueOf()" },
+    },
+  ]);
+});
+
+describe("declarations", () => {
+  cases([
+    {
+      name: "var",
+      source: withBody(`
+        var y = x * 2;
+        return y;
+      `),
+      at: { marker: "var" },
+    },
+    {
+      name: "array destructuring in a declaration",
+      source: withBody(`
+        const [a, b] = [x, 2 * x];
+        return a * b;
+      `),
+      at: { marker: "[a, b]" },
+    },
+    {
+      name: "object destructuring in a declaration",
+      source: withBody(`
+        const { a } = { a: x };
+        return a;
+      `),
+      at: { marker: "{ a }" },
+    },
+    {
+      name: "destructuring assignment",
+      source: withBody(`
+        let a = x;
+        let b = 2 * x;
+        [a, b] = [b, a];
+        return a * b;
+      `),
+      at: { marker: "[a, b] =" },
+    },
+    {
+      name: "a destructured parameter",
+      source: withBody(`return x;`, "{ x }: { x: number }"),
+      at: { marker: "{ x }:" },
+    },
+    {
+      name: "an object literal",
+      source: withBody(`
+        const o = { a: x };
+        return x;
+      `),
+      at: { marker: "{ a: x }" },
+    },
+    {
+      name: "a nested function declaration",
+      source: withBody(`
+        function inner(y: number): number {
+          return y * y;
+        }
+        return inner(x);
+      `),
+      at: { marker: "function inner" },
+    },
+    {
+      name: "a parameter without a type annotation",
+      source: dedent(`
+        import { grad } from "gradc";
+
+        function f(x, y: number): number {
+          return x * y;
+        }
+
+        export const g = grad(f);
+      `),
+      at: { marker: "x, y", focus: "x" },
+    },
+    {
+      name: "a parameter of type string",
+      source: withBody(`return x;`, "x: number, unit: string"),
+      at: [{ marker: "unit: string" }, { marker: "unit: string", focus: "string" }],
+    },
+  ]);
+});
+
+describe("loops and control flow", () => {
+  cases([
+    {
+      name: "for…of",
+      source: withBody(
+        `
+        let s = 0;
+        for (const a of v) {
+          s += a;
+        }
+        return s;
+        `,
+        "v: Float64Array",
+      ),
+      at: { marker: "for (const a of v)" },
+    },
+    {
+      name: "labelled break",
+      source: withBody(`
+        let s = 0;
+        outer: for (let i = 0; i < 3; i++) {
+          for (let j = 0; j < 3; j++) {
+            if (j > i) break outer;
+            s += x;
+          }
+        }
+        return s;
+      `),
+      at: [{ marker: "outer:" }, { marker: "break outer" }],
+    },
+  ]);
+});
+
+describe("expressions", () => {
+  cases([
+    {
+      name: "assignment inside an expression: y = (x = 2) + 1",
+      source: withBody(`
+        let y = 0;
+        y = (x = 2) + 1;
+        return y * x;
+      `),
+      at: { marker: "x = 2" },
+    },
+    {
+      name: "compound assignment inside an expression",
+      source: withBody(`
+        const y = (x *= 2) + 1;
+        return y;
+      `),
+      at: { marker: "x *= 2" },
+    },
+    {
+      name: "x++ inside an expression",
+      source: withBody(`
+        const y = x++ * 2;
+        return y;
+      `),
+      at: { marker: "x++" },
+    },
+    {
+      name: "++x inside an expression",
+      source: withBody(`
+        const y = 2 * ++x;
+        return y;
+      `),
+      at: { marker: "++x" },
+    },
+    {
+      name: "numeric truthiness: if (x)",
+      source: withBody(`
+        if (x) {
+          return x;
+        }
+        return 1;
+      `),
+      at: { marker: "if (x)", focus: "x" },
+    },
+    {
+      name: "numeric truthiness: while (n)",
+      source: withBody(
+        `
+        let s = 0;
+        let k = n;
+        while (k) {
+          s += x;
+          k--;
+        }
+        return s;
+        `,
+        "x: number, n: number",
+      ),
+      at: { marker: "while (k)", focus: "k" },
+    },
+    {
+      name: "numeric truthiness: x ? a : b",
+      source: withBody(`return x ? 2 * x : 1;`),
+      at: { marker: "x ? 2", focus: "x" },
+    },
+    {
+      name: "numeric truthiness: !x",
+      source: withBody(`
+        if (!x) {
+          return 1;
+        }
+        return x;
+      `),
+      at: [{ marker: "!x" }, { marker: "!x", focus: "x" }],
+    },
+    {
+      name: "numeric truthiness: a number as an operand of &&",
+      source: withBody(`
+        if (x > 0 && x) {
+          return 1;
+        }
+        return x;
+      `),
+      at: { marker: "&& x", focus: "x" },
+    },
+    ...(["|", "&", "^", "<<", ">>", ">>>"] as const).map(
+      (op): Case => ({
+        name: `bitwise operator ${op}`,
+        source: withBody(`return (x ${op} 1) + x;`),
+        at: { marker: `x ${op} 1` },
+        text: /bitwise|integer/i,
+      }),
+    ),
+    {
+      name: "bitwise operator ~",
+      source: withBody(`return ~x + x;`),
+      at: { marker: "~x" },
+      text: /bitwise|integer/i,
+    },
+    {
+      name: "bitwise compound assignment |=",
+      source: withBody(`
+        let y = x;
+        y |= 1;
+        return y;
+      `),
+      at: [{ marker: "y |= 1" }, { marker: "y |= 1", focus: "|=" }],
+      text: /bitwise|integer|\|=/i,
+    },
+    {
+      name: "??",
+      source: withBody(`return x ?? 0;`),
+      at: [{ marker: "x ?? 0" }, { marker: "x ?? 0", focus: "??" }],
+    },
+  ]);
+});
+
+describe("functions that return nothing", () => {
+  cases([
+    {
+      name: "a void function without return",
+      source: dedent(`
+        import { grad } from "gradc";
+
+        function f(x: number): void {
+          const y = x * 2;
+        }
+
+        export const g = grad(f);
+      `),
+      at: [{ marker: "function f" }, { marker: "function f", focus: "f" }, { marker: "): void", focus: "void" }],
+    },
+    {
+      name: "a bare return;",
+      source: withBody(`
+        if (x > 0) {
+          return;
+        }
+        return x;
+      `),
+      at: { marker: "return;" },
+    },
+    {
+      name: "an inline arrow with a block body and no return",
+      source: dedent(`
+        import { grad } from "gradc";
+
+        export const g = grad((x: number) => {
+          const y = x * 2;
+        });
+      `),
+      at: [{ marker: "(x: number) =>" }, { marker: "grad(", focus: "grad" }],
+    },
+    {
+      name: "returning a Float64Array",
+      source: withBody(`
+        const arr = new Float64Array(2);
+        arr[0] = x;
+        return arr;
+      `),
+      at: { marker: "return arr;", focus: "arr" },
+      // The problem is the returned array: the diagnostic must say so.
+      text: /return/i,
+    },
+  ]);
+});
+
+describe("one error, one diagnostic", () => {
+  // A single mistake must not drag in follow-up diagnostics that are false
+  // (e.g. "the function never returns a value" for a function that plainly returns).
+  const single: [string, string, Where][] = [
+    ["an error inside a return expression", `return x ?? 0;`, { marker: "x ?? 0" }],
+    ["an error inside a declaration that is used later", `const y = x ?? 0;\nreturn y * 2;`, { marker: "x ?? 0" }],
+    ["an unseen call inside a return expression", `return mystery(x) * 2;`, { marker: "mystery" }],
+  ];
+  for (const [name, body, where] of single) {
+    it(name, () => {
+      const source = withBody(body);
+      const { result } = run(source);
+      const want = locate(source, where, FILE);
+      expect(result.diagnostics.map((d) => `${d.line}:${d.col} ${d.message}`), describeDiagnostics(result.diagnostics)).toEqual([
+        expect.stringMatching(new RegExp(`^${want.line}:${want.col} `)),
+      ]);
+      expect(result.code).toBeUndefined();
+    });
+  }
+});
+
+describe("grad options", () => {
+  const f = `function f(x: number, y: number): number {\n  return x * y;\n}\n`;
+  const fb = `function f(x: number, flag: boolean): number {\n  return flag ? x * x : x;\n}\n`;
+  const mod = (fn: string, call: string) => `import { grad } from "gradc";\n\n${fn}\nexport const opts = { wrt: [0] };\nexport const idx = 0;\nexport const g = ${call};\n`;
+  cases([
+    {
+      name: "options that are not a literal: grad(f, opts)",
+      source: mod(f, "grad(f, opts)"),
+      at: { marker: "grad(f, opts)", focus: "opts" },
+    },
+    {
+      name: "wrt that is not a literal: grad(f, { wrt: idx })",
+      source: mod(f, "grad(f, { wrt: idx })"),
+      at: [{ marker: "wrt: idx" }, { marker: "wrt: idx", focus: "idx" }],
+    },
+    {
+      name: "spread options: grad(f, { ...opts })",
+      source: mod(f, "grad(f, { ...opts })"),
+      at: { marker: "...opts" },
+    },
+    {
+      name: "wrt out of range: grad(f, { wrt: [2] })",
+      source: mod(f, "grad(f, { wrt: [2] })"),
+      at: [{ marker: "wrt: [2]" }, { marker: "wrt: [2]", focus: "[2]" }, { marker: "wrt: [2]", focus: "2" }],
+      hint: false,
+      text: /range|2/,
+    },
+    {
+      name: "wrt out of range, single index: grad(f, { wrt: 5 })",
+      source: mod(f, "grad(f, { wrt: 5 })"),
+      at: [{ marker: "wrt: 5" }, { marker: "wrt: 5", focus: "5" }],
+      hint: false,
+      text: /range|5/,
+    },
+    {
+      name: "wrt out of range in the middle of a list: grad(f, { wrt: [0, 7, 1] })",
+      source: mod(f, "grad(f, { wrt: [0, 7, 1] })"),
+      at: [{ marker: "wrt: [0, 7, 1]" }, { marker: "wrt: [0, 7, 1]", focus: "7" }],
+      hint: false,
+    },
+    {
+      name: "negative wrt: grad(f, { wrt: [-1] })",
+      source: mod(f, "grad(f, { wrt: [-1] })"),
+      at: [{ marker: "wrt: [-1]" }, { marker: "wrt: [-1]", focus: "[-1]" }, { marker: "wrt: [-1]", focus: "-1" }],
+      hint: false,
+      // -1 is written as a literal: the message must say what is wrong with it.
+      text: /range|negative/i,
+    },
+    {
+      name: "empty wrt: grad(f, { wrt: [] })",
+      source: mod(f, "grad(f, { wrt: [] })"),
+      at: [{ marker: "wrt: []" }, { marker: "wrt: []", focus: "[]" }],
+      hint: false,
+    },
+    {
+      name: "wrt pointing at a boolean parameter: grad(f, { wrt: [1] })",
+      source: mod(fb, "grad(f, { wrt: [1] })"),
+      at: [{ marker: "wrt: [1]" }, { marker: "wrt: [1]", focus: "[1]" }, { marker: "wrt: [1]", focus: "1" }],
+    },
+    {
+      name: "wrt pointing at a boolean parameter, single index: grad(f, { wrt: 1 })",
+      source: mod(fb, "grad(f, { wrt: 1 })"),
+      at: [{ marker: "wrt: 1" }, { marker: "wrt: 1", focus: "1" }],
+    },
+    {
+      name: "an unknown option key",
+      source: mod(f, "grad(f, { wrt: [0], argnums: [1] })"),
+      at: { marker: "argnums" },
+    },
+    {
+      name: "grad(someObject.method)",
+      source: dedent(`
+        import { grad } from "gradc";
+
+        const someObject = {
+          method(x: number): number {
+            return x * x;
+          },
+        };
+
+        export const g = grad(someObject.method);
+      `),
+      at: { marker: "someObject.method)", focus: "someObject.method" },
+    },
+  ]);
+});
+
+describe("every entry point reports the same diagnostic", () => {
+  const body = `function f(x: number, y: number): number {\n  const label = "loss";\n  return x * y;\n}\n`;
+  const entries: [string, string][] = [
+    ["grad", `import { grad } from "gradc";\n\n${body}\nexport const d = grad(f);\n`],
+    ["valueAndGrad", `import { valueAndGrad } from "gradc";\n\n${body}\nexport const d = valueAndGrad(f);\n`],
+    ["jvp", `import { jvp } from "gradc";\n\n${body}\nexport const d = jvp(f);\n`],
+    ["vjp", `import { vjp } from "gradc";\n\n${body}\nexport const d = vjp(f);\n`],
+    ["namespace import G.grad", `import * as G from "gradc";\n\n${body}\nexport const d = G.grad(f);\n`],
+    ["@differentiable", `/** @differentiable */\nexport ${body}`],
+  ];
+  cases(entries.map(([name, source]) => ({ name, source, at: { marker: `"loss"` } })));
+});
+
+describe("several errors", () => {
+  it("reports two independent errors in one function", () => {
+    const source = withBody(`
+      const label = "loss";
+      let y = x * 2;
+      switch (y) {
+        default:
+          y = y + 1;
+      }
+      return y;
+    `);
+    const { result } = run(source);
+    const ds = result.diagnostics;
+    const at = (d: Diagnostic, w: Loc) => d.file === w.file && d.line === w.line && d.col === w.col;
+    const first = locate(source, { marker: `"loss"` }, FILE);
+    const second = locate(source, { marker: "switch" }, FILE);
+    expect(ds.some((d) => at(d, first)), `string not reported:\n${describeDiagnostics(ds)}`).toBe(true);
+    expect(ds.some((d) => at(d, second)), `switch not reported:\n${describeDiagnostics(ds)}`).toBe(true);
+    checkWellFormed(ds, { [FILE]: source });
+    expect(result.code).toBeUndefined();
+  });
+
+  it("reports errors in two differentiated functions", () => {
+    const source = dedent(`
+      import { grad, jvp } from "gradc";
+
+      function f(x: number): number {
+        try {
+          return x;
+        } catch {
+          return 0;
+        }
+      }
+
+      function h(x: number): number {
+        var y = x;
+        return y;
+      }
+
+      export const gf = grad(f);
+      export const gh = jvp(h);
+    `);
+    const { result } = run(source);
+    const ds = result.diagnostics;
+    const at = (d: Diagnostic, w: Loc) => d.file === w.file && d.line === w.line && d.col === w.col;
+    const first = locate(source, { marker: "try" }, FILE);
+    const second = locate(source, { marker: "var" }, FILE);
+    expect(ds.some((d) => at(d, first)), `try not reported:\n${describeDiagnostics(ds)}`).toBe(true);
+    expect(ds.some((d) => at(d, second)), `var not reported:\n${describeDiagnostics(ds)}`).toBe(true);
+    checkWellFormed(ds, { [FILE]: source });
+    expect(result.code).toBeUndefined();
+  });
+
+  it("reports a bad option and a bad body in the same module", () => {
+    const source = dedent(`
+      import { grad } from "gradc";
+
+      function f(x: number, y: number): number {
+        return x ?? y;
+      }
+
+      function h(x: number): number {
+        return x * x;
+      }
+
+      export const gf = grad(f);
+      export const gh = grad(h, { wrt: [0], foo: 1 });
+    `);
+    const { result } = run(source);
+    const ds = result.diagnostics;
+    const at = (d: Diagnostic, w: Loc) => d.file === w.file && d.line === w.line && d.col === w.col;
+    const first = locate(source, { marker: "x ?? y" }, FILE);
+    const second = locate(source, { marker: "foo" }, FILE);
+    expect(ds.some((d) => at(d, first)), `?? not reported:\n${describeDiagnostics(ds)}`).toBe(true);
+    expect(ds.some((d) => at(d, second)), `unknown option not reported:\n${describeDiagnostics(ds)}`).toBe(true);
+    expect(result.code).toBeUndefined();
+  });
+});
+
+describe("errors inside imported modules", () => {
+  const MAIN = "/virtual/main.ts";
+  const HELPER = "/virtual/helper.ts";
+  const helper = dedent(`
+    // A helper in its own module.
+    export function helper(x: number): number {
+      let s = 0;
+      for (const k of [1, 2, 3]) {
+        s += k * x;
+      }
+      return s;
+    }
+  `);
+
+  it("names the helper's file and line when the helper is called from the differentiated function", () => {
+    const main = dedent(`
+      import { grad } from "gradc";
+      import { helper } from "./helper.js";
+
+      function f(x: number): number {
+        return helper(x) * 2;
+      }
+
+      export const g = grad(f);
+    `);
+    const d = check({ name: "helper", source: main, file: MAIN, modules: { [HELPER]: helper }, at: { marker: "for (const k of", file: HELPER } });
+    expect(d.file).toBe(HELPER);
+    expect(formatDiagnostic(d)).toContain("for (const k of [1, 2, 3]) {");
+  });
+
+  it("names the imported file when the differentiated function itself is imported", () => {
+    const LOSS = "/virtual/lib/loss.ts";
+    const loss = dedent(`
+      export function loss(p: number, q: number): number {
+        const tag = \`loss(\${p})\`;
+        return (p - q) * (p - q);
+      }
+    `);
+    const main = dedent(`
+      import { grad } from "gradc";
+      import { loss } from "./lib/loss";
+
+      export const g = grad(loss, { wrt: [0] });
+    `);
+    const d = check({ name: "loss", source: main, file: MAIN, modules: { [LOSS]: loss }, at: { marker: "`loss(", file: LOSS } });
+    expect(d.file).toBe(LOSS);
+  });
+
+  it("follows a chain of imports and re-exports to the bad line", () => {
+    const MID = "/virtual/mid.ts";
+    const DEEP = "/virtual/deep/impl.ts";
+    const mid = dedent(`
+      export { inner as helper } from "./deep/impl.js";
+    `);
+    const deep = dedent(`
+      export function inner(x: number): number {
+        let y = x;
+        if (y) {
+          y = y * 2;
+        }
+        return y;
+      }
+    `);
+    const main = dedent(`
+      import { grad } from "gradc";
+      import { helper } from "./mid.js";
+
+      function f(x: number): number {
+        return helper(x) + x;
+      }
+
+      export const g = grad(f);
+    `);
+    check({ name: "chain", source: main, file: MAIN, modules: { [MID]: mid, [DEEP]: deep }, at: { marker: "if (y)", focus: "y", file: DEEP } });
+  });
+
+  it("reports an error in a helper module even when the main module is fine", () => {
+    const main = dedent(`
+      import { grad } from "gradc";
+      import { helper } from "./helper";
+
+      export function f(x: number): number {
+        const a = Math.sin(x);
+        return helper(a) + a;
+      }
+
+      export const g = grad(f);
+    `);
+    const { result, read } = run(main, MAIN, { [HELPER]: helper });
+    expect(read).toContain(HELPER);
+    const helperDiags = result.diagnostics.filter((d) => d.file === HELPER);
+    expect(helperDiags.length, describeDiagnostics(result.diagnostics)).toBeGreaterThan(0);
+    const want = locate(helper, { marker: "for (const k of" }, HELPER);
+    expect(helperDiags.some((d) => d.line === want.line && d.col === want.col), describeDiagnostics(result.diagnostics)).toBe(true);
+    expect(result.code).toBeUndefined();
+  });
+});
+
+describe("silent acceptance", () => {
+  // Constructs that look like the subset but are not: gradc must not emit code for them. With a
+  // module-level `Math` or `Number`, `Math.sin` / `Number.EPSILON` are the user's own values, not
+  // the built-ins, so treating them as the built-ins gives a wrong derivative.
+  cases([
+    {
+      name: "a module-level `Math` that shadows the global",
+      source: dedent(`
+        import { grad } from "gradc";
+
+        const Math = { sin: (x: number): number => 2 * x };
+
+        function f(x: number): number {
+          return Math.sin(x);
+        }
+
+        export const g = grad(f);
+      `),
+      at: [{ marker: "Math.sin(x)" }, { marker: "const Math", focus: "Math" }],
+      hint: false,
+    },
+    {
+      name: "a module-level `Number` that shadows the global",
+      source: dedent(`
+        import { grad } from "gradc";
+
+        const Number = { EPSILON: 0.5 };
+
+        function f(x: number): number {
+          return x * x * Number.EPSILON;
+        }
+
+        export const g = grad(f);
+      `),
+      at: [{ marker: "Number.EPSILON;" , focus: "Number.EPSILON" }, { marker: "const Number", focus: "Number" }],
+      hint: false,
+    },
+  ]);
+});
+
+describe("bad input never crashes", () => {
+  /** Bodies of `function f(x: number): number { … }`, passed to grad. */
+  const bodies: string[] = [
+    `class C { v = 1; }\nreturn x;`,
+    `const y = identity<number>(x);\nreturn y;`,
+    `const p = async () => x;\nreturn x;`,
+    `const o = { get v() { return x; } };\nreturn o.v;`,
+    `const o = { v: x };\nreturn o?.v ?? 0;`,
+    `return x?.valueOf() ?? 0;`,
+    `const a = [...[x, x]];\nreturn a[0];`,
+    `enum E { A, B }\nreturn x * E.B;`,
+    `return typeof x === "number" ? x : 0;`,
+    `return x instanceof Number ? 1 : x;`,
+    `const d = new Date();\nreturn x;`,
+    `return void 0;`,
+    `return (x, 2 * x);`,
+    `const gen = function* () { yield x; };\nreturn x;`,
+    `const r = /ab+c/;\nreturn x;`,
+    `const big = 10n;\nreturn x;`,
+    `const s = Symbol("s");\nreturn x;`,
+    `block: {\n  break block;\n}\nreturn x;`,
+    `debugger;\nreturn x;`,
+    `return arguments.length * x;`,
+    `const m = new Map<string, number>();\nreturn x;`,
+    `const { a = 1 } = { a: x };\nreturn a;`,
+    `return (() => x)();`,
+    `return eval("x");`,
+    `return [x][0];`,
+    `return ({ v: x }).v;`,
+    `let y: number | undefined;\ny = x;\nreturn y;`,
+    `return <number>x;`,
+    `return Number(x);`,
+    `const t = [x, x] as const;\nreturn t[0];`,
+    `for (const k in { a: 1 }) {\n  x += 1;\n}\nreturn x;`,
+    `return x > 0 ? "a".length : x;`,
+    `return delete (globalThis as any).x ? x : 0;`,
+    `interface P { v: number }\nconst p: P = { v: x };\nreturn p.v;`,
+    `type T = number;\nconst y: T = x;\nreturn y + undefinedThing;`,
+    `return import.meta.url.length * x;`,
+    `return new.target ? 1 : x;`,
+    `const arr = new Float64Array([x, x]);\nreturn arr[0];`,
+    `const arr = new Float64Array(2);\nreturn arr;`,
+    `const arr = new Float64Array(2);\nconst b = arr;\nreturn b[0];`,
+    `return x.toFixed(2).length;`,
+    `return super.x;`,
+    `return this.x * x;`,
+  ];
+
+  /** Whole modules (the function handed to grad is odd in itself). */
+  const modules: string[] = [
+    `import { grad } from "gradc";\nasync function f(x: number): Promise<number> { return x; }\nexport const g = grad(f);\n`,
+    `import { grad } from "gradc";\nfunction* f(x: number) { yield x; }\nexport const g = grad(f);\n`,
+    `import { grad } from "gradc";\nfunction f<T>(x: number): number { return x; }\nexport const g = grad(f);\n`,
+    `import { grad } from "gradc";\nfunction f(x: number): number;\nfunction f(x: any): any { return x; }\nexport const g = grad(f);\n`,
+    `import { grad } from "gradc";\nclass C { get v(): number { return 1; } m(x: number): number { return x * x; } }\nexport const g = grad(new C().m);\n`,
+    `import { grad } from "gradc";\nclass C { static m(x: number): number { return x * x; } }\nexport const g = grad(C.m);\n`,
+    `import { grad } from "gradc";\nclass C {}\nexport const g = grad(C);\n`,
+    `import { grad } from "gradc";\nenum E { A }\nexport const g = grad(E);\n`,
+    `import { grad } from "gradc";\nconst f = 3;\nexport const g = grad(f);\n`,
+    `import { grad } from "gradc";\nlet f = (x: number) => x * x;\nexport const g = grad(f);\n`,
+    `import { grad } from "gradc";\nexport const g = grad();\n`,
+    `import { grad } from "gradc";\nfunction f(x: number): number { return x; }\nexport const g = grad(f, { wrt: [0] }, 3);\n`,
+    `import { grad } from "gradc";\nexport const g = grad(() => 1);\n`,
+    `import { grad } from "gradc";\nexport const g = grad((x) => x);\n`,
+    `import { grad } from "gradc";\nexport const g = grad((...xs: number[]) => xs[0]);\n`,
+    `import { grad } from "gradc";\nexport const g = grad((x: number = 1) => x);\n`,
+    `import { grad } from "gradc";\nexport const g = grad((x?: number) => x!);\n`,
+    `import { grad } from "gradc";\nfunction f(this: any, x: number): number { return x; }\nexport const g = grad(f);\n`,
+    `import { grad } from "gradc";\nfunction f(x: number): boolean { return x > 0; }\nexport const g = grad(f);\n`,
+    `import { grad } from "gradc";\nfunction f(x: Float64Array): Float64Array { return x; }\nexport const g = grad(f);\n`,
+    `import { grad } from "gradc";\nfunction f(x: number): number { return x; }\nexport const g = grad(f, { engine: "gpu" });\n`,
+    `import { grad } from "gradc";\nfunction f(x: number): number { return x; }\nexport const g = grad(f, { wrt: [0.5] });\n`,
+    `import { grad } from "gradc";\nfunction f(x: number): number { return x; }\nexport const g = grad(f, { "wrt": [0] , ["engine"]: "tape" });\n`,
+    `import { grad } from "gradc";\nfunction f(x: number): number { return x; }\nexport const g = grad(grad(f));\n`,
+    `import { grad } from "gradc";\nexport default function (x: number): number { return x; }\nexport const g = grad(undefined as any);\n`,
+    `import { grad, stopGradient } from "gradc";\nfunction f(x: number): number { return stopGradient("x") ? x : 0; }\nexport const g = grad(f);\n`,
+    `import { grad, stopGradient } from "gradc";\nfunction f(x: number): number { return stopGradient(); }\nexport const g = grad(f);\n`,
+    `import { grad } from "gradc";\nfunction f(x: number): number { return f; }\nexport const g = grad(f);\n`,
+    `import { grad } from "gradc";\nfunction f(x: number, y: number): number { return h(x); }\nfunction h(x: number, y: number): number { return x * y; }\nexport const g = grad(f);\n`,
+    `import { grad } from "gradc";\nfunction f(x: number): number { return h(x); }\nfunction h(x: boolean): number { return x ? 1 : 0; }\nexport const g = grad(f);\n`,
+    `import { grad } from "gradc";\nimport helper from "./missing";\nfunction f(x: number): number { return helper(x); }\nexport const g = grad(f);\n`,
+    `import { grad } from "gradc";\nimport * as lib from "./lib";\nfunction f(x: number): number { return lib.h(x); }\nexport const g = grad(f);\n`,
+    `/** @differentiable */\nexport function f(x: number, s: string): number { return x; }\n`,
+    `/** @differentiable */\nexport function f(flag: boolean): number { return flag ? 1 : 0; }\n`,
+    `/** @differentiable */\nexport function f(x: number): number { return x; }\nexport const f_grad = 1;\n`,
+  ];
+
+  const all: [string, string][] = [
+    ...bodies.map((b): [string, string] => [`body: ${b.replace(/\n/g, " ")}`, withBody(b)]),
+    ...modules.map((m): [string, string] => [`module: ${m.split("\n").slice(1, -2).join(" ") || m.replace(/\n/g, " ")}`, m]),
+  ];
+
+  it("has about 30 or more snippets, all syntactically valid TypeScript", () => {
+    expect(all.length).toBeGreaterThanOrEqual(30);
+    for (const [name, source] of all) {
+      const sf = ts.createSourceFile(FILE, source, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
+      const parseErrors = (sf as unknown as { parseDiagnostics: ts.Diagnostic[] }).parseDiagnostics;
+      expect(parseErrors.map((e) => ts.flattenDiagnosticMessageText(e.messageText, "\n")), name).toEqual([]);
+    }
+  });
+
+  for (const [name, source] of all) {
+    it(name, () => {
+      const { result } = run(source, FILE, {});
+      expect(result.diagnostics.length, `accepted without a diagnostic:\n${source}`).toBeGreaterThan(0);
+      checkWellFormed(result.diagnostics, { [FILE]: source });
+      for (const d of result.diagnostics) {
+        const text = formatDiagnostic(d);
+        expect(text).toContain(`${d.file}:${d.line}:${d.col}`);
+        expect(text).toMatch(/\n\s+\|\s*\^+/);
+      }
+      expect(result.code).toBeUndefined();
+    });
+  }
+});

@@ -1,0 +1,778 @@
+/**
+ * The scalar corpus (test/fixtures/scalar.ts): every function is differentiated three ways —
+ * reverse mode (`grad`), forward mode (`jvp` along each coordinate axis) and Richardson central
+ * differences — and the three must agree: reverse and forward to 1e-12 (they are exact up to
+ * rounding), both with finite differences to 1e-6. `valueAndGrad`, `vjp` and `jvp` must also
+ * return f's own value, and the `vjp` pullback must scale the gradient by the cotangent.
+ *
+ * gradc rewrites marker calls at build time, so each marker names its function literally in the
+ * table below; the checks then loop over the table. Parameters left out of `wrt` (booleans,
+ * integer counts) get tangent 0 in jvp and no finite difference.
+ *
+ * No expected number here comes from gradc: finite differences and the cross-mode comparison are
+ * the independent checks.
+ */
+import { describe, expect, it } from "vitest";
+import { grad, jvp, valueAndGrad, vjp } from "gradc";
+import { type Arg, expectClose, numericPartial } from "./support/numeric.js";
+import {
+  poly3,
+  rational,
+  remainder,
+  powers,
+  negations,
+  trig,
+  inverseTrig,
+  hyperbolic,
+  inverseHyperbolic,
+  expLog,
+  roots,
+  hypots,
+  absSign,
+  minMax,
+  rounding,
+  circle,
+  moduleConstants,
+  reassign,
+  compound,
+  incDec,
+  paramReassign,
+  piecewise,
+  nestedIf,
+  ternaries,
+  logical,
+  multiReturn,
+  shadowing,
+  boolSelect,
+  boolFlags,
+  expSeries,
+  sinSeries,
+  intPower,
+  halveUntilSmall,
+  accumulate,
+  newtonSqrt,
+  log1pSeries,
+  newtonCbrt,
+  doubleSum,
+  nestedMixed,
+  breakContinue,
+  earlyReturnLoop,
+  earlyReturnWhile,
+  stepLoops,
+  helperMany,
+  helperChain,
+  helperInLoop,
+  importedHelpers,
+  importedInLoop,
+  stopped,
+  horner,
+  softplusInline,
+  logisticLoss,
+  logSumExp3,
+  huber,
+  gaussianPdf,
+  rosenbrock,
+  polar,
+  compoundInterest,
+  fixedPoint,
+  oscillator,
+  tinyNet,
+  smoothAbsRatio,
+  bisectNewton,
+  lerpTable,
+} from "./fixtures/scalar.js";
+
+type Fn = (...args: any[]) => any;
+
+interface Case {
+  name: string;
+  /** The plain function. */
+  f: (...args: any[]) => number;
+  /** grad(f, { wrt }): one gradient per differentiated parameter. */
+  grad: Fn;
+  /** jvp(f): takes a tangent for every parameter. */
+  jvp: Fn;
+  valueAndGrad: Fn;
+  vjp: Fn;
+  /** Evaluation points, each away from branch boundaries and singularities. */
+  points: Arg[][];
+  /** Differentiated parameter indices (default: all). */
+  wrt?: number[];
+  /** For functions using stopGradient: a surrogate, built at the point, for the finite differences. */
+  fd?: (...point: any[]) => (...args: any[]) => number;
+}
+
+/** Reverse vs forward mode: both exact up to rounding. */
+const MODES_TOL = 1e-12;
+/** Either mode vs Richardson central differences. */
+const FD_TOL = 1e-6;
+/** The value returned beside a derivative vs f's own value. */
+const VALUE_TOL = 1e-14;
+
+const cases: Case[] = [
+  {
+    name: "poly3",
+    f: poly3,
+    grad: grad(poly3),
+    jvp: jvp(poly3),
+    valueAndGrad: valueAndGrad(poly3),
+    vjp: vjp(poly3),
+    points: [[1.3], [-0.7]],
+  },
+  {
+    name: "rational",
+    f: rational,
+    grad: grad(rational),
+    jvp: jvp(rational),
+    valueAndGrad: valueAndGrad(rational),
+    vjp: vjp(rational),
+    points: [[1.2, 0.8], [-0.5, 2.1]],
+  },
+  {
+    name: "remainder",
+    f: remainder,
+    grad: grad(remainder),
+    jvp: jvp(remainder),
+    valueAndGrad: valueAndGrad(remainder),
+    vjp: vjp(remainder),
+    points: [[5.3, 1.7], [-4.1, 1.5]],
+  },
+  {
+    name: "powers",
+    f: powers,
+    grad: grad(powers),
+    jvp: jvp(powers),
+    valueAndGrad: valueAndGrad(powers),
+    vjp: vjp(powers),
+    points: [[1.4, 0.6], [0.8, 2.3]],
+  },
+  {
+    name: "negations",
+    f: negations,
+    grad: grad(negations),
+    jvp: jvp(negations),
+    valueAndGrad: valueAndGrad(negations),
+    vjp: vjp(negations),
+    points: [[1.1, -0.4], [2, 3]],
+  },
+  {
+    name: "trig",
+    f: trig,
+    grad: grad(trig),
+    jvp: jvp(trig),
+    valueAndGrad: valueAndGrad(trig),
+    vjp: vjp(trig),
+    points: [[0.7, 0.9], [-1.2, 0.5]],
+  },
+  {
+    name: "inverseTrig",
+    f: inverseTrig,
+    grad: grad(inverseTrig),
+    jvp: jvp(inverseTrig),
+    valueAndGrad: valueAndGrad(inverseTrig),
+    vjp: vjp(inverseTrig),
+    points: [[0.3, -0.4], [-0.6, 0.2]],
+  },
+  {
+    name: "hyperbolic",
+    f: hyperbolic,
+    grad: grad(hyperbolic),
+    jvp: jvp(hyperbolic),
+    valueAndGrad: valueAndGrad(hyperbolic),
+    vjp: vjp(hyperbolic),
+    points: [[0.5, 1.2], [-1.1, 0.3]],
+  },
+  {
+    name: "inverseHyperbolic",
+    f: inverseHyperbolic,
+    grad: grad(inverseHyperbolic),
+    jvp: jvp(inverseHyperbolic),
+    valueAndGrad: valueAndGrad(inverseHyperbolic),
+    vjp: vjp(inverseHyperbolic),
+    points: [[0.6, 1.5], [-1.2, 2.4]],
+  },
+  {
+    name: "expLog",
+    f: expLog,
+    grad: grad(expLog),
+    jvp: jvp(expLog),
+    valueAndGrad: valueAndGrad(expLog),
+    vjp: vjp(expLog),
+    points: [[0.7, 1.3], [2.1, 0.4]],
+  },
+  {
+    name: "roots",
+    f: roots,
+    grad: grad(roots),
+    jvp: jvp(roots),
+    valueAndGrad: valueAndGrad(roots),
+    vjp: vjp(roots),
+    points: [[1.5, 2.2], [0.6, 5.5]],
+  },
+  {
+    name: "hypots",
+    f: hypots,
+    grad: grad(hypots),
+    jvp: jvp(hypots),
+    valueAndGrad: valueAndGrad(hypots),
+    vjp: vjp(hypots),
+    points: [[1.2, -0.7, 2.1], [0.3, 0.4, -1.5]],
+  },
+  {
+    name: "absSign",
+    f: absSign,
+    grad: grad(absSign),
+    jvp: jvp(absSign),
+    valueAndGrad: valueAndGrad(absSign),
+    vjp: vjp(absSign),
+    points: [[1.3, -0.8], [-0.9, 2.2]],
+  },
+  {
+    name: "minMax",
+    f: minMax,
+    grad: grad(minMax),
+    jvp: jvp(minMax),
+    valueAndGrad: valueAndGrad(minMax),
+    vjp: vjp(minMax),
+    points: [[0.4, 1.1, 2.3], [2.2, -0.6, 1.7], [3, 2.5, 1.9]],
+  },
+  {
+    name: "rounding",
+    f: rounding,
+    grad: grad(rounding),
+    jvp: jvp(rounding),
+    valueAndGrad: valueAndGrad(rounding),
+    vjp: vjp(rounding),
+    points: [[2.3, 1.6], [-1.4, 0.7]],
+  },
+  {
+    name: "circle",
+    f: circle,
+    grad: grad(circle),
+    jvp: jvp(circle),
+    valueAndGrad: valueAndGrad(circle),
+    vjp: vjp(circle),
+    points: [[0.8], [1.7]],
+  },
+  {
+    name: "moduleConstants",
+    f: moduleConstants,
+    grad: grad(moduleConstants),
+    jvp: jvp(moduleConstants),
+    valueAndGrad: valueAndGrad(moduleConstants),
+    vjp: vjp(moduleConstants),
+    points: [[0.6, 3.2]],
+  },
+  {
+    name: "reassign",
+    f: reassign,
+    grad: grad(reassign),
+    jvp: jvp(reassign),
+    valueAndGrad: valueAndGrad(reassign),
+    vjp: vjp(reassign),
+    points: [[1.1, 0.7], [-0.4, 1.9]],
+  },
+  {
+    name: "compound",
+    f: compound,
+    grad: grad(compound),
+    jvp: jvp(compound),
+    valueAndGrad: valueAndGrad(compound),
+    vjp: vjp(compound),
+    points: [[1.3, 0.4], [-0.8, 1.1]],
+  },
+  {
+    name: "incDec",
+    f: incDec,
+    grad: grad(incDec),
+    jvp: jvp(incDec),
+    valueAndGrad: valueAndGrad(incDec),
+    vjp: vjp(incDec),
+    points: [[1.2], [-0.7]],
+  },
+  {
+    name: "paramReassign",
+    f: paramReassign,
+    grad: grad(paramReassign),
+    jvp: jvp(paramReassign),
+    valueAndGrad: valueAndGrad(paramReassign),
+    vjp: vjp(paramReassign),
+    points: [[0.9, 1.3], [-0.5, 0.8]],
+  },
+  {
+    name: "piecewise",
+    f: piecewise,
+    grad: grad(piecewise),
+    jvp: jvp(piecewise),
+    valueAndGrad: valueAndGrad(piecewise),
+    vjp: vjp(piecewise),
+    points: [[-2.5], [-0.4], [1.1], [3.2]],
+  },
+  {
+    name: "nestedIf",
+    f: nestedIf,
+    grad: grad(nestedIf),
+    jvp: jvp(nestedIf),
+    valueAndGrad: valueAndGrad(nestedIf),
+    vjp: vjp(nestedIf),
+    points: [[1.2, 0.8], [1.5, -0.7], [0.8, -2.6], [-0.5, 0.9], [-0.5, -1.3]],
+  },
+  {
+    name: "ternaries",
+    f: ternaries,
+    grad: grad(ternaries),
+    jvp: jvp(ternaries),
+    valueAndGrad: valueAndGrad(ternaries),
+    vjp: vjp(ternaries),
+    points: [[1.5, 0.4], [-0.7, 2.1], [0.5, -0.3], [2.5, -0.9], [1.3, 1.8]],
+  },
+  {
+    name: "logical",
+    f: logical,
+    grad: grad(logical),
+    jvp: jvp(logical),
+    valueAndGrad: valueAndGrad(logical),
+    vjp: vjp(logical),
+    points: [[1.5, 0.7], [-0.6, 1.4], [12, 4], [-6, -7]],
+  },
+  {
+    name: "multiReturn",
+    f: multiReturn,
+    grad: grad(multiReturn),
+    jvp: jvp(multiReturn),
+    valueAndGrad: valueAndGrad(multiReturn),
+    vjp: vjp(multiReturn),
+    points: [[3, 1], [1.5, 1], [0.5, 2.5], [0.5, 1.1]],
+  },
+  {
+    name: "shadowing",
+    f: shadowing,
+    grad: grad(shadowing),
+    jvp: jvp(shadowing),
+    valueAndGrad: valueAndGrad(shadowing),
+    vjp: vjp(shadowing),
+    points: [[1.3, 0.6], [0.7, -1.2]],
+  },
+  {
+    name: "boolSelect",
+    f: boolSelect,
+    grad: grad(boolSelect, { wrt: [0, 1] }),
+    jvp: jvp(boolSelect),
+    valueAndGrad: valueAndGrad(boolSelect, { wrt: [0, 1] }),
+    vjp: vjp(boolSelect, { wrt: [0, 1] }),
+    points: [[0.6, 1.4, true], [0.6, 1.4, false], [-1.1, 0.5, false]],
+    wrt: [0, 1],
+  },
+  {
+    name: "boolFlags",
+    f: boolFlags,
+    grad: grad(boolFlags, { wrt: [0] }),
+    jvp: jvp(boolFlags),
+    valueAndGrad: valueAndGrad(boolFlags, { wrt: [0] }),
+    vjp: vjp(boolFlags, { wrt: [0] }),
+    points: [[1.7, false, true], [1.7, true, true], [0.6, false, false], [2.5, false, false]],
+    wrt: [0],
+  },
+  {
+    name: "expSeries",
+    f: expSeries,
+    grad: grad(expSeries),
+    jvp: jvp(expSeries),
+    valueAndGrad: valueAndGrad(expSeries),
+    vjp: vjp(expSeries),
+    points: [[0.7], [-1.3]],
+  },
+  {
+    name: "sinSeries",
+    f: sinSeries,
+    grad: grad(sinSeries, { wrt: [0] }),
+    jvp: jvp(sinSeries),
+    valueAndGrad: valueAndGrad(sinSeries, { wrt: [0] }),
+    vjp: vjp(sinSeries, { wrt: [0] }),
+    points: [[0.9, 6], [2.1, 10]],
+    wrt: [0],
+  },
+  {
+    name: "intPower",
+    f: intPower,
+    grad: grad(intPower, { wrt: [0] }),
+    jvp: jvp(intPower),
+    valueAndGrad: valueAndGrad(intPower, { wrt: [0] }),
+    vjp: vjp(intPower, { wrt: [0] }),
+    points: [[1.3, 5], [-0.8, 3]],
+    wrt: [0],
+  },
+  {
+    name: "halveUntilSmall",
+    f: halveUntilSmall,
+    grad: grad(halveUntilSmall),
+    jvp: jvp(halveUntilSmall),
+    valueAndGrad: valueAndGrad(halveUntilSmall),
+    vjp: vjp(halveUntilSmall),
+    points: [[3], [0.0123]],
+  },
+  {
+    name: "accumulate",
+    f: accumulate,
+    grad: grad(accumulate),
+    jvp: jvp(accumulate),
+    valueAndGrad: valueAndGrad(accumulate),
+    vjp: vjp(accumulate),
+    points: [[1.2, 0.9], [0.5, 3.3]],
+  },
+  {
+    name: "newtonSqrt",
+    f: newtonSqrt,
+    grad: grad(newtonSqrt),
+    jvp: jvp(newtonSqrt),
+    valueAndGrad: valueAndGrad(newtonSqrt),
+    vjp: vjp(newtonSqrt),
+    points: [[2.7], [0.3]],
+  },
+  {
+    name: "log1pSeries",
+    f: log1pSeries,
+    grad: grad(log1pSeries),
+    jvp: jvp(log1pSeries),
+    valueAndGrad: valueAndGrad(log1pSeries),
+    vjp: vjp(log1pSeries),
+    points: [[0.3], [-0.2]],
+  },
+  {
+    name: "newtonCbrt",
+    f: newtonCbrt,
+    grad: grad(newtonCbrt),
+    jvp: jvp(newtonCbrt),
+    valueAndGrad: valueAndGrad(newtonCbrt),
+    vjp: vjp(newtonCbrt),
+    points: [[5], [0.4]],
+  },
+  {
+    name: "doubleSum",
+    f: doubleSum,
+    grad: grad(doubleSum),
+    jvp: jvp(doubleSum),
+    valueAndGrad: valueAndGrad(doubleSum),
+    vjp: vjp(doubleSum),
+    points: [[0.7, 1.3], [-0.4, 0.2]],
+  },
+  {
+    name: "nestedMixed",
+    f: nestedMixed,
+    grad: grad(nestedMixed),
+    jvp: jvp(nestedMixed),
+    valueAndGrad: valueAndGrad(nestedMixed),
+    vjp: vjp(nestedMixed),
+    points: [[1.1], [0.2]],
+  },
+  {
+    name: "breakContinue",
+    f: breakContinue,
+    grad: grad(breakContinue),
+    jvp: jvp(breakContinue),
+    valueAndGrad: valueAndGrad(breakContinue),
+    vjp: vjp(breakContinue),
+    points: [[0.8], [-1.5]],
+  },
+  {
+    name: "earlyReturnLoop",
+    f: earlyReturnLoop,
+    grad: grad(earlyReturnLoop),
+    jvp: jvp(earlyReturnLoop),
+    valueAndGrad: valueAndGrad(earlyReturnLoop),
+    vjp: vjp(earlyReturnLoop),
+    points: [[0.5], [2], [-0.5]],
+  },
+  {
+    name: "earlyReturnWhile",
+    f: earlyReturnWhile,
+    grad: grad(earlyReturnWhile),
+    jvp: jvp(earlyReturnWhile),
+    valueAndGrad: valueAndGrad(earlyReturnWhile),
+    vjp: vjp(earlyReturnWhile),
+    points: [[0.5, 1.5], [-3, 2], [1.2, -0.5]],
+  },
+  {
+    name: "stepLoops",
+    f: stepLoops,
+    grad: grad(stepLoops),
+    jvp: jvp(stepLoops),
+    valueAndGrad: valueAndGrad(stepLoops),
+    vjp: vjp(stepLoops),
+    points: [[0.9], [1.4]],
+  },
+  {
+    name: "helperMany",
+    f: helperMany,
+    grad: grad(helperMany),
+    jvp: jvp(helperMany),
+    valueAndGrad: valueAndGrad(helperMany),
+    vjp: vjp(helperMany),
+    points: [[1.2, -0.4]],
+  },
+  {
+    name: "helperChain",
+    f: helperChain,
+    grad: grad(helperChain),
+    jvp: jvp(helperChain),
+    valueAndGrad: valueAndGrad(helperChain),
+    vjp: vjp(helperChain),
+    points: [[1.4], [2.2], [-0.6]],
+  },
+  {
+    name: "helperInLoop",
+    f: helperInLoop,
+    grad: grad(helperInLoop),
+    jvp: jvp(helperInLoop),
+    valueAndGrad: valueAndGrad(helperInLoop),
+    vjp: vjp(helperInLoop),
+    points: [[0.7], [-0.45]],
+  },
+  {
+    name: "importedHelpers",
+    f: importedHelpers,
+    grad: grad(importedHelpers),
+    jvp: jvp(importedHelpers),
+    valueAndGrad: valueAndGrad(importedHelpers),
+    vjp: vjp(importedHelpers),
+    points: [[0.8, -0.3], [-1.2, 0.9]],
+  },
+  {
+    name: "importedInLoop",
+    f: importedInLoop,
+    grad: grad(importedInLoop),
+    jvp: jvp(importedInLoop),
+    valueAndGrad: valueAndGrad(importedInLoop),
+    vjp: vjp(importedInLoop),
+    points: [[0.5, 1.5]],
+  },
+  {
+    name: "stopped",
+    f: stopped,
+    grad: grad(stopped),
+    jvp: jvp(stopped),
+    valueAndGrad: valueAndGrad(stopped),
+    vjp: vjp(stopped),
+    points: [[1.3, 0.4], [-0.7, 2]],
+    // The stopped values are constants: differentiate a surrogate that freezes them at the point.
+    fd: (x0: number, y0: number) => (x: number, y: number) => (x - x0 * y0) * (x - x0 * y0) + y * Math.sin(x0),
+  },
+  {
+    name: "horner",
+    f: horner,
+    grad: grad(horner),
+    jvp: jvp(horner),
+    valueAndGrad: valueAndGrad(horner),
+    vjp: vjp(horner),
+    points: [[0.9], [-1.6]],
+  },
+  {
+    name: "softplusInline",
+    f: softplusInline,
+    grad: grad(softplusInline),
+    jvp: jvp(softplusInline),
+    valueAndGrad: valueAndGrad(softplusInline),
+    vjp: vjp(softplusInline),
+    points: [[1.2], [-2.3]],
+  },
+  {
+    name: "logisticLoss",
+    f: logisticLoss,
+    grad: grad(logisticLoss),
+    jvp: jvp(logisticLoss),
+    valueAndGrad: valueAndGrad(logisticLoss),
+    vjp: vjp(logisticLoss),
+    points: [[0.8, -0.2, 1.5, 1], [-1.1, 0.3, 0.7, 0]],
+  },
+  {
+    name: "logSumExp3",
+    f: logSumExp3,
+    grad: grad(logSumExp3),
+    jvp: jvp(logSumExp3),
+    valueAndGrad: valueAndGrad(logSumExp3),
+    vjp: vjp(logSumExp3),
+    points: [[0.3, 1.2, -0.5], [2, 1.9, 2.4]],
+  },
+  {
+    name: "huber",
+    f: huber,
+    grad: grad(huber),
+    jvp: jvp(huber),
+    valueAndGrad: valueAndGrad(huber),
+    vjp: vjp(huber),
+    points: [[0.4, 1], [-2.5, 1], [3, 1.5]],
+  },
+  {
+    name: "gaussianPdf",
+    f: gaussianPdf,
+    grad: grad(gaussianPdf),
+    jvp: jvp(gaussianPdf),
+    valueAndGrad: valueAndGrad(gaussianPdf),
+    vjp: vjp(gaussianPdf),
+    points: [[0.3, -0.2, 1.4]],
+  },
+  {
+    name: "rosenbrock",
+    f: rosenbrock,
+    grad: grad(rosenbrock),
+    jvp: jvp(rosenbrock),
+    valueAndGrad: valueAndGrad(rosenbrock),
+    vjp: vjp(rosenbrock),
+    points: [[-1.2, 1], [0.8, 0.5]],
+  },
+  {
+    name: "polar",
+    f: polar,
+    grad: grad(polar),
+    jvp: jvp(polar),
+    valueAndGrad: valueAndGrad(polar),
+    vjp: vjp(polar),
+    points: [[1.2, 0.7], [-0.5, -1.4]],
+  },
+  {
+    name: "compoundInterest",
+    f: compoundInterest,
+    grad: grad(compoundInterest, { wrt: [0, 1] }),
+    jvp: jvp(compoundInterest),
+    valueAndGrad: valueAndGrad(compoundInterest, { wrt: [0, 1] }),
+    vjp: vjp(compoundInterest, { wrt: [0, 1] }),
+    points: [[100, 0.05, 10], [100, 0.13, 12]],
+    wrt: [0, 1],
+  },
+  {
+    name: "fixedPoint",
+    f: fixedPoint,
+    grad: grad(fixedPoint),
+    jvp: jvp(fixedPoint),
+    valueAndGrad: valueAndGrad(fixedPoint),
+    vjp: vjp(fixedPoint),
+    points: [[1], [0.6]],
+  },
+  {
+    name: "oscillator",
+    f: oscillator,
+    grad: grad(oscillator),
+    jvp: jvp(oscillator),
+    valueAndGrad: valueAndGrad(oscillator),
+    vjp: vjp(oscillator),
+    points: [[4, 0.3, 1]],
+  },
+  {
+    name: "tinyNet",
+    f: tinyNet,
+    grad: grad(tinyNet),
+    jvp: jvp(tinyNet),
+    valueAndGrad: valueAndGrad(tinyNet),
+    vjp: vjp(tinyNet),
+    points: [[0.7, 1.2, -0.8, 0.1], [-0.5, 0.9, 1.3, 0.2], [1, 0.3, 0.9, -0.4]],
+  },
+  {
+    name: "smoothAbsRatio",
+    f: smoothAbsRatio,
+    grad: grad(smoothAbsRatio),
+    jvp: jvp(smoothAbsRatio),
+    valueAndGrad: valueAndGrad(smoothAbsRatio),
+    vjp: vjp(smoothAbsRatio),
+    points: [[0.3, -0.8]],
+  },
+  {
+    name: "bisectNewton",
+    f: bisectNewton,
+    grad: grad(bisectNewton),
+    jvp: jvp(bisectNewton),
+    valueAndGrad: valueAndGrad(bisectNewton),
+    vjp: vjp(bisectNewton),
+    points: [[2.5], [-7.3]],
+  },
+  {
+    name: "lerpTable",
+    f: lerpTable,
+    grad: grad(lerpTable),
+    jvp: jvp(lerpTable),
+    valueAndGrad: valueAndGrad(lerpTable),
+    vjp: vjp(lerpTable),
+    points: [[0.4], [1.7], [2.6], [-0.5], [3.5]],
+  },
+];
+
+const wrtOf = (c: Case, point: Arg[]) => c.wrt ?? point.map((_, i) => i);
+const label = (c: Case, point: Arg[]) => `${c.name}(${point.join(", ")})`;
+
+/** The tangent vector along axis i (0 for every other parameter, booleans included). */
+const axis = (point: Arg[], i: number) => point.map((_, k) => (k === i ? 1 : 0));
+
+function finiteDifferences(c: Case, point: Arg[]): number[] {
+  const target = c.fd ? c.fd(...point) : c.f;
+  return wrtOf(c, point).map((i) => numericPartial(target, point, i) as number);
+}
+
+function forwardGradient(c: Case, point: Arg[]): number[] {
+  return wrtOf(c, point).map((i) => c.jvp(point, axis(point, i))[1] as number);
+}
+
+function reverseGradient(c: Case, point: Arg[]): number[] {
+  const g = c.grad(...point);
+  expect(Array.isArray(g), `${label(c, point)}: grad returns a list`).toBe(true);
+  expect(g, `${label(c, point)}: one gradient per wrt index`).toHaveLength(wrtOf(c, point).length);
+  return g as number[];
+}
+
+const rows = cases.flatMap((c) => c.points.map((point) => ({ c, point, id: label(c, point) })));
+
+describe("scalar corpus", () => {
+  it("has at least 45 functions, each with 1 to 5 evaluation points", () => {
+    expect(cases.length).toBeGreaterThanOrEqual(45);
+    expect(new Set(cases.map((c) => c.name)).size).toBe(cases.length);
+    for (const c of cases) {
+      expect(c.points.length, c.name).toBeGreaterThanOrEqual(1);
+      for (const p of c.points) expect(p, `${c.name}: arity`).toHaveLength(c.f.length);
+    }
+  });
+
+  it.each(rows)("$id: reverse mode matches finite differences", ({ c, point, id }) => {
+    expectClose(Float64Array.from(reverseGradient(c, point)), Float64Array.from(finiteDifferences(c, point)), FD_TOL, `${id} grad vs FD`);
+  });
+
+  it.each(rows)("$id: forward mode matches finite differences", ({ c, point, id }) => {
+    expectClose(Float64Array.from(forwardGradient(c, point)), Float64Array.from(finiteDifferences(c, point)), FD_TOL, `${id} jvp vs FD`);
+  });
+
+  it.each(rows)("$id: reverse and forward mode agree to 1e-12", ({ c, point, id }) => {
+    expectClose(Float64Array.from(reverseGradient(c, point)), Float64Array.from(forwardGradient(c, point)), MODES_TOL, `${id} grad vs jvp`);
+  });
+
+  it.each(rows)("$id: jvp along a mixed direction is the gradient's dot product", ({ c, point, id }) => {
+    const wrt = wrtOf(c, point);
+    const g = reverseGradient(c, point);
+    const direction = point.map((_, k) => (wrt.includes(k) ? 0.5 - 0.75 * k + 0.3 * k * k : 0));
+    const [value, tangent] = c.jvp(point, direction);
+    expectClose(value, c.f(...point), VALUE_TOL, `${id} jvp value`);
+    const expected = wrt.reduce((s, i, j) => s + direction[i] * g[j], 0);
+    const scale = wrt.reduce((s, i, j) => s + Math.abs(direction[i] * g[j]), 0);
+    expectClose(tangent / Math.max(1, scale), expected / Math.max(1, scale), MODES_TOL, `${id} jvp · direction`);
+  });
+
+  it.each(rows)("$id: valueAndGrad returns f's value and grad's gradient", ({ c, point, id }) => {
+    const [value, g] = c.valueAndGrad(...point);
+    expectClose(value, c.f(...point), VALUE_TOL, `${id} value`);
+    expectClose(Float64Array.from(g as number[]), Float64Array.from(reverseGradient(c, point)), MODES_TOL, `${id} gradient`);
+  });
+
+  it.each(rows)("$id: vjp's pullback scales the gradient by the cotangent", ({ c, point, id }) => {
+    const [value, pullback] = c.vjp(...point);
+    expectClose(value, c.f(...point), VALUE_TOL, `${id} value`);
+    const g = reverseGradient(c, point);
+    for (const cotangent of [1, -2.5, 0]) {
+      const pulled = pullback(cotangent) as number[];
+      expect(pulled).toHaveLength(g.length);
+      expectClose(Float64Array.from(pulled), Float64Array.from(g.map((gi) => cotangent * gi)), MODES_TOL, `${id} pullback(${cotangent})`);
+    }
+  });
+
+  it.each(rows)("$id: evaluating derivatives leaves f's value unchanged", ({ c, point, id }) => {
+    const before = c.f(...point);
+    c.grad(...point);
+    c.jvp(point, axis(point, wrtOf(c, point)[0]));
+    expect(c.f(...point), id).toBe(before);
+  });
+});
