@@ -1,3 +1,0 @@
-import { grad } from "gradc";
-import { boolLocal } from "./probe-fns.js";
-export const g = grad(boolLocal);

@@ -1,3 +1,0 @@
-import { grad } from "gradc";
-import { continueDoWhile } from "./probe-fns.js";
-export const g = grad(continueDoWhile);

@@ -1,3 +1,0 @@
-import { grad } from "gradc";
-import { mathPowNegBase } from "./probe-fns.js";
-export const g = grad(mathPowNegBase);
