@@ -1001,6 +1001,28 @@ describe("errors inside imported modules", () => {
     check({ name: "chain", source: main, file: MAIN, modules: { [MID]: mid, [DEEP]: deep }, at: { marker: "if (y)", focus: "y", file: DEEP } });
   });
 
+  it("reports a helper that reads a mutable variable of its own module", () => {
+    const STATE = "/virtual/state.ts";
+    const state = dedent(`
+      export let temperature = 1;
+
+      export function soft(x: number): number {
+        return Math.exp(x / temperature);
+      }
+    `);
+    const main = dedent(`
+      import { grad } from "gradc";
+      import { soft } from "./state";
+
+      function f(x: number): number {
+        return soft(x) * x;
+      }
+
+      export const g = grad(f);
+    `);
+    check({ name: "state", source: main, file: MAIN, modules: { [STATE]: state }, at: { marker: "x / temperature", focus: "temperature", file: STATE } });
+  });
+
   it("reports an error in a helper module even when the main module is fine", () => {
     const main = dedent(`
       import { grad } from "gradc";

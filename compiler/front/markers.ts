@@ -99,12 +99,12 @@ function readMarker(api: MarkerApi, call: ts.CallExpression, diagnostics: Diagno
       }
       const value = skipParens(prop.initializer);
       if (prop.name.text === "wrt") {
-        if (ts.isNumericLiteral(value)) {
-          options.wrt = [Number(value.text)];
+        if (literalNumber(value) !== undefined) {
+          options.wrt = [literalNumber(value)!];
           options.single = true;
           options.wrtNodes = [value, prop];
-        } else if (ts.isArrayLiteralExpression(value) && value.elements.every(ts.isNumericLiteral)) {
-          options.wrt = value.elements.map((e) => Number((e as ts.NumericLiteral).text));
+        } else if (ts.isArrayLiteralExpression(value) && value.elements.every((e) => literalNumber(e) !== undefined)) {
+          options.wrt = value.elements.map((e) => literalNumber(e)!);
           options.wrtNodes = [...value.elements, prop];
         } else {
           diagnostics.push(diagnosticAt(prop.initializer, "`wrt` must be a parameter index or a list of indices written as literals", "e.g. { wrt: 0 } or { wrt: [0, 2] }"));
@@ -124,4 +124,11 @@ function readMarker(api: MarkerApi, call: ts.CallExpression, diagnostics: Diagno
     }
   }
   return { api, call, target: call.arguments[0], options };
+}
+
+/** A numeric literal, possibly negated (`-1`), as written in the source. */
+function literalNumber(e: ts.Expression): number | undefined {
+  if (ts.isNumericLiteral(e)) return Number(e.text);
+  if (ts.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.MinusToken && ts.isNumericLiteral(e.operand)) return -Number(e.operand.text);
+  return undefined;
 }

@@ -111,12 +111,14 @@ class FunctionLowerer {
   private resultType: Type | undefined;
   private returnedFlag: string | undefined;
   private readonly gradcNames: { stopGradient: Set<string>; other: Set<string> };
+  private readonly diagnosticsBefore: number;
 
   constructor(
     private readonly fn: ResolvedFunction,
     private readonly ctx: LowerContext,
   ) {
     this.sf = fn.sourceFile;
+    this.diagnosticsBefore = ctx.diagnostics.length;
     this.gradcNames = gradcImports(this.sf);
     collectIdentifiers(fn.node, this.sourceIdents);
   }
@@ -141,7 +143,11 @@ class FunctionLowerer {
       const value = this.expr(node.body, body, this.result);
       this.setResultType(value.type, node.body);
     }
-    if (this.resultType === undefined) this.fail(node, "the function never returns a value", "a differentiated function returns a number");
+    // A return whose expression was already reported leaves no result type: no second error.
+    if (this.resultType === undefined) {
+      if (this.ctx.diagnostics.length > this.diagnosticsBefore) throw new Unsupported("already reported");
+      this.fail(node, "the function never returns a value", "a differentiated function returns a number");
+    }
     if (this.returnedFlag) body.unshift(this.assign(this.returnedFlag, { k: "copy", arg: bool(false) }));
     this.vars.set(this.result, this.resultType);
     const name = uniqueName(this.fn.name, this.ctx.usedNames);
@@ -300,6 +306,10 @@ class FunctionLowerer {
     if (ts.isForStatement(s) || ts.isWhileStatement(s) || ts.isDoStatement(s)) return this.lowerLoop(s, out);
     if (ts.isReturnStatement(s)) {
       if (!s.expression) this.fail(s, "a differentiated function must return a value", "return the number to differentiate, e.g. `return loss;`");
+      const returned = skipParens(s.expression);
+      if (ts.isIdentifier(returned) && this.lookup(returned.text)?.type === "arr") {
+        this.fail(s.expression, "returning an array is not supported yet", "return a number; write array outputs into a Float64Array parameter");
+      }
       const value = this.expr(s.expression, out, this.result);
       this.setResultType(value.type, s.expression);
       this.returnedFlag ??= this.flag("returned");
@@ -348,7 +358,14 @@ class FunctionLowerer {
       // Lower the initializer before declaring, so `let x = x + 1` in an inner scope reads the outer x.
       const target = this.fresh(d.name.text);
       const start = out.length;
-      const value = this.expr(d.initializer, out, target);
+      let value: Typed;
+      try {
+        value = this.expr(d.initializer, out, target);
+      } catch (e) {
+        // Declare the name anyway, so its later uses do not report a second, misleading error.
+        this.scopes[this.scopes.length - 1].set(d.name.text, { ir: target, type: "num", isConst });
+        throw e;
+      }
       markDeclaration(out.slice(start), target);
       this.vars.set(target, value.type);
       this.scopes[this.scopes.length - 1].set(d.name.text, { ir: target, type: value.type, isConst });
@@ -443,6 +460,7 @@ class FunctionLowerer {
         out.push({ k: "effect", fn: fn.name, args, loc: this.loc });
         return;
       }
+      this.expr(e, out); // reports why the call is outside the subset (callbacks, methods, …)
     }
     this.fail(e, "this expression statement has no effect gradc can differentiate", "statements are assignments, ++/--, or calls to helpers that write into arrays");
   }

@@ -1,0 +1,1 @@
+export const K2 = 4.5;
