@@ -154,7 +154,7 @@ class ModuleCompiler {
       }
       resolved = r.fn;
     } else if (ts.isArrowFunction(expr) || ts.isFunctionExpression(expr)) {
-      resolved = { node: expr, name: "lambda", sourceFile: this.sf };
+      resolved = { node: expr, name: "anonymous", sourceFile: this.sf };
     } else {
       this.diagnostics.push(diagnosticAt(expr, "the function to differentiate must be named directly", "write grad(f) with f a function declaration, or an inline arrow function"));
       return undefined;
@@ -185,7 +185,7 @@ class ModuleCompiler {
     const params = fn.params.map((p, i) => `${i}: ${p.name}`).join(", ");
     for (const [k, i] of indices.entries()) {
       if (!Number.isInteger(i) || i < 0 || i >= fn.params.length) {
-        this.diagnostics.push(diagnosticAt(nodeOf(k), `wrt index ${i} is out of range: '${fn.sourceName}' has ${fn.params.length} parameters`, `the parameters are ${params}`));
+        this.diagnostics.push(diagnosticAt(nodeOf(k), `wrt index ${i} is out of range: '${fn.sourceName}' has ${fn.params.length} parameter${fn.params.length === 1 ? "" : "s"}`, `the parameters are ${params}`));
         return undefined;
       }
       if (!isDifferentiableParam(fn.params[i])) {

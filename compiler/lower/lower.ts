@@ -335,7 +335,7 @@ class FunctionLowerer {
     if (ts.isSwitchStatement(s)) return this.fail(s, "switch is outside the differentiable subset", "use if/else if chains");
     if (ts.isForOfStatement(s) || ts.isForInStatement(s)) return this.fail(s, "for…of and for…in loops are outside the differentiable subset", "use an index loop: for (let i = 0; i < a.length; i++)");
     if (ts.isLabeledStatement(s)) return this.fail(s, "labelled statements are outside the differentiable subset", "use a flag variable to leave nested loops");
-    return this.fail(s, `${ts.SyntaxKind[s.kind]} is outside the differentiable subset`);
+    return this.fail(s, `'${excerpt(s)}' is outside the differentiable subset`, "see the differentiable subset in the README");
   }
 
   private lowerDeclarations(list: ts.VariableDeclarationList, out: Stmt[]): void {
@@ -611,7 +611,7 @@ class FunctionLowerer {
     }
     if (ts.isArrayLiteralExpression(e)) return this.fail(e, "array literals are outside the differentiable subset", "allocate with new Float64Array(n) and fill it");
     if (ts.isObjectLiteralExpression(e)) return this.fail(e, "objects are outside the differentiable subset", "pass numbers and Float64Arrays");
-    return this.fail(e, `${ts.SyntaxKind[e.kind]} is outside the differentiable subset`);
+    return this.fail(e, `'${excerpt(e)}' is outside the differentiable subset`, "see the differentiable subset in the README");
   }
 
   private binary(e: ts.BinaryExpression, out: Stmt[], target: string | undefined, emit: (x: Expr, t: Type) => Typed): Typed {
@@ -651,7 +651,9 @@ class FunctionLowerer {
       return this.fail(e, "assignment inside an expression is outside the differentiable subset", "write the assignment as its own statement");
     }
     if (kind === ts.SyntaxKind.QuestionQuestionToken) return this.fail(e, "?? is outside the differentiable subset", "numbers in the subset are never null or undefined: use the value directly, or a comparison with ?:");
-    return this.fail(e, `operator '${e.operatorToken.getText()}' is outside the differentiable subset`, "bitwise operators work on 32-bit integers and have no derivative");
+    const bitwise = [ts.SyntaxKind.AmpersandToken, ts.SyntaxKind.BarToken, ts.SyntaxKind.CaretToken, ts.SyntaxKind.LessThanLessThanToken, ts.SyntaxKind.GreaterThanGreaterThanToken, ts.SyntaxKind.GreaterThanGreaterThanGreaterThanToken].includes(kind);
+    const hint = bitwise ? "bitwise operators work on 32-bit integers and have no derivative" : kind === ts.SyntaxKind.CommaToken ? "write each expression as its own statement" : "see the differentiable subset in the README";
+    return this.fail(e, `operator '${e.operatorToken.getText()}' is outside the differentiable subset`, hint);
   }
 
   private callExpr(e: ts.CallExpression, out: Stmt[], emit: (x: Expr, t: Type) => Typed): Typed {
@@ -774,6 +776,12 @@ function markDeclaration(stmts: Stmt[], target: string): void {
     if (s.k === "assign" && s.target === target) s.declares = true;
     if (s.k === "if") (markDeclaration(s.then, target), markDeclaration(s.else, target));
   }
+}
+
+/** The start of a node's source text, for messages. */
+function excerpt(node: ts.Node): string {
+  const text = node.getText().replace(/\s+/g, " ");
+  return text.length > 40 ? `${text.slice(0, 39)}…` : text;
 }
 
 function blockStatements(s: ts.Statement): readonly ts.Statement[] {

@@ -1,4 +1,5 @@
 import { stopGradient } from "gradc";
+import { softplus as sp } from "../fixtures/scalar-helpers.js";
 import { K2 } from "./probe-consts.js";
 const NEG = -1.5;
 const TWO_PI = 2 * Math.PI;
@@ -86,3 +87,22 @@ export function condAssigned(x: number, y: number): number { let z = 0; let w: n
 export function doBreakReturn(x: number): number { let t = x; let n = 0; do { t = t * 1.7; n++; if (t > 50) break; if (t < -50) return t; } while (n < 20); return t + n; }
 export function loopLet(x: number): number { let s = 0; for (let i = 0; i < 5; i++) { let q: number; if (i < 2) q = x * i; else q = Math.cos(x + i); s = s * 0.5 + q; } return s; }
 export function subSelf(x: number, y: number): number { let a = x * y; a -= a; let b = y; b += b; b *= b; return a + b * x; }
+export function namesBar(x: number, x_bar: number): number { const x_dot = x * x_bar; const d1 = Math.sin(x_dot); let r_dot1 = d1 * x; r_dot1 += x_bar; return r_dot1 * x_dot; }
+export function namesValue(value: number, cotangent: number): number { const tangent = value * cotangent; const adjoint = Math.exp(tangent); return adjoint + value; }
+export function longLoop(r: number): number { let x = 0.3; for (let i = 0; i < 3000; i++) { x = r * x * (1 - x); } return x; }
+export function longNested(a: number): number { let s = 0; for (let i = 0; i < 100; i++) { for (let j = 0; j < 100; j++) { s = Math.sin(s + a * 0.001 * (i - j)); } } return s; }
+export function constOut(x: number, y: number): number { const k = Math.sin(2.5); return k * 3 + (y > 100 ? y : 0); }
+export function unusedParam(x: number, y: number): number { return x * x; }
+export function literals(x: number): number { return 1_000 * x + .5 * x * x + 0x1F - 1e-3 / x; }
+export function maxTie(x: number): number { return Math.max(x, x) + Math.min(x * 2, x + x) + Math.hypot(x) + Math.max(x); }
+export function activeIncCounter(x: number): number { let s = 0; for (let t = x; t < 5; t++) s += t * t; return s; }
+export function countDown(x: number, n: number): number { let s = 0; for (let i = n; i > 0; i--) s = s * x + i; return s; }
+export function ternaryCond(x: number, y: number): number { if ((x > 0 ? x : -x) > 1 && (y < 0 ? -y : y) < 2) return x * y; return x + y; }
+export function boolValued(x: number, flag: boolean): number { const b = flag && x > 0; const c = b || x < -1; if (c === true) return x * 3; return b ? x : x * x; }
+function isBig(x: number): boolean { return x > 3; }
+export function boolHelper(x: number): number { return isBig(x * x) ? x : -x; }
+export function hoisted(x: number): number { return later(x) * 2; }
+function later(x: number): number { return Math.exp(x) - x; }
+const arrowSq = (x: number): number => x * x;
+export function arrowHelper(x: number): number { return arrowSq(x) + 1; }
+export function aliased(x: number): number { return sp(x) * 2; }

@@ -16,7 +16,7 @@ import { describe, expect, it } from "vitest";
 import { grad, jvp, valueAndGrad, vjp } from "gradc";
 import { type Arg, expectClose, numericPartial } from "../support/numeric.js";
 import {
-  helperLoopCond, branchOverwrite, swapFib, selfOps, condAssigned, doBreakReturn, loopLet, subSelf, powRoundExp, powCounterExp, powLiteralNeg, powNegBase, mathPowNegBase, boolLocal, boolToHelper, multiDecl, modAssign, unaryPlus, emptyInit, noUpdate, activeCounter, activeWhileCounter, continueDoWhile, whileTrueBreak, nestedBreak, returnInNested, helperMutatesParam, sameArgTwice, sameLoopVar, comparisons, sixParams, earlyFirst, zeroTrip, helperCond, stopInHelper, commaLoop, mathE,
+  namesBar, namesValue, longLoop, longNested, constOut, unusedParam, literals, maxTie, helperLoopCond, branchOverwrite, swapFib, selfOps, condAssigned, doBreakReturn, loopLet, subSelf, powRoundExp, powCounterExp, powLiteralNeg, powNegBase, mathPowNegBase, boolLocal, boolToHelper, multiDecl, modAssign, unaryPlus, emptyInit, noUpdate, activeCounter, activeWhileCounter, continueDoWhile, whileTrueBreak, nestedBreak, returnInNested, helperMutatesParam, sameArgTwice, sameLoopVar, comparisons, sixParams, earlyFirst, zeroTrip, helperCond, stopInHelper, commaLoop, mathE,
 } from "./probe-fns.js";
 
 type Fn = (...args: any[]) => any;
@@ -47,6 +47,14 @@ const FD_TOL = 1e-6;
 const VALUE_TOL = 1e-14;
 
 const cases: Case[] = [
+  { name: "namesBar", f: namesBar, grad: grad(namesBar), jvp: jvp(namesBar), valueAndGrad: valueAndGrad(namesBar), vjp: vjp(namesBar), points: [[0.7, 1.3]] },
+  { name: "namesValue", f: namesValue, grad: grad(namesValue), jvp: jvp(namesValue), valueAndGrad: valueAndGrad(namesValue), vjp: vjp(namesValue), points: [[0.7, 1.3]] },
+  { name: "longLoop", f: longLoop, grad: grad(longLoop), jvp: jvp(longLoop), valueAndGrad: valueAndGrad(longLoop), vjp: vjp(longLoop), points: [[2.5], [1.7]] },
+  { name: "longNested", f: longNested, grad: grad(longNested), jvp: jvp(longNested), valueAndGrad: valueAndGrad(longNested), vjp: vjp(longNested), points: [[1.3]] },
+  { name: "constOut", f: constOut, grad: grad(constOut), jvp: jvp(constOut), valueAndGrad: valueAndGrad(constOut), vjp: vjp(constOut), points: [[0.7, 1.3]] },
+  { name: "unusedParam", f: unusedParam, grad: grad(unusedParam), jvp: jvp(unusedParam), valueAndGrad: valueAndGrad(unusedParam), vjp: vjp(unusedParam), points: [[0.7, 1.3]] },
+  { name: "literals", f: literals, grad: grad(literals), jvp: jvp(literals), valueAndGrad: valueAndGrad(literals), vjp: vjp(literals), points: [[0.7]] },
+  { name: "maxTie", f: maxTie, grad: grad(maxTie), jvp: jvp(maxTie), valueAndGrad: valueAndGrad(maxTie), vjp: vjp(maxTie), points: [[0.7], [-1.3]] },
   { name: "helperLoopCond", f: helperLoopCond, grad: grad(helperLoopCond), jvp: jvp(helperLoopCond), valueAndGrad: valueAndGrad(helperLoopCond), vjp: vjp(helperLoopCond), points: [[1.3], [0.8]] },
   { name: "branchOverwrite", f: branchOverwrite, grad: grad(branchOverwrite), jvp: jvp(branchOverwrite), valueAndGrad: valueAndGrad(branchOverwrite), vjp: vjp(branchOverwrite), points: [[0.7], [1.4]] },
   { name: "swapFib", f: swapFib, grad: grad(swapFib), jvp: jvp(swapFib), valueAndGrad: valueAndGrad(swapFib), vjp: vjp(swapFib), points: [[0.6, 1.1]] },

@@ -1,0 +1,3 @@
+import { grad } from "gradc";
+import { activeIncCounter } from "./probe-fns.js";
+export const g = grad(activeIncCounter);
