@@ -16,7 +16,7 @@ import { describe, expect, it } from "vitest";
 import { grad, jvp, valueAndGrad, vjp } from "gradc";
 import { type Arg, expectClose, numericPartial } from "../support/numeric.js";
 import {
-  namesBar, namesValue, longLoop, longNested, constOut, unusedParam, literals, maxTie, helperLoopCond, branchOverwrite, swapFib, selfOps, condAssigned, doBreakReturn, loopLet, subSelf, powRoundExp, powCounterExp, powLiteralNeg, powNegBase, mathPowNegBase, boolLocal, boolToHelper, multiDecl, modAssign, unaryPlus, emptyInit, noUpdate, activeCounter, activeWhileCounter, continueDoWhile, whileTrueBreak, nestedBreak, returnInNested, helperMutatesParam, sameArgTwice, sameLoopVar, comparisons, sixParams, earlyFirst, zeroTrip, helperCond, stopInHelper, commaLoop, mathE,
+  activeIncCounter, countDown, ternaryCond, boolValued, boolHelper, hoisted, arrowHelper, aliased, namesBar, namesValue, longLoop, longNested, constOut, unusedParam, literals, maxTie, helperLoopCond, branchOverwrite, swapFib, selfOps, condAssigned, doBreakReturn, loopLet, subSelf, powRoundExp, powCounterExp, powLiteralNeg, powNegBase, mathPowNegBase, boolLocal, boolToHelper, multiDecl, modAssign, unaryPlus, emptyInit, noUpdate, activeCounter, activeWhileCounter, continueDoWhile, whileTrueBreak, nestedBreak, returnInNested, helperMutatesParam, sameArgTwice, sameLoopVar, comparisons, sixParams, earlyFirst, zeroTrip, helperCond, stopInHelper, commaLoop, mathE,
 } from "./probe-fns.js";
 
 type Fn = (...args: any[]) => any;
@@ -47,6 +47,14 @@ const FD_TOL = 1e-6;
 const VALUE_TOL = 1e-14;
 
 const cases: Case[] = [
+  { name: "activeIncCounter", f: activeIncCounter, grad: grad(activeIncCounter), jvp: jvp(activeIncCounter), valueAndGrad: valueAndGrad(activeIncCounter), vjp: vjp(activeIncCounter), points: [[0.3], [2.6]], },
+  { name: "countDown", f: countDown, grad: grad(countDown, { wrt: [0] }), jvp: jvp(countDown), valueAndGrad: valueAndGrad(countDown, { wrt: [0] }), vjp: vjp(countDown, { wrt: [0] }), points: [[0.7, 4], [1.3, 0]], wrt: [0], },
+  { name: "ternaryCond", f: ternaryCond, grad: grad(ternaryCond), jvp: jvp(ternaryCond), valueAndGrad: valueAndGrad(ternaryCond), vjp: vjp(ternaryCond), points: [[1.5, -0.5], [0.5, 3]], },
+  { name: "boolValued", f: boolValued, grad: grad(boolValued, { wrt: [0] }), jvp: jvp(boolValued), valueAndGrad: valueAndGrad(boolValued, { wrt: [0] }), vjp: vjp(boolValued, { wrt: [0] }), points: [[0.7, true], [-1.5, false], [0.7, false]], wrt: [0], },
+  { name: "boolHelper", f: boolHelper, grad: grad(boolHelper), jvp: jvp(boolHelper), valueAndGrad: valueAndGrad(boolHelper), vjp: vjp(boolHelper), points: [[2.1], [1.2]], },
+  { name: "hoisted", f: hoisted, grad: grad(hoisted), jvp: jvp(hoisted), valueAndGrad: valueAndGrad(hoisted), vjp: vjp(hoisted), points: [[0.4]], },
+  { name: "arrowHelper", f: arrowHelper, grad: grad(arrowHelper), jvp: jvp(arrowHelper), valueAndGrad: valueAndGrad(arrowHelper), vjp: vjp(arrowHelper), points: [[0.4]], },
+  { name: "aliased", f: aliased, grad: grad(aliased), jvp: jvp(aliased), valueAndGrad: valueAndGrad(aliased), vjp: vjp(aliased), points: [[0.4]], },
   { name: "namesBar", f: namesBar, grad: grad(namesBar), jvp: jvp(namesBar), valueAndGrad: valueAndGrad(namesBar), vjp: vjp(namesBar), points: [[0.7, 1.3]] },
   { name: "namesValue", f: namesValue, grad: grad(namesValue), jvp: jvp(namesValue), valueAndGrad: valueAndGrad(namesValue), vjp: vjp(namesValue), points: [[0.7, 1.3]] },
   { name: "longLoop", f: longLoop, grad: grad(longLoop), jvp: jvp(longLoop), valueAndGrad: valueAndGrad(longLoop), vjp: vjp(longLoop), points: [[2.5], [1.7]] },
