@@ -29,7 +29,7 @@ export type PrimOp =
   | "abs" | "sign" | "min" | "max" | "hypot" | "floor" | "ceil" | "round" | "trunc"
   /** Comparisons producing 1 or 0 as numbers; used inside derivative rules (e.g. max's partials). */
   | "gtnum" | "genum" | "ltnum" | "lenum"
-  /** aᵇ·ln a with the a = 0 limit taken as 0: the partial of pow with respect to its exponent. */
+  /** aᵇ·ln a for a > 0, else 0: the partial of pow with respect to its exponent. */
   | "powlog";
 
 export type CmpOp = "<" | "<=" | ">" | ">=" | "===" | "!==";

@@ -80,6 +80,26 @@ import {
   smoothAbsRatio,
   bisectNewton,
   lerpTable,
+  intExponent,
+  activeCounter,
+  fibonacciSwap,
+  alternatingOverwrite,
+  selfAliasing,
+  logisticMap,
+  boolLocals,
+  boolHelpers,
+  doWhileContinue,
+  whileTrueBreak,
+  nestedBreakContinue,
+  returnFromNestedLoops,
+  helperMutatesParam,
+  helperInCondition,
+  loopLocalBranches,
+  collidingNames,
+  multiDeclRemainder,
+  countDown,
+  tdUpdates,
+  stopInHelper,
 } from "./fixtures/scalar.js";
 
 type Fn = (...args: any[]) => any;
@@ -389,7 +409,7 @@ const cases: Case[] = [
     jvp: jvp(sinSeries),
     valueAndGrad: valueAndGrad(sinSeries, { wrt: [0] }),
     vjp: vjp(sinSeries, { wrt: [0] }),
-    points: [[0.9, 6], [2.1, 10]],
+    points: [[0.9, 6], [2.1, 10], [0.9, 0]],
     wrt: [0],
   },
   {
@@ -399,7 +419,7 @@ const cases: Case[] = [
     jvp: jvp(intPower),
     valueAndGrad: valueAndGrad(intPower, { wrt: [0] }),
     vjp: vjp(intPower, { wrt: [0] }),
-    points: [[1.3, 5], [-0.8, 3]],
+    points: [[1.3, 5], [-0.8, 3], [1.3, 0]],
     wrt: [0],
   },
   {
@@ -409,7 +429,7 @@ const cases: Case[] = [
     jvp: jvp(halveUntilSmall),
     valueAndGrad: valueAndGrad(halveUntilSmall),
     vjp: vjp(halveUntilSmall),
-    points: [[3], [0.0123]],
+    points: [[3], [0.0123], [-0.5]],
   },
   {
     name: "accumulate",
@@ -693,6 +713,204 @@ const cases: Case[] = [
     vjp: vjp(lerpTable),
     points: [[0.4], [1.7], [2.6], [-0.5], [3.5]],
   },
+  {
+    name: "intExponent",
+    f: intExponent,
+    grad: grad(intExponent, { wrt: [0] }),
+    jvp: jvp(intExponent),
+    valueAndGrad: valueAndGrad(intExponent, { wrt: [0] }),
+    vjp: vjp(intExponent, { wrt: [0] }),
+    points: [[-1.5, 3], [-0.7, 2], [1.2, 4]],
+    wrt: [0],
+  },
+  {
+    name: "activeCounter",
+    f: activeCounter,
+    grad: grad(activeCounter),
+    jvp: jvp(activeCounter),
+    valueAndGrad: valueAndGrad(activeCounter),
+    vjp: vjp(activeCounter),
+    points: [[0.3], [1.9]],
+  },
+  {
+    name: "fibonacciSwap",
+    f: fibonacciSwap,
+    grad: grad(fibonacciSwap),
+    jvp: jvp(fibonacciSwap),
+    valueAndGrad: valueAndGrad(fibonacciSwap),
+    vjp: vjp(fibonacciSwap),
+    points: [[0.6, 1.1], [-0.4, 0.9]],
+  },
+  {
+    name: "alternatingOverwrite",
+    f: alternatingOverwrite,
+    grad: grad(alternatingOverwrite),
+    jvp: jvp(alternatingOverwrite),
+    valueAndGrad: valueAndGrad(alternatingOverwrite),
+    vjp: vjp(alternatingOverwrite),
+    points: [[0.7], [1.4]],
+  },
+  {
+    name: "selfAliasing",
+    f: selfAliasing,
+    grad: grad(selfAliasing),
+    jvp: jvp(selfAliasing),
+    valueAndGrad: valueAndGrad(selfAliasing),
+    vjp: vjp(selfAliasing),
+    points: [[1.3], [-0.6]],
+  },
+  {
+    name: "logisticMap",
+    f: logisticMap,
+    grad: grad(logisticMap),
+    jvp: jvp(logisticMap),
+    valueAndGrad: valueAndGrad(logisticMap),
+    vjp: vjp(logisticMap),
+    points: [[2.5], [1.7]],
+  },
+  {
+    name: "boolLocals",
+    f: boolLocals,
+    grad: grad(boolLocals),
+    jvp: jvp(boolLocals),
+    valueAndGrad: valueAndGrad(boolLocals),
+    vjp: vjp(boolLocals),
+    points: [[1.5, 0.4], [0.3, 0.9], [0.5, -0.8]],
+  },
+  {
+    name: "boolHelpers",
+    f: boolHelpers,
+    grad: grad(boolHelpers, { wrt: [0] }),
+    jvp: jvp(boolHelpers),
+    valueAndGrad: valueAndGrad(boolHelpers, { wrt: [0] }),
+    vjp: vjp(boolHelpers, { wrt: [0] }),
+    points: [[0.7, true], [0.7, false], [-2.1, true]],
+    wrt: [0],
+  },
+  {
+    name: "doWhileContinue",
+    f: doWhileContinue,
+    grad: grad(doWhileContinue),
+    jvp: jvp(doWhileContinue),
+    valueAndGrad: valueAndGrad(doWhileContinue),
+    vjp: vjp(doWhileContinue),
+    points: [[1.4], [-0.8]],
+  },
+  {
+    name: "whileTrueBreak",
+    f: whileTrueBreak,
+    grad: grad(whileTrueBreak),
+    jvp: jvp(whileTrueBreak),
+    valueAndGrad: valueAndGrad(whileTrueBreak),
+    vjp: vjp(whileTrueBreak),
+    points: [[1.5], [0.5]],
+  },
+  {
+    name: "nestedBreakContinue",
+    f: nestedBreakContinue,
+    grad: grad(nestedBreakContinue),
+    jvp: jvp(nestedBreakContinue),
+    valueAndGrad: valueAndGrad(nestedBreakContinue),
+    vjp: vjp(nestedBreakContinue),
+    points: [[0.8], [-1.3]],
+  },
+  {
+    name: "returnFromNestedLoops",
+    f: returnFromNestedLoops,
+    grad: grad(returnFromNestedLoops),
+    jvp: jvp(returnFromNestedLoops),
+    valueAndGrad: valueAndGrad(returnFromNestedLoops),
+    vjp: vjp(returnFromNestedLoops),
+    points: [[0.9], [0.2], [-0.5]],
+  },
+  {
+    name: "helperMutatesParam",
+    f: helperMutatesParam,
+    grad: grad(helperMutatesParam),
+    jvp: jvp(helperMutatesParam),
+    valueAndGrad: valueAndGrad(helperMutatesParam),
+    vjp: vjp(helperMutatesParam),
+    points: [[1.3], [-0.4]],
+  },
+  {
+    name: "helperInCondition",
+    f: helperInCondition,
+    grad: grad(helperInCondition),
+    jvp: jvp(helperInCondition),
+    valueAndGrad: valueAndGrad(helperInCondition),
+    vjp: vjp(helperInCondition),
+    points: [[1.3], [0.8]],
+  },
+  {
+    name: "loopLocalBranches",
+    f: loopLocalBranches,
+    grad: grad(loopLocalBranches),
+    jvp: jvp(loopLocalBranches),
+    valueAndGrad: valueAndGrad(loopLocalBranches),
+    vjp: vjp(loopLocalBranches),
+    points: [[0.7], [-1.2]],
+  },
+  {
+    name: "collidingNames",
+    f: collidingNames,
+    grad: grad(collidingNames),
+    jvp: jvp(collidingNames),
+    valueAndGrad: valueAndGrad(collidingNames),
+    vjp: vjp(collidingNames),
+    points: [[0.7, 1.3], [-0.4, 0.8]],
+  },
+  {
+    name: "multiDeclRemainder",
+    f: multiDeclRemainder,
+    grad: grad(multiDeclRemainder),
+    jvp: jvp(multiDeclRemainder),
+    valueAndGrad: valueAndGrad(multiDeclRemainder),
+    vjp: vjp(multiDeclRemainder),
+    points: [[1.3, 1.7], [2.2, -1.5]],
+  },
+  {
+    name: "countDown",
+    f: countDown,
+    grad: grad(countDown, { wrt: [0] }),
+    jvp: jvp(countDown),
+    valueAndGrad: valueAndGrad(countDown, { wrt: [0] }),
+    vjp: vjp(countDown, { wrt: [0] }),
+    points: [[0.7, 4], [1.3, 0], [-0.6, 7]],
+    wrt: [0],
+  },
+  {
+    name: "tdUpdates",
+    f: tdUpdates,
+    grad: grad(tdUpdates),
+    jvp: jvp(tdUpdates),
+    valueAndGrad: valueAndGrad(tdUpdates),
+    vjp: vjp(tdUpdates),
+    points: [[0.4, 1.2], [-1.1, 0.5]],
+    // The targets are constants: replay them, frozen at the point, in a surrogate.
+    fd: (w0: number, r0: number) => {
+      const targets: number[] = [];
+      let v0 = w0;
+      for (let i = 0; i < 5; i++) {
+        targets.push(r0 + 0.9 * v0);
+        v0 = v0 + 0.5 * (targets[i] - v0);
+      }
+      return (w: number) => {
+        let v = w;
+        for (let i = 0; i < 5; i++) v = v + 0.5 * (targets[i] - v);
+        return v * v;
+      };
+    },
+  },
+  {
+    name: "stopInHelper",
+    f: stopInHelper,
+    grad: grad(stopInHelper),
+    jvp: jvp(stopInHelper),
+    valueAndGrad: valueAndGrad(stopInHelper),
+    vjp: vjp(stopInHelper),
+    points: [[1.3, 0.4], [-0.8, 2]],
+    fd: (x0: number) => (x: number, y: number) => x * (x0 * x0) + y * x,
+  },
 ];
 
 const wrtOf = (c: Case, point: Arg[]) => c.wrt ?? point.map((_, i) => i);
@@ -774,5 +992,43 @@ describe("scalar corpus", () => {
     c.grad(...point);
     c.jvp(point, axis(point, wrtOf(c, point)[0]));
     expect(c.f(...point), id).toBe(before);
+  });
+});
+
+describe("wrt forms on corpus functions", () => {
+  it("a single index gives a single gradient; a list gives gradients in the order listed", () => {
+    const p = [0.8, 0.5];
+    const fd = [numericPartial(rosenbrock, p, 0) as number, numericPartial(rosenbrock, p, 1) as number];
+    const gy = grad(rosenbrock, { wrt: 1 })(0.8, 0.5);
+    expect(typeof gy).toBe("number");
+    expectClose(gy, fd[1], FD_TOL, "grad(rosenbrock, { wrt: 1 })");
+    const swapped = grad(rosenbrock, { wrt: [1, 0] })(0.8, 0.5);
+    expectClose(Float64Array.from(swapped), Float64Array.from([fd[1], fd[0]]), FD_TOL, "grad(rosenbrock, { wrt: [1, 0] })");
+  });
+
+  it("valueAndGrad and vjp with a single index", () => {
+    const p = [0.3, -0.2, 1.4];
+    const dSigma = numericPartial(gaussianPdf, p, 2) as number;
+    const [value, g] = valueAndGrad(gaussianPdf, { wrt: 2 })(0.3, -0.2, 1.4);
+    expectClose(value, gaussianPdf(0.3, -0.2, 1.4), VALUE_TOL, "value");
+    expect(typeof g).toBe("number");
+    expectClose(g, dSigma, FD_TOL, "valueAndGrad(gaussianPdf, { wrt: 2 })");
+    const [v2, pullback] = vjp(gaussianPdf, { wrt: 2 })(0.3, -0.2, 1.4);
+    expectClose(v2, value, VALUE_TOL, "vjp value");
+    expectClose(pullback(-3), -3 * g, MODES_TOL, "vjp(gaussianPdf, { wrt: 2 }) pullback(-3)");
+  });
+
+  it("the weights of a logistic loss without its data parameters", () => {
+    const p = [0.8, -0.2, 1.5, 1];
+    const fd = [numericPartial(logisticLoss, p, 0) as number, numericPartial(logisticLoss, p, 1) as number];
+    const [, pullback] = vjp(logisticLoss, { wrt: [0, 1] })(0.8, -0.2, 1.5, 1);
+    expectClose(Float64Array.from(pullback(0.5)), Float64Array.from(fd.map((d) => 0.5 * d)), FD_TOL, "vjp(logisticLoss, { wrt: [0, 1] })");
+  });
+
+  it("integer-valued parameters used only as trip counts get gradient 0 when left in wrt", () => {
+    expect(grad(sinSeries)(0.9, 6)[1]).toBe(0);
+    expect(grad(intPower)(1.3, 5)[1]).toBe(0);
+    expect(grad(compoundInterest)(100, 0.13, 12)[2]).toBe(0);
+    expectClose(grad(intPower)(1.3, 5)[0], numericPartial(intPower, [1.3, 5], 0) as number, FD_TOL, "grad(intPower)[0]");
   });
 });

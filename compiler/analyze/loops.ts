@@ -18,6 +18,8 @@ export function detectCountedLoop(loop: LoopStmt): CountedLoop | undefined {
   if (!init || init.k !== "assign" || init.expr.k !== "copy" || init.expr.arg.k === "bool") return undefined;
   const iv = init.target;
   const start = init.expr.arg;
+  // Only a variable declared by the loop itself: no code outside reads its recomputed values.
+  if (!loop.scoped.includes(iv)) return undefined;
   if (update.k !== "assign" || update.target !== iv || update.expr.k !== "prim") return undefined;
   const { op, args } = update.expr;
   if ((op !== "add" && op !== "sub") || args[0].k !== "var" || args[0].name !== iv || args[1].k !== "num") return undefined;

@@ -1,119 +1,180 @@
 /**
  * To-be-recorded analysis: which values the reverse sweep reads, and which assignments overwrite
  * such a value so that the forward sweep must save it first (push) and the reverse sweep restore
- * it (pop). A value assigned once outside loops is never saved; neither is an accumulator whose
- * derivative does not read it (`s += a[i] * b[i]` needs no record of `s`), nor the induction
- * variable of a counted loop.
+ * it (pop).
+ *
+ * It is flow-sensitive: an assignment saves the old value only if the reverse sweep reads that
+ * value — if some statement since the variable's previous assignment reads it in its adjoint.
+ * So an accumulator whose derivative does not read it (`s += a[i] * b[i]`) is never saved, a
+ * value assigned once is never saved, the induction variable of a counted loop is recomputed,
+ * and values the reverse sweep can rebuild cheaply (see recompute.ts) are rebuilt, not saved.
  */
-import { type FnIR, type LoopStmt, type Stmt, walk } from "../ir.js";
+import { type Atom, type FnIR, type LoopStmt, type Stmt, walk } from "../ir.js";
 import { RULES, partialReads } from "../differentiate/rules.js";
 import { type CountedLoop, detectCountedLoop } from "./loops.js";
+import { type RecomputePlan, planRecompute } from "./recompute.js";
 
 export interface RecordPlan {
   active: Set<string>;
-  /** Variables whose values the reverse sweep reads. */
+  /** Variables whose values the reverse sweep reads somewhere. */
   needed: Set<string>;
   /** Assignments that must save the value they overwrite. */
   saves: Set<Stmt>;
+  /** Stores that must save the array element they overwrite. */
+  elementSaves: Set<Stmt>;
   /** Assignments that may overwrite an earlier value of their target (their adjoint must reset it). */
   redefinitions: Set<Stmt>;
   /** Statements (and blocks containing them) with work in the reverse sweep. */
   reverseWork: Set<Stmt>;
   counted: Map<LoopStmt, CountedLoop>;
+  recompute: RecomputePlan;
 }
 
 export function planRecording(fn: FnIR, active: Set<string>): RecordPlan {
   const counted = new Map<LoopStmt, CountedLoop>();
-  /** Assignments to counted induction variables, which the reverse sweep recomputes. */
-  const countedUpdates = new Set<Stmt>();
+  /** Assignments to induction variables of counted loops, which the reverse sweep recomputes. */
+  const inductions = new Set<Stmt>();
+  walk(fn.body, (s) => {
+    if (s.k !== "loop") return;
+    const c = detectCountedLoop(s);
+    if (!c) return;
+    counted.set(s, c);
+    inductions.add(s.update[0]);
+    inductions.add(s.init[s.init.length - 1]);
+  });
+  const recompute = planRecompute(fn, counted);
+  /** Assignments the reverse sweep never restores from the stack. */
+  const unrestored = new Set([...inductions, ...recompute.statements]);
+  const redefinitions = findRedefinitions(fn, inductions);
+  const isActive = (a: Atom) => a.k === "var" && active.has(a.name);
+
+  /** Values a statement's adjoint reads: before it runs (`before`) and its own result (`result`). */
+  const reads = (s: Stmt, work: Set<Stmt>): { before: string[]; result: boolean } => {
+    const vars = (atoms: Atom[]) => atoms.flatMap((a) => (a.k === "var" ? [a.name] : []));
+    if (s.k === "assign") {
+      if (recompute.statements.has(s)) return { before: vars(operands(s)), result: false };
+      if (!active.has(s.target)) return { before: [], result: false };
+      const e = s.expr;
+      if (e.k === "prim") {
+        const r = { args: new Set<number>(), result: false };
+        RULES[e.op].partials.forEach((p, i) => {
+          if (p && isActive(e.args[i])) partialReads(p, r);
+        });
+        return { before: vars([...r.args].map((i) => e.args[i])), result: r.result };
+      }
+      if (e.k === "load") return { before: vars([e.index]), result: false };
+      if (e.k === "call") return { before: vars(e.args), result: false };
+      return { before: [], result: false };
+    }
+    if (s.k === "store") return { before: work.has(s) ? vars([s.index]) : [], result: false };
+    if (s.k === "if") return { before: work.has(s) ? vars([s.cond]) : [], result: false };
+    if (s.k === "loop") {
+      const c = counted.get(s);
+      return { before: c && work.has(s) ? vars([c.start]) : [], result: false };
+    }
+    return { before: [], result: false };
+  };
+
+  let saves = new Set<Stmt>();
+  let reverseWork = new Set<Stmt>();
+  const needed = new Set<string>();
+  for (let round = 0; round < 50; round++) {
+    reverseWork = findReverseWork(fn.body, (s) => {
+      if (s.k === "assign") return active.has(s.target) || saves.has(s);
+      if (s.k === "store") return active.has(s.arr) || recompute.elementSaves.has(s);
+      return false;
+    });
+    const next = new Set<Stmt>();
+    const flow = (stmts: Stmt[], readSinceDef: Set<string>): Set<string> => {
+      let state = readSinceDef;
+      for (const s of stmts) {
+        const r = reads(s, reverseWork);
+        r.before.forEach((v) => (state.add(v), needed.add(v)));
+        if (s.k === "assign") {
+          if (state.has(s.target) && !unrestored.has(s)) next.add(s);
+          state.delete(s.target);
+          if (r.result) (state.add(s.target), needed.add(s.target));
+        } else if (s.k === "if") {
+          const a = flow(s.then, new Set(state));
+          const b = flow(s.else, new Set(state));
+          state = new Set([...a, ...b]);
+        } else if (s.k === "loop") {
+          state = flow(s.init, state);
+          // Iterate the loop's effect to a fixpoint: what is read in one iteration is still
+          // "read since the last assignment" when the next iteration assigns it.
+          let entry = new Set(state);
+          for (;;) {
+            const afterBody = s.postTest ? flow(s.body, new Set(entry)) : flow(s.body, flow(s.test, new Set(entry)));
+            const afterIteration = s.postTest ? flow(s.test, flow(s.update, afterBody)) : flow(s.update, afterBody);
+            const merged = new Set([...entry, ...afterIteration]);
+            if (merged.size === entry.size) break;
+            entry = merged;
+          }
+          state = s.postTest ? entry : flow(s.test, entry);
+        }
+      }
+      return state;
+    };
+    flow(fn.body, new Set());
+    const stable = next.size === saves.size && [...next].every((s) => saves.has(s));
+    saves = next;
+    if (stable) break;
+  }
+  return { active, needed, saves, elementSaves: recompute.elementSaves, redefinitions, reverseWork, counted, recompute };
+}
+
+function operands(s: Stmt & { k: "assign" }): Atom[] {
+  const e = s.expr;
+  switch (e.k) {
+    case "prim":
+    case "call":
+      return e.args;
+    case "copy":
+    case "stop":
+    case "not":
+      return [e.arg];
+    case "cmp":
+      return e.args;
+    case "load":
+      return [e.index];
+    default:
+      return [];
+  }
+}
+
+/** Statements with reverse-sweep work, and every if/loop that contains one. */
+function findReverseWork(body: Stmt[], hasWork: (s: Stmt) => boolean): Set<Stmt> {
+  const work = new Set<Stmt>();
+  const visit = (stmts: Stmt[]): boolean => {
+    let any = false;
+    for (const s of stmts) {
+      let w: boolean;
+      if (s.k === "if") w = [visit(s.then), visit(s.else)].some(Boolean);
+      else if (s.k === "loop") w = [visit(s.init), visit(s.test), visit(s.body), visit(s.update)].some(Boolean);
+      else w = hasWork(s);
+      if (w) work.add(s);
+      any ||= w;
+    }
+    return any;
+  };
+  visit(body);
+  return work;
+}
+
+/** Assignments that may overwrite a value of their target assigned earlier (in a loop, or again). */
+function findRedefinitions(fn: FnIR, inductions: Set<Stmt>): Set<Stmt> {
   const defCount = new Map<string, number>();
   const inLoop = new Set<Stmt>();
   walk(fn.body, (s, depth) => {
-    if (s.k === "loop") {
-      const c = detectCountedLoop(s);
-      if (c) {
-        counted.set(s, c);
-        countedUpdates.add(s.update[0]);
-        // `for (let i = a; …)`: the initialization starts a fresh variable, overwriting nothing.
-        if (s.scoped.includes(c.inductionVar)) countedUpdates.add(s.init[s.init.length - 1]);
-      }
-    }
-    if (s.k === "assign") {
-      if (depth > 0) inLoop.add(s);
-      if (!countedUpdates.has(s)) defCount.set(s.target, (defCount.get(s.target) ?? 0) + 1);
-    }
+    if (s.k !== "assign") return;
+    if (depth > 0) inLoop.add(s);
+    defCount.set(s.target, (defCount.get(s.target) ?? 0) + 1);
   });
   const params = new Set(fn.params.map((p) => p.name));
-  const overwrites = (s: Stmt & { k: "assign" }) =>
-    !countedUpdates.has(s) && (params.has(s.target) || inLoop.has(s) || ((defCount.get(s.target) ?? 0) > 1 && !s.declares));
-
-  const needed = new Set<string>();
-  const need = (a: { k: string; name?: string }) => {
-    if (a.k === "var") needed.add(a.name!);
-  };
-  // Values read by the adjoints of active statements.
+  const out = new Set<Stmt>();
   walk(fn.body, (s) => {
-    if (s.k === "assign" && active.has(s.target)) {
-      const e = s.expr;
-      if (e.k === "prim") {
-        const reads = { args: new Set<number>(), result: false };
-        RULES[e.op].partials.forEach((p, i) => {
-          const arg = e.args[i];
-          if (p && arg.k === "var" && active.has(arg.name)) partialReads(p, reads);
-        });
-        reads.args.forEach((i) => need(e.args[i]));
-        if (reads.result) needed.add(s.target);
-      } else if (e.k === "load") {
-        need(e.index);
-      } else if (e.k === "call") {
-        e.args.forEach(need);
-      }
-    } else if (s.k === "store" && active.has(s.arr)) {
-      need(s.index);
-    } else if (s.k === "effect") {
-      s.args.forEach(need);
-    }
+    if (s.k !== "assign" || inductions.has(s)) return;
+    if (params.has(s.target) || inLoop.has(s) || ((defCount.get(s.target) ?? 0) > 1 && !s.declares)) out.add(s);
   });
-
-  // Blocks with reverse work need their branch conditions and loop bounds, which may make more
-  // assignments worth saving: iterate to a fixpoint.
-  let reverseWork = new Set<Stmt>();
-  for (let size = -1; size !== needed.size; ) {
-    size = needed.size;
-    reverseWork = new Set();
-    const visit = (stmts: Stmt[]): boolean => {
-      let any = false;
-      for (const s of stmts) {
-        let work = false;
-        if (s.k === "assign") work = active.has(s.target) || (needed.has(s.target) && overwrites(s));
-        else if (s.k === "store") work = active.has(s.arr);
-        else if (s.k === "effect") work = false; // helpers never write their array arguments (see lower)
-        else if (s.k === "if") {
-          const a = visit(s.then);
-          const b = visit(s.else);
-          work = a || b;
-          if (work) need(s.cond);
-        } else {
-          const parts = [visit(s.init), visit(s.test), visit(s.body), visit(s.update)];
-          work = parts.some(Boolean);
-          const c = counted.get(s);
-          if (work && c) need(c.start);
-        }
-        if (work) reverseWork.add(s);
-        any ||= work;
-      }
-      return any;
-    };
-    visit(fn.body);
-  }
-
-  const saves = new Set<Stmt>();
-  const redefinitions = new Set<Stmt>();
-  walk(fn.body, (s) => {
-    if (s.k === "assign" && overwrites(s)) {
-      redefinitions.add(s);
-      if (needed.has(s.target)) saves.add(s);
-    }
-  });
-  return { active, needed, saves, redefinitions, reverseWork, counted };
+  return out;
 }

@@ -6,7 +6,7 @@
  * recorded trip count. Helper calls are differentiated in joint mode: the adjoint sweep calls the
  * helper's own reverse function, which recomputes what it needs from the arguments.
  */
-import { type Atom, arrayName, type Expr, type FnIR, type GFn, type GStmt, type LoopStmt, type Param, type Stmt, num, ref } from "../ir.js";
+import { type Atom, arrayName, type Expr, exprReads, type FnIR, type GFn, type GStmt, type LoopStmt, type Param, type Stmt, num, ref } from "../ir.js";
 import { analyzeActivity } from "../analyze/activity.js";
 import { planRecording } from "../analyze/tbr.js";
 import { LocalNames, buildPartial, varsOf } from "./common.js";
@@ -75,6 +75,12 @@ export function reverseFunction(fn: FnIR, wrt: number[], functions: Map<string, 
           if (s.expr.k === "newarr" && active.has(s.target)) out.push({ k: "assign", target: bar(s.target), expr: s.expr, loc: s.loc });
           break;
         case "store":
+          if (plan.elementSaves.has(s)) {
+            // A recomputed load reads this element later in the reverse sweep: keep the old one.
+            const old = names.temp("old");
+            out.push({ k: "assign", target: old, expr: { k: "load", arr: s.arr, index: s.index }, loc: s.loc });
+            out.push({ k: "push", value: ref(old), loc: s.loc });
+          }
           out.push(s);
           break;
         case "effect":
@@ -204,10 +210,17 @@ export function reverseFunction(fn: FnIR, wrt: number[], functions: Map<string, 
           adjointOfAssign(s, out);
           break;
         case "store": {
-          const g = names.temp("g");
-          out.push({ k: "assign", target: g, expr: { k: "load", arr: bar(s.arr), index: s.index }, loc: s.loc });
-          out.push({ k: "store", arr: bar(s.arr), index: s.index, value: num(0), loc: s.loc });
-          if (isActive(s.value)) out.push({ k: "accum", target: bar(s.value.name), terms: [{ coef: num(1), value: ref(g) }], loc: s.loc });
+          if (active.has(s.arr)) {
+            const g = names.temp("g");
+            out.push({ k: "assign", target: g, expr: { k: "load", arr: bar(s.arr), index: s.index }, loc: s.loc });
+            out.push({ k: "store", arr: bar(s.arr), index: s.index, value: num(0), loc: s.loc });
+            if (isActive(s.value)) out.push({ k: "accum", target: bar(s.value.name), terms: [{ coef: num(1), value: ref(g) }], loc: s.loc });
+          }
+          if (plan.elementSaves.has(s)) {
+            const old = names.temp("old");
+            out.push({ k: "assign", target: old, expr: { k: "pop" }, loc: s.loc });
+            out.push({ k: "store", arr: s.arr, index: s.index, value: ref(old), loc: s.loc });
+          }
           break;
         }
         case "if":
@@ -237,6 +250,8 @@ export function reverseFunction(fn: FnIR, wrt: number[], functions: Map<string, 
         body.push({ k: "assign", target: offset, expr: { k: "prim", op: "mul", args: [ref(k), num(counted.step)] }, loc: s.loc });
         body.push({ k: "assign", target: counted.inductionVar, expr: { k: "prim", op: "add", args: [counted.start, ref(offset)] }, loc: s.loc });
       }
+      // Rebuild this iteration's loads and index arithmetic instead of having saved them.
+      body.push(...neededRecomputations(plan.recompute.byLoop.get(s) ?? [], plan.needed));
       body.push(...adjoint(s.body));
     } else {
       body.push(...adjoint(s.update), ...adjoint(s.body));
@@ -275,6 +290,19 @@ export function reverseFunction(fn: FnIR, wrt: number[], functions: Map<string, 
 }
 
 export { isDifferentiableParam };
+
+/** The recomputations whose values the reverse sweep reads, with what they are computed from. */
+function neededRecomputations(stmts: Stmt[], needed: Set<string>): Stmt[] {
+  const wanted = new Set(needed);
+  const kept: Stmt[] = [];
+  for (let i = stmts.length - 1; i >= 0; i--) {
+    const s = stmts[i];
+    if (s.k !== "assign" || !wanted.has(s.target)) continue;
+    kept.unshift(s);
+    exprReads(s.expr).forEach((v) => wanted.add(v));
+  }
+  return kept;
+}
 
 /** `v = v + w` or `v = v − w` with w ≠ v: the adjoint of v is the same before and after. */
 function isAccumulation(expr: Expr, target: string): boolean {

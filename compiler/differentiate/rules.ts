@@ -46,9 +46,11 @@ export const RULES: Record<PrimOp, Rule> = {
   div: { arity: 2, evaluate: (p, q) => p / q, spelling: { infix: "/" }, partials: [recip(b), op("neg", op("div", y, b))] },
   // a % b = a - trunc(a / b)·b, so ∂/∂a = 1 and ∂/∂b = −trunc(a / b).
   mod: { arity: 2, evaluate: (p, q) => p % q, spelling: { infix: "%" }, partials: [c(1), op("neg", op("trunc", op("div", a, b)))] },
-  // ∂(aᵇ)/∂a = b·aᵇ⁻¹ and ∂(aᵇ)/∂b = aᵇ·ln a (taken as 0 at a = 0, where the limit from a > 0 is 0).
+  // ∂(aᵇ)/∂a = b·aᵇ⁻¹ and ∂(aᵇ)/∂b = aᵇ·ln a. For a ≤ 0 the power is real only at integer b,
+  // where it is locally constant in b: like floor's, its derivative there is taken as 0 (and a
+  // NaN partial would otherwise poison forward mode through a zero tangent).
   pow: { arity: 2, evaluate: Math.pow, spelling: { call: "Math.pow" }, partials: [op("mul", b, op("pow", a, op("sub", b, c(1)))), op("powlog", y, a)] },
-  powlog: { arity: 2, evaluate: (p, q) => (q === 0 ? 0 : p * Math.log(q)), spelling: { call: "$powlog" }, partials: [null, null] },
+  powlog: { arity: 2, evaluate: (p, q) => (q > 0 ? p * Math.log(q) : 0), spelling: { call: "$powlog" }, partials: [null, null] },
   neg: { arity: 1, evaluate: (p) => -p, spelling: { infix: "-" }, partials: [c(-1)] },
   sin: unary(Math.sin, "sin", op("cos", x)),
   cos: unary(Math.cos, "cos", op("neg", op("sin", x))),

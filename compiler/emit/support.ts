@@ -26,9 +26,9 @@ export function supportDeclaration(adjointSlots: number): string {
   pop(): number {
     return this.stack[--this.top];
   },
-  /** ∂(aᵇ)/∂b = aᵇ·ln a, with the limit 0 at a = 0. */
+  /** ∂(aᵇ)/∂b = aᵇ·ln a for a > 0, and 0 where aᵇ is real only at integer b (a ≤ 0). */
   powlog(power: number, base: number): number {
-    return base === 0 ? 0 : power * Math.log(base);
+    return base > 0 ? power * Math.log(base) : 0;
   },
 };`;
 }

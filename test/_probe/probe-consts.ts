@@ -1,1 +1,0 @@
-export const K2 = 4.5;
