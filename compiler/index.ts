@@ -111,10 +111,11 @@ class ModuleCompiler {
     if (this.diagnostics.length > 0) return undefined;
 
     const functions: string[] = [];
+    const sites = { next: 0 };
     try {
       while (this.pending.length > 0) {
         const gfn = simplify(this.pending.shift()!());
-        functions.push(printFunction(gfn));
+        functions.push(printFunction(gfn, sites));
       }
     } catch (e) {
       if (e instanceof UnsupportedInReverse) {
@@ -217,7 +218,7 @@ class ModuleCompiler {
       wrt,
       single,
       exported,
-      reverseName: kind === "grad" || kind === "valueAndGrad" || kind === "vjp" ? this.reverse(fn, wrt) : "",
+      reverseName: kind === "jvp" ? "" : this.reverse(fn, wrt),
       forwardName: kind === "jvp" ? names.forward(fn.name) : "",
       primalName: kind === "vjp" ? names.primal(fn.name) : "",
     });

@@ -36,6 +36,16 @@ export function valueAndGrad<F extends NumericFunction>(f: F, options?: GradOpti
   return notTransformed("valueAndGrad");
 }
 
+/**
+ * The zero-allocation form of `valueAndGrad` for hot loops: `(grads, ...args) => value`, where
+ * `grads` holds one preallocated Float64Array per `wrt` parameter (the parameter's length for
+ * arrays, length 1 for numbers) and is overwritten with the gradients.
+ */
+export function valueAndGradInto<F extends NumericFunction>(f: F, options?: GradOptions): (grads: ArrayLike<Float64Array>, ...args: Parameters<F>) => number {
+  void f, options;
+  return notTransformed("valueAndGradInto");
+}
+
 /** Forward mode: `[f(primals), ∇f · tangents]`. */
 export function jvp<F extends NumericFunction>(f: F, options?: GradOptions): (primals: Parameters<F>, tangents: Parameters<F>) => [number, number] {
   void f, options;

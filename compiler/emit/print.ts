@@ -8,8 +8,13 @@ import { RULES } from "../differentiate/rules.js";
 /** The module-level object generated code shares: output slots and the reverse-mode stack. */
 export const SUPPORT_NAME = "$gradc";
 
-export function printFunction(fn: GFn): string {
-  const printer = new FunctionPrinter(fn);
+/** Numbers the allocation sites of one module whose arrays are reused from call to call. */
+export interface BufferSites {
+  next: number;
+}
+
+export function printFunction(fn: GFn, sites: BufferSites): string {
+  const printer = new FunctionPrinter(fn, sites);
   return printer.print();
 }
 
@@ -21,7 +26,10 @@ class FunctionPrinter {
   private readonly constants = new Set<string>();
   private readonly params: Set<string>;
 
-  constructor(private readonly fn: GFn) {
+  constructor(
+    private readonly fn: GFn,
+    private readonly sites: BufferSites,
+  ) {
     this.params = new Set(fn.params.map((p) => p.name));
     // A variable assigned once, at the top level of the body, is declared `const` where it is defined.
     const defs = new Map<string, number>();
@@ -78,7 +86,13 @@ class FunctionPrinter {
       switch (s.k) {
         case "assign": {
           const decl = this.constants.has(s.target) ? "const " : "";
-          this.lines.push(`${pad}${decl}${s.target} = ${this.expr(s.expr, s.target)};`);
+          // An array allocated once per call (not in a loop or branch) reuses a buffer kept
+          // from the previous call, zeroed: generated code allocates nothing in steady state.
+          const value =
+            s.expr.k === "newarr" && depth === 1
+              ? `${SUPPORT_NAME}.buffer(${this.sites.next++}, ${atom(s.expr.size)})`
+              : this.expr(s.expr, s.target);
+          this.lines.push(`${pad}${decl}${s.target} = ${value};`);
           break;
         }
         case "accum":

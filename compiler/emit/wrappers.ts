@@ -5,7 +5,7 @@
 import type { FnIR } from "../ir.js";
 import { SUPPORT_NAME } from "./print.js";
 
-export type WrapperKind = "grad" | "valueAndGrad" | "jvp" | "vjp";
+export type WrapperKind = "grad" | "valueAndGrad" | "valueAndGradInto" | "jvp" | "vjp";
 
 export interface WrapperSpec {
   kind: WrapperKind;
@@ -61,6 +61,31 @@ export function printWrapper(w: WrapperSpec): string {
         `  return [${value}, ${gradValue}];`,
         `}`,
       ].join("\n");
+    case "valueAndGradInto": {
+      // The zero-allocation form: gradients are written into the caller's buffers.
+      const grads = local("grads");
+      const lines = wrtParams.map((p, k) => {
+        const buffer = `${grads}[${k}]`;
+        if (p.type === "arr") {
+          return [
+            `  const ${bar(p.name)} = ${buffer};`,
+            `  if (${bar(p.name)}.length !== ${p.name}.length) throw new RangeError(\`${w.name}: gradient buffer ${k} has length \${${bar(p.name)}.length}, '${p.name}' has \${${p.name}.length}\`);`,
+            `  ${bar(p.name)}.fill(0);`,
+          ];
+        }
+        return [];
+      });
+      const scalarOuts = wrtParams.flatMap((p, k) => (p.type === "arr" ? [] : [`  ${grads}[${k}][0] = ${SUPPORT_NAME}.adjoint[${fn.params.indexOf(p)}];`]));
+      return [
+        `/** ${title}, writing gradients into caller-provided buffers (one Float64Array per wrt parameter; length 1 for numbers) */`,
+        `${exp}function ${w.name}(${grads}: ArrayLike<Float64Array>, ${params}): number {`,
+        ...lines.flat(),
+        `  const ${value} = ${reverseCall("1")};`,
+        ...scalarOuts,
+        `  return ${value};`,
+        `}`,
+      ].join("\n");
+    }
     case "vjp": {
       const saved = fn.params.map((p) => (p.type === "arr" ? local(`${p.name}_saved`) : p.name));
       return [

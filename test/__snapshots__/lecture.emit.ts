@@ -21,6 +21,19 @@ const $gradc = {
   pop(): number {
     return this.stack[--this.top];
   },
+  /** Arrays reused by allocation site across calls, so steady-state calls allocate nothing. */
+  buffers: [] as Float64Array[],
+  /** A zeroed array of `length` for allocation site `site` (what `new Float64Array(length)` gives). */
+  buffer(site: number, length: number): Float64Array {
+    let b = this.buffers[site];
+    if (b === undefined || b.length !== length) {
+      b = new Float64Array(length);
+      this.buffers[site] = b;
+    } else {
+      b.fill(0);
+    }
+    return b;
+  },
   /** ∂(aᵇ)/∂b = aᵇ·ln a for a > 0, and 0 where aᵇ is real only at integer b (a ≤ 0). */
   powlog(power: number, base: number): number {
     return base > 0 ? power * Math.log(base) : 0;
