@@ -10,7 +10,6 @@ import ts from "typescript";
 import { type Diagnostic, DiagnosticError, diagnosticAt, diagnosticAtLoc } from "./diagnostics.js";
 import { type ModuleRequests, findRequests } from "./front/markers.js";
 import { ModuleGraph, type ResolvedFunction, skipParens } from "./front/modules.js";
-import { checkHelperArrays } from "./lower/checks.js";
 import { createLowerContext, lowerFunction } from "./lower/lower.js";
 import type { FnIR, GFn } from "./ir.js";
 import { type GeneratedNames, forwardFunction, isDifferentiableParam } from "./differentiate/forward.js";
@@ -166,7 +165,6 @@ class ModuleCompiler {
       if (this.diagnostics.length === before) this.diagnostics.push(diagnosticAt(at, "cannot differentiate this function"));
       return undefined;
     }
-    if (!checkHelperArrays(fn, this.lowerCtx, this.diagnostics, this.graph)) return undefined;
     this.registerAll();
     if (fn.resultType !== "num") {
       this.diagnostics.push(diagnosticAt(at, `'${fn.sourceName}' must return a number to be differentiated`));

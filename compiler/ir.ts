@@ -194,7 +194,15 @@ export type GStmt =
   /** `while (true) { test; if (!cond) break; body }`, or test last with `postTest`. */
   | { k: "loop"; test: GStmt[]; cond: Atom; body: GStmt[]; postTest: boolean; loc?: SourceLoc }
   /** `for (let counter = count - 1; counter >= 0; counter--) body`: a loop replayed backwards. */
-  | { k: "countdown"; counter: string; count: Atom; body: GStmt[]; loc?: SourceLoc }
+  | {
+      k: "countdown";
+      counter: string;
+      count: Atom;
+      body: GStmt[];
+      /** Run only if one of these adjoints is non-zero (otherwise the loop would add only zeros). */
+      unlessAllZero?: string[];
+      loc?: SourceLoc;
+    }
   | { k: "setOut"; slot: "tangent"; value: Atom }
   | { k: "setOut"; slot: "adjoint"; index: number; value: Atom }
   | { k: "return"; value: Atom }
@@ -204,6 +212,8 @@ export interface GVar {
   type: Type;
   /** Initial value for variables that accumulate (tangents and adjoints start at 0). */
   zero?: boolean;
+  /** An adjoint (x̄) of reverse mode, scalar or array. */
+  adjoint?: boolean;
 }
 
 export interface GFn {

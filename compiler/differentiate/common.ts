@@ -15,7 +15,7 @@ export class LocalNames {
     let result = this.derivedNames.get(key);
     if (!result) {
       result = this.unique(`${name}_${suffix}`);
-      this.vars.set(result, { type, zero: type === "num" });
+      this.vars.set(result, { type, zero: type === "num", adjoint: suffix === "bar" });
       this.derivedNames.set(key, result);
     }
     return result;

@@ -150,11 +150,16 @@ class FunctionPrinter {
           }
           break;
         }
-        case "countdown":
-          this.lines.push(`${pad}for (let ${s.counter} = ${atom(s.count)} - 1; ${s.counter} >= 0; ${s.counter}--) {`);
-          this.block(s.body, depth + 1, { last: comment.last });
-          this.lines.push(`${pad}}`);
+        case "countdown": {
+          const guard = s.unlessAllZero;
+          const inner = guard ? `${pad}  ` : pad;
+          if (guard) this.lines.push(`${pad}if (${guard.map((v) => `${v} !== 0`).join(" || ")}) {`);
+          this.lines.push(`${inner}for (let ${s.counter} = ${atom(s.count)} - 1; ${s.counter} >= 0; ${s.counter}--) {`);
+          this.block(s.body, depth + (guard ? 2 : 1), { last: comment.last });
+          this.lines.push(`${inner}}`);
+          if (guard) this.lines.push(`${pad}}`);
           break;
+        }
         case "setOut":
           this.lines.push(`${pad}${SUPPORT_NAME}.${s.slot === "tangent" ? "tangent" : `adjoint[${s.index}]`} = ${atom(s.value)};`);
           break;

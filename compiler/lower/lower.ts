@@ -12,6 +12,7 @@ import { type Atom, type CmpOp, type Expr, type FnIR, type LoopStmt, type Param,
 import { type FunctionNode, type ModuleGraph, type ResolvedFunction, skipParens } from "../front/modules.js";
 import { BINARY_MATH, MATH_CONSTANTS, NON_DIFFERENTIABLE_MATH, NUMBER_CONSTANTS, UNARY_MATH, VARIADIC_MATH } from "./math.js";
 import { PACKAGE_NAME } from "../front/markers.js";
+import { inlineArraySharingCalls } from "./inline.js";
 
 /** Thrown inside lowering to abandon a construct after its diagnostic has been recorded. */
 class Unsupported extends Error {}
@@ -151,7 +152,7 @@ class FunctionLowerer {
     if (this.returnedFlag) body.unshift(this.assign(this.returnedFlag, { k: "copy", arg: bool(false) }));
     this.vars.set(this.result, this.resultType);
     const name = uniqueName(this.fn.name, this.ctx.usedNames);
-    return {
+    const ir: FnIR = {
       name,
       sourceName: this.fn.name,
       params,
@@ -161,6 +162,8 @@ class FunctionLowerer {
       resultType: this.resultType,
       loc: this.locOf(node),
     };
+    inlineArraySharingCalls(ir, new Map([...this.ctx.functions.values()].map((f) => [f.name, f])));
+    return ir;
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@
  */
 import { type Atom, type GExpr, type GFn, type GStmt, type Term, num } from "../ir.js";
 import { RULES } from "../differentiate/rules.js";
+import { skipZeroAdjointLoops } from "./zero-adjoint-loops.js";
 
 export function simplify(fn: GFn): GFn {
   let body = fn.body;
@@ -17,7 +18,7 @@ export function simplify(fn: GFn): GFn {
   const used = new Set<string>(fn.params.map((p) => p.name));
   visitAtoms(body, (name) => used.add(name), (name) => used.add(name));
   const vars = new Map([...fn.vars].filter(([name]) => used.has(name)));
-  return { ...fn, body, vars };
+  return skipZeroAdjointLoops({ ...fn, body, vars });
 }
 
 // ----------------------------------------------------------------------------------------------

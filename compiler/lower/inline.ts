@@ -1,0 +1,108 @@
+/**
+ * Inlining of helpers that share arrays with their caller. Helper calls are normally
+ * differentiated in joint mode — the helper's reverse function recomputes the helper from its
+ * arguments — which is exact only if the arrays it reads still hold the same values when the
+ * reverse sweep gets there. A helper that writes into an array parameter, or a call handed an
+ * array the caller writes, breaks that; such calls are inlined, so the caller's own analyses
+ * (to-be-recorded, element saves) see every read and write.
+ */
+import { type Atom, type Expr, type FnIR, type Stmt, type Type, walk } from "../ir.js";
+
+/** Replaces, in place, the calls of `fn` that must be inlined. `functions` maps names to helpers. */
+export function inlineArraySharingCalls(fn: FnIR, functions: Map<string, FnIR>): void {
+  for (let round = 0; round < 100; round++) {
+    const written = writtenArrays(fn.body);
+    let changed = false;
+    const rewrite = (stmts: Stmt[]): Stmt[] =>
+      stmts.flatMap((s): Stmt[] => {
+        if (s.k === "if") return [{ ...s, then: rewrite(s.then), else: rewrite(s.else) }];
+        if (s.k === "loop") {
+          s.init = rewrite(s.init);
+          s.test = rewrite(s.test);
+          s.body = rewrite(s.body);
+          s.update = rewrite(s.update);
+          return [s];
+        }
+        const call = s.k === "effect" ? { fn: s.fn, args: s.args } : s.k === "assign" && s.expr.k === "call" ? s.expr : undefined;
+        if (!call) return [s];
+        const callee = functions.get(call.fn)!;
+        const sharesWrittenArray = call.args.some((a) => a.k === "var" && written.has(a.name));
+        if (!writesArrayParam(callee) && !sharesWrittenArray) return [s];
+        changed = true;
+        return inlineCall(fn, callee, call.args, s.k === "assign" ? s.target : undefined);
+      });
+    fn.body = rewrite(fn.body);
+    if (!changed) return;
+  }
+}
+
+export function writesArrayParam(fn: FnIR): boolean {
+  const arrays = new Set(fn.params.filter((p) => p.type === "arr").map((p) => p.name));
+  return [...writtenArrays(fn.body)].some((a) => arrays.has(a));
+}
+
+function writtenArrays(body: Stmt[]): Set<string> {
+  const out = new Set<string>();
+  walk(body, (s) => {
+    if (s.k === "store") out.add(s.arr);
+  });
+  return out;
+}
+
+/** The callee's body with its variables renamed into the caller, parameters bound to the arguments. */
+function inlineCall(caller: FnIR, callee: FnIR, args: Atom[], target: string | undefined): Stmt[] {
+  const rename = new Map<string, string>();
+  callee.params.forEach((p, i) => {
+    const a = args[i];
+    if (p.type === "arr" && a.k === "var") rename.set(p.name, a.name);
+  });
+  for (const [name, type] of callee.vars) {
+    if (rename.has(name)) continue;
+    let fresh = `${callee.sourceName}_${name}`;
+    for (let i = 1; caller.vars.has(fresh); i++) fresh = `${callee.sourceName}_${name}_${i}`;
+    caller.vars.set(fresh, type as Type);
+    rename.set(name, fresh);
+  }
+  const r = (name: string) => rename.get(name) ?? name;
+  const atom = (a: Atom): Atom => (a.k === "var" ? { k: "var", name: r(a.name) } : a);
+  const expr = (e: Expr): Expr => {
+    switch (e.k) {
+      case "prim":
+        return { ...e, args: e.args.map(atom) };
+      case "call":
+        return { ...e, args: e.args.map(atom) };
+      case "copy":
+      case "stop":
+      case "not":
+        return { ...e, arg: atom(e.arg) };
+      case "cmp":
+        return { ...e, args: [atom(e.args[0]), atom(e.args[1])] };
+      case "load":
+        return { ...e, arr: r(e.arr), index: atom(e.index) };
+      case "len":
+        return { ...e, arr: r(e.arr) };
+      case "newarr":
+        return { ...e, size: atom(e.size) };
+    }
+  };
+  const copy = (stmts: Stmt[]): Stmt[] =>
+    stmts.map((s): Stmt => {
+      switch (s.k) {
+        case "assign":
+          return { ...s, target: r(s.target), expr: expr(s.expr) };
+        case "store":
+          return { ...s, arr: r(s.arr), index: atom(s.index), value: atom(s.value) };
+        case "effect":
+          return { ...s, args: s.args.map(atom) };
+        case "if":
+          return { ...s, cond: atom(s.cond), then: copy(s.then), else: copy(s.else) };
+        case "loop":
+          return { ...s, init: copy(s.init), test: copy(s.test), cond: atom(s.cond), body: copy(s.body), update: copy(s.update), scoped: s.scoped.map(r) };
+      }
+    });
+  const bind: Stmt[] = callee.params.flatMap((p, i): Stmt[] =>
+    p.type === "arr" ? [] : [{ k: "assign", target: r(p.name), expr: { k: "copy", arg: args[i] }, loc: callee.loc, declares: true }],
+  );
+  const result: Stmt[] = target ? [{ k: "assign", target, expr: { k: "copy", arg: { k: "var", name: r(callee.result) } }, loc: callee.loc }] : [];
+  return [...bind, ...copy(callee.body), ...result];
+}
