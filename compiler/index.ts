@@ -159,12 +159,8 @@ class ModuleCompiler {
       this.diagnostics.push(diagnosticAt(expr, "the function to differentiate must be named directly", "write grad(f) with f a function declaration, or an inline arrow function"));
       return undefined;
     }
-    const before = this.diagnostics.length;
     const fn = lowerFunction(resolved, this.lowerCtx);
-    if (!fn) {
-      if (this.diagnostics.length === before) this.diagnostics.push(diagnosticAt(at, "cannot differentiate this function"));
-      return undefined;
-    }
+    if (!fn) return undefined; // its diagnostics were reported when it was first lowered
     this.registerAll();
     if (fn.resultType !== "num") {
       this.diagnostics.push(diagnosticAt(at, `'${fn.sourceName}' must return a number to be differentiated`));
@@ -179,7 +175,8 @@ class ModuleCompiler {
 
   /** `wrtNodes[k]` is where index k is written; the last node is the whole `wrt` option. */
   private checkWrt(fn: FnIR, wrt: number[] | undefined, wrtNodes: ts.Node[], at: ts.Node, api: string): number[] | undefined {
-    const indices = wrt ?? fn.params.map((_, i) => i).filter((i) => isDifferentiableParam(fn.params[i]));
+    // Without `wrt`, every parameter has an entry (booleans get 0), so indices line up.
+    const indices = wrt ?? fn.params.map((_, i) => i);
     const nodeOf = (k: number) => wrtNodes[k] ?? wrtNodes[wrtNodes.length - 1] ?? at;
     const params = fn.params.map((p, i) => `${i}: ${p.name}`).join(", ");
     for (const [k, i] of indices.entries()) {
@@ -187,12 +184,12 @@ class ModuleCompiler {
         this.diagnostics.push(diagnosticAt(nodeOf(k), `wrt index ${i} is out of range: '${fn.sourceName}' has ${fn.params.length} parameter${fn.params.length === 1 ? "" : "s"}`, `the parameters are ${params}`));
         return undefined;
       }
-      if (!isDifferentiableParam(fn.params[i])) {
+      if (wrt && !isDifferentiableParam(fn.params[i])) {
         this.diagnostics.push(diagnosticAt(nodeOf(k), `${api}: parameter '${fn.params[i].name}' of '${fn.sourceName}' is a boolean and has no derivative`, "leave it out of `wrt`"));
         return undefined;
       }
     }
-    if (indices.length === 0) {
+    if (!indices.some((i) => isDifferentiableParam(fn.params[i]))) {
       const where = wrt ? nodeOf(0) : at;
       this.diagnostics.push(diagnosticAt(where, wrt ? "`wrt` lists no parameter" : `'${fn.sourceName}' has no number or array parameter to differentiate`, `list at least one parameter index: ${params}`));
       return undefined;
@@ -204,7 +201,7 @@ class ModuleCompiler {
     const key = `${kind}|${fn.name}|${wrt.join(",")}|${single}`;
     const existing = this.generatedNames.get(key);
     if (existing && !publicName) return existing;
-    const suffix = kind === "jvp" || wrt.length === fn.params.filter(isDifferentiableParam).length ? "" : `_wrt${wrt.join("_")}`;
+    const suffix = kind === "jvp" || wrt.length === fn.params.length ? "" : `_wrt${wrt.join("_")}`;
     const name = publicName ?? this.fresh(`${fn.sourceName}_${kind}${suffix}`);
     if (!publicName) this.generatedNames.set(key, name);
     this.adjointSlots = Math.max(this.adjointSlots, fn.params.length);
@@ -216,7 +213,7 @@ class ModuleCompiler {
       wrt,
       single,
       exported,
-      reverseName: kind === "jvp" ? "" : this.reverse(fn, wrt),
+      reverseName: kind === "jvp" ? "" : this.reverse(fn, wrt.filter((i) => isDifferentiableParam(fn.params[i]))),
       forwardName: kind === "jvp" ? names.forward(fn.name) : "",
       primalName: kind === "vjp" ? names.primal(fn.name) : "",
     });

@@ -176,6 +176,8 @@ export type GExpr =
   | Expr
   /** Restores a value saved by `push`. */
   | { k: "pop" }
+  /** Restores an array reference saved by `pushArray`. */
+  | { k: "popArray" }
   /** Σ coef·value: a tangent (forward mode). */
   | { k: "lin"; terms: Term[] }
   /** A derivative another generated function left in the module's output slots. */
@@ -189,6 +191,8 @@ export type GStmt =
   | { k: "store"; arr: string; index: Atom; value: Atom; loc?: SourceLoc }
   | { k: "accumElem"; arr: string; index: Atom; terms: Term[]; loc?: SourceLoc }
   | { k: "push"; value: Atom; loc?: SourceLoc }
+  /** Saves an array reference (an array variable allocated anew on each loop iteration). */
+  | { k: "pushArray"; arr: string; loc?: SourceLoc }
   | { k: "effect"; fn: string; args: Atom[]; loc?: SourceLoc }
   | { k: "if"; cond: Atom; then: GStmt[]; else: GStmt[]; loc?: SourceLoc }
   /** `while (true) { test; if (!cond) break; body }`, or test last with `postTest`. */

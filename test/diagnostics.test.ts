@@ -577,22 +577,6 @@ describe("expressions", () => {
       at: { marker: "x *= 2" },
     },
     {
-      name: "x++ inside an expression",
-      source: withBody(`
-        const y = x++ * 2;
-        return y;
-      `),
-      at: { marker: "x++" },
-    },
-    {
-      name: "++x inside an expression",
-      source: withBody(`
-        const y = 2 * ++x;
-        return y;
-      `),
-      at: { marker: "++x" },
-    },
-    {
       name: "numeric truthiness: if (x)",
       source: withBody(`
         if (x) {

@@ -3,12 +3,19 @@
  * runs them backwards by recomputing `i = a + k·c` for k = n-1 … 0 instead of saving `i` on every
  * iteration; only the trip count n is kept (one number per execution of the whole loop).
  */
-import { type Atom, type LoopStmt, type Stmt, walk } from "../ir.js";
+import { type Atom, type LoopStmt, type Stmt, exprReads, walk } from "../ir.js";
 
 export interface CountedLoop {
   inductionVar: string;
   start: Atom;
   step: number;
+  /**
+   * The loop test is pure arithmetic on the induction variable and values the loop does not
+   * change, so the reverse sweep recounts the trips by replaying the test instead of having
+   * saved the count. `testInputs` are the values it reads from outside the loop.
+   */
+  replayableTest: boolean;
+  testInputs: string[];
 }
 
 export function detectCountedLoop(loop: LoopStmt): CountedLoop | undefined {
@@ -33,5 +40,28 @@ export function detectCountedLoop(loop: LoopStmt): CountedLoop | undefined {
   walk(loop.body, collect);
   if (assigned.has(iv)) return undefined;
   if (start.k === "var" && (assigned.has(start.name) || start.name === iv)) return undefined;
-  return { inductionVar: iv, start, step };
+  const testAssigned = new Set<string>();
+  walk(loop.test, collect);
+  walk(loop.test, (s) => {
+    if (s.k === "assign") testAssigned.add(s.target);
+  });
+  const inputs = new Set<string>();
+  let replayableTest = true;
+  walk(loop.test, (s) => {
+    if (s.k === "assign") {
+      const e = s.expr;
+      if (e.k === "call" || e.k === "load" || e.k === "newarr") replayableTest = false;
+      exprReads(e).forEach((v) => inputs.add(v));
+    } else if (s.k === "if") {
+      if (s.cond.k === "var") inputs.add(s.cond.name);
+    } else if (s.k !== "loop") {
+      replayableTest = false;
+    } else {
+      replayableTest = false;
+    }
+  });
+  if (loop.cond.k === "var") inputs.add(loop.cond.name);
+  const testInputs = [...inputs].filter((v) => v !== iv && !testAssigned.has(v));
+  if (testInputs.some((v) => assigned.has(v))) replayableTest = false;
+  return { inductionVar: iv, start, step, replayableTest, testInputs };
 }

@@ -22,6 +22,8 @@ export interface RecordPlan {
   saves: Set<Stmt>;
   /** Stores that must save the array element they overwrite. */
   elementSaves: Set<Stmt>;
+  /** Allocations in loops whose previous array (and adjoint) the reverse sweep must get back. */
+  arraySaves: Set<Stmt>;
   /** Assignments that may overwrite an earlier value of their target (their adjoint must reset it). */
   redefinitions: Set<Stmt>;
   /** Statements (and blocks containing them) with work in the reverse sweep. */
@@ -70,17 +72,25 @@ export function planRecording(fn: FnIR, active: Set<string>): RecordPlan {
     if (s.k === "if") return { before: work.has(s) ? vars([s.cond]) : [], result: false };
     if (s.k === "loop") {
       const c = counted.get(s);
-      return { before: c && work.has(s) ? vars([c.start]) : [], result: false };
+      if (!c || !work.has(s)) return { before: [], result: false };
+      return { before: [...vars([c.start]), ...(c.replayableTest ? c.testInputs : [])], result: false };
     }
     return { before: [], result: false };
   };
 
+  // An array allocated on every iteration: the reverse sweep of iteration k needs iteration k's
+  // array (for recomputed loads) and its adjoint, so the references are saved.
+  const recomputedArrays = new Set([...recompute.statements].flatMap((s) => (s.k === "assign" && s.expr.k === "load" ? [s.expr.arr] : [])));
+  const arraySaves = new Set<Stmt>();
+  walk(fn.body, (s, depth) => {
+    if (s.k === "assign" && s.expr.k === "newarr" && depth > 0 && (active.has(s.target) || recomputedArrays.has(s.target))) arraySaves.add(s);
+  });
   let saves = new Set<Stmt>();
   let reverseWork = new Set<Stmt>();
   const needed = new Set<string>();
   for (let round = 0; round < 50; round++) {
     reverseWork = findReverseWork(fn.body, (s) => {
-      if (s.k === "assign") return active.has(s.target) || saves.has(s);
+      if (s.k === "assign") return active.has(s.target) || saves.has(s) || arraySaves.has(s);
       if (s.k === "store") return active.has(s.arr) || recompute.elementSaves.has(s);
       return false;
     });
@@ -120,7 +130,7 @@ export function planRecording(fn: FnIR, active: Set<string>): RecordPlan {
     saves = next;
     if (stable) break;
   }
-  return { active, needed, saves, elementSaves: recompute.elementSaves, redefinitions, reverseWork, counted, recompute };
+  return { active, needed, saves, elementSaves: recompute.elementSaves, arraySaves, redefinitions, reverseWork, counted, recompute };
 }
 
 function operands(s: Stmt & { k: "assign" }): Atom[] {

@@ -70,6 +70,10 @@ export function reverseFunction(fn: FnIR, wrt: number[], functions: Map<string, 
       switch (s.k) {
         case "assign":
           if (plan.saves.has(s)) out.push({ k: "push", value: ref(s.target), loc: s.loc });
+          if (plan.arraySaves.has(s)) {
+            out.push({ k: "pushArray", arr: s.target, loc: s.loc });
+            if (active.has(s.target)) out.push({ k: "pushArray", arr: bar(s.target), loc: s.loc });
+          }
           if (s.expr.k === "call") out.push({ ...s, expr: { k: "call", fn: generated.primal(s.expr.fn), args: s.expr.args } });
           else out.push(s);
           if (s.expr.k === "newarr" && active.has(s.target)) out.push({ k: "assign", target: bar(s.target), expr: s.expr, loc: s.loc });
@@ -92,7 +96,7 @@ export function reverseFunction(fn: FnIR, wrt: number[], functions: Map<string, 
         case "loop": {
           out.push(...forward(s.init, depth));
           const body = [...forward(s.body, depth + 1), ...forward(s.update, depth + 1)];
-          if (plan.reverseWork.has(s)) {
+          if (plan.reverseWork.has(s) && !plan.counted.get(s)?.replayableTest) {
             const count = names.temp(`trips`);
             trips.set(s, count);
             if (depth > 0) {
@@ -117,6 +121,12 @@ export function reverseFunction(fn: FnIR, wrt: number[], functions: Map<string, 
     const restore = () => {
       if (saved) out.push({ k: "assign", target, expr: { k: "pop" }, loc });
     };
+    if (plan.arraySaves.has(s)) {
+      // Back to the previous iteration's array and adjoint.
+      if (active.has(target)) out.push({ k: "assign", target: bar(target), expr: { k: "popArray" }, loc });
+      out.push({ k: "assign", target, expr: { k: "popArray" }, loc });
+      return;
+    }
     if (!active.has(target) || fn.vars.get(target) === "arr") {
       restore();
       return;
@@ -239,10 +249,28 @@ export function reverseFunction(fn: FnIR, wrt: number[], functions: Map<string, 
       throw new UnsupportedInReverse("this loop condition computes values the derivative needs; compute them inside the loop body", s.loc);
     }
     const out: GStmt[] = [];
-    const count = trips.get(s)!;
+    const counted = plan.counted.get(s);
+    let count = trips.get(s);
+    if (counted?.replayableTest) {
+      // Recount the trips by replaying the loop header: nothing was saved for them.
+      count = names.temp("trips");
+      const iv = counted.inductionVar;
+      out.push({ k: "assign", target: count, expr: { k: "copy", arg: num(0) }, loc: s.loc });
+      out.push({ k: "assign", target: iv, expr: { k: "copy", arg: counted.start }, loc: s.loc });
+      out.push({
+        k: "loop",
+        test: forward(s.test, 1),
+        cond: s.cond,
+        body: [
+          { k: "assign", target: count, expr: { k: "prim", op: "add", args: [ref(count), num(1)] }, loc: s.loc },
+          { k: "assign", target: iv, expr: { k: "prim", op: "add", args: [ref(iv), num(counted.step)] }, loc: s.loc },
+        ],
+        postTest: false,
+        loc: s.loc,
+      });
+    }
     const k = names.temp("k");
     const body: GStmt[] = [];
-    const counted = plan.counted.get(s);
     if (counted) {
       if (plan.needed.has(counted.inductionVar)) {
         // Recompute the induction variable: i = start + k·step.
@@ -256,8 +284,8 @@ export function reverseFunction(fn: FnIR, wrt: number[], functions: Map<string, 
     } else {
       body.push(...adjoint(s.update), ...adjoint(s.body));
     }
-    out.push({ k: "countdown", counter: k, count: ref(count), body, loc: s.loc });
-    if (tripsSaved.has(s)) out.push({ k: "assign", target: count, expr: { k: "pop" }, loc: s.loc });
+    out.push({ k: "countdown", counter: k, count: ref(count!), body, loc: s.loc });
+    if (tripsSaved.has(s)) out.push({ k: "assign", target: count!, expr: { k: "pop" }, loc: s.loc });
     out.push(...adjoint(s.init));
     return out;
   };

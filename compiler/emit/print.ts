@@ -111,6 +111,9 @@ class FunctionPrinter {
           this.lines.push(`${pad}${SUPPORT_NAME}.push(${atom(s.value)}${isBool ? " ? 1 : 0" : ""});`);
           break;
         }
+        case "pushArray":
+          this.lines.push(`${pad}${SUPPORT_NAME}.pushArray(${s.arr});`);
+          break;
         case "effect":
           this.lines.push(`${pad}${s.fn}(${s.args.map(atom).join(", ")});`);
           break;
@@ -199,6 +202,8 @@ class FunctionPrinter {
         return `${e.arr}.length`;
       case "newarr":
         return `new Float64Array(${atom(e.size)})`;
+      case "popArray":
+        return `${SUPPORT_NAME}.popArray()`;
       case "pop":
         return this.fn.vars.get(target)?.type === "bool" ? `${SUPPORT_NAME}.pop() !== 0` : `${SUPPORT_NAME}.pop()`;
       case "lin":

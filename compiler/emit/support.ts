@@ -26,6 +26,14 @@ export function supportDeclaration(adjointSlots: number): string {
   pop(): number {
     return this.stack[--this.top];
   },
+  /** Arrays allocated anew on each loop iteration, kept for the reverse sweep. */
+  arrays: [] as Float64Array[],
+  pushArray(array: Float64Array): void {
+    this.arrays.push(array);
+  },
+  popArray(): Float64Array {
+    return this.arrays.pop()!;
+  },
   /** Arrays reused by allocation site across calls, so steady-state calls allocate nothing. */
   buffers: [] as Float64Array[],
   /** A zeroed array of \`length\` for allocation site \`site\` (what \`new Float64Array(length)\` gives). */

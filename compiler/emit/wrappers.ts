@@ -34,9 +34,11 @@ export function printWrapper(w: WrapperSpec): string {
   const exp = w.exported ? "export " : "";
   const wrtParams = w.wrt.map((i) => fn.params[i]);
   const arrayBuffers = wrtParams.filter((p) => p.type === "arr");
-  const gradients = wrtParams.map((p) => (p.type === "arr" ? bar(p.name) : `${SUPPORT_NAME}.adjoint[${fn.params.indexOf(p)}]`));
+  // A boolean parameter keeps its place in the list (when `wrt` is not given) with gradient 0.
+  const gradients = wrtParams.map((p) => (p.type === "arr" ? bar(p.name) : p.type === "bool" ? "0" : `${SUPPORT_NAME}.adjoint[${fn.params.indexOf(p)}]`));
   const gradValue = w.single ? gradients[0] : `[${gradients.join(", ")}]`;
-  const gradType = w.single ? TS[wrtParams[0].type] : `[${wrtParams.map((p) => TS[p.type]).join(", ")}]`;
+  const gradTypeOf = (p: { type: string }) => (p.type === "bool" ? "number" : TS[p.type]);
+  const gradType = w.single ? gradTypeOf(wrtParams[0]) : `[${wrtParams.map(gradTypeOf).join(", ")}]`;
   const reverseCall = (seed: string, args = fn.params.map((p) => p.name)) =>
     `${w.reverseName}(${[...args, ...arrayBuffers.map((p) => bar(p.name)), seed].join(", ")})`;
   const allocate = arrayBuffers.map((p) => `  const ${bar(p.name)} = new Float64Array(${p.name}.length);`);
@@ -75,7 +77,7 @@ export function printWrapper(w: WrapperSpec): string {
         }
         return [];
       });
-      const scalarOuts = wrtParams.flatMap((p, k) => (p.type === "arr" ? [] : [`  ${grads}[${k}][0] = ${SUPPORT_NAME}.adjoint[${fn.params.indexOf(p)}];`]));
+      const scalarOuts = wrtParams.flatMap((p, k) => (p.type === "arr" ? [] : [`  ${grads}[${k}][0] = ${gradients[k]};`]));
       return [
         `/** ${title}, writing gradients into caller-provided buffers (one Float64Array per wrt parameter; length 1 for numbers) */`,
         `${exp}function ${w.name}(${grads}: ArrayLike<Float64Array>, ${params}): number {`,
@@ -91,11 +93,14 @@ export function printWrapper(w: WrapperSpec): string {
       return [
         `/** ${title}: the value, and a pullback from a cotangent to gradients */`,
         `${exp}function ${w.name}(${params}): [number, (cotangent: number) => ${gradType}] {`,
-        `  const ${value} = ${w.primalName}(${fn.params.map((p) => p.name).join(", ")});`,
+        // Copies first: f may write into its array parameters, and the pullback differentiates at
+        // the point as given.
         ...fn.params.filter((p) => p.type === "arr").map((p) => `  const ${local(`${p.name}_saved`)} = Float64Array.from(${p.name});`),
+        `  const ${value} = ${w.primalName}(${fn.params.map((p) => p.name).join(", ")});`,
         `  return [${value}, (${cotangent}: number): ${gradType} => {`,
         ...allocate.map((l) => "  " + l),
-        `    ${reverseCall(cotangent, saved)};`,
+        // The reverse sweep runs f's code again, which may write into the arrays: fresh copies each time.
+        `    ${reverseCall(cotangent, fn.params.map((p, i) => (p.type === "arr" ? `Float64Array.from(${saved[i]})` : saved[i])))};`,
         `    return ${gradValue};`,
         `  }];`,
         `}`,

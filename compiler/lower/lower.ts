@@ -13,6 +13,7 @@ import { type FunctionNode, type ModuleGraph, type ResolvedFunction, skipParens 
 import { BINARY_MATH, MATH_CONSTANTS, NON_DIFFERENTIABLE_MATH, NUMBER_CONSTANTS, UNARY_MATH, VARIADIC_MATH } from "./math.js";
 import { PACKAGE_NAME } from "../front/markers.js";
 import { inlineArraySharingCalls } from "./inline.js";
+import { RULES } from "../differentiate/rules.js";
 
 /** Thrown inside lowering to abandon a construct after its diagnostic has been recorded. */
 class Unsupported extends Error {}
@@ -22,27 +23,36 @@ export interface LowerContext {
   diagnostics: Diagnostic[];
   /** Every function lowered so far (callees included), by declaration node. */
   functions: Map<FunctionNode, FnIR>;
+  /** Functions that could not be lowered (already reported), so each error is reported once. */
+  failed: Set<FunctionNode>;
   usedNames: Set<string>;
   inProgress: Set<FunctionNode>;
 }
 
 export function createLowerContext(graph: ModuleGraph, diagnostics: Diagnostic[]): LowerContext {
-  return { graph, diagnostics, functions: new Map(), usedNames: new Set(), inProgress: new Set() };
+  return { graph, diagnostics, functions: new Map(), failed: new Set(), usedNames: new Set(), inProgress: new Set() };
 }
 
 /** Lowers a function and, transitively, every function it calls. Undefined after diagnostics. */
 export function lowerFunction(fn: ResolvedFunction, ctx: LowerContext): FnIR | undefined {
   const done = ctx.functions.get(fn.node);
   if (done) return done;
+  if (ctx.failed.has(fn.node)) return undefined;
   const before = ctx.diagnostics.length;
   ctx.inProgress.add(fn.node);
   try {
     const ir = new FunctionLowerer(fn, ctx).lower();
-    if (ctx.diagnostics.length > before) return undefined;
+    if (ctx.diagnostics.length > before) {
+      ctx.failed.add(fn.node);
+      return undefined;
+    }
     ctx.functions.set(fn.node, ir);
     return ir;
   } catch (e) {
-    if (e instanceof Unsupported) return undefined;
+    if (e instanceof Unsupported) {
+      ctx.failed.add(fn.node);
+      return undefined;
+    }
     throw e;
   } finally {
     ctx.inProgress.delete(fn.node);
@@ -550,7 +560,7 @@ class FunctionLowerer {
       }
       if (e.text === "Infinity") return atom(num(Infinity), "num");
       if (e.text === "NaN") return atom(num(NaN), "num");
-      const constant = moduleConstant(this.sf, e.text);
+      const constant = moduleConstant(this.sf, e.text, new Set());
       if (constant !== undefined) return atom(num(constant), "num");
       return this.fail(e, `'${e.text}' is not a parameter or local of this function`, "differentiated code may read its parameters, its locals and numeric module constants (`const K = 2.5`); pass other values in as parameters");
     }
@@ -565,9 +575,17 @@ class FunctionLowerer {
         return emit({ k: "not", arg: c }, "bool");
       }
       if (e.operator === ts.SyntaxKind.TildeToken) return this.fail(e, "the bitwise operator '~' is outside the differentiable subset", "bitwise operators work on 32-bit integers and have no derivative");
-      return this.fail(e, `'${e.getText()}' inside an expression is outside the differentiable subset`, "write increments as their own statement");
+      // ++x / --x: increment, then the new value.
+      this.lowerAssignment(e.operand, e.operator === ts.SyntaxKind.PlusPlusToken ? "add" : "sub", undefined, out, e);
+      return atom(this.scalar(e.operand, out), "num");
     }
-    if (ts.isPostfixUnaryExpression(e)) return this.fail(e, `'${e.getText()}' inside an expression is outside the differentiable subset`, "write increments as their own statement");
+    if (ts.isPostfixUnaryExpression(e)) {
+      // x++ / x--: the old value, then increment.
+      const old = this.temp("num");
+      out.push(this.assign(old, { k: "copy", arg: this.scalar(e.operand, out) }));
+      this.lowerAssignment(e.operand, e.operator === ts.SyntaxKind.PlusPlusToken ? "add" : "sub", undefined, out, e);
+      return atom(ref(old), "num");
+    }
     if (ts.isBinaryExpression(e)) return this.binary(e, out, target, emit);
     if (ts.isConditionalExpression(e)) {
       const cond = this.condition(e.condition, out);
@@ -833,16 +851,50 @@ function moduleDeclaration(sf: ts.SourceFile, name: string): ts.Node | undefined
   return undefined;
 }
 
-/** A top-level `const NAME = <number literal>` of the module, inlined as a constant. */
-function moduleConstant(sf: ts.SourceFile, name: string): number | undefined {
+/**
+ * A top-level `const NAME = …` of the module whose value is a number known at build time —
+ * a literal, or arithmetic and Math functions over literals, Math constants and other such
+ * constants (`const TWO_PI = 2 * Math.PI`) — inlined as a constant.
+ */
+function moduleConstant(sf: ts.SourceFile, name: string, seen: Set<string>): number | undefined {
+  if (seen.has(name)) return undefined;
+  seen.add(name);
   for (const stmt of sf.statements) {
     if (!ts.isVariableStatement(stmt) || !(stmt.declarationList.flags & ts.NodeFlags.Const)) continue;
     for (const d of stmt.declarationList.declarations) {
       if (!ts.isIdentifier(d.name) || d.name.text !== name || !d.initializer) continue;
-      const init = skipParens(d.initializer);
-      if (ts.isNumericLiteral(init)) return Number(init.text);
-      if (ts.isPrefixUnaryExpression(init) && init.operator === ts.SyntaxKind.MinusToken && ts.isNumericLiteral(init.operand)) return -Number(init.operand.text);
+      return constantValue(sf, d.initializer, seen);
     }
+  }
+  return undefined;
+}
+
+function constantValue(sf: ts.SourceFile, e: ts.Expression, seen: Set<string>): number | undefined {
+  e = skipParens(e);
+  if (ts.isNumericLiteral(e)) return Number(e.text);
+  if (ts.isIdentifier(e)) return e.text === "Infinity" ? Infinity : e.text === "NaN" ? NaN : moduleConstant(sf, e.text, seen);
+  if (ts.isPrefixUnaryExpression(e)) {
+    const v = constantValue(sf, e.operand, seen);
+    if (v === undefined) return undefined;
+    return e.operator === ts.SyntaxKind.MinusToken ? -v : e.operator === ts.SyntaxKind.PlusToken ? v : undefined;
+  }
+  if (ts.isPropertyAccessExpression(e) && ts.isIdentifier(e.expression)) {
+    if (e.expression.text === "Math") return MATH_CONSTANTS[e.name.text];
+    if (e.expression.text === "Number") return NUMBER_CONSTANTS[e.name.text];
+    return undefined;
+  }
+  if (ts.isBinaryExpression(e)) {
+    const op = ARITH_OPS[e.operatorToken.kind];
+    const a = constantValue(sf, e.left, seen);
+    const b = constantValue(sf, e.right, seen);
+    return op && a !== undefined && b !== undefined ? RULES[op].evaluate(a, b) : undefined;
+  }
+  if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && ts.isIdentifier(e.expression.expression) && e.expression.expression.text === "Math") {
+    const name = e.expression.name.text;
+    const op = UNARY_MATH[name] ?? BINARY_MATH[name];
+    const args = e.arguments.map((a) => constantValue(sf, a, seen));
+    if (!op || args.some((a) => a === undefined) || args.length !== RULES[op].arity) return undefined;
+    return RULES[op].evaluate(...(args as number[]));
   }
   return undefined;
 }

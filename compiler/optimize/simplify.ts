@@ -166,7 +166,7 @@ function removeDead(body: GStmt[], fn: GFn): GStmt[] {
 }
 
 function isPure(e: GExpr): boolean {
-  return e.k !== "call" && e.k !== "pop";
+  return e.k !== "call" && e.k !== "pop" && e.k !== "popArray";
 }
 
 // ----------------------------------------------------------------------------------------------
@@ -226,6 +226,9 @@ function visitAtoms(stmts: GStmt[], use: (name: string) => void, def: (name: str
       case "setOut":
       case "return":
         read(s.value);
+        break;
+      case "pushArray":
+        use(s.arr);
         break;
       case "effect":
         s.args.forEach(read);

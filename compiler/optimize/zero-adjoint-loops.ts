@@ -39,6 +39,7 @@ function adjointInputs(body: GStmt[], isAdjoint: (name: string) => boolean): Set
   const expr = (e: GExpr): boolean => {
     switch (e.k) {
       case "pop":
+      case "popArray":
       case "call":
       case "out":
         return false;

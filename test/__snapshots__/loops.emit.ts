@@ -21,6 +21,14 @@ const $gradc = {
   pop(): number {
     return this.stack[--this.top];
   },
+  /** Arrays allocated anew on each loop iteration, kept for the reverse sweep. */
+  arrays: [] as Float64Array[],
+  pushArray(array: Float64Array): void {
+    this.arrays.push(array);
+  },
+  popArray(): Float64Array {
+    return this.arrays.pop()!;
+  },
   /** Arrays reused by allocation site across calls, so steady-state calls allocate nothing. */
   buffers: [] as Float64Array[],
   /** A zeroed array of `length` for allocation site `site` (what `new Float64Array(length)` gives). */
@@ -126,7 +134,7 @@ function newtonSqrt_rev(a: number, result_bar: number): number {
 
 /** reverse mode of series (loops.ts:15): returns the value; adjoints of scalar parameters go to $gradc.adjoint[i], of arrays into the *_bar buffers */
 function series_rev_wrt0(x: number, n: number, result_bar: number): number {
-  let sum: number, term: number, k: number, t1: boolean, t2: number, trips1: number;
+  let sum: number, term: number, k: number, t1: boolean, t2: number, trips2: number;
   let g5: number, d6: number, term_bar = 0, t2_bar = 0, x_bar = 0;
   // forward sweep
   // line 16: let sum = 0;
@@ -135,7 +143,6 @@ function series_rev_wrt0(x: number, n: number, result_bar: number): number {
   term = 1;
   // line 18: for (let k = 1; k <= n; k++) {
   k = 1;
-  trips1 = 0;
   while (true) {
     t1 = k <= n;
     if (!t1) break;
@@ -147,7 +154,6 @@ function series_rev_wrt0(x: number, n: number, result_bar: number): number {
     sum = sum + term;
     // line 18: for (let k = 1; k <= n; k++) {
     k = k + 1;
-    trips1 = trips1 + 1;
   }
   // line 22: return sum;
   const result = sum;
@@ -155,7 +161,15 @@ function series_rev_wrt0(x: number, n: number, result_bar: number): number {
   // line 22: return sum;
   const sum_bar = result_bar;
   // line 18: for (let k = 1; k <= n; k++) {
-  for (let k3 = trips1 - 1; k3 >= 0; k3--) {
+  trips2 = 0;
+  k = 1;
+  while (true) {
+    t1 = k <= n;
+    if (!t1) break;
+    trips2 = trips2 + 1;
+    k = k + 1;
+  }
+  for (let k3 = trips2 - 1; k3 >= 0; k3--) {
     k = 1 + k3;
     // line 20: sum += term;
     term_bar += sum_bar;
