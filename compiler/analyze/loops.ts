@@ -16,6 +16,20 @@ export interface CountedLoop {
    */
   replayableTest: boolean;
   testInputs: string[];
+  /** `i < bound` (or <=, >, >=) with a bound from outside the loop: the trip count has a closed form. */
+  bound?: { op: "<" | "<=" | ">" | ">="; value: Atom };
+}
+
+/** The bound of a test that is exactly `iv OP bound`, with OP matching the direction of the step. */
+function simpleBound(loop: LoopStmt, iv: string, step: number): CountedLoop["bound"] {
+  const last = loop.test[loop.test.length - 1];
+  if (!last || last.k !== "assign" || loop.cond.k !== "var" || last.target !== loop.cond.name || last.expr.k !== "cmp") return undefined;
+  const [a, b] = last.expr.args;
+  const op = last.expr.op;
+  if (a.k !== "var" || a.name !== iv || b.k === "bool") return undefined;
+  if (step > 0 && (op === "<" || op === "<=")) return { op, value: b };
+  if (step < 0 && (op === ">" || op === ">=")) return { op, value: b };
+  return undefined;
 }
 
 export function detectCountedLoop(loop: LoopStmt): CountedLoop | undefined {
@@ -63,5 +77,5 @@ export function detectCountedLoop(loop: LoopStmt): CountedLoop | undefined {
   if (loop.cond.k === "var") inputs.add(loop.cond.name);
   const testInputs = [...inputs].filter((v) => v !== iv && !testAssigned.has(v));
   if (testInputs.some((v) => assigned.has(v))) replayableTest = false;
-  return { inductionVar: iv, start, step, replayableTest, testInputs };
+  return { inductionVar: iv, start, step, replayableTest, testInputs, bound: replayableTest ? simpleBound(loop, iv, step) : undefined };
 }

@@ -12,6 +12,7 @@ import { planRecording } from "../analyze/tbr.js";
 import { LocalNames, buildPartial, varsOf } from "./common.js";
 import { type GeneratedNames, isDifferentiableParam } from "./forward.js";
 import { RULES, partialReads } from "./rules.js";
+import type { CountedLoop } from "../analyze/loops.js";
 
 export class UnsupportedInReverse extends Error {
   constructor(
@@ -251,7 +252,11 @@ export function reverseFunction(fn: FnIR, wrt: number[], functions: Map<string, 
     const out: GStmt[] = [];
     const counted = plan.counted.get(s);
     let count = trips.get(s);
-    if (counted?.replayableTest) {
+    if (counted?.bound) {
+      // The trip count in closed form from the start, the bound and the step: nothing was saved.
+      count = names.temp("trips");
+      out.push(...tripCount(counted, count, names, s.loc));
+    } else if (counted?.replayableTest) {
       // Recount the trips by replaying the loop header: nothing was saved for them.
       count = names.temp("trips");
       const iv = counted.inductionVar;
@@ -318,6 +323,31 @@ export function reverseFunction(fn: FnIR, wrt: number[], functions: Map<string, 
 }
 
 export { isDifferentiableParam };
+
+/**
+ * n = max(0, ⌈(bound − start)/step⌉) for `i < bound` (⌊…⌋ + 1 for `<=`), and the mirror image
+ * for loops counting down: the number of i = start + k·step that pass the test.
+ */
+function tripCount(loop: CountedLoop, count: string, names: LocalNames, loc: Stmt["loc"]): GStmt[] {
+  const { op, value } = loop.bound!;
+  const up = loop.step > 0;
+  const span = names.temp("span");
+  const steps = names.temp("steps");
+  const rounded = names.temp("steps");
+  const out: GStmt[] = [
+    { k: "assign", target: span, expr: { k: "prim", op: "sub", args: up ? [value, loop.start] : [loop.start, value] }, loc },
+    { k: "assign", target: steps, expr: { k: "prim", op: "div", args: [ref(span), num(Math.abs(loop.step))] }, loc },
+  ];
+  if (op === "<" || op === ">") {
+    out.push({ k: "assign", target: rounded, expr: { k: "prim", op: "ceil", args: [ref(steps)] }, loc });
+  } else {
+    const floor = names.temp("steps");
+    out.push({ k: "assign", target: floor, expr: { k: "prim", op: "floor", args: [ref(steps)] }, loc });
+    out.push({ k: "assign", target: rounded, expr: { k: "prim", op: "add", args: [ref(floor), num(1)] }, loc });
+  }
+  out.push({ k: "assign", target: count, expr: { k: "prim", op: "max", args: [num(0), ref(rounded)] }, loc });
+  return out;
+}
 
 /** The recomputations whose values the reverse sweep reads, with what they are computed from. */
 function neededRecomputations(stmts: Stmt[], needed: Set<string>): Stmt[] {

@@ -134,8 +134,8 @@ function newtonSqrt_rev(a: number, result_bar: number): number {
 
 /** reverse mode of series (loops.ts:15): returns the value; adjoints of scalar parameters go to $gradc.adjoint[i], of arrays into the *_bar buffers */
 function series_rev_wrt0(x: number, n: number, result_bar: number): number {
-  let sum: number, term: number, k: number, t1: boolean, t2: number, trips2: number;
-  let g5: number, d6: number, term_bar = 0, t2_bar = 0, x_bar = 0;
+  let sum: number, term: number, k: number, t1: boolean, t2: number, g9: number;
+  let d10: number, term_bar = 0, t2_bar = 0, x_bar = 0;
   // forward sweep
   // line 16: let sum = 0;
   sum = 0;
@@ -161,24 +161,20 @@ function series_rev_wrt0(x: number, n: number, result_bar: number): number {
   // line 22: return sum;
   const sum_bar = result_bar;
   // line 18: for (let k = 1; k <= n; k++) {
-  trips2 = 0;
-  k = 1;
-  while (true) {
-    t1 = k <= n;
-    if (!t1) break;
-    trips2 = trips2 + 1;
-    k = k + 1;
-  }
-  for (let k3 = trips2 - 1; k3 >= 0; k3--) {
-    k = 1 + k3;
+  const span3 = n - 1;
+  const steps6 = Math.floor(span3);
+  const steps5 = steps6 + 1;
+  const trips2 = Math.max(0, steps5);
+  for (let k7 = trips2 - 1; k7 >= 0; k7--) {
+    k = 1 + k7;
     // line 20: sum += term;
     term_bar += sum_bar;
     // line 19: term = (term * x) / k;
-    g5 = term_bar;
+    g9 = term_bar;
     term_bar = 0;
     term = $gradc.pop();
-    d6 = 1 / k;
-    t2_bar += g5 * d6;
+    d10 = 1 / k;
+    t2_bar += g9 * d10;
     term_bar += t2_bar * x;
     x_bar += t2_bar * term;
     t2_bar = 0;
