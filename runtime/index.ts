@@ -58,6 +58,8 @@ export function vjp<F extends NumericFunction>(f: F, options?: GradOptions): (..
   return notTransformed("vjp");
 }
 
+export { Tape, sharedTape, type Node } from "./tape.js";
+
 /** The value of `x`, through which no derivative flows (targets of a loss, for example). */
 export function stopGradient<T extends number | boolean>(x: T): T {
   return x;

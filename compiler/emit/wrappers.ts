@@ -15,6 +15,7 @@ export interface WrapperSpec {
   wrt: number[];
   single: boolean;
   exported: boolean;
+  engine: "compiled" | "tape";
   reverseName: string;
   forwardName: string;
   primalName: string;
