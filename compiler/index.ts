@@ -43,7 +43,7 @@ export function transformModule(code: string, file: string, options: TransformOp
   const sf = graph.add(file, code);
   const diagnostics: Diagnostic[] = [];
   const requests = findRequests(sf, diagnostics);
-  if (requests.markers.length === 0 && requests.annotated.length === 0) {
+  if (requests.markers.length === 0 && requests.annotated.length === 0 && requests.checks.length === 0) {
     return { code: undefined, map: undefined, diagnostics };
   }
   const module = new ModuleCompiler(sf, graph, diagnostics, requests);
@@ -89,6 +89,22 @@ class ModuleCompiler {
       if (!wrt) continue;
       const name = this.wrapper(marker.api, fn, wrt, marker.options.single, false, undefined, marker.options.engine);
       if (name) s.overwrite(marker.call.getStart(this.sf), marker.call.getEnd(), name);
+    }
+    for (const call of this.requests.checks) {
+      const target = call.arguments[0];
+      const fn = this.lowerTarget(target, call);
+      if (!fn) continue;
+      const wrt = this.checkWrt(fn, undefined, [], target, "checkGrad");
+      if (!wrt) continue;
+      // Every engine's derivative of f, handed to the runtime checker in f's place.
+      const engines = [
+        `name: ${JSON.stringify(fn.sourceName)}`,
+        `f: ${this.names().primal(fn.name)}`,
+        `reverse: ${this.wrapper("grad", fn, wrt, false, false)}`,
+        `forward: ${this.wrapper("jvp", fn, wrt, false, false)}`,
+        `tape: ${this.wrapper("grad", fn, wrt, false, false, undefined, "tape")}`,
+      ];
+      s.overwrite(target.getStart(this.sf), target.getEnd(), `{ ${engines.join(", ")} }`);
     }
     for (const decl of this.requests.annotated) {
       const fn = this.lowerTarget(decl.name!, decl);

@@ -59,6 +59,7 @@ export function vjp<F extends NumericFunction>(f: F, options?: GradOptions): (..
 }
 
 export { Tape, sharedTape, type Node } from "./tape.js";
+export { checkGrad, type GradCheckOptions, type GradCheckReport, type GradEngines } from "./check.js";
 
 /** The value of `x`, through which no derivative flows (targets of a loss, for example). */
 export function stopGradient<T extends number | boolean>(x: T): T {

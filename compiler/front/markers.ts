@@ -30,6 +30,8 @@ export interface MarkerCall {
 
 export interface ModuleRequests {
   markers: MarkerCall[];
+  /** `checkGrad(f, args, options)` calls: f is replaced by every engine's derivative of it. */
+  checks: ts.CallExpression[];
   annotated: ts.FunctionDeclaration[];
   /** Local names bound to gradc's `stopGradient`. */
   stopGradientNames: Set<string>;
@@ -59,9 +61,14 @@ export function findRequests(sf: ts.SourceFile, diagnostics: Diagnostic[]): Modu
   };
 
   const markers: MarkerCall[] = [];
+  const checks: ts.CallExpression[] = [];
   const visit = (node: ts.Node): void => {
     if (ts.isCallExpression(node)) {
       const api = apiOf(node.expression);
+      if (api === "checkGrad") {
+        if (node.arguments.length < 2) diagnostics.push(diagnosticAt(node, "checkGrad() takes a function, its arguments and optional options", "write checkGrad(f, [x1, x2])"));
+        else checks.push(node);
+      }
       if (api && MARKER_APIS.includes(api)) {
         const marker = readMarker(api as MarkerApi, node, diagnostics);
         if (marker) markers.push(marker);
@@ -76,7 +83,7 @@ export function findRequests(sf: ts.SourceFile, diagnostics: Diagnostic[]): Modu
       ts.isFunctionDeclaration(s) && !!s.body && ts.getJSDocTags(s).some((t) => t.tagName.text === "differentiable"),
   );
   const stopGradientNames = new Set([...apiByLocal].filter(([, api]) => api === "stopGradient").map(([local]) => local));
-  return { markers, annotated, stopGradientNames, namespaceNames };
+  return { markers, checks, annotated, stopGradientNames, namespaceNames };
 }
 
 function readMarker(api: MarkerApi, call: ts.CallExpression, diagnostics: Diagnostic[]): MarkerCall | undefined {
