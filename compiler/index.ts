@@ -179,6 +179,11 @@ class ModuleCompiler {
     const fn = lowerFunction(resolved, this.lowerCtx);
     if (!fn) return undefined; // its diagnostics were reported when it was first lowered
     this.registerAll();
+    if (!fn.returnsValue) {
+      const decl = resolved.node;
+      this.diagnostics.push(diagnosticAt(ts.isFunctionDeclaration(decl) && decl.name ? decl.name : decl, `'${fn.sourceName}' returns nothing, so it has no derivative`, "a differentiated function returns the number to differentiate"));
+      return undefined;
+    }
     if (fn.resultType !== "num") {
       this.diagnostics.push(diagnosticAt(at, `'${fn.sourceName}' must return a number to be differentiated`));
       return undefined;

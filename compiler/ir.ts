@@ -90,6 +90,8 @@ export interface FnIR {
   /** The variable that holds the return value at the end of the body. */
   result: string;
   resultType: Type;
+  /** False for a procedure (`: void`, or no `return value`): called only as a statement. */
+  returnsValue: boolean;
   loc: SourceLoc;
 }
 

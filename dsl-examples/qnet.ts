@@ -104,3 +104,30 @@ export function dqnLossMse(
   }
   return total / batch;
 }
+
+/**
+ * The loss the trainer minimises: Σ_b w_b·ℓ(Q(s_b, a_b) − y_b) / batch, with ℓ the Huber loss
+ * (`huberLoss`) or the squared error, and w_b the importance weights of prioritized replay
+ * (all 1 for uniform replay).
+ */
+export function weightedTdLoss(
+  theta: Float64Array,
+  sizes: Float64Array,
+  obs: Float64Array,
+  actions: Float64Array,
+  targets: Float64Array,
+  weights: Float64Array,
+  batch: number,
+  huberLoss: boolean,
+): number {
+  let units = 0;
+  for (let l = 0; l < sizes.length; l++) units += sizes[l];
+  const act = new Float64Array(units);
+  let total = 0;
+  for (let b = 0; b < batch; b++) {
+    const qOff = forwardInto(theta, sizes, obs, b, act);
+    const d = act[qOff + actions[b]] - targets[b];
+    total += weights[b] * (huberLoss ? huber(d) : d * d);
+  }
+  return total / batch;
+}

@@ -672,7 +672,7 @@ describe("functions that return nothing", () => {
 
         export const g = grad(f);
       `),
-      at: [{ marker: "function f" }, { marker: "function f", focus: "f" }, { marker: "): void", focus: "void" }],
+      at: [{ marker: "function f" }, { marker: "f(x: number): void", focus: "f" }, { marker: "): void", focus: "void" }],
     },
     {
       name: "a bare return;",

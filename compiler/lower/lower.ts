@@ -121,6 +121,7 @@ class FunctionLowerer {
   private result!: string;
   private resultType: Type | undefined;
   private returnedFlag: string | undefined;
+  private isProcedure = false;
   private readonly gradcNames: { stopGradient: Set<string>; other: Set<string> };
   private readonly diagnosticsBefore: number;
 
@@ -146,6 +147,7 @@ class FunctionLowerer {
     this.scopes.push(new Map());
     const params: Param[] = node.parameters.map((p) => this.lowerParam(p));
     this.result = this.internal("result", "num");
+    this.isProcedure = node.type?.kind === ts.SyntaxKind.VoidKeyword || (!!node.body && ts.isBlock(node.body) && !returnsValue(node.body));
     const body: Stmt[] = [];
     if (!node.body) this.fail(node, "a function without a body cannot be differentiated");
     if (ts.isBlock(node.body)) {
@@ -155,6 +157,11 @@ class FunctionLowerer {
       this.setResultType(value.type, node.body);
     }
     // A return whose expression was already reported leaves no result type: no second error.
+    if (this.isProcedure) {
+      // A procedure writes into its array parameters; its result is never read.
+      body.unshift(this.assign(this.result, { k: "copy", arg: num(0) }));
+      this.resultType = "num";
+    }
     if (this.resultType === undefined) {
       if (this.ctx.diagnostics.length > this.diagnosticsBefore) throw new Unsupported("already reported");
       this.fail(node, "the function never returns a value", "a differentiated function returns a number");
@@ -170,6 +177,7 @@ class FunctionLowerer {
       body,
       result: this.result,
       resultType: this.resultType,
+      returnsValue: !this.isProcedure,
       loc: this.locOf(node),
     };
     inlineArraySharingCalls(ir, new Map([...this.ctx.functions.values()].map((f) => [f.name, f])));
@@ -318,7 +326,13 @@ class FunctionLowerer {
     if (ts.isIfStatement(s)) return this.lowerIf(s, out, [], undefined);
     if (ts.isForStatement(s) || ts.isWhileStatement(s) || ts.isDoStatement(s)) return this.lowerLoop(s, out);
     if (ts.isReturnStatement(s)) {
+      if (!s.expression && this.isProcedure) {
+        this.returnedFlag ??= this.flag("returned");
+        out.push(this.assign(this.returnedFlag, { k: "copy", arg: bool(true) }));
+        return { may: new Set([this.returnedFlag]), always: true };
+      }
       if (!s.expression) this.fail(s, "a differentiated function must return a value", "return the number to differentiate, e.g. `return loss;`");
+      if (this.isProcedure) this.fail(s, "a function declared `: void` cannot return a value");
       const returned = skipParens(s.expression);
       if (ts.isIdentifier(returned) && this.lookup(returned.text)?.type === "arr") {
         this.fail(s.expression, "returning an array is not supported yet", "return a number; write array outputs into a Float64Array parameter");
@@ -720,6 +734,7 @@ class FunctionLowerer {
     }
     if (ts.isIdentifier(callee)) {
       const { fn, args } = this.lowerCall(e, out);
+      if (!fn.returnsValue) this.fail(e, `'${callee.text}' returns nothing, so its call has no value`, "call it as a statement");
       return emit({ k: "call", fn: fn.name, args }, fn.resultType);
     }
     if (ts.isPropertyAccessExpression(callee)) {
@@ -807,6 +822,18 @@ function excerpt(node: ts.Node): string {
 
 function blockStatements(s: ts.Statement): readonly ts.Statement[] {
   return ts.isBlock(s) ? s.statements : [s];
+}
+
+/** Does a function body contain `return <value>` (outside nested functions)? */
+function returnsValue(node: ts.Node): boolean {
+  let found = false;
+  const visit = (n: ts.Node) => {
+    if (found || ts.isFunctionLike(n)) return;
+    if (ts.isReturnStatement(n) && n.expression) found = true;
+    ts.forEachChild(n, visit);
+  };
+  ts.forEachChild(node, visit);
+  return found;
 }
 
 /** Does the statement leave its block on every path (return, break, continue)? */

@@ -1,0 +1,98 @@
+/**
+ * CartPole-v1, step for step as Gymnasium 1.x's classic_control/cartpole.py: Euler kinematics,
+ * the same constants and the same order of floating-point operations, so a state stepped here
+ * matches Gymnasium's float64 state (up to an occasional ulp of Math.sin/cos against libm).
+ *
+ * State [x, ẋ, θ, θ̇] in float64; the observation is the state rounded to float32, as Gymnasium's
+ * `np.array(self.state, dtype=np.float32)`. Reward 1 every step, the terminating one included.
+ * Terminated when |x| > 2.4 or |θ| > 12°; truncated on step 500.
+ *
+ * Choices where Gymnasium has no counterpart:
+ * - `setState` keeps the episode's step counter (so the time limit still counts from reset())
+ *   but forgets that the episode had terminated. Gymnasium, stepped on after termination, pays
+ *   reward 0 for every further terminal state until the next reset; here a state set by hand
+ *   starts afresh, so a terminal state reached from it pays 1 once, then 0 again.
+ */
+import { checkAction, checkStarted, checkState } from "./checks.js";
+import { EpisodeClock } from "./episode.js";
+import { generatorFor, unseededGenerator } from "./seeding.js";
+import type { Environment, StepResult } from "./types.js";
+
+const GRAVITY = 9.8;
+const MASS_CART = 1.0;
+const MASS_POLE = 0.1;
+const TOTAL_MASS = MASS_POLE + MASS_CART;
+/** Half the pole's length, as Gymnasium's `length`. */
+const LENGTH = 0.5;
+const POLE_MASS_LENGTH = MASS_POLE * LENGTH;
+const FORCE_MAG = 10.0;
+/** Seconds between state updates. */
+const TAU = 0.02;
+// Written as Gymnasium writes it so that the threshold is the same double.
+const THETA_THRESHOLD_RADIANS = (12 * 2 * Math.PI) / 360;
+const X_THRESHOLD = 2.4;
+
+export class CartPole implements Environment {
+  readonly name = "CartPole-v1";
+  readonly observationSize = 4;
+  readonly actionCount = 2;
+  readonly maxEpisodeSteps = 500;
+
+  private readonly state = new Float64Array(4);
+  private readonly clock = new EpisodeClock(this.maxEpisodeSteps);
+  private random = unseededGenerator();
+  private started = false;
+  /** Gymnasium's `steps_beyond_terminated is not None`: the episode already ended. */
+  private alreadyTerminated = false;
+
+  reset(seed?: number): Float64Array {
+    if (seed !== undefined) this.random = generatorFor(seed);
+    for (let i = 0; i < 4; i++) this.state[i] = this.random.uniform(-0.05, 0.05);
+    this.clock.restart();
+    this.started = true;
+    this.alreadyTerminated = false;
+    return this.observe();
+  }
+
+  step(action: number): StepResult {
+    checkAction(this.name, action, this.actionCount);
+    checkStarted(this.name, this.started);
+    let [x, xDot, theta, thetaDot] = this.state;
+    const force = action === 1 ? FORCE_MAG : -FORCE_MAG;
+    const cosTheta = Math.cos(theta);
+    const sinTheta = Math.sin(theta);
+    // The pole-on-cart equations of Florian (2005), grouped exactly as Gymnasium groups them.
+    const temp = (force + POLE_MASS_LENGTH * (thetaDot * thetaDot) * sinTheta) / TOTAL_MASS;
+    const thetaAcc =
+      (GRAVITY * sinTheta - cosTheta * temp) / (LENGTH * (4.0 / 3.0 - (MASS_POLE * (cosTheta * cosTheta)) / TOTAL_MASS));
+    const xAcc = temp - (POLE_MASS_LENGTH * thetaAcc * cosTheta) / TOTAL_MASS;
+    // Euler: positions advance with the old velocities.
+    x = x + TAU * xDot;
+    xDot = xDot + TAU * xAcc;
+    theta = theta + TAU * thetaDot;
+    thetaDot = thetaDot + TAU * thetaAcc;
+    this.state.set([x, xDot, theta, thetaDot]);
+
+    const terminated = x < -X_THRESHOLD || x > X_THRESHOLD || theta < -THETA_THRESHOLD_RADIANS || theta > THETA_THRESHOLD_RADIANS;
+    // Gymnasium pays 1 unless the pole is down on a step after the episode already ended.
+    const reward = terminated && this.alreadyTerminated ? 0.0 : 1.0;
+    if (terminated) this.alreadyTerminated = true;
+    const truncated = this.clock.tick();
+    return { obs: this.observe(), reward, terminated, truncated };
+  }
+
+  getState(): Float64Array {
+    return Float64Array.from(this.state);
+  }
+
+  setState(state: ArrayLike<number>): void {
+    checkState(this.name, state, 4);
+    this.state.set(Array.from(state));
+    this.started = true;
+    this.alreadyTerminated = false;
+  }
+
+  private observe(): Float64Array {
+    return Float64Array.from(this.state, Math.fround);
+  }
+}

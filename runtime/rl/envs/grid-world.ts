@@ -1,0 +1,115 @@
+/**
+ * GridWorld: the small grid of the lecture's replay-buffer example — small enough to check a
+ * DQN by hand, with one reward worth a detour and one that ends the episode.
+ *
+ * Layout (x grows to the right, y grows upwards; S start, B bonus, G goal):
+ *
+ *     y=4  .  .  .  .  G
+ *     y=3  .  .  .  .  .
+ *     y=2  .  .  B  .  .
+ *     y=1  .  .  .  .  .
+ *     y=0  S  .  .  .  .
+ *         x=0 1  2  3  4
+ *
+ * - Actions: 0 up (y + 1), 1 right (x + 1), 2 down (y − 1), 3 left (x − 1).
+ * - The border is a wall: a move off the grid leaves the agent where it is (reward 0).
+ * - Entering the bonus cell B = (2, 2) pays 0.5 the first time in an episode, 0 afterwards.
+ * - Entering the goal G = (4, 4) pays 1 and terminates the episode.
+ * - Every other step pays 0. The time limit is 50 steps (truncated, as Gymnasium's TimeLimit).
+ * - Observation: (x / 4, y / 4), the position normalised to [0, 1].
+ * - State: [x, y, collected], collected 1 once the bonus was taken this episode, else 0.
+ * - reset(seed?) always starts at S = (0, 0) with the bonus uncollected: the grid is
+ *   deterministic, and the seed is accepted (and validated) only so that every environment
+ *   shares one reset signature.
+ * - setState keeps the episode's step counter: the time limit counts from reset().
+ */
+import { checkAction, checkStarted, checkState } from "./checks.js";
+import { EpisodeClock } from "./episode.js";
+import { generatorFor } from "./seeding.js";
+import type { Environment, StepResult } from "./types.js";
+
+/** Cells per side. */
+export const GRID_SIZE = 5;
+export const GRID_START = { x: 0, y: 0 } as const;
+export const GRID_BONUS = { x: 2, y: 2, reward: 0.5 } as const;
+export const GRID_GOAL = { x: 4, y: 4, reward: 1 } as const;
+
+/** (dx, dy) of actions up, right, down, left. */
+const MOVES: readonly (readonly [number, number])[] = [
+  [0, 1],
+  [1, 0],
+  [0, -1],
+  [-1, 0],
+];
+
+export class GridWorld implements Environment {
+  readonly name = "GridWorld";
+  readonly observationSize = 2;
+  readonly actionCount = 4;
+  readonly maxEpisodeSteps = 50;
+
+  private x: number = GRID_START.x;
+  private y: number = GRID_START.y;
+  private collected = false;
+  private readonly clock = new EpisodeClock(this.maxEpisodeSteps);
+  private started = false;
+
+  reset(seed?: number): Float64Array {
+    if (seed !== undefined) generatorFor(seed); // validates the seed; nothing here is random
+    this.x = GRID_START.x;
+    this.y = GRID_START.y;
+    this.collected = false;
+    this.clock.restart();
+    this.started = true;
+    return this.observe();
+  }
+
+  step(action: number): StepResult {
+    checkAction(this.name, action, this.actionCount);
+    checkStarted(this.name, this.started);
+    const [dx, dy] = MOVES[action];
+    const x = this.x + dx;
+    const y = this.y + dy;
+    if (inside(x) && inside(y)) {
+      this.x = x;
+      this.y = y;
+    }
+
+    let reward = 0;
+    if (this.x === GRID_BONUS.x && this.y === GRID_BONUS.y && !this.collected) {
+      this.collected = true;
+      reward = GRID_BONUS.reward;
+    }
+    const terminated = this.x === GRID_GOAL.x && this.y === GRID_GOAL.y;
+    if (terminated) reward = GRID_GOAL.reward;
+    const truncated = this.clock.tick();
+    return { obs: this.observe(), reward, terminated, truncated };
+  }
+
+  getState(): Float64Array {
+    return Float64Array.of(this.x, this.y, this.collected ? 1 : 0);
+  }
+
+  setState(state: ArrayLike<number>): void {
+    checkState(this.name, state, 3);
+    const [x, y, collected] = [state[0], state[1], state[2]];
+    if (!Number.isInteger(x) || !Number.isInteger(y) || !inside(x) || !inside(y)) {
+      throw new RangeError(`${this.name}: setState needs integer cell coordinates in 0..${GRID_SIZE - 1}, got (${x}, ${y})`);
+    }
+    if (collected !== 0 && collected !== 1) {
+      throw new RangeError(`${this.name}: setState needs collected = 0 or 1, got ${collected}`);
+    }
+    this.x = x;
+    this.y = y;
+    this.collected = collected === 1;
+    this.started = true;
+  }
+
+  private observe(): Float64Array {
+    return Float64Array.of(this.x / (GRID_SIZE - 1), this.y / (GRID_SIZE - 1));
+  }
+}
+
+function inside(coordinate: number): boolean {
+  return coordinate >= 0 && coordinate < GRID_SIZE;
+}

@@ -1,0 +1,37 @@
+/**
+ * The shape every `gradc/rl` environment shares: Gymnasium's `reset`/`step` contract with
+ * `terminated` and `truncated` reported separately, plus direct access to the physical state
+ * (Gymnasium's `env.unwrapped.state`) so tests and planners can step from a chosen state.
+ */
+
+/** What one `step(action)` returns, as Gymnasium's `(obs, reward, terminated, truncated, info)`. */
+export interface StepResult {
+  /** The observation after the step (a fresh array the caller may keep). */
+  obs: Float64Array;
+  reward: number;
+  /** The task itself ended: the pole fell, the car reached the flag, the goal was reached. */
+  terminated: boolean;
+  /** The time limit (`maxEpisodeSteps`) ended the episode; never the task's own ending. */
+  truncated: boolean;
+}
+
+export interface Environment {
+  /** The Gymnasium id, e.g. "CartPole-v1". */
+  readonly name: string;
+  /** Length of every observation. */
+  readonly observationSize: number;
+  /** Actions are the integers 0 … actionCount − 1. */
+  readonly actionCount: number;
+  /** The time limit: the step that reaches it reports `truncated: true`. */
+  readonly maxEpisodeSteps: number;
+  /**
+   * Start a new episode and return its first observation. A seed reseeds the environment's
+   * generator (same seed, same start); without one the generator continues where it was.
+   */
+  reset(seed?: number): Float64Array;
+  step(action: number): StepResult;
+  /** A copy of the physical state, in float64, laid out as Gymnasium's `env.unwrapped.state`. */
+  getState(): Float64Array;
+  /** Put the system in `state`. The episode's step counter is kept (see each environment). */
+  setState(state: ArrayLike<number>): void;
+}
