@@ -3,6 +3,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { Command } from "commander";
 import ts from "typescript";
 import { ModuleGraph, formatDiagnostic, transformModule } from "../compiler/index.js";
@@ -39,15 +40,18 @@ program
   .argument("<file>", "the TypeScript entry point")
   .argument("[args...]", "arguments passed to the program")
   .allowUnknownOption()
-  .action(async (file: string, args: string[]) => {
-    try {
-      await run(file, args);
-    } catch (e) {
-      const err = e as { errors?: { text: string }[]; message: string };
-      // esbuild reports plugin failures (our diagnostics) as a list of errors.
-      process.stderr.write((err.errors?.map((x) => x.text).join("\n\n") ?? err.message) + "\n");
-      process.exit(1);
-    }
+  .action(async (file: string, args: string[]) => runOrReport(file, args));
+
+program
+  .command("train")
+  .description("train a DQN agent: gradc train ENV [--seed N] [--steps N] [--config FILE] [--out DIR] [--engine compiled|tape] [--resume DIR]")
+  .argument("<env>", "CartPole-v1, MountainCar-v0, Acrobot-v1 or GridWorld")
+  .allowUnknownOption()
+  .allowExcessArguments()
+  .helpOption(false)
+  .action(async function (this: Command) {
+    // The trainer's Q-network gradient is generated code: run it through the transform.
+    await runOrReport(fileURLToPath(new URL("../runtime/rl/train-main.ts", import.meta.url)), this.args);
   });
 
 program
@@ -75,6 +79,17 @@ program
     process.stderr.write(ok ? `gradc: ${checked} module(s) checked, no errors\n` : "");
     process.exit(ok ? 0 : 1);
   });
+
+async function runOrReport(file: string, args: string[]): Promise<void> {
+  try {
+    await run(file, args);
+  } catch (e) {
+    const err = e as { errors?: { text: string }[]; message: string };
+    // esbuild reports plugin failures (our diagnostics) as a list of errors.
+    process.stderr.write((err.errors?.map((x) => x.text).join("\n\n") ?? err.message) + "\n");
+    process.exit(1);
+  }
+}
 
 function readSource(file: string): string {
   try {

@@ -82,7 +82,6 @@ export class NStepQueue {
     this.count++;
     if (terminated || truncated) {
       while (this.count > 0) this.emitOldest(terminated, truncated, sink);
-      this.head = 0;
     } else if (this.count === this.n) {
       this.emitOldest(false, false, sink);
     }

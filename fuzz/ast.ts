@@ -1,0 +1,676 @@
+/**
+ * The fuzzer's own small AST for programs of gradc's differentiable subset: what the generator
+ * builds, what the printer turns into TypeScript, and what the minimiser edits. Keeping programs
+ * as data (rather than text) lets the minimiser remove statements and simplify expressions while
+ * the program stays well-formed: `validate` checks scoping, types, loop exits and returns.
+ */
+
+export type Ty = "num" | "bool" | "arr";
+
+export type ArithOp = "+" | "-" | "*" | "/" | "%" | "**";
+export type CmpOp = "<" | "<=" | ">" | ">=" | "===" | "!==";
+export type LogicOp = "&&" | "||";
+export type BinOp = ArithOp | CmpOp | LogicOp;
+export type AssignOp = "=" | "+=" | "-=" | "*=" | "/=" | "%=" | "**=";
+
+export type Expr =
+  | { k: "lit"; v: number }
+  | { k: "blit"; v: boolean }
+  | { k: "ref"; name: string; ty: Ty }
+  | { k: "len"; arr: string }
+  /** An element read; `index` is integer index arithmetic and is never simplified by the minimiser. */
+  | { k: "load"; arr: string; index: Expr }
+  | { k: "neg"; a: Expr }
+  | { k: "not"; a: Expr }
+  | { k: "bin"; op: BinOp; a: Expr; b: Expr }
+  | { k: "math"; fn: string; args: Expr[] }
+  | { k: "call"; fn: string; args: Expr[] }
+  | { k: "cond"; c: Expr; a: Expr; b: Expr }
+  | { k: "newarr"; size: Expr }
+  /** Verbatim text (bad-input mutations only). */
+  | { k: "raw"; text: string; ty: Ty };
+
+export type LValue = { k: "var"; name: string } | { k: "elem"; arr: string; index: Expr };
+
+/** `pin`: the minimiser never removes this statement on its own (loop counters, final returns). */
+export type Stmt =
+  | { k: "decl"; kw: "const" | "let"; name: string; ty: Ty; init: Expr; annotate?: boolean; pin?: boolean }
+  | { k: "assign"; target: LValue; op: AssignOp; value: Expr; pin?: boolean }
+  | { k: "incdec"; target: LValue; op: "++" | "--"; prefix: boolean; pin?: boolean }
+  | { k: "if"; cond: Expr; then: Stmt[]; else: Stmt[] | null; compact?: boolean; pin?: boolean }
+  /** `for (let v = init; v cmp limit; v update)`: init, cmp, limit are structural. */
+  | { k: "for"; v: string; init: Expr; cmp: "<" | ">=" | "<="; limit: Expr; update: "++" | "--" | "+=2"; body: Stmt[]; pin?: boolean }
+  /** `while (guard && cond)`: the guard bounds the trip count and is never touched. */
+  | { k: "while"; guard: Expr; cond: Expr | null; body: Stmt[]; pin?: boolean }
+  | { k: "do"; guard: Expr; cond: Expr | null; body: Stmt[]; pin?: boolean }
+  | { k: "break"; pin?: boolean }
+  | { k: "continue"; pin?: boolean }
+  | { k: "return"; value: Expr; pin?: boolean }
+  | { k: "expr"; e: Expr; pin?: boolean }
+  | { k: "raw"; text: string; pin?: boolean };
+
+export interface Param {
+  name: string;
+  ty: Ty;
+}
+
+export interface Fn {
+  name: string;
+  params: Param[];
+  body: Stmt[];
+  /** Verbatim parameter text appended to the list (bad-input mutations only). */
+  rawParams?: string;
+  /** Verbatim text in front of `function` (bad-input mutations only, e.g. "async "). */
+  rawPrefix?: string;
+}
+
+export interface Program {
+  seed: number;
+  index: number;
+  /** The length of every array the program handles. */
+  arrLen: number;
+  consts: { name: string; value: number }[];
+  /** Helpers in call order: helper i may call helpers 0..i-1 only. */
+  helpers: Fn[];
+  /** The entry function (named `f`). */
+  f: Fn;
+  /** Verbatim top-level declarations (bad-input mutations only). */
+  rawTop?: string[];
+}
+
+// ── Types ─────────────────────────────────────────────────────────────────────────────────────
+
+export function typeOf(e: Expr): Ty {
+  switch (e.k) {
+    case "lit":
+    case "len":
+    case "load":
+    case "neg":
+    case "math":
+    case "call":
+      return "num";
+    case "blit":
+    case "not":
+      return "bool";
+    case "ref":
+      return e.ty;
+    case "bin":
+      return e.op === "&&" || e.op === "||" || ["<", "<=", ">", ">=", "===", "!=="].includes(e.op) ? "bool" : "num";
+    case "cond":
+      return typeOf(e.a);
+    case "newarr":
+      return "arr";
+    case "raw":
+      return e.ty;
+  }
+}
+
+// ── Printing ──────────────────────────────────────────────────────────────────────────────────
+
+const PREC: Record<BinOp, number> = {
+  "||": 4, "&&": 5, "===": 9, "!==": 9, "<": 10, "<=": 10, ">": 10, ">=": 10,
+  "+": 12, "-": 12, "*": 13, "/": 13, "%": 13, "**": 14,
+};
+const TS_TYPE: Record<Ty, string> = { num: "number", bool: "boolean", arr: "Float64Array" };
+
+export interface PrintOptions {
+  /** Prefix for the program's function and constant names (to batch many programs per module). */
+  prefix?: string;
+}
+
+function formatNumber(v: number): string {
+  if (Number.isInteger(v)) return String(v);
+  const s = String(v);
+  return s.startsWith("0.") ? s : s.startsWith("-0.") ? s : s;
+}
+
+export class Printer {
+  private readonly globals: Set<string>;
+
+  constructor(
+    private readonly program: Program,
+    private readonly options: PrintOptions = {},
+  ) {
+    this.globals = new Set([...program.helpers.map((h) => h.name), program.f.name, ...program.consts.map((c) => c.name)]);
+  }
+
+  name(n: string): string {
+    return this.globals.has(n) && this.options.prefix ? this.options.prefix + n : n;
+  }
+
+  expr(e: Expr): string {
+    return this.exprPrec(e).text;
+  }
+
+  private wrap(e: Expr, min: number): string {
+    const r = this.exprPrec(e);
+    return r.prec < min ? `(${r.text})` : r.text;
+  }
+
+  private exprPrec(e: Expr): { text: string; prec: number } {
+    switch (e.k) {
+      case "lit":
+        return e.v < 0 || Object.is(e.v, -0) ? { text: formatNumber(e.v), prec: 15 } : { text: formatNumber(e.v), prec: 20 };
+      case "blit":
+        return { text: String(e.v), prec: 20 };
+      case "ref":
+        return { text: this.name(e.name), prec: 20 };
+      case "len":
+        return { text: `${e.arr}.length`, prec: 18 };
+      case "load":
+        return { text: `${e.arr}[${this.expr(e.index)}]`, prec: 18 };
+      case "neg":
+        // `- -x` must not print as `--x`.
+        return { text: `-${spaceIfMinus(this.wrap(e.a, 15))}`, prec: 15 };
+      case "not":
+        return { text: `!${this.wrap(e.a, 15)}`, prec: 15 };
+      case "bin": {
+        const p = PREC[e.op];
+        if (e.op === "**") {
+          // A unary expression may not be the left operand of ** (a syntax error in JavaScript).
+          return { text: `${this.wrap(e.a, 16)} ** ${this.wrap(e.b, 14)}`, prec: p };
+        }
+        return { text: `${this.wrap(e.a, p)} ${e.op} ${this.wrap(e.b, p + 1)}`, prec: p };
+      }
+      case "math":
+        return { text: `Math.${e.fn}(${e.args.map((a) => this.wrap(a, 3)).join(", ")})`, prec: 18 };
+      case "call":
+        return { text: `${this.name(e.fn)}(${e.args.map((a) => this.wrap(a, 3)).join(", ")})`, prec: 18 };
+      case "cond":
+        return { text: `${this.wrap(e.c, 4)} ? ${this.wrap(e.a, 3)} : ${this.wrap(e.b, 3)}`, prec: 3 };
+      case "newarr":
+        return { text: `new Float64Array(${this.expr(e.size)})`, prec: 18 };
+      case "raw":
+        return { text: e.text, prec: 3 };
+    }
+  }
+
+  lvalue(l: LValue): string {
+    return l.k === "var" ? this.name(l.name) : `${l.arr}[${this.expr(l.index)}]`;
+  }
+
+  stmt(s: Stmt, indent: string, out: string[]): void {
+    const inner = indent + "  ";
+    switch (s.k) {
+      case "decl": {
+        const type = s.annotate ? `: ${TS_TYPE[s.ty]}` : "";
+        out.push(`${indent}${s.kw} ${s.name}${type} = ${this.expr(s.init)};`);
+        return;
+      }
+      case "assign":
+        out.push(`${indent}${this.lvalue(s.target)} ${s.op} ${this.expr(s.value)};`);
+        return;
+      case "incdec":
+        out.push(`${indent}${s.prefix ? s.op + this.lvalue(s.target) : this.lvalue(s.target) + s.op};`);
+        return;
+      case "if": {
+        const single = s.then.length === 1 && !s.else && s.compact;
+        if (single) {
+          const body: string[] = [];
+          this.stmt(s.then[0], "", body);
+          if (body.length === 1) {
+            out.push(`${indent}if (${this.expr(s.cond)}) ${body[0]}`);
+            return;
+          }
+        }
+        out.push(`${indent}if (${this.expr(s.cond)}) {`);
+        this.block(s.then, inner, out);
+        let elseBranch = s.else;
+        while (elseBranch) {
+          // `else if` chains print flat.
+          if (elseBranch.length === 1 && elseBranch[0].k === "if") {
+            const nested: Stmt & { k: "if" } = elseBranch[0];
+            out.push(`${indent}} else if (${this.expr(nested.cond)}) {`);
+            this.block(nested.then, inner, out);
+            elseBranch = nested.else;
+            continue;
+          }
+          out.push(`${indent}} else {`);
+          this.block(elseBranch, inner, out);
+          break;
+        }
+        out.push(`${indent}}`);
+        return;
+      }
+      case "for": {
+        const update = s.update === "+=2" ? `${s.v} += 2` : `${s.v}${s.update}`;
+        out.push(`${indent}for (let ${s.v} = ${this.expr(s.init)}; ${s.v} ${s.cmp} ${this.expr(s.limit)}; ${update}) {`);
+        this.block(s.body, inner, out);
+        out.push(`${indent}}`);
+        return;
+      }
+      case "while":
+        out.push(`${indent}while (${this.loopCond(s.guard, s.cond)}) {`);
+        this.block(s.body, inner, out);
+        out.push(`${indent}}`);
+        return;
+      case "do":
+        out.push(`${indent}do {`);
+        this.block(s.body, inner, out);
+        out.push(`${indent}} while (${this.loopCond(s.guard, s.cond)});`);
+        return;
+      case "break":
+        out.push(`${indent}break;`);
+        return;
+      case "continue":
+        out.push(`${indent}continue;`);
+        return;
+      case "return":
+        out.push(`${indent}return ${this.expr(s.value)};`);
+        return;
+      case "expr":
+        out.push(`${indent}${this.expr(s.e)};`);
+        return;
+      case "raw":
+        for (const line of s.text.split("\n")) out.push(indent + line);
+        return;
+    }
+  }
+
+  private loopCond(guard: Expr, cond: Expr | null): string {
+    return cond ? this.expr({ k: "bin", op: "&&", a: guard, b: cond }) : this.expr(guard);
+  }
+
+  block(stmts: Stmt[], indent: string, out: string[]): void {
+    for (const s of stmts) this.stmt(s, indent, out);
+  }
+
+  fn(f: Fn, exported: boolean): string {
+    const params = f.params.map((p) => `${p.name}: ${TS_TYPE[p.ty]}`);
+    if (f.rawParams) params.push(f.rawParams);
+    const out = [`${exported ? "export " : ""}${f.rawPrefix ?? ""}function ${this.name(f.name)}(${params.join(", ")}): number {`];
+    this.block(f.body, "  ", out);
+    out.push("}");
+    return out.join("\n");
+  }
+
+  /** The program's declarations: constants, helpers, then f. */
+  declarations(exportF = true): string {
+    const parts: string[] = [];
+    if (this.program.consts.length > 0) {
+      parts.push(this.program.consts.map((c) => `const ${this.name(c.name)} = ${formatNumber(c.value)};`).join("\n"));
+    }
+    for (const raw of this.program.rawTop ?? []) parts.push(raw);
+    for (const h of this.program.helpers) parts.push(this.fn(h, false));
+    parts.push(this.fn(this.program.f, exportF));
+    return parts.join("\n\n");
+  }
+}
+
+function spaceIfMinus(s: string): string {
+  return s.startsWith("-") ? ` ${s}` : s;
+}
+
+/** The program as a standalone TypeScript module exporting `f`. */
+export function printProgram(p: Program, options: PrintOptions = {}): string {
+  return new Printer(p, options).declarations(true) + "\n";
+}
+
+// ── Traversal ─────────────────────────────────────────────────────────────────────────────────
+
+export function clone<T>(x: T): T {
+  return structuredClone(x);
+}
+
+/** Child statement lists of a statement. */
+export function childBlocks(s: Stmt): Stmt[][] {
+  switch (s.k) {
+    case "if":
+      return s.else ? [s.then, s.else] : [s.then];
+    case "for":
+    case "while":
+    case "do":
+      return [s.body];
+    default:
+      return [];
+  }
+}
+
+export function allFns(p: Program): Fn[] {
+  return [...p.helpers, p.f];
+}
+
+/** Every statement list of the program, outermost first (function bodies, then nested blocks). */
+export function statementLists(p: Program): Stmt[][] {
+  const lists: Stmt[][] = [];
+  const visit = (list: Stmt[]) => {
+    lists.push(list);
+    for (const s of list) for (const b of childBlocks(s)) visit(b);
+  };
+  for (const fn of allFns(p)) visit(fn.body);
+  return lists;
+}
+
+/** A place holding an expression that the minimiser may replace. */
+export interface ExprSlot {
+  get(): Expr;
+  set(e: Expr): void;
+}
+
+/** Every replaceable expression position, outermost first (index expressions and loop bounds excluded). */
+export function exprSlots(p: Program): ExprSlot[] {
+  const slots: ExprSlot[] = [];
+  const slot = (obj: any, key: string | number) => {
+    const s: ExprSlot = { get: () => obj[key], set: (e) => (obj[key] = e) };
+    slots.push(s);
+    visitExpr(obj[key]);
+  };
+  const visitExpr = (e: Expr) => {
+    switch (e.k) {
+      case "neg":
+      case "not":
+        slot(e, "a");
+        return;
+      case "bin":
+        slot(e, "a");
+        slot(e, "b");
+        return;
+      case "math":
+      case "call":
+        e.args.forEach((_, i) => slot(e.args, i));
+        return;
+      case "cond":
+        slot(e, "c");
+        slot(e, "a");
+        slot(e, "b");
+        return;
+      default:
+        return;
+    }
+  };
+  const visitStmt = (s: Stmt) => {
+    switch (s.k) {
+      case "decl":
+        if (s.ty !== "arr") slot(s, "init");
+        return;
+      case "assign":
+        slot(s, "value");
+        return;
+      case "if":
+        slot(s, "cond");
+        break;
+      case "while":
+      case "do":
+        if (s.cond) slot(s, "cond");
+        break;
+      case "return":
+        slot(s, "value");
+        return;
+      case "expr":
+        visitExpr(s.e);
+        return;
+    }
+    for (const b of childBlocks(s)) b.forEach(visitStmt);
+  };
+  for (const fn of allFns(p)) fn.body.forEach(visitStmt);
+  return slots;
+}
+
+/** Calls `visit` on every expression of a statement list, recursively (index expressions included). */
+export function forEachExpr(stmts: Stmt[], visit: (e: Expr) => void): void {
+  const ex = (e: Expr) => {
+    visit(e);
+    switch (e.k) {
+      case "load":
+        ex(e.index);
+        return;
+      case "neg":
+      case "not":
+        ex(e.a);
+        return;
+      case "bin":
+        ex(e.a);
+        ex(e.b);
+        return;
+      case "math":
+      case "call":
+        e.args.forEach(ex);
+        return;
+      case "cond":
+        ex(e.c);
+        ex(e.a);
+        ex(e.b);
+        return;
+      case "newarr":
+        ex(e.size);
+        return;
+      default:
+        return;
+    }
+  };
+  const lv = (l: LValue) => {
+    if (l.k === "elem") ex(l.index);
+  };
+  for (const s of stmts) {
+    switch (s.k) {
+      case "decl":
+        ex(s.init);
+        break;
+      case "assign":
+        lv(s.target);
+        ex(s.value);
+        break;
+      case "incdec":
+        lv(s.target);
+        break;
+      case "if":
+        ex(s.cond);
+        break;
+      case "for":
+        ex(s.init);
+        ex(s.limit);
+        break;
+      case "while":
+      case "do":
+        ex(s.guard);
+        if (s.cond) ex(s.cond);
+        break;
+      case "return":
+        ex(s.value);
+        break;
+      case "expr":
+        ex(s.e);
+        break;
+    }
+    for (const b of childBlocks(s)) forEachExpr(b, visit);
+  }
+}
+
+/** Names of helpers called (directly) from a function body. */
+export function calledHelpers(stmts: Stmt[]): Set<string> {
+  const names = new Set<string>();
+  forEachExpr(stmts, (e) => {
+    if (e.k === "call") names.add(e.fn);
+  });
+  return names;
+}
+
+/** The statement count of a program, a size measure for the minimiser. */
+export function size(p: Program): number {
+  let n = 0;
+  for (const list of statementLists(p)) n += list.length;
+  let e = 0;
+  for (const fn of allFns(p)) forEachExpr(fn.body, () => e++);
+  return n * 10 + e + p.helpers.length * 20 + p.consts.length;
+}
+
+// ── Validation ────────────────────────────────────────────────────────────────────────────────
+
+interface Binding {
+  ty: Ty;
+  mutable: boolean;
+}
+
+/**
+ * Checks what the printer's output needs to be valid TypeScript inside the subset: every name is
+ * declared before use with the right type, assignments target mutable scalars or array elements,
+ * helpers are called with the right arity and types and only earlier helpers are called (so there
+ * is no recursion), break/continue sit inside loops, and every function ends with a return.
+ * Returns a description of the first problem, or undefined.
+ */
+export function validate(p: Program): string | undefined {
+  const helperSigs = new Map<string, Param[]>();
+  const constNames = new Set(p.consts.map((c) => c.name));
+  try {
+    for (const fn of [...p.helpers, p.f]) {
+      checkFn(fn, helperSigs, constNames);
+      helperSigs.set(fn.name, fn.params);
+    }
+  } catch (e) {
+    return (e as Error).message;
+  }
+  return undefined;
+}
+
+function checkFn(fn: Fn, helpers: Map<string, Param[]>, consts: Set<string>): void {
+  const scopes: Map<string, Binding>[] = [new Map(fn.params.map((q) => [q.name, { ty: q.ty, mutable: q.ty !== "arr" }]))];
+  const lookup = (name: string) => {
+    for (let i = scopes.length - 1; i >= 0; i--) {
+      const b = scopes[i].get(name);
+      if (b) return b;
+    }
+    if (consts.has(name)) return { ty: "num" as Ty, mutable: false };
+    return undefined;
+  };
+  const fail = (m: string): never => {
+    throw new Error(`${fn.name}: ${m}`);
+  };
+  const expr = (e: Expr): Ty => {
+    const need = (x: Expr, t: Ty) => {
+      const got = expr(x);
+      if (got !== t) fail(`expected ${t}, got ${got}`);
+    };
+    switch (e.k) {
+      case "lit":
+        return "num";
+      case "blit":
+        return "bool";
+      case "ref": {
+        const b = lookup(e.name);
+        if (!b) fail(`'${e.name}' is not declared`);
+        if (b!.ty !== e.ty) fail(`'${e.name}' has type ${b!.ty}`);
+        return e.ty;
+      }
+      case "len": {
+        const b = lookup(e.arr);
+        if (!b || b.ty !== "arr") fail(`'${e.arr}' is not an array`);
+        return "num";
+      }
+      case "load": {
+        const b = lookup(e.arr);
+        if (!b || b.ty !== "arr") fail(`'${e.arr}' is not an array`);
+        need(e.index, "num");
+        return "num";
+      }
+      case "neg":
+        need(e.a, "num");
+        return "num";
+      case "not":
+        need(e.a, "bool");
+        return "bool";
+      case "bin": {
+        if (e.op === "&&" || e.op === "||") {
+          need(e.a, "bool");
+          need(e.b, "bool");
+          return "bool";
+        }
+        need(e.a, "num");
+        need(e.b, "num");
+        return typeOf(e);
+      }
+      case "math":
+        e.args.forEach((a) => need(a, "num"));
+        return "num";
+      case "call": {
+        const sig = helpers.get(e.fn);
+        if (!sig) fail(`'${e.fn}' is not an earlier helper`);
+        if (sig!.length !== e.args.length) fail(`'${e.fn}' takes ${sig!.length} arguments`);
+        sig!.forEach((q, i) => need(e.args[i], q.ty));
+        return "num";
+      }
+      case "cond": {
+        need(e.c, "bool");
+        const t = expr(e.a);
+        need(e.b, t);
+        if (t === "arr") fail("array-valued ?:");
+        return t;
+      }
+      case "newarr":
+        need(e.size, "num");
+        return "arr";
+      case "raw":
+        return e.ty;
+    }
+  };
+  const lvalue = (l: LValue, compound: boolean) => {
+    if (l.k === "var") {
+      const b = lookup(l.name);
+      if (!b) fail(`'${l.name}' is not declared`);
+      if (!b!.mutable) fail(`'${l.name}' is not assignable`);
+      if (b!.ty === "arr") fail(`array '${l.name}' reassigned`);
+      if (compound && b!.ty !== "num") fail(`compound assignment to ${b!.ty}`);
+      return b!.ty;
+    }
+    const b = lookup(l.arr);
+    if (!b || b.ty !== "arr") fail(`'${l.arr}' is not an array`);
+    if (expr(l.index) !== "num") fail("index is not a number");
+    return "num" as Ty;
+  };
+  const block = (stmts: Stmt[], loops: number) => {
+    scopes.push(new Map());
+    for (const s of stmts) stmt(s, loops);
+    scopes.pop();
+  };
+  const stmt = (s: Stmt, loops: number) => {
+    switch (s.k) {
+      case "decl": {
+        if (scopes[scopes.length - 1].has(s.name)) fail(`'${s.name}' declared twice`);
+        const t = expr(s.init);
+        if (t !== s.ty) fail(`'${s.name}' initialised with ${t}`);
+        scopes[scopes.length - 1].set(s.name, { ty: s.ty, mutable: s.kw === "let" && s.ty !== "arr" });
+        return;
+      }
+      case "assign": {
+        const t = lvalue(s.target, s.op !== "=");
+        if (expr(s.value) !== t) fail("assignment type mismatch");
+        return;
+      }
+      case "incdec":
+        lvalue(s.target, true);
+        return;
+      case "if":
+        if (expr(s.cond) !== "bool") fail("if condition is not boolean");
+        block(s.then, loops);
+        if (s.else) block(s.else, loops);
+        return;
+      case "for": {
+        scopes.push(new Map([[s.v, { ty: "num", mutable: false }]]));
+        if (expr(s.init) !== "num" || expr(s.limit) !== "num") fail("for bounds are not numbers");
+        block(s.body, loops + 1);
+        scopes.pop();
+        return;
+      }
+      case "while":
+      case "do":
+        if (expr(s.guard) !== "bool" || (s.cond && expr(s.cond) !== "bool")) fail("loop condition is not boolean");
+        block(s.body, loops + 1);
+        return;
+      case "break":
+      case "continue":
+        if (loops === 0) fail(`${s.k} outside a loop`);
+        return;
+      case "return":
+        if (expr(s.value) !== "num") fail("return of a non-number");
+        return;
+      case "expr":
+        if (s.e.k !== "call" && s.e.k !== "raw") fail("expression statement that is not a call");
+        expr(s.e);
+        return;
+      case "raw":
+        return;
+    }
+  };
+  block(fn.body, 0);
+  const last = fn.body[fn.body.length - 1];
+  if (!last || (last.k !== "return" && last.k !== "raw")) fail("does not end with a return");
+}

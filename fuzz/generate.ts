@@ -1,0 +1,1020 @@
+/**
+ * A seeded generator of random programs of gradc's differentiable subset.
+ *
+ * A program is a module: a few numeric constants, a few helper functions and an entry function
+ * `f(numbers…, Float64Arrays…, boolean?)`. Its code mixes straight-line arithmetic over every
+ * `Math.*` primitive of the subset, branches on comparisons, `?:`, loops with fixed and
+ * data-dependent trip counts (for, while, do…while, forwards, backwards, strided), break /
+ * continue / early return inside loops, local arrays, in-place element updates
+ * (`y[i] = y[i] * g(y[i - 1]) + …`), accumulation, helper calls (inside loops too, helpers that
+ * write into their array arguments) and boolean parameters.
+ *
+ * Values are kept tame so that finite differences mean something: every expression carries an
+ * upper bound on its magnitude, operands are scaled or squashed when the bound grows, functions
+ * with restricted domains get guarded arguments (`Math.log(1 + x * x)`, `Math.asin(0.9 *
+ * Math.tanh(x))`, `Math.acosh(1.5 + x * x)`, a positive base for `pow`), and updates of variables
+ * and array elements are contracting (`v *= 0.5; v += e`), so loops cannot blow values up.
+ * Non-smooth primitives (abs, sign, floor, min, max, %, atan2 across its cut, comparisons) are
+ * generated on purpose; the runner evaluates away from their kinks and jumps.
+ *
+ * `generateProgram(seed, index)` is a pure function of its arguments.
+ */
+import { type Expr, type Fn, type LValue, type Param, type Program, type Stmt, type Ty } from "./ast.js";
+import { Rng } from "./rng.js";
+
+/** Magnitude bound of variables and array elements. */
+const CAP = 6;
+
+interface Val {
+  e: Expr;
+  /** An upper bound on |value|. */
+  b: number;
+}
+
+interface VarInfo {
+  name: string;
+  ty: Ty;
+  /** num: bound on |value|; arr: bound on |element|. */
+  bound: number;
+  /** A num variable that contracting updates may assign. */
+  assignable: boolean;
+  /** Integer-valued with a known range (loop variables, counters, trip counts). */
+  int?: { lo: number; hi: number };
+  /** An array whose elements may be written. */
+  writable?: boolean;
+  /** A boolean `let`. */
+  boolLet?: boolean;
+}
+
+interface HelperSig {
+  name: string;
+  params: Param[];
+  /** Writes into its array parameter. */
+  writes: boolean;
+}
+
+interface Ctx {
+  loops: number;
+  depth: number;
+}
+
+const lit = (v: number): Expr => ({ k: "lit", v });
+const ref = (name: string, ty: Ty = "num"): Expr => ({ k: "ref", name, ty });
+const bin = (op: Expr extends never ? never : any, a: Expr, b: Expr): Expr => ({ k: "bin", op, a, b });
+const math = (fn: string, ...args: Expr[]): Expr => ({ k: "math", fn, args });
+const sq = (e: Expr): Expr => bin("*", e, structuredClone(e));
+
+/** Every Math member of the subset; the generator draws from these uniformly. */
+export const MATH_UNARY = [
+  "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "asinh", "acosh", "atanh",
+  "exp", "expm1", "log", "log1p", "log2", "log10", "sqrt", "cbrt", "abs", "sign", "floor", "ceil", "round", "trunc",
+] as const;
+export const MATH_MULTI = ["atan2", "pow", "hypot", "min", "max"] as const;
+
+export interface GenerateOptions {
+  /** Upper bound on helpers (default 3). */
+  maxHelpers?: number;
+  /** Statement budget of f (default 28). */
+  entryBudget?: number;
+}
+
+export function generateProgram(seed: number, index: number, options: GenerateOptions = {}): Program {
+  const rng = new Rng(seed, index, 0x51ab);
+  return new ProgramGen(rng, seed, index, options).generate();
+}
+
+class ProgramGen {
+  readonly arrLen: number;
+  readonly consts: { name: string; value: number }[] = [];
+  readonly helpers: HelperSig[] = [];
+  private readonly helperFns: Fn[] = [];
+
+  constructor(
+    readonly rng: Rng,
+    private readonly seed: number,
+    private readonly index: number,
+    private readonly options: GenerateOptions,
+  ) {
+    this.arrLen = rng.int(2, 5);
+  }
+
+  generate(): Program {
+    const rng = this.rng;
+    const nConsts = rng.weighted([[0, 3], [1, 2], [2, 1]] as const);
+    for (let i = 0; i < nConsts; i++) this.consts.push({ name: `K${i}`, value: rng.pick([0.25, 0.5, 0.75, 1.5, 2, -0.5, -1.25, 0.1]) });
+    const nHelpers = rng.int(0, this.options.maxHelpers ?? 3);
+    for (let i = 0; i < nHelpers; i++) this.helperFns.push(this.genHelper(i));
+    const f = this.genEntry();
+    return { seed: this.seed, index: this.index, arrLen: this.arrLen, consts: this.consts, helpers: this.helperFns, f };
+  }
+
+  private genHelper(i: number): Fn {
+    const rng = this.rng;
+    const params: Param[] = [];
+    const nNums = rng.int(1, 3);
+    for (let k = 0; k < nNums; k++) params.push({ name: `p${k}`, ty: "num" });
+    const hasArr = rng.chance(0.5);
+    if (hasArr) params.push({ name: "q", ty: "arr" });
+    if (rng.chance(0.2)) params.push({ name: "b", ty: "bool" });
+    rng.shuffle(params);
+    const writes = hasArr && rng.chance(0.5);
+    const sig: HelperSig = { name: `h${i}`, params, writes };
+    const gen = new FnGen(this, params, this.helpers.slice(), rng.int(2, 7), false, writes);
+    const fn: Fn = { name: sig.name, params, body: gen.body() };
+    this.helpers.push(sig);
+    return fn;
+  }
+
+  private genEntry(): Fn {
+    const rng = this.rng;
+    const params: Param[] = [];
+    const nNums = rng.weighted([[1, 2], [2, 3], [3, 2]] as const);
+    ["x", "y", "z"].slice(0, nNums).forEach((name) => params.push({ name, ty: "num" }));
+    const nArrs = rng.weighted([[0, 2], [1, 6], [2, 2]] as const);
+    ["a", "w"].slice(0, nArrs).forEach((name) => params.push({ name, ty: "arr" }));
+    if (rng.chance(0.3)) params.push({ name: "flag", ty: "bool" });
+    rng.shuffle(params);
+    const gen = new FnGen(this, params, this.helpers.slice(), this.options.entryBudget ?? rng.int(8, 28), true, rng.chance(0.6));
+    return { name: "f", params, body: gen.body() };
+  }
+}
+
+class FnGen {
+  private readonly rng: Rng;
+  private readonly scopes: VarInfo[][] = [];
+  private budget: number;
+  private counter = 0;
+
+  constructor(
+    private readonly prog: ProgramGen,
+    params: Param[],
+    private readonly helpers: HelperSig[],
+    budget: number,
+    private readonly entry: boolean,
+    paramArraysWritable: boolean,
+  ) {
+    this.rng = prog.rng;
+    this.budget = budget;
+    this.scopes.push(
+      params.map((p): VarInfo => ({
+        name: p.name,
+        ty: p.ty,
+        bound: p.ty === "num" ? CAP : p.ty === "arr" ? CAP : 1,
+        assignable: p.ty === "num" && this.rng.chance(0.5),
+        writable: p.ty === "arr" ? paramArraysWritable : undefined,
+      })),
+    );
+  }
+
+  body(): Stmt[] {
+    const stmts = this.block({ loops: 0, depth: 0 }, this.entry ? this.rng.int(4, 9) : this.rng.int(2, 5));
+    stmts.push({ k: "return", value: this.finalValue().e, pin: true });
+    return stmts;
+  }
+
+  // ── Scope ───────────────────────────────────────────────────────────────────────────────────
+
+  private vars(pred: (v: VarInfo) => boolean = () => true): VarInfo[] {
+    const seen = new Set<string>();
+    const out: VarInfo[] = [];
+    for (let i = this.scopes.length - 1; i >= 0; i--) {
+      for (const v of this.scopes[i]) {
+        if (seen.has(v.name)) continue;
+        seen.add(v.name);
+        if (pred(v)) out.push(v);
+      }
+    }
+    return out;
+  }
+
+  private declare(v: VarInfo): void {
+    this.scopes[this.scopes.length - 1].push(v);
+  }
+
+  private fresh(prefix: string): string {
+    const taken = new Set([...this.vars().map((v) => v.name), ...this.prog.consts.map((c) => c.name)]);
+    let name: string;
+    do name = `${prefix}${this.counter++}`;
+    while (taken.has(name));
+    return name;
+  }
+
+  private withScope<T>(vars: VarInfo[], body: () => T): T {
+    this.scopes.push(vars);
+    try {
+      return body();
+    } finally {
+      this.scopes.pop();
+    }
+  }
+
+  // ── Expressions ─────────────────────────────────────────────────────────────────────────────
+
+  /** Scales or squashes `v` until its bound is at most `cap`. */
+  private fit(v: Val, cap: number): Val {
+    if (v.b <= cap) return v;
+    const rng = this.rng;
+    if (rng.chance(0.6)) {
+      const factors = [0.5, 0.25, 0.2, 0.1, 0.05, 0.02, 0.01, 0.005, 0.002, 0.001, 0.0001];
+      const c = factors.find((c) => c * v.b <= cap) ?? 1e-6;
+      return { e: rng.chance(0.5) ? bin("*", lit(c), v.e) : bin("*", v.e, lit(c)), b: c * v.b };
+    }
+    const squash = rng.pick(["tanh", "atan", "sin", "ratio"]);
+    let inner = v.e;
+    // Keep arguments of periodic squashes moderate so derivatives stay moderate.
+    if (squash === "sin" && v.b > 4) inner = bin("*", lit(this.prog.rng.pick([0.5, 0.25, 0.1])), v.e);
+    const e = squash === "ratio" ? bin("/", inner, bin("+", lit(1), math("abs", structuredClone(inner)))) : math(squash, inner);
+    const b = squash === "atan" ? 1.58 : 1;
+    if (b <= cap) return { e, b };
+    return { e: bin("*", lit(0.5), e), b: 0.5 * b };
+  }
+
+  private readable(ty: Ty): VarInfo[] {
+    return this.vars((v) => v.ty === ty);
+  }
+
+  private leaf(): Val {
+    const rng = this.rng;
+    const nums = this.readable("num");
+    const arrays = this.readable("arr");
+    const consts = this.prog.consts;
+    const choice = rng.weighted([
+      ["var", nums.length > 0 ? 6 : 0],
+      ["load", arrays.length > 0 ? 4 : 0],
+      ["const", consts.length > 0 ? 0.7 : 0],
+      ["lit", 1.2],
+      ["len", arrays.length > 0 ? 0.2 : 0],
+    ] as const);
+    switch (choice) {
+      case "var": {
+        const v = rng.pick(nums);
+        return { e: ref(v.name), b: v.int ? Math.max(Math.abs(v.int.lo), Math.abs(v.int.hi)) : v.bound };
+      }
+      case "load": {
+        const a = rng.pick(arrays);
+        return { e: { k: "load", arr: a.name, index: this.index(a.name) }, b: a.bound };
+      }
+      case "const": {
+        const c = rng.pick(consts);
+        return { e: ref(c.name), b: Math.abs(c.value) };
+      }
+      case "len":
+        return { e: { k: "len", arr: rng.pick(arrays).name }, b: this.prog.arrLen };
+      case "lit": {
+        const v = rng.pick([0.5, 1, 2, 0.25, 1.5, 3, 0.75, -0.5, -1, 0.3, 1.7]);
+        return { e: lit(v), b: Math.abs(v) };
+      }
+    }
+  }
+
+  /** An index expression valid for `arr` (every array has the program's length). */
+  private index(arr: string): Expr {
+    const rng = this.rng;
+    const L = this.prog.arrLen;
+    const len: Expr = { k: "len", arr };
+    const options: [() => Expr, number][] = [[() => lit(rng.int(0, L - 1)), 1]];
+    for (const v of this.vars((v) => v.ty === "num" && v.int !== undefined)) {
+      const { lo, hi } = v.int!;
+      if (lo >= 0 && hi <= L - 1) {
+        options.push([() => ref(v.name), 6]);
+        options.push([() => bin("-", bin("-", len, lit(1)), ref(v.name)), 1]);
+        options.push([() => bin("%", bin("+", ref(v.name), lit(1)), structuredClone(len)), 0.7]);
+      }
+      if (lo >= 1 && hi <= L) options.push([() => bin("-", ref(v.name), lit(1)), 3]);
+      if (lo >= 0 && hi + 1 <= L - 1) options.push([() => bin("+", ref(v.name), lit(1)), 1]);
+    }
+    options.push([() => math("min", bin("-", len, lit(1)), math("floor", math("abs", this.num(1).e))), 0.3]);
+    return rng.weighted(options)();
+  }
+
+  /** A number expression of nesting depth at most d. */
+  num(d: number): Val {
+    const rng = this.rng;
+    if (d <= 0) return this.leaf();
+    const pureHelpers = this.helpers.filter((h) => !h.writes);
+    const choice = rng.weighted([
+      ["leaf", 2],
+      ["add", 3],
+      ["mul", 2.5],
+      ["div", 1],
+      ["neg", 0.5],
+      ["unary", 5],
+      ["multi", 2],
+      ["powop", 0.6],
+      ["mod", 0.3],
+      ["cond", 0.8],
+      ["call", pureHelpers.length > 0 ? 1.2 : 0],
+    ] as const);
+    switch (choice) {
+      case "leaf":
+        return this.leaf();
+      case "add": {
+        const a = this.num(d - 1);
+        const b = this.num(d - 1);
+        return { e: bin(rng.pick(["+", "-"]), a.e, b.e), b: a.b + b.b };
+      }
+      case "mul": {
+        const a = this.fit(this.num(d - 1), 4);
+        const b = this.fit(this.num(d - 1), 4);
+        return { e: bin("*", a.e, b.e), b: a.b * b.b };
+      }
+      case "div": {
+        const a = this.num(d - 1);
+        const q = this.fit(this.num(d - 1), 2);
+        switch (rng.int(0, 3)) {
+          case 0:
+            return { e: bin("/", a.e, bin("+", lit(1.5), sq(q.e))), b: a.b / 1.5 };
+          case 1:
+            return { e: bin("/", a.e, lit(rng.pick([2, 3, -4, 0.5]))), b: a.b * 2 };
+          case 2:
+            return { e: bin("/", a.e, bin("+", lit(2), math("cos", q.e))), b: a.b };
+          default:
+            return { e: bin("/", a.e, math("cosh", q.e)), b: a.b };
+        }
+      }
+      case "neg": {
+        const a = this.num(d - 1);
+        return { e: { k: "neg", a: a.e }, b: a.b };
+      }
+      case "unary":
+        return this.unary(rng.pick(MATH_UNARY), d);
+      case "multi":
+        return this.multi(rng.pick(MATH_MULTI), d);
+      case "powop":
+        return this.power(d, true);
+      case "mod": {
+        const a = this.num(d - 1);
+        if (rng.chance(0.6)) {
+          const m = rng.pick([1.5, 2, 0.75]);
+          return { e: bin("%", a.e, lit(m)), b: Math.min(a.b, m) };
+        }
+        const q = this.fit(this.num(d - 1), 2);
+        return { e: bin("%", a.e, bin("+", lit(1), sq(q.e))), b: a.b };
+      }
+      case "cond": {
+        const c = this.bool(d - 1);
+        const a = this.num(d - 1);
+        const b = this.num(d - 1);
+        return { e: { k: "cond", c, a: a.e, b: b.e }, b: Math.max(a.b, b.b) };
+      }
+      case "call": {
+        const h = rng.pick(pureHelpers);
+        return { e: this.call(h, d - 1), b: CAP };
+      }
+    }
+  }
+
+  private call(h: HelperSig, d: number): Expr {
+    const args = h.params.map((p): Expr => {
+      if (p.ty === "num") return this.fit(this.num(d), CAP).e;
+      if (p.ty === "bool") return this.bool(d);
+      const arrays = this.readable("arr").filter((a) => !h.writes || a.writable);
+      return ref(this.rng.pick(arrays).name, "arr");
+    });
+    return { k: "call", fn: h.name, args };
+  }
+
+  private canCall(h: HelperSig): boolean {
+    if (!h.params.some((p) => p.ty === "arr")) return true;
+    return this.readable("arr").some((a) => !h.writes || a.writable);
+  }
+
+  /** A guarded application of a one-argument Math function. */
+  private unary(fn: (typeof MATH_UNARY)[number], d: number): Val {
+    const rng = this.rng;
+    const arg = (cap: number) => this.fit(this.num(d - 1), cap);
+    switch (fn) {
+      case "sin":
+      case "cos":
+        return { e: math(fn, arg(4).e), b: 1 };
+      case "tan":
+        return rng.chance(0.5) ? { e: math("tan", bin("*", lit(1.2), math("tanh", arg(CAP).e))), b: 2.6 } : { e: math("tan", bin("*", lit(0.3), arg(4).e)), b: 2.6 };
+      case "asin":
+      case "acos": {
+        const inner = rng.chance(0.5) ? bin("*", lit(0.9), math("tanh", arg(CAP).e)) : bin("*", lit(0.2), arg(4).e);
+        return { e: math(fn, inner), b: fn === "asin" ? 1.2 : 3.15 };
+      }
+      case "atan":
+        return { e: math("atan", arg(CAP).e), b: 1.58 };
+      case "sinh":
+      case "cosh":
+        return { e: math(fn, arg(2).e), b: 3.8 };
+      case "tanh":
+        return { e: math("tanh", arg(CAP).e), b: 1 };
+      case "asinh":
+        return { e: math("asinh", arg(CAP).e), b: 2.5 };
+      case "acosh": {
+        const x = arg(2);
+        return rng.chance(0.6) ? { e: math("acosh", bin("+", lit(1.5), sq(x.e))), b: 2.4 } : { e: math("acosh", bin("+", lit(2), math("sin", x.e))), b: 1.8 };
+      }
+      case "atanh": {
+        const inner = rng.chance(0.5) ? bin("*", lit(0.8), math("tanh", arg(CAP).e)) : bin("*", lit(0.2), arg(4).e);
+        return { e: math("atanh", inner), b: 1.1 };
+      }
+      case "exp":
+      case "expm1":
+        return { e: math(fn, arg(2).e), b: 7.4 };
+      case "log": {
+        const x = arg(2);
+        const c = rng.pick([1, 1.5, 0.5]);
+        return rng.chance(0.75) ? { e: math("log", bin("+", lit(c), sq(x.e))), b: 1.7 } : { e: math("log", bin("+", lit(1.5), math("sin", x.e))), b: 1 };
+      }
+      case "log1p": {
+        const x = arg(2);
+        return rng.chance(0.6) ? { e: math("log1p", sq(x.e)), b: 1.7 } : { e: math("log1p", bin("*", lit(0.9), math("tanh", x.e))), b: 2.4 };
+      }
+      case "log2":
+        return { e: math("log2", bin("+", lit(1), sq(arg(2).e))), b: 2.4 };
+      case "log10":
+        return { e: math("log10", bin("+", lit(2), sq(arg(2).e))), b: 0.8 };
+      case "sqrt": {
+        const x = arg(2);
+        return rng.chance(0.7) ? { e: math("sqrt", bin("+", lit(rng.pick([1, 0.25, 2])), sq(x.e))), b: 2.5 } : { e: math("sqrt", bin("+", lit(2), math("sin", x.e))), b: 1.8 };
+      }
+      case "cbrt": {
+        const x = arg(CAP);
+        return rng.chance(0.3) ? { e: math("cbrt", x.e), b: 1.9 } : { e: math("cbrt", bin("+", lit(1), sq(this.fit(x, 2).e))), b: 1.8 };
+      }
+      case "abs": {
+        const x = arg(CAP);
+        return { e: math("abs", x.e), b: x.b };
+      }
+      case "sign": {
+        // sign(a) · b, so that b still carries a derivative.
+        const s = math("sign", arg(CAP).e);
+        const other = this.fit(this.num(d - 1), CAP);
+        return rng.chance(0.6) ? { e: bin("*", s, other.e), b: other.b } : { e: s, b: 1 };
+      }
+      case "floor":
+      case "ceil":
+      case "round":
+      case "trunc": {
+        const x = arg(CAP);
+        const r = math(fn, x.e);
+        // x − floor(x) is a sawtooth with derivative 1; plain floor(x) has derivative 0.
+        return rng.chance(0.4) ? { e: bin("-", structuredClone(x.e), r), b: 2 * x.b + 1 } : { e: r, b: x.b + 1 };
+      }
+    }
+  }
+
+  private power(d: number, operator: boolean): Val {
+    const rng = this.rng;
+    const mk = (a: Expr, b: Expr): Expr => (operator ? bin("**", a, b) : math("pow", a, b));
+    switch (rng.int(0, 4)) {
+      case 0: {
+        const base = this.fit(this.num(d - 1), 1.5);
+        const ex = this.fit(this.num(d - 1), 1.5);
+        return { e: mk(bin("+", lit(1.5), sq(base.e)), ex.e), b: 7.4 };
+      }
+      case 1: {
+        const x = this.fit(this.num(d - 1), 2.4);
+        return { e: mk(x.e, lit(2)), b: x.b * x.b };
+      }
+      case 2: {
+        const x = this.fit(this.num(d - 1), 1.8);
+        return { e: mk(x.e, lit(3)), b: x.b ** 3 };
+      }
+      case 3: {
+        const x = this.fit(this.num(d - 1), 2.5);
+        return { e: mk(lit(2), x.e), b: 2 ** x.b };
+      }
+      default: {
+        const x = this.fit(this.num(d - 1), 2);
+        return { e: mk(bin("+", lit(1), sq(x.e)), lit(rng.pick([-1, 0.5, -0.5, 1.5]))), b: 5 ** 1.5 };
+      }
+    }
+  }
+
+  private multi(fn: (typeof MATH_MULTI)[number], d: number): Val {
+    const rng = this.rng;
+    const arg = () => this.fit(this.num(d - 1), CAP);
+    switch (fn) {
+      case "atan2": {
+        const y = arg();
+        const x = arg();
+        return rng.chance(0.5) ? { e: math("atan2", y.e, bin("+", lit(1.5), sq(this.fit(x, 2).e))), b: 1.6 } : { e: math("atan2", y.e, x.e), b: 3.15 };
+      }
+      case "pow":
+        return this.power(d, false);
+      case "hypot": {
+        const n = rng.int(1, 3);
+        const args = Array.from({ length: n }, arg);
+        if (n === 3 && rng.chance(0.5)) args[2] = { e: lit(1), b: 1 };
+        return { e: math("hypot", ...args.map((a) => a.e)), b: args.reduce((s, a) => s + a.b, 0) };
+      }
+      case "min":
+      case "max": {
+        const args = Array.from({ length: rng.weighted([[2, 4], [3, 1], [1, 0.3]] as const) }, arg);
+        return { e: math(fn, ...args.map((a) => a.e)), b: Math.max(...args.map((a) => a.b)) };
+      }
+    }
+  }
+
+  /** A boolean expression. */
+  bool(d: number): Expr {
+    const rng = this.rng;
+    const bools = this.readable("bool");
+    const ints = this.vars((v) => v.ty === "num" && v.int !== undefined);
+    const choice = rng.weighted([
+      ["cmp", 6],
+      ["var", bools.length > 0 ? 2 : 0],
+      ["int", ints.length > 0 ? 1 : 0],
+      ["not", d > 0 ? 0.6 : 0],
+      ["and", d > 0 ? 1 : 0],
+      ["or", d > 0 ? 0.8 : 0],
+    ] as const);
+    switch (choice) {
+      case "cmp": {
+        const op = rng.pick(["<", "<=", ">", ">="]);
+        const a = this.num(Math.max(0, d - 1)).e;
+        const b = rng.chance(0.5) ? this.num(Math.max(0, d - 1)).e : lit(rng.pick([0, 0.5, -0.5, 1, 0.2]));
+        return bin(op, a, b);
+      }
+      case "var":
+        return ref(rng.pick(bools).name, "bool");
+      case "int": {
+        const v = rng.pick(ints);
+        const { lo, hi } = v.int!;
+        if (rng.chance(0.4)) return bin(rng.pick(["===", "!=="]), bin("%", ref(v.name), lit(2)), lit(rng.int(0, 1)));
+        return bin(rng.pick(["===", "!==", "<", ">"]), ref(v.name), lit(rng.int(lo, Math.max(lo, hi))));
+      }
+      case "not":
+        return { k: "not", a: this.bool(d - 1) };
+      case "and":
+        return bin("&&", this.bool(d - 1), this.bool(d - 1));
+      case "or":
+        return bin("||", this.bool(d - 1), this.bool(d - 1));
+    }
+  }
+
+  /** The function's final value: a combination of several live variables. */
+  private finalValue(): Val {
+    const rng = this.rng;
+    const nums = this.readable("num").filter((v) => !v.int);
+    rng.shuffle(nums);
+    const terms: Val[] = nums.slice(0, rng.int(1, 4)).map((v) => ({ e: ref(v.name), b: v.bound }));
+    const arrays = this.readable("arr");
+    if (arrays.length > 0 && rng.chance(0.5)) {
+      const a = rng.pick(arrays);
+      terms.push({ e: { k: "load", arr: a.name, index: lit(rng.int(0, this.prog.arrLen - 1)) }, b: a.bound });
+    }
+    if (terms.length === 0 || rng.chance(0.3)) terms.push(this.num(2));
+    let acc = terms[0];
+    for (const t of terms.slice(1)) {
+      const op = rng.pick(["+", "-", "*", "+"]);
+      if (op === "*") {
+        const a = this.fit(acc, 4);
+        const b = this.fit(t, 4);
+        acc = { e: bin("*", a.e, b.e), b: a.b * b.b };
+      } else {
+        acc = { e: bin(op, acc.e, t.e), b: acc.b + t.b };
+      }
+    }
+    return this.fit(acc, 4 * CAP);
+  }
+
+  // ── Statements ──────────────────────────────────────────────────────────────────────────────
+
+  private block(ctx: Ctx, n: number): Stmt[] {
+    const out: Stmt[] = [];
+    for (let i = 0; i < n && this.budget > 0; i++) {
+      this.budget--;
+      out.push(...this.statement(ctx));
+    }
+    return out;
+  }
+
+  private statement(ctx: Ctx): Stmt[] {
+    const rng = this.rng;
+    const assignableNums = this.vars((v) => v.ty === "num" && v.assignable);
+    const writableArrays = this.vars((v) => v.ty === "arr" && !!v.writable);
+    const boolLets = this.vars((v) => v.ty === "bool" && !!v.boolLet);
+    const writers = this.helpers.filter((h) => h.writes && this.canCall(h));
+    const kind = rng.weighted([
+      ["declNum", 4],
+      ["declBool", 0.6],
+      ["declArr", ctx.depth <= 2 ? 0.8 : 0],
+      ["assign", assignableNums.length > 0 ? 3 : 0],
+      ["assignBool", boolLets.length > 0 ? 0.4 : 0],
+      ["elem", writableArrays.length > 0 ? 3 : 0],
+      ["if", ctx.depth < 3 ? 2 : 0],
+      ["loop", ctx.loops < 2 && ctx.depth < 3 ? 2.5 : 0],
+      ["helper", writers.length > 0 ? 1 : 0],
+      ["exit", ctx.loops > 0 ? 1.3 : 0],
+      ["earlyReturn", ctx.loops === 0 && ctx.depth > 0 ? 0.3 : ctx.loops === 0 ? 0.15 : 0],
+    ] as const);
+    switch (kind) {
+      case "declNum":
+        return [this.declNum()];
+      case "declBool": {
+        const name = this.fresh("c");
+        const isLet = rng.chance(0.4);
+        const init = this.bool(2);
+        this.declare({ name, ty: "bool", bound: 1, assignable: false, boolLet: isLet });
+        // A boolean `const` initialised with a literal would get a literal type; always annotate literals.
+        return [{ k: "decl", kw: isLet ? "let" : "const", name, ty: "bool", init, annotate: init.k === "blit" || rng.chance(0.3) }];
+      }
+      case "declArr":
+        return this.declArr(ctx);
+      case "assign":
+        return this.assignNum(rng.pick(assignableNums));
+      case "assignBool": {
+        const v = rng.pick(boolLets);
+        const value = rng.chance(0.5) ? ({ k: "not", a: ref(v.name, "bool") } as Expr) : this.bool(2);
+        return [{ k: "assign", target: { k: "var", name: v.name }, op: "=", value }];
+      }
+      case "elem": {
+        const a = rng.pick(writableArrays);
+        return this.updateElement(a);
+      }
+      case "if":
+        return [this.ifStatement(ctx)];
+      case "loop":
+        return this.loop(ctx);
+      case "helper": {
+        const h = rng.pick(writers);
+        return [{ k: "expr", e: this.call(h, 1) }];
+      }
+      case "exit":
+        return [this.exit(ctx)];
+      case "earlyReturn":
+        return [{ k: "if", cond: this.bool(2), then: [{ k: "return", value: this.fit(this.num(2), CAP).e }], else: null, compact: rng.chance(0.5) }];
+    }
+  }
+
+  private declNum(): Stmt {
+    const rng = this.rng;
+    const isLet = rng.chance(0.5);
+    const name = this.fresh("t");
+    const writers = this.helpers.filter((h) => h.writes && this.canCall(h));
+    let v: Val;
+    if (writers.length > 0 && rng.chance(0.15)) {
+      // A helper that writes into its array argument, called as the whole initialiser.
+      v = { e: this.call(rng.pick(writers), 1), b: CAP };
+    } else {
+      v = this.fit(this.num(rng.int(1, 3)), CAP);
+    }
+    this.declare({ name, ty: "num", bound: isLet ? CAP : v.b, assignable: isLet });
+    return { k: "decl", kw: isLet ? "let" : "const", name, ty: "num", init: v.e, annotate: v.e.k === "lit" || rng.chance(0.2) };
+  }
+
+  private declArr(ctx: Ctx): Stmt[] {
+    const rng = this.rng;
+    const name = this.fresh("v");
+    const arrays = this.readable("arr");
+    const size: Expr = arrays.length > 0 && rng.chance(0.7) ? { k: "len", arr: rng.pick(arrays).name } : lit(this.prog.arrLen);
+    const decl: Stmt = { k: "decl", kw: "const", name, ty: "arr", init: { k: "newarr", size }, annotate: rng.chance(0.2) };
+    this.declare({ name, ty: "arr", bound: CAP, assignable: false, writable: true });
+    if (!rng.chance(0.8)) return [decl];
+    // Fill it in a loop from existing values.
+    const i = this.loopVar();
+    const body = this.withScope([{ name: i, ty: "num", bound: this.prog.arrLen, assignable: false, int: { lo: 0, hi: this.prog.arrLen - 1 } }], () => {
+      const value = this.fit(this.num(2), CAP).e;
+      const stmts: Stmt[] = [{ k: "assign", target: { k: "elem", arr: name, index: ref(i) }, op: "=", value }];
+      if (rng.chance(0.3)) stmts.push(...this.block({ loops: ctx.loops + 1, depth: ctx.depth + 1 }, 1));
+      return stmts;
+    });
+    return [decl, { k: "for", v: i, init: lit(0), cmp: "<", limit: { k: "len", arr: name }, update: "++", body }];
+  }
+
+  /** A contracting update of a number variable: its bound stays at most CAP. */
+  private assignNum(v: VarInfo): Stmt[] {
+    const target: LValue = { k: "var", name: v.name };
+    return this.contractingUpdate(target, ref(v.name));
+  }
+
+  private updateElement(a: VarInfo): Stmt[] {
+    const rng = this.rng;
+    const index = this.index(a.name);
+    const target: LValue = { k: "elem", arr: a.name, index };
+    const current: Expr = { k: "load", arr: a.name, index: structuredClone(index) };
+    if (rng.chance(0.3)) {
+      // The in-place recurrence y[i] = y[i] * g(y[i - 1]) + … when a neighbour index exists.
+      const neighbour: Expr = { k: "load", arr: a.name, index: this.index(a.name) };
+      const helpers = this.helpers.filter((h) => !h.writes && h.params.filter((p) => p.ty === "num").length >= 1 && this.canCall(h));
+      let g: Expr;
+      if (helpers.length > 0 && rng.chance(0.4)) {
+        const h = rng.pick(helpers);
+        const call = this.call(h, 0);
+        const k = h.params.findIndex((p) => p.ty === "num");
+        (call as any).args[k] = neighbour;
+        g = bin("*", lit(0.1), call);
+      } else {
+        g = bin("*", lit(0.5), math(rng.pick(["tanh", "sin", "cos"]), neighbour));
+      }
+      const add = this.fit(this.num(2), CAP / 2).e;
+      return [{ k: "assign", target, op: "=", value: bin("+", bin("*", current, g), add) }];
+    }
+    return this.contractingUpdate(target, current);
+  }
+
+  private contractingUpdate(target: LValue, current: Expr): Stmt[] {
+    const rng = this.rng;
+    const t = () => structuredClone(target);
+    const cur = () => structuredClone(current);
+    const half = (): Stmt => ({ k: "assign", target: t(), op: "*=", value: lit(0.5) });
+    switch (rng.weighted([["set", 3], ["affine", 2], ["pairAdd", 3], ["div", 1], ["mulBounded", 1], ["pairIncDec", 0.6], ["mod", 0.3], ["powPair", 0.4], ["minmax", 0.7]] as const)) {
+      case "set":
+        return [{ k: "assign", target: t(), op: "=", value: this.fit(this.num(rng.int(1, 3)), CAP).e }];
+      case "affine": {
+        const g = bin("*", lit(0.5), math(rng.pick(["tanh", "sin", "cos"]), this.fit(this.num(1), CAP).e));
+        return [{ k: "assign", target: t(), op: "=", value: bin("+", bin("*", cur(), g), this.fit(this.num(2), CAP / 2).e) }];
+      }
+      case "pairAdd":
+        return [half(), { k: "assign", target: t(), op: rng.pick(["+=", "-="]), value: this.fit(this.num(2), CAP / 2).e }];
+      case "div": {
+        const q = this.fit(this.num(1), 2).e;
+        return [{ k: "assign", target: t(), op: "/=", value: bin("+", lit(1.5), sq(q)) }];
+      }
+      case "mulBounded":
+        return [{ k: "assign", target: t(), op: "*=", value: rng.chance(0.5) ? math(rng.pick(["cos", "tanh", "sin"]), this.fit(this.num(1), CAP).e) : lit(0.9) }];
+      case "pairIncDec":
+        return [half(), { k: "incdec", target: t(), op: rng.pick(["++", "--"]), prefix: rng.chance(0.3) }];
+      case "mod":
+        return [{ k: "assign", target: t(), op: "%=", value: lit(rng.pick([1.5, 2])) }];
+      case "powPair":
+        return [{ k: "assign", target: t(), op: "**=", value: lit(2) }, { k: "assign", target: t(), op: "*=", value: lit(0.1) }];
+      case "minmax":
+        return [{ k: "assign", target: t(), op: "=", value: math(rng.pick(["min", "max"]), cur(), this.fit(this.num(1), CAP).e) }];
+    }
+  }
+
+  private ifStatement(ctx: Ctx): Stmt {
+    const rng = this.rng;
+    const inner = { loops: ctx.loops, depth: ctx.depth + 1 };
+    const cond = this.bool(2);
+    const then = this.withScope([], () => this.block(inner, rng.int(1, 3)));
+    let elseBranch: Stmt[] | null = null;
+    if (rng.chance(0.5)) {
+      elseBranch = rng.chance(0.25) && ctx.depth < 2 ? [this.ifStatement(inner)] : this.withScope([], () => this.block(inner, rng.int(1, 3)));
+    }
+    if (then.length === 0) then.push(this.declNumScoped());
+    return { k: "if", cond, then, else: elseBranch, compact: rng.chance(0.5) };
+  }
+
+  private declNumScoped(): Stmt {
+    return this.withScope([], () => this.declNum());
+  }
+
+  /** `if (cond) break;` and friends, inside a loop. */
+  private exit(ctx: Ctx): Stmt {
+    const rng = this.rng;
+    const cond = this.bool(2);
+    const kind = rng.weighted([["break", 3], ["continue", 2], ["return", 1]] as const);
+    const last: Stmt = kind === "return" ? { k: "return", value: this.fit(this.num(2), CAP).e } : { k: kind };
+    const before = rng.chance(0.3) ? this.withScope([], () => this.block({ loops: ctx.loops, depth: ctx.depth + 1 }, 1)) : [];
+    return { k: "if", cond, then: [...before, last], else: null, compact: before.length === 0 && rng.chance(0.6) };
+  }
+
+  private loopVar(): string {
+    const taken = new Set(this.vars().map((v) => v.name));
+    return ["i", "j", "l", "m", "r", "i2", "j2"].find((n) => !taken.has(n))!;
+  }
+
+  private loop(ctx: Ctx): Stmt[] {
+    const rng = this.rng;
+    const L = this.prog.arrLen;
+    const arrays = this.readable("arr");
+    const pre: Stmt[] = [];
+    const inner: Ctx = { loops: ctx.loops + 1, depth: ctx.depth + 1 };
+    const kind = rng.weighted([
+      ["forN", 2],
+      ["forLen", arrays.length > 0 ? 3 : 0],
+      ["forFrom1", arrays.length > 0 ? 1.5 : 0],
+      ["forDown", arrays.length > 0 ? 1 : 0],
+      ["forStep2", arrays.length > 0 ? 0.5 : 0],
+      ["forData", 1],
+      ["forLe", 0.5],
+      ["while", 1.2],
+      ["do", 0.8],
+    ] as const);
+
+    // An accumulator updated once per iteration (at the top level of the body): its bound is the trip count.
+    const accumulate = rng.chance(0.55);
+    const addAccumulator = (trips: number, body: Stmt[]): void => {
+      if (!accumulate) return;
+      const product = rng.chance(0.25);
+      const name = this.fresh(product ? "p" : "s");
+      pre.push({ k: "decl", kw: "let", name, ty: "num", init: lit(product ? 1 : 0) });
+      const update: Stmt = product
+        ? { k: "assign", target: { k: "var", name }, op: "*=", value: math(rng.pick(["cos", "tanh", "sin"]), this.fit(this.num(2), CAP).e) }
+        : { k: "assign", target: { k: "var", name }, op: rng.pick(["+=", "+=", "-="]), value: this.fit(this.num(2), 1).e };
+      // Statements before the update must not declare what the update reads, so put it first or last.
+      if (rng.chance(0.5) && body.length > 0 && body[0].k !== "incdec") body.push(update);
+      else body.splice(body[0]?.k === "incdec" ? 1 : 0, 0, update);
+      this.declare({ name, ty: "num", bound: product ? 1 : trips, assignable: false });
+    };
+
+    const forLoop = (v: string, init: Expr, cmp: "<" | ">=" | "<=", limit: Expr, update: "++" | "--" | "+=2", range: { lo: number; hi: number }, trips: number): Stmt[] => {
+      const vInfo: VarInfo = { name: v, ty: "num", bound: Math.max(Math.abs(range.lo), Math.abs(range.hi)), assignable: false, int: range };
+      const body = this.withScope([vInfo], () => this.block(inner, rng.int(1, 4)));
+      // The update reads the loop variable; generate it in the loop's scope.
+      this.withScope([vInfo], () => addAccumulator(trips, body));
+      if (body.length === 0) body.push(this.withScope([vInfo], () => this.declNumScoped()));
+      return [...pre, { k: "for", v, init, cmp, limit, update, body }];
+    };
+
+    const anyArr = () => rng.pick(arrays).name;
+    switch (kind) {
+      case "forN": {
+        const n = rng.int(1, 5);
+        return forLoop(this.loopVar(), lit(0), "<", lit(n), "++", { lo: 0, hi: n - 1 }, n);
+      }
+      case "forLe": {
+        const n = rng.int(0, 4);
+        return forLoop(this.loopVar(), lit(0), "<=", lit(n), "++", { lo: 0, hi: n }, n + 1);
+      }
+      case "forLen":
+        return forLoop(this.loopVar(), lit(0), "<", { k: "len", arr: anyArr() }, "++", { lo: 0, hi: L - 1 }, L);
+      case "forFrom1":
+        return forLoop(this.loopVar(), lit(1), "<", { k: "len", arr: anyArr() }, "++", { lo: 1, hi: L - 1 }, L - 1);
+      case "forDown":
+        return forLoop(this.loopVar(), bin("-", { k: "len", arr: anyArr() }, lit(1)), ">=", lit(0), "--", { lo: 0, hi: L - 1 }, L);
+      case "forStep2":
+        return forLoop(this.loopVar(), lit(0), "<", { k: "len", arr: anyArr() }, "+=2", { lo: 0, hi: L - 1 }, Math.ceil(L / 2));
+      case "forData": {
+        // A data-dependent trip count: an integer computed from the inputs.
+        const name = this.fresh("n");
+        const x = this.fit(this.num(2), CAP).e;
+        const forms: [Expr, { lo: number; hi: number }][] = [
+          [math("floor", bin("+", lit(1), bin("*", lit(3), math("abs", math("sin", x))))), { lo: 1, hi: 4 }],
+          [math("round", bin("+", lit(2), math("tanh", x))), { lo: 1, hi: 3 }],
+          [math("ceil", bin("*", lit(2), math("abs", math("tanh", x)))), { lo: 0, hi: 2 }],
+        ];
+        const [init, range] = rng.pick(forms);
+        pre.push({ k: "decl", kw: "const", name, ty: "num", init });
+        this.declare({ name, ty: "num", bound: range.hi, assignable: false, int: range });
+        return forLoop(this.loopVar(), lit(0), "<", ref(name), "++", { lo: 0, hi: Math.max(0, range.hi - 1) }, range.hi);
+      }
+      case "while":
+      case "do": {
+        const n = rng.int(1, 5);
+        const k = this.fresh("k");
+        pre.push({ k: "decl", kw: "let", name: k, ty: "num", init: lit(0) });
+        const counterInside: VarInfo = { name: k, ty: "num", bound: n, assignable: false, int: { lo: 1, hi: n } };
+        const increment: Stmt = { k: "incdec", target: { k: "var", name: k }, op: "++", prefix: rng.chance(0.3), pin: true };
+        const body = this.withScope([counterInside], () => [increment, ...this.block(inner, rng.int(1, 4))]);
+        this.withScope([counterInside], () => addAccumulator(n, body));
+        // The extra condition may read variables declared before the loop only.
+        const cond = rng.chance(0.75) ? this.bool(1) : null;
+        const guard = bin("<", ref(k), lit(n));
+        this.declare({ name: k, ty: "num", bound: n, assignable: false, int: { lo: kind === "do" ? 1 : 0, hi: n } });
+        return [...pre, { k: kind, guard, cond, body }];
+      }
+    }
+  }
+}
+
+// ── Bad input: programs mutated outside the subset ─────────────────────────────────────────────
+
+export interface BadInput {
+  program: Program;
+  /** Which construct was injected. */
+  mutation: string;
+  /** 1-based lines the injected text occupies in the printed module (for reporting). */
+  source: string;
+}
+
+interface Mutation {
+  name: string;
+  /** Statement text to inject into f, given a number variable and an array variable (if any). */
+  stmt?: (x: string, a: string | undefined) => string;
+  /** Top-level declarations to add. */
+  top?: string[];
+  /** Needs an array parameter. */
+  needsArray?: boolean;
+  /** Changes to f itself. */
+  fn?: (f: Fn) => void;
+}
+
+/** Constructs outside the differentiable subset, each of which must get a diagnostic. */
+export const MUTATIONS: Mutation[] = [
+  { name: "arrow closure", stmt: (x) => `const g = (t: number) => t * ${x};\nconst q = g(${x});` },
+  { name: "function expression", stmt: (x) => `const g = function (t: number): number { return t + 1; };\nconst q = g(${x});` },
+  { name: "closure in call", stmt: (x, a) => `const q = ${a}.map((v) => v * ${x});`, needsArray: true },
+  { name: "reduce callback", stmt: (x, a) => `const q = ${a}.reduce((s, v) => s + v * ${x}, 0);`, needsArray: true },
+  { name: "string literal", stmt: () => `const s = "abc";` },
+  { name: "string length", stmt: (x) => `const q = ${x} + "abc".length;` },
+  { name: "template literal", stmt: (x) => "const s = `" + "${" + x + "}`;" },
+  { name: "object literal", stmt: (x) => `const o = { v: ${x} };\nconst q = o.v * 2;` },
+  { name: "object with getter", stmt: (x) => `const o = { get v() { return 1; } };\nconst q = ${x} * o.v;` },
+  { name: "array literal", stmt: (x) => `const q = [${x}, 1];` },
+  { name: "class declaration in function", stmt: () => `class C { v = 1; }` },
+  { name: "class instance", top: ["class Box {\n  constructor(public v: number) {}\n  twice(): number { return 2 * this.v; }\n}"], stmt: (x) => `const q = new Box(${x}).twice();` },
+  { name: "try/catch", stmt: (x) => `let q = 0;\ntry {\n  q = ${x} * 2;\n} catch (e) {\n  q = 1;\n}` },
+  { name: "try/finally", stmt: (x) => `let q = 0;\ntry {\n  q = ${x};\n} finally {\n  q = q + 1;\n}` },
+  { name: "throw", stmt: (x) => `if (${x} > 1000) throw new Error("too big");` },
+  { name: "switch", stmt: (x) => `let q = 0;\nswitch (Math.floor(${x})) {\n  case 0:\n    q = 1;\n    break;\n  default:\n    q = 2;\n}` },
+  { name: "recursion", top: ["function rec(n: number): number {\n  return n <= 0 ? 0 : rec(n - 1) + 1;\n}"], stmt: (x) => `const q = rec(${x});` },
+  { name: "mutual recursion", top: ["function ping(n: number): number {\n  return n <= 0 ? 0 : pong(n - 1);\n}", "function pong(n: number): number {\n  return n <= 0 ? 1 : ping(n - 1);\n}"], stmt: (x) => `const q = ping(${x});` },
+  { name: "self recursion of f", stmt: (x) => `if (${x} > 1000) return f_self(${x});`, top: [] },
+  { name: "number method call", stmt: (x) => `const q = Number(${x}.toFixed(2));` },
+  { name: "array method call", stmt: (x, a) => `${a}.fill(${x});`, needsArray: true },
+  { name: "array slice", stmt: (_x, a) => `const q = ${a}.slice(1);`, needsArray: true },
+  { name: "array subarray", stmt: (_x, a) => `const q = ${a}.subarray(1);`, needsArray: true },
+  { name: "Float64Array.from", stmt: (_x, a) => `const q = Float64Array.from(${a});`, needsArray: true },
+  { name: "Math.random", stmt: (x) => `const q = ${x} * Math.random();` },
+  { name: "Math.fround", stmt: (x) => `const q = Math.fround(${x});` },
+  { name: "Math.imul", stmt: (x) => `const q = Math.imul(${x}, 3);` },
+  { name: "Math.clz32", stmt: (x) => `const q = Math.clz32(${x});` },
+  { name: "Math without arguments", stmt: () => `const q = Math.max();` },
+  { name: "Math as a value", stmt: () => `const m = Math;` },
+  { name: "Math element access", stmt: (x) => `const q = Math["sin"](${x});` },
+  { name: "console.log", stmt: (x) => `console.log(${x});` },
+  { name: "Date.now", stmt: (x) => `const q = ${x} + Date.now();` },
+  { name: "parseFloat", stmt: (x) => `const q = ${x} + parseFloat("1.5");` },
+  { name: "spread into Math.max", stmt: (_x, a) => `const q = Math.max(...${a});`, needsArray: true },
+  { name: "spread into array", stmt: (_x, a) => `const q = [...${a}];`, needsArray: true },
+  { name: "optional element access", stmt: (_x, a) => `const q = ${a}?.[0];`, needsArray: true },
+  { name: "optional property access", stmt: (_x, a) => `const q = ${a}?.length;`, needsArray: true },
+  { name: "nullish coalescing", stmt: (x) => `const q = ${x} ?? 0;` },
+  { name: "logical assignment", stmt: (x) => `let q = ${x};\nq ||= 1;` },
+  { name: "nullish assignment", stmt: (x) => `let q = ${x};\nq ??= 1;` },
+  { name: "var declaration", stmt: (x) => `var q = ${x};` },
+  { name: "for…of", stmt: (_x, a) => `let q = 0;\nfor (const v of ${a}) {\n  q += v;\n}`, needsArray: true },
+  { name: "for…in", stmt: (_x, a) => `let q = 0;\nfor (const key in ${a}) {\n  q += 1;\n}`, needsArray: true },
+  { name: "labelled break", stmt: (x) => `let q = 0;\nouter: for (let i = 0; i < 2; i++) {\n  for (let j = 0; j < 2; j++) {\n    if (j > 0) break outer;\n    q += ${x};\n  }\n}` },
+  { name: "typeof", stmt: (x) => `const q = typeof ${x} === "number" ? 1 : 0;` },
+  { name: "bitwise or", stmt: (x) => `const q = ${x} | 0;` },
+  { name: "bitwise not", stmt: (x) => `const q = ~${x};` },
+  { name: "shift", stmt: (x) => `const q = ${x} << 1;` },
+  { name: "bitwise compound assignment", stmt: (x) => `let q = ${x};\nq |= 1;` },
+  { name: "void", stmt: (x) => `const q = void ${x};` },
+  { name: "in operator", stmt: (_x, a) => `const q = "length" in ${a};`, needsArray: true },
+  { name: "instanceof", stmt: (_x, a) => `const q = ${a} instanceof Float64Array;`, needsArray: true },
+  { name: "array destructuring", stmt: (x) => `const [q1, q2] = [${x}, 1];` },
+  { name: "object destructuring", stmt: (_x, a) => `const { length } = ${a};`, needsArray: true },
+  { name: "new Array", stmt: () => `const q = new Array(3);` },
+  { name: "new Float32Array", stmt: () => `const q = new Float32Array(3);` },
+  { name: "Float64Array from literal", stmt: (x) => `const q = new Float64Array([${x}, 1]);` },
+  { name: "array alias", stmt: (_x, a) => `const q = ${a};`, needsArray: true },
+  { name: "array reassignment", stmt: (_x, a) => `let q = new Float64Array(2);\nq = ${a};`, needsArray: true },
+  { name: "regular expression", stmt: () => `const q = /a+/.test("aa");` },
+  { name: "bigint", stmt: () => `const q = 10n;` },
+  { name: "comma operator", stmt: (x) => `const q = (${x}, 1);` },
+  { name: "assignment in expression", stmt: (x) => `let q = 0;\nconst r = (q = ${x}) + 1;` },
+  { name: "mutable module variable", top: ["let counter = 0;"], stmt: (x) => `counter += ${x};` },
+  { name: "nested function declaration", stmt: (x) => `function inner(t: number): number {\n  return t * 2;\n}\nconst q = inner(${x});` },
+  { name: "generator helper", top: ["function* gen(): Generator<number> {\n  yield 1;\n}"], stmt: () => `const q = gen().next().value;` },
+  { name: "async helper", top: ["async function later(t: number): Promise<number> {\n  return t;\n}"], stmt: (x) => `const q = later(${x});` },
+  { name: "generic helper", top: ["function id<T>(t: T): T {\n  return t;\n}"], stmt: (x) => `const q = id(${x});` },
+  { name: "arguments object", stmt: () => `const q = arguments.length;` },
+  { name: "this", stmt: () => `const q = this;` },
+  { name: "return without value", stmt: (x) => `if (${x} > 1000) return;` },
+  { name: "return an array", stmt: (x, a) => `if (${x} > 1000) return ${a};`, needsArray: true },
+  { name: "numeric condition", stmt: (x) => `if (${x}) {\n  ${x} = 1;\n}` },
+  { name: "numeric while condition", stmt: (x) => `while (${x}) {\n  break;\n}` },
+  { name: "array condition", stmt: (_x, a) => `if (${a}) {\n  const q = 1;\n}`, needsArray: true },
+  { name: "mixed ?: types", stmt: (x) => `const q = ${x} > 0 ? ${x} : "neg";` },
+  { name: "comparison chain", stmt: (x) => `const q = ${x} < 1 < 2;` },
+  { name: "property assignment", stmt: (x) => `Math.PI = ${x};` },
+  { name: "length assignment", stmt: (_x, a) => `${a}.length = 2;`, needsArray: true },
+  { name: "unknown function", stmt: (x) => `const q = mystery(${x});` },
+  { name: "call of a local", stmt: (x) => `const g = 2;\nconst q = g(${x});` },
+  { name: "debugger", stmt: () => `debugger;` },
+  { name: "delete", stmt: (_x, a) => `const q = delete ${a}[0];`, needsArray: true },
+  { name: "expression statement", stmt: (x) => `${x} + 1;` },
+  { name: "wrong Math arity", stmt: (x) => `const q = Math.sin(${x}, ${x});` },
+  { name: "string parameter", fn: (f) => (f.rawParams = "label: string") },
+  { name: "object parameter", fn: (f) => (f.rawParams = "o: { v: number }") },
+  { name: "optional parameter", fn: (f) => (f.rawParams = "extra?: number") },
+  { name: "default parameter", fn: (f) => (f.rawParams = "extra: number = 1") },
+  { name: "rest parameter", fn: (f) => (f.rawParams = "...rest: number[]") },
+  { name: "async entry", fn: (f) => (f.rawPrefix = "async ") },
+  { name: "generator entry", fn: (f) => (f.rawPrefix = "*") },
+  { name: "untyped parameter", fn: (f) => (f.rawParams = "extra: any") },
+];
+
+/**
+ * A program of the subset with one construct from outside it injected into f (or into f's
+ * signature). The compiler must answer with diagnostics, never with an exception.
+ */
+export function generateBadInput(seed: number, index: number): BadInput {
+  const rng = new Rng(seed, index, 0xbad);
+  const program = generateProgram(seed, index + 1_000_000_000, { maxHelpers: 2, entryBudget: rng.int(4, 14) });
+  const arrParam = program.f.params.find((p) => p.ty === "arr")?.name;
+  const candidates = MUTATIONS.filter((m) => !m.needsArray || arrParam);
+  const m = rng.pick(candidates);
+  const numParam = program.f.params.find((p) => p.ty === "num")!.name;
+  if (m.top) program.rawTop = [...m.top];
+  if (m.fn) m.fn(program.f);
+  if (m.stmt) {
+    let text = m.stmt(numParam, arrParam);
+    if (m.name === "self recursion of f") text = `if (${numParam} > 1000) return f(${program.f.params.map((p) => p.name).join(", ")});`;
+    // Inject into a random block of f: the top level or the body of an if or loop.
+    const blocks: Stmt[][] = [program.f.body];
+    const visit = (list: Stmt[]) => {
+      for (const s of list) {
+        if (s.k === "if") (blocks.push(s.then), visit(s.then), s.else && (blocks.push(s.else), visit(s.else)));
+        if (s.k === "for" || s.k === "while" || s.k === "do") (blocks.push(s.body), visit(s.body));
+      }
+    };
+    visit(program.f.body);
+    const block = rng.chance(0.5) ? program.f.body : rng.pick(blocks);
+    // Before the final return (top level) or anywhere in a nested block — after a pinned loop counter.
+    const max = block === program.f.body ? block.length - 1 : block.length;
+    const min = block[0]?.k === "incdec" ? 1 : 0;
+    block.splice(rng.int(min, Math.max(min, max)), 0, { k: "raw", text, pin: true });
+  }
+  return { program, mutation: m.name, source: "" };
+}

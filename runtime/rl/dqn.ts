@@ -1,0 +1,438 @@
+/**
+ * Deep Q-Network training, in the manner of CleanRL's dqn.py: one loop, every hyperparameter in
+ * `DQNConfig` (config.ts). The gradient of the TD loss is gradc's generated code (or the tape
+ * engine on the same source); everything the loop touches per step is preallocated.
+ *
+ * A run is deterministic for a given config and seed: the environment is reset with seeds drawn
+ * from the trainer's generator, and checkpoints (taken at episode boundaries) hold that
+ * generator, the networks, the optimizer and the replay buffer, so a resumed run continues
+ * exactly as the uninterrupted one would have.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import type { DQNConfig } from "./config.js";
+import { CheckpointError, loadCheckpoint, saveCheckpoint, type StoredArray } from "./checkpoint.js";
+import type { Environment } from "./envs/types.js";
+import { clipGradientNorm, createOptimizer, type Optimizer } from "./optimizers.js";
+import { duelingQNetwork, mlpQNetwork, type QNetwork } from "./qnetwork.js";
+import { Random } from "./random.js";
+import { ReplayBuffer, createBatch, type Batch, type ReplaySnapshot } from "./replay/index.js";
+import { CsvLog, METRICS_COLUMNS, type EpisodeRow, type EvaluationRow, learningCurveSvg, writeJson } from "./report.js";
+
+export interface TrainerOptions {
+  config: DQNConfig;
+  /** Creates the environment (called twice: training and evaluation copies). */
+  makeEnv: () => Environment;
+  /** A Q-network of your own; by default the config's `network` with `net_arch`. */
+  network?: QNetwork;
+  /** Output folder for metrics.csv, summary.json, the learning curve and checkpoints. */
+  outDir: string;
+  /** Continue the run whose checkpoint is in this folder. */
+  resumeFrom?: string;
+  /** Called after every step with a view of the progress (for progress bars and logs). */
+  onProgress?: (progress: Progress) => void;
+}
+
+export interface Progress {
+  step: number;
+  totalSteps: number;
+  episode: number;
+  lastReturn: number;
+  meanReturn: number;
+  epsilon: number;
+  loss: number;
+  stepsPerSecond: number;
+}
+
+export interface Summary {
+  env: string;
+  engine: string;
+  network: string;
+  seed: number;
+  solved: boolean;
+  solvedAtStep: number | null;
+  solvedAtSeconds: number | null;
+  finalEval: { mean: number; std: number; episodes: number };
+  stepsPerSecond: number;
+  totalSteps: number;
+  episodes: number;
+  wallSeconds: number;
+  diverged: boolean;
+  /** Mean return over the last solve_window episodes when training stopped. */
+  finalMeanReturn: number;
+  config: DQNConfig;
+}
+
+export class DivergenceError extends Error {}
+
+const CHECKPOINT_FILE = "checkpoint.bin";
+
+export class DQNTrainer {
+  readonly network: QNetwork;
+  private readonly env: Environment;
+  private readonly evalEnv: Environment;
+  private readonly theta: Float64Array;
+  private readonly target: Float64Array;
+  private readonly grad: Float64Array;
+  private readonly optimizer: Optimizer;
+  private buffer: ReplayBuffer;
+  private readonly rng: Random;
+  private readonly batch: Batch;
+  // Per-step scratch, allocated once.
+  private readonly q: Float64Array;
+  private readonly nextQ: Float64Array;
+  private readonly nextQOnline: Float64Array;
+  private readonly targets: Float64Array;
+  private readonly tdErrors: Float64Array;
+  private obs: Float64Array;
+  private readonly metrics: CsvLog<EpisodeRow>;
+  private readonly evaluations: CsvLog<EvaluationRow>;
+
+  // Counters: everything a checkpoint must carry besides the arrays.
+  private step = 0;
+  private episode = 0;
+  private episodeReturn = 0;
+  private episodeLength = 0;
+  private lossSum = 0;
+  private lossCount = 0;
+  private recentReturns: number[] = [];
+  private solvedAtStep: number | null = null;
+  private solvedAtSeconds: number | null = null;
+  private elapsedBefore = 0;
+  private lastEval: EvaluationRow | null = null;
+  private lastLoss = NaN;
+
+  constructor(private readonly options: TrainerOptions) {
+    const c = options.config;
+    this.env = options.makeEnv();
+    this.evalEnv = options.makeEnv();
+    const { observationSize, actionCount } = this.env;
+    const make = c.network === "dueling" ? duelingQNetwork : mlpQNetwork;
+    this.network = options.network ?? make(observationSize, actionCount, c.net_arch, { loss: c.loss, engine: c.engine });
+    const n = this.network.parameterCount;
+    this.theta = new Float64Array(n);
+    this.target = new Float64Array(n);
+    this.grad = new Float64Array(n);
+    this.rng = new Random(c.seed);
+    this.network.initialize(this.theta, this.rng);
+    this.target.set(this.theta);
+    this.optimizer = createOptimizer(c.optimizer, n, c.learning_rate);
+    this.buffer = this.createBuffer();
+    this.batch = createBatch(c.batch_size, observationSize);
+    this.q = new Float64Array(c.batch_size * actionCount);
+    this.nextQ = new Float64Array(c.batch_size * actionCount);
+    this.nextQOnline = new Float64Array(c.batch_size * actionCount);
+    this.targets = new Float64Array(c.batch_size);
+    this.tdErrors = new Float64Array(c.batch_size);
+    this.obs = new Float64Array(observationSize);
+    this.metrics = new CsvLog<EpisodeRow>(path.join(options.outDir, "metrics.csv"), METRICS_COLUMNS);
+    this.evaluations = new CsvLog<EvaluationRow>(path.join(options.outDir, "evaluations.csv"), ["step", "mean", "std", "episodes"]);
+  }
+
+  private createBuffer(): ReplayBuffer {
+    const c = this.options.config;
+    return new ReplayBuffer({
+      capacity: c.buffer_size,
+      obsSize: this.env.observationSize,
+      gamma: c.gamma,
+      nStep: c.n_steps,
+      prioritized: c.prioritized_replay
+        ? { alpha: c.prioritized_replay_alpha, beta0: c.prioritized_replay_beta0, betaSteps: c.total_timesteps, epsilon: c.prioritized_replay_eps }
+        : null,
+    });
+  }
+
+  /** ε at `step`: linear from the initial to the final value over exploration_fraction of the run. */
+  epsilon(step: number): number {
+    const c = this.options.config;
+    const span = c.exploration_fraction * c.total_timesteps;
+    if (span <= 0) return c.exploration_final_eps;
+    const t = Math.min(1, step / span);
+    return c.exploration_initial_eps + t * (c.exploration_final_eps - c.exploration_initial_eps);
+  }
+
+  /** The parameters being trained (a view: do not keep it across steps). */
+  get parameters(): Float64Array {
+    return this.theta;
+  }
+
+  get targetParameters(): Float64Array {
+    return this.target;
+  }
+
+  async train(): Promise<Summary> {
+    const c = this.options.config;
+    fs.mkdirSync(this.options.outDir, { recursive: true });
+    if (this.options.resumeFrom) this.restore(path.join(this.options.resumeFrom, CHECKPOINT_FILE));
+    else {
+      this.metrics.open();
+      this.evaluations.open();
+    }
+    const started = performance.now();
+    const seconds = () => this.elapsedBefore + (performance.now() - started) / 1000;
+    const stepsAtStart = this.step;
+    this.obs.set(this.env.reset(this.episodeSeed()));
+    let nextCheckpoint = c.checkpoint_freq > 0 ? (Math.floor(this.step / c.checkpoint_freq) + 1) * c.checkpoint_freq : Infinity;
+    let diverged = false;
+
+    while (this.step < c.total_timesteps && !(c.stop_on_solve && this.solvedAtStep !== null)) {
+      const eps = this.epsilon(this.step);
+      const action = this.rng.nextFloat() < eps ? this.rng.nextInt(this.env.actionCount) : this.greedyAction(this.obs);
+      const { obs: nextObs, reward, terminated, truncated } = this.env.step(action);
+      this.buffer.add(this.obs, action, reward, nextObs, terminated, truncated);
+      this.obs.set(nextObs);
+      this.episodeReturn += reward;
+      this.episodeLength++;
+      this.step++;
+
+      if (this.step > c.learning_starts && this.step % c.train_freq === 0) {
+        try {
+          for (let g = 0; g < c.gradient_steps; g++) this.trainStep();
+        } catch (e) {
+          if (!(e instanceof DivergenceError)) throw e;
+          process.stderr.write(`\ngradc train: ${e.message}; stopping, the last checkpoint is kept\n`);
+          diverged = true;
+          break;
+        }
+      }
+      if (this.step % c.target_update_interval === 0) this.updateTarget();
+      if (c.eval_freq > 0 && this.step % c.eval_freq === 0) {
+        this.lastEval = this.evaluate(c.n_eval_episodes, 1_000_000 + this.step);
+        this.evaluations.append(this.lastEval);
+      }
+
+      if (terminated || truncated) {
+        this.endEpisode(eps, seconds());
+        if (this.solvedAtStep === null && this.isSolved()) {
+          this.solvedAtStep = this.step;
+          this.solvedAtSeconds = seconds();
+        }
+        this.obs.set(this.env.reset(this.episodeSeed()));
+        // Checkpoints fall on episode boundaries: a resumed run restarts from a fresh reset.
+        if (this.step >= nextCheckpoint) {
+          this.checkpoint(seconds());
+          nextCheckpoint = (Math.floor(this.step / c.checkpoint_freq) + 1) * c.checkpoint_freq;
+        }
+      }
+      this.options.onProgress?.({
+        step: this.step,
+        totalSteps: c.total_timesteps,
+        episode: this.episode,
+        lastReturn: this.recentReturns[this.recentReturns.length - 1] ?? NaN,
+        meanReturn: this.meanRecentReturn(),
+        epsilon: eps,
+        loss: this.lastLoss,
+        stepsPerSecond: (this.step - stepsAtStart) / Math.max(1e-9, (performance.now() - started) / 1000),
+      });
+    }
+    const trainingSeconds = seconds();
+    if (!diverged) this.checkpoint(trainingSeconds);
+    const finalEval = this.evaluate(c.n_final_eval_episodes, 2_000_000);
+    const summary: Summary = {
+      env: this.env.name,
+      engine: c.engine,
+      network: this.network.description,
+      seed: c.seed,
+      solved: this.solvedAtStep !== null,
+      solvedAtStep: this.solvedAtStep,
+      solvedAtSeconds: this.solvedAtSeconds === null ? null : round(this.solvedAtSeconds, 3),
+      finalEval: { mean: finalEval.mean, std: finalEval.std, episodes: finalEval.episodes },
+      stepsPerSecond: round((this.step - stepsAtStart) / Math.max(1e-9, trainingSeconds - this.elapsedBefore), 1),
+      totalSteps: this.step,
+      episodes: this.episode,
+      wallSeconds: round(trainingSeconds, 3),
+      diverged,
+      finalMeanReturn: this.meanRecentReturn(),
+      config: c,
+    };
+    writeJson(path.join(this.options.outDir, "summary.json"), summary);
+    const svg = await learningCurveSvg(`DQN on ${this.env.name} (seed ${c.seed}, ${c.engine} gradients)`, this.metrics.read(), this.evaluations.read(), c.reward_threshold, c.solve_window);
+    fs.writeFileSync(path.join(this.options.outDir, "learning-curve.svg"), svg);
+    return summary;
+  }
+
+  /** One gradient step on a sampled batch: TD targets from the target network, then the optimizer. */
+  private trainStep(): void {
+    const c = this.options.config;
+    const { batch, network } = this;
+    const A = network.actionCount;
+    const B = c.batch_size;
+    this.buffer.setProgress(this.step);
+    this.buffer.sample(batch, this.rng);
+    network.qValues(this.target, batch.nextObs, B, this.nextQ);
+    if (c.double_dqn) network.qValues(this.theta, batch.nextObs, B, this.nextQOnline);
+    for (let b = 0; b < B; b++) {
+      // Double DQN: the online network picks a', the target network values it.
+      const chooser = c.double_dqn ? this.nextQOnline : this.nextQ;
+      let best = 0;
+      for (let a = 1; a < A; a++) if (chooser[b * A + a] > chooser[b * A + best]) best = a;
+      const bootstrap = this.nextQ[b * A + best];
+      this.targets[b] = batch.rewards[b] + batch.discounts[b] * (1 - batch.dones[b]) * bootstrap;
+    }
+    const loss = network.lossAndGradient(this.grad, this.theta, batch.obs, batch.actions, this.targets, batch.weights, B);
+    if (!Number.isFinite(loss)) throw new DivergenceError(`the loss became ${loss} at step ${this.step}`);
+    const norm = clipGradientNorm(this.grad, c.max_grad_norm);
+    if (!Number.isFinite(norm)) throw new DivergenceError(`the gradient norm became ${norm} at step ${this.step}`);
+    this.optimizer.step(this.theta, this.grad);
+    if (this.buffer.isPrioritized) {
+      network.qValues(this.theta, batch.obs, B, this.q);
+      for (let b = 0; b < B; b++) this.tdErrors[b] = this.q[b * A + batch.actions[b]] - this.targets[b];
+      this.buffer.updatePriorities(batch.indices, this.tdErrors);
+    }
+    this.lossSum += loss;
+    this.lossCount++;
+    this.lastLoss = loss;
+  }
+
+  /** Hard copy (tau = 1) or Polyak averaging θ' ← τθ + (1 − τ)θ'. */
+  private updateTarget(): void {
+    const tau = this.options.config.tau;
+    if (tau >= 1) {
+      this.target.set(this.theta);
+      return;
+    }
+    for (let i = 0; i < this.theta.length; i++) this.target[i] = tau * this.theta[i] + (1 - tau) * this.target[i];
+  }
+
+  private readonly actionQ = new Float64Array(64);
+
+  greedyAction(obs: Float64Array, theta: Float64Array = this.theta): number {
+    const A = this.network.actionCount;
+    const q = this.actionQ.length >= A ? this.actionQ : new Float64Array(A);
+    this.network.qValues(theta, obs, 1, q);
+    let best = 0;
+    for (let a = 1; a < A; a++) if (q[a] > q[best]) best = a;
+    return best;
+  }
+
+  /** Greedy episodes on the evaluation copy of the environment, seeded independently of training. */
+  evaluate(episodes: number, seedBase: number): EvaluationRow {
+    const returns: number[] = [];
+    for (let e = 0; e < episodes; e++) {
+      let obs = this.evalEnv.reset(this.options.config.seed * 7919 + seedBase + e);
+      let total = 0;
+      for (;;) {
+        const result = this.evalEnv.step(this.greedyAction(obs));
+        total += result.reward;
+        obs = result.obs;
+        if (result.terminated || result.truncated) break;
+      }
+      returns.push(total);
+    }
+    const mean = returns.reduce((s, r) => s + r, 0) / returns.length;
+    const std = Math.sqrt(returns.reduce((s, r) => s + (r - mean) ** 2, 0) / returns.length);
+    return { step: this.step, mean, std, episodes };
+  }
+
+  private endEpisode(epsilon: number, wallSeconds: number): void {
+    this.episode++;
+    this.metrics.append({
+      step: this.step,
+      episode: this.episode,
+      return: this.episodeReturn,
+      length: this.episodeLength,
+      epsilon,
+      loss: this.lossCount > 0 ? this.lossSum / this.lossCount : NaN,
+      wall_seconds: wallSeconds,
+    });
+    this.recentReturns.push(this.episodeReturn);
+    if (this.recentReturns.length > this.options.config.solve_window) this.recentReturns.shift();
+    this.episodeReturn = 0;
+    this.episodeLength = 0;
+    this.lossSum = 0;
+    this.lossCount = 0;
+  }
+
+  private isSolved(): boolean {
+    const c = this.options.config;
+    return this.recentReturns.length >= c.solve_window && this.meanRecentReturn() >= c.reward_threshold;
+  }
+
+  private meanRecentReturn(): number {
+    const r = this.recentReturns;
+    return r.length === 0 ? NaN : r.reduce((s, x) => s + x, 0) / r.length;
+  }
+
+  private episodeSeed(): number {
+    return this.rng.nextUint32() & 0x7fffffff;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Checkpoints
+
+  private checkpoint(wallSeconds: number): void {
+    const replay = this.buffer.snapshot();
+    const optimizer = this.optimizer.snapshot();
+    const arrays: Record<string, StoredArray> = { theta: this.theta, target: this.target };
+    optimizer.buffers.forEach((b, i) => (arrays[`optimizer.${i}`] = b));
+    for (const [name, a] of Object.entries(replay.arrays)) arrays[`replay.${name}`] = a;
+    const meta = {
+      format: "gradc-dqn-checkpoint",
+      env: this.env.name,
+      parameterCount: this.theta.length,
+      config: this.options.config,
+      counters: {
+        step: this.step,
+        episode: this.episode,
+        recentReturns: this.recentReturns,
+        solvedAtStep: this.solvedAtStep,
+        solvedAtSeconds: this.solvedAtSeconds,
+        wallSeconds,
+        lastLoss: Number.isFinite(this.lastLoss) ? this.lastLoss : null,
+      },
+      rng: this.rng.getState(),
+      optimizer: { name: this.optimizer.name, step: optimizer.step, buffers: optimizer.buffers.length },
+      replay: replay.meta,
+      metricsRows: this.episode,
+      evaluationRows: this.evaluations.read().length,
+    };
+    saveCheckpoint(path.join(this.options.outDir, CHECKPOINT_FILE), meta, arrays);
+  }
+
+  private restore(file: string): void {
+    const { meta, arrays } = loadCheckpoint(file);
+    const fail = (why: string): never => {
+      throw new CheckpointError(`${file}: ${why}`);
+    };
+    if (meta?.format !== "gradc-dqn-checkpoint") fail("not a DQN training checkpoint");
+    if (meta.env !== this.env.name) fail(`it was written for ${meta.env}, not ${this.env.name}`);
+    if (meta.parameterCount !== this.theta.length) fail(`it holds ${meta.parameterCount} parameters, this network has ${this.theta.length} (different net_arch?)`);
+    const take = (name: string, into: Float64Array) => {
+      const a = arrays[name];
+      if (!(a instanceof Float64Array) || a.length !== into.length) fail(`array '${name}' is missing or has the wrong size`);
+      into.set(a as Float64Array);
+    };
+    take("theta", this.theta);
+    take("target", this.target);
+    const buffers = Array.from({ length: meta.optimizer.buffers }, (_, i) => arrays[`optimizer.${i}`] as Float64Array);
+    if (meta.optimizer.name !== this.optimizer.name || buffers.some((b) => !(b instanceof Float64Array))) fail("its optimizer state does not match the config's optimizer");
+    this.optimizer.restore({ step: meta.optimizer.step, buffers });
+    const replayArrays = Object.fromEntries(
+      Object.entries(arrays)
+        .filter(([name]) => name.startsWith("replay."))
+        .map(([name, a]) => [name.slice("replay.".length), a]),
+    );
+    try {
+      this.buffer = ReplayBuffer.restore({ meta: meta.replay, arrays: replayArrays } as ReplaySnapshot);
+    } catch (e) {
+      fail(`its replay buffer is invalid: ${(e as Error).message}`);
+    }
+    this.rng.setState(meta.rng);
+    const k = meta.counters;
+    this.step = k.step;
+    this.episode = k.episode;
+    this.recentReturns = k.recentReturns;
+    this.solvedAtStep = k.solvedAtStep;
+    this.solvedAtSeconds = k.solvedAtSeconds;
+    this.elapsedBefore = k.wallSeconds;
+    this.lastLoss = k.lastLoss ?? NaN;
+    // Rows logged after the checkpoint will be logged again, identically.
+    this.metrics.open(meta.metricsRows);
+    this.evaluations.open(meta.evaluationRows);
+  }
+}
+
+function round(x: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
