@@ -62,6 +62,8 @@ export interface Fn {
   rawParams?: string;
   /** Verbatim text in front of `function` (bad-input mutations only, e.g. "async "). */
   rawPrefix?: string;
+  /** `function*` (bad-input mutations only). */
+  generator?: boolean;
 }
 
 export interface Program {
@@ -278,7 +280,7 @@ export class Printer {
   fn(f: Fn, exported: boolean): string {
     const params = f.params.map((p) => `${p.name}: ${TS_TYPE[p.ty]}`);
     if (f.rawParams) params.push(f.rawParams);
-    const out = [`${exported ? "export " : ""}${f.rawPrefix ?? ""}function ${this.name(f.name)}(${params.join(", ")}): number {`];
+    const out = [`${exported ? "export " : ""}${f.rawPrefix ?? ""}function${f.generator ? "*" : ""} ${this.name(f.name)}(${params.join(", ")}): number {`];
     this.block(f.body, "  ", out);
     out.push("}");
     return out.join("\n");

@@ -19,7 +19,7 @@
  *
  * `generateProgram(seed, index)` is a pure function of its arguments.
  */
-import { type Expr, type Fn, type LValue, type Param, type Program, type Stmt, type Ty } from "./ast.js";
+import { type BinOp, type Expr, type Fn, type LValue, type Param, type Program, type Stmt, type Ty } from "./ast.js";
 import { Rng } from "./rng.js";
 
 /** Magnitude bound of variables and array elements. */
@@ -60,7 +60,7 @@ interface Ctx {
 
 const lit = (v: number): Expr => ({ k: "lit", v });
 const ref = (name: string, ty: Ty = "num"): Expr => ({ k: "ref", name, ty });
-const bin = (op: Expr extends never ? never : any, a: Expr, b: Expr): Expr => ({ k: "bin", op, a, b });
+const bin = (op: BinOp, a: Expr, b: Expr): Expr => ({ k: "bin", op, a, b });
 const math = (fn: string, ...args: Expr[]): Expr => ({ k: "math", fn, args });
 const sq = (e: Expr): Expr => bin("*", e, structuredClone(e));
 
@@ -311,7 +311,7 @@ class FnGen {
       case "add": {
         const a = this.num(d - 1);
         const b = this.num(d - 1);
-        return { e: bin(rng.pick(["+", "-"]), a.e, b.e), b: a.b + b.b };
+        return { e: bin(rng.pick(["+", "-"] as const), a.e, b.e), b: a.b + b.b };
       }
       case "mul": {
         const a = this.fit(this.num(d - 1), 4);
@@ -525,7 +525,7 @@ class FnGen {
     ] as const);
     switch (choice) {
       case "cmp": {
-        const op = rng.pick(["<", "<=", ">", ">="]);
+        const op = rng.pick(["<", "<=", ">", ">="] as const);
         const a = this.num(Math.max(0, d - 1)).e;
         const b = rng.chance(0.5) ? this.num(Math.max(0, d - 1)).e : lit(rng.pick([0, 0.5, -0.5, 1, 0.2]));
         return bin(op, a, b);
@@ -535,8 +535,8 @@ class FnGen {
       case "int": {
         const v = rng.pick(ints);
         const { lo, hi } = v.int!;
-        if (rng.chance(0.4)) return bin(rng.pick(["===", "!=="]), bin("%", ref(v.name), lit(2)), lit(rng.int(0, 1)));
-        return bin(rng.pick(["===", "!==", "<", ">"]), ref(v.name), lit(rng.int(lo, Math.max(lo, hi))));
+        if (rng.chance(0.4)) return bin(rng.pick(["===", "!=="] as const), bin("%", ref(v.name), lit(2)), lit(rng.int(0, 1)));
+        return bin(rng.pick(["===", "!==", "<", ">"] as const), ref(v.name), lit(rng.int(lo, Math.max(lo, hi))));
       }
       case "not":
         return { k: "not", a: this.bool(d - 1) };
@@ -561,7 +561,7 @@ class FnGen {
     if (terms.length === 0 || rng.chance(0.3)) terms.push(this.num(2));
     let acc = terms[0];
     for (const t of terms.slice(1)) {
-      const op = rng.pick(["+", "-", "*", "+"]);
+      const op = rng.pick(["+", "-", "*", "+"] as const);
       if (op === "*") {
         const a = this.fit(acc, 4);
         const b = this.fit(t, 4);
@@ -721,7 +721,7 @@ class FnGen {
         return [{ k: "assign", target: t(), op: "=", value: bin("+", bin("*", cur(), g), this.fit(this.num(2), CAP / 2).e) }];
       }
       case "pairAdd":
-        return [half(), { k: "assign", target: t(), op: rng.pick(["+=", "-="]), value: this.fit(this.num(2), CAP / 2).e }];
+        return [half(), { k: "assign", target: t(), op: rng.pick(["+=", "-="] as const), value: this.fit(this.num(2), CAP / 2).e }];
       case "div": {
         const q = this.fit(this.num(1), 2).e;
         return [{ k: "assign", target: t(), op: "/=", value: bin("+", lit(1.5), sq(q)) }];
@@ -729,7 +729,7 @@ class FnGen {
       case "mulBounded":
         return [{ k: "assign", target: t(), op: "*=", value: rng.chance(0.5) ? math(rng.pick(["cos", "tanh", "sin"]), this.fit(this.num(1), CAP).e) : lit(0.9) }];
       case "pairIncDec":
-        return [half(), { k: "incdec", target: t(), op: rng.pick(["++", "--"]), prefix: rng.chance(0.3) }];
+        return [half(), { k: "incdec", target: t(), op: rng.pick(["++", "--"] as const), prefix: rng.chance(0.3) }];
       case "mod":
         return [{ k: "assign", target: t(), op: "%=", value: lit(rng.pick([1.5, 2])) }];
       case "powPair":
@@ -791,14 +791,17 @@ class FnGen {
 
     // An accumulator updated once per iteration (at the top level of the body): its bound is the trip count.
     const accumulate = rng.chance(0.55);
-    const addAccumulator = (trips: number, body: Stmt[]): void => {
+    const addAccumulator = (trips: number, body: Stmt[], loopScope: VarInfo[]): void => {
       if (!accumulate) return;
       const product = rng.chance(0.25);
       const name = this.fresh(product ? "p" : "s");
       pre.push({ k: "decl", kw: "let", name, ty: "num", init: lit(product ? 1 : 0) });
-      const update: Stmt = product
-        ? { k: "assign", target: { k: "var", name }, op: "*=", value: math(rng.pick(["cos", "tanh", "sin"]), this.fit(this.num(2), CAP).e) }
-        : { k: "assign", target: { k: "var", name }, op: rng.pick(["+=", "+=", "-="]), value: this.fit(this.num(2), 1).e };
+      // The update's value is generated in the loop's scope (it may read the loop variable).
+      const update: Stmt = this.withScope(loopScope, (): Stmt =>
+        product
+          ? { k: "assign", target: { k: "var", name }, op: "*=", value: math(rng.pick(["cos", "tanh", "sin"]), this.fit(this.num(2), CAP).e) }
+          : { k: "assign", target: { k: "var", name }, op: rng.pick(["+=", "+=", "-="] as const), value: this.fit(this.num(2), 1).e },
+      );
       // Statements before the update must not declare what the update reads, so put it first or last.
       if (rng.chance(0.5) && body.length > 0 && body[0].k !== "incdec") body.push(update);
       else body.splice(body[0]?.k === "incdec" ? 1 : 0, 0, update);
@@ -809,7 +812,7 @@ class FnGen {
       const vInfo: VarInfo = { name: v, ty: "num", bound: Math.max(Math.abs(range.lo), Math.abs(range.hi)), assignable: false, int: range };
       const body = this.withScope([vInfo], () => this.block(inner, rng.int(1, 4)));
       // The update reads the loop variable; generate it in the loop's scope.
-      this.withScope([vInfo], () => addAccumulator(trips, body));
+      addAccumulator(trips, body, [vInfo]);
       if (body.length === 0) body.push(this.withScope([vInfo], () => this.declNumScoped()));
       return [...pre, { k: "for", v, init, cmp, limit, update, body }];
     };
@@ -854,7 +857,7 @@ class FnGen {
         const counterInside: VarInfo = { name: k, ty: "num", bound: n, assignable: false, int: { lo: 1, hi: n } };
         const increment: Stmt = { k: "incdec", target: { k: "var", name: k }, op: "++", prefix: rng.chance(0.3), pin: true };
         const body = this.withScope([counterInside], () => [increment, ...this.block(inner, rng.int(1, 4))]);
-        this.withScope([counterInside], () => addAccumulator(n, body));
+        addAccumulator(n, body, [counterInside]);
         // The extra condition may read variables declared before the loop only.
         const cond = rng.chance(0.75) ? this.bool(1) : null;
         const guard = bin("<", ref(k), lit(n));
@@ -871,8 +874,6 @@ export interface BadInput {
   program: Program;
   /** Which construct was injected. */
   mutation: string;
-  /** 1-based lines the injected text occupies in the printed module (for reporting). */
-  source: string;
 }
 
 interface Mutation {
@@ -981,7 +982,7 @@ export const MUTATIONS: Mutation[] = [
   { name: "default parameter", fn: (f) => (f.rawParams = "extra: number = 1") },
   { name: "rest parameter", fn: (f) => (f.rawParams = "...rest: number[]") },
   { name: "async entry", fn: (f) => (f.rawPrefix = "async ") },
-  { name: "generator entry", fn: (f) => (f.rawPrefix = "*") },
+  { name: "generator entry", fn: (f) => (f.generator = true) },
   { name: "untyped parameter", fn: (f) => (f.rawParams = "extra: any") },
 ];
 
@@ -1016,5 +1017,5 @@ export function generateBadInput(seed: number, index: number): BadInput {
     const min = block[0]?.k === "incdec" ? 1 : 0;
     block.splice(rng.int(min, Math.max(min, max)), 0, { k: "raw", text, pin: true });
   }
-  return { program, mutation: m.name, source: "" };
+  return { program, mutation: m.name };
 }

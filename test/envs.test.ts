@@ -139,7 +139,7 @@ describe("time limits", () => {
     const env = new GridWorld();
     env.reset();
     for (let i = 0; i < 49; i++) env.step(3);
-    env.setState([4, 3, 0]);
+    env.setState([4, 3]);
     expect(env.step(0)).toMatchObject({ reward: 1, terminated: true, truncated: true });
   });
 });
@@ -225,11 +225,11 @@ describe("reset distributions", () => {
     }
   });
 
-  it("GridWorld: always the start cell, bonus not yet collected", () => {
+  it("GridWorld: always the start cell", () => {
     const env = new GridWorld();
     for (const seed of [0, 1, 99]) {
       expect(Array.from(env.reset(seed))).toEqual([0, 0]);
-      expect(Array.from(env.getState())).toEqual([0, 0, 0]);
+      expect(Array.from(env.getState())).toEqual([0, 0]);
     }
   });
 });
@@ -285,7 +285,7 @@ describe("rules the golden trajectories do not reach", () => {
   });
 });
 
-describe("GridWorld layout (5×5, start (0,0), bonus 0.5 at (2,2), goal 1 at (4,4))", () => {
+describe("GridWorld layout (5×5, start (0,0), bonus 0.5 at (2,2) and goal 1 at (4,4), both terminal)", () => {
   const UP = 0;
   const RIGHT = 1;
   const DOWN = 2;
@@ -296,11 +296,11 @@ describe("GridWorld layout (5×5, start (0,0), bonus 0.5 at (2,2), goal 1 at (4,
     env.reset();
     for (const action of [DOWN, LEFT]) {
       expect(env.step(action)).toMatchObject({ reward: 0, terminated: false, truncated: false });
-      expect(Array.from(env.getState())).toEqual([0, 0, 0]);
+      expect(Array.from(env.getState())).toEqual([0, 0]);
     }
-    env.setState([4, 1, 0]);
+    env.setState([4, 1]);
     expect(Array.from(env.step(RIGHT).obs)).toEqual([1, 0.25]);
-    env.setState([1, 4, 0]);
+    env.setState([1, 4]);
     expect(Array.from(env.step(UP).obs)).toEqual([0.25, 1]);
   });
 
@@ -313,14 +313,13 @@ describe("GridWorld layout (5×5, start (0,0), bonus 0.5 at (2,2), goal 1 at (4,
     expect(Array.from(env.step(LEFT).obs)).toEqual([0, 0]);
   });
 
-  it("pays 0.5 for the bonus cell once per episode", () => {
+  it("pays 0.5 for the bonus cell and ends the episode there", () => {
     const env = new GridWorld();
     env.reset();
-    const rewards = [RIGHT, RIGHT, UP, UP].map((a) => env.step(a).reward);
-    expect(rewards).toEqual([0, 0, 0, 0.5]);
-    expect(Array.from(env.getState())).toEqual([2, 2, 1]);
-    expect(env.step(LEFT).reward).toBe(0);
-    expect(env.step(RIGHT).reward).toBe(0); // back on the bonus cell: already collected
+    const results = [RIGHT, RIGHT, UP, UP].map((a) => env.step(a));
+    expect(results.map((r) => r.reward)).toEqual([0, 0, 0, 0.5]);
+    expect(results.map((r) => r.terminated)).toEqual([false, false, false, true]);
+    expect(Array.from(env.getState())).toEqual([2, 2]);
     env.reset();
     expect([UP, UP, RIGHT, RIGHT].map((a) => env.step(a).reward)).toEqual([0, 0, 0, 0.5]);
   });
@@ -328,6 +327,7 @@ describe("GridWorld layout (5×5, start (0,0), bonus 0.5 at (2,2), goal 1 at (4,
   it("ends the episode with reward 1 at the goal", () => {
     const env = new GridWorld();
     env.reset();
+    // Along the edges, around the bonus cell.
     const results = [UP, UP, UP, UP, RIGHT, RIGHT, RIGHT, RIGHT].map((a) => env.step(a));
     expect(results.slice(0, -1).every((r) => r.reward === 0 && !r.terminated)).toBe(true);
     expect(results[7]).toMatchObject({ reward: 1, terminated: true, truncated: false });
@@ -336,10 +336,10 @@ describe("GridWorld layout (5×5, start (0,0), bonus 0.5 at (2,2), goal 1 at (4,
 
   it("rejects states that are not cells", () => {
     const env = new GridWorld();
-    expect(() => env.setState([5, 0, 0])).toThrow(RangeError);
-    expect(() => env.setState([1.5, 0, 0])).toThrow(RangeError);
-    expect(() => env.setState([0, 0, 0.5])).toThrow(RangeError);
-    expect(() => env.setState([0, 0])).toThrow(RangeError);
+    expect(() => env.setState([5, 0])).toThrow(RangeError);
+    expect(() => env.setState([1.5, 0])).toThrow(RangeError);
+    expect(() => env.setState([0, -1])).toThrow(RangeError);
+    expect(() => env.setState([0, 0, 0])).toThrow(RangeError);
   });
 });
 

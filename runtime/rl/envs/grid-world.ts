@@ -1,6 +1,7 @@
 /**
  * GridWorld: the small grid of the lecture's replay-buffer example — small enough to check a
- * DQN by hand, with one reward worth a detour and one that ends the episode.
+ * DQN by hand: a near cell worth 0.5 and a far goal worth 1, both ending the episode, so the
+ * agent must learn that the longer way pays more (for γ above about 0.84).
  *
  * Layout (x grows to the right, y grows upwards; S start, B bonus, G goal):
  *
@@ -13,12 +14,12 @@
  *
  * - Actions: 0 up (y + 1), 1 right (x + 1), 2 down (y − 1), 3 left (x − 1).
  * - The border is a wall: a move off the grid leaves the agent where it is (reward 0).
- * - Entering the bonus cell B = (2, 2) pays 0.5 the first time in an episode, 0 afterwards.
+ * - Entering the bonus cell B = (2, 2) pays 0.5 and terminates the episode.
  * - Entering the goal G = (4, 4) pays 1 and terminates the episode.
  * - Every other step pays 0. The time limit is 50 steps (truncated, as Gymnasium's TimeLimit).
  * - Observation: (x / 4, y / 4), the position normalised to [0, 1].
- * - State: [x, y, collected], collected 1 once the bonus was taken this episode, else 0.
- * - reset(seed?) always starts at S = (0, 0) with the bonus uncollected: the grid is
+ * - State: [x, y]. The observation determines it, so the problem is Markov in (x, y).
+ * - reset(seed?) always starts at S = (0, 0): the grid is
  *   deterministic, and the seed is accepted (and validated) only so that every environment
  *   shares one reset signature.
  * - setState keeps the episode's step counter: the time limit counts from reset().
@@ -50,7 +51,6 @@ export class GridWorld implements Environment {
 
   private x: number = GRID_START.x;
   private y: number = GRID_START.y;
-  private collected = false;
   private readonly clock = new EpisodeClock(this.maxEpisodeSteps);
   private started = false;
 
@@ -58,7 +58,6 @@ export class GridWorld implements Environment {
     if (seed !== undefined) generatorFor(seed); // validates the seed; nothing here is random
     this.x = GRID_START.x;
     this.y = GRID_START.y;
-    this.collected = false;
     this.clock.restart();
     this.started = true;
     return this.observe();
@@ -75,33 +74,26 @@ export class GridWorld implements Environment {
       this.y = y;
     }
 
-    let reward = 0;
-    if (this.x === GRID_BONUS.x && this.y === GRID_BONUS.y && !this.collected) {
-      this.collected = true;
-      reward = GRID_BONUS.reward;
-    }
-    const terminated = this.x === GRID_GOAL.x && this.y === GRID_GOAL.y;
-    if (terminated) reward = GRID_GOAL.reward;
+    const onBonus = this.x === GRID_BONUS.x && this.y === GRID_BONUS.y;
+    const onGoal = this.x === GRID_GOAL.x && this.y === GRID_GOAL.y;
+    const reward = onGoal ? GRID_GOAL.reward : onBonus ? GRID_BONUS.reward : 0;
+    const terminated = onGoal || onBonus;
     const truncated = this.clock.tick();
     return { obs: this.observe(), reward, terminated, truncated };
   }
 
   getState(): Float64Array {
-    return Float64Array.of(this.x, this.y, this.collected ? 1 : 0);
+    return Float64Array.of(this.x, this.y);
   }
 
   setState(state: ArrayLike<number>): void {
-    checkState(this.name, state, 3);
-    const [x, y, collected] = [state[0], state[1], state[2]];
+    checkState(this.name, state, 2);
+    const [x, y] = [state[0], state[1]];
     if (!Number.isInteger(x) || !Number.isInteger(y) || !inside(x) || !inside(y)) {
       throw new RangeError(`${this.name}: setState needs integer cell coordinates in 0..${GRID_SIZE - 1}, got (${x}, ${y})`);
     }
-    if (collected !== 0 && collected !== 1) {
-      throw new RangeError(`${this.name}: setState needs collected = 0 or 1, got ${collected}`);
-    }
     this.x = x;
     this.y = y;
-    this.collected = collected === 1;
     this.started = true;
   }
 
