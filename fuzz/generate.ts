@@ -291,7 +291,7 @@ class FnGen {
   num(d: number): Val {
     const rng = this.rng;
     if (d <= 0) return this.leaf();
-    const pureHelpers = this.helpers.filter((h) => !h.writes);
+    const pureHelpers = this.helpers.filter((h) => !h.writes && this.canCall(h));
     const choice = rng.weighted([
       ["leaf", 2],
       ["add", 3],

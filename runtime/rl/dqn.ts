@@ -207,12 +207,13 @@ export class DQNTrainer {
           this.solvedAtStep = this.step;
           this.solvedAtSeconds = seconds();
         }
-        this.obs.set(this.env.reset(this.episodeSeed()));
-        // Checkpoints fall on episode boundaries: a resumed run restarts from a fresh reset.
+        // Checkpoints fall on episode boundaries, before the next reset draws its seed: a
+        // resumed run makes exactly that reset.
         if (this.step >= nextCheckpoint) {
           this.checkpoint(seconds());
           nextCheckpoint = (Math.floor(this.step / c.checkpoint_freq) + 1) * c.checkpoint_freq;
         }
+        this.obs.set(this.env.reset(this.episodeSeed()));
       }
       this.options.onProgress?.({
         step: this.step,

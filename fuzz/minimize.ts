@@ -1,0 +1,175 @@
+/**
+ * Delta debugging for fuzz failures: shrinks a failing program while the failure persists.
+ *
+ * Greedy passes until nothing more can be removed: drop helpers and constants; drop chunks of
+ * statements, then single statements (never a pinned one — loop counters, final returns — on
+ * its own); replace an `if` by one of its branches; shorten loops; drop a loop's extra condition;
+ * replace expressions by one of their same-typed operands or by a constant; drop unused
+ * parameters of f. Every candidate must pass `validate` (well-scoped, well-typed, inside the
+ * subset) before the oracle runs it, so the reproducer stays a legal program of the subset.
+ */
+import { type Expr, type Program, type Stmt, clone, exprSlots, size, statementLists, typeOf, validate, forEachExpr, allFns } from "./ast.js";
+
+export interface MinimizeOptions {
+  /** Oracle calls allowed (default 800). */
+  budget?: number;
+}
+
+export function minimize(program: Program, fails: (p: Program) => boolean, options: MinimizeOptions = {}): Program {
+  let budget = options.budget ?? 800;
+  let best = clone(program);
+  /** Tries a candidate; keeps it if it is valid, smaller and still fails. */
+  const attempt = (edit: (p: Program) => boolean): boolean => {
+    if (budget <= 0) return false;
+    const candidate = clone(best);
+    if (!edit(candidate)) return false;
+    if (validate(candidate) !== undefined) return false;
+    if (size(candidate) >= size(best)) return false;
+    budget--;
+    let ok = false;
+    try {
+      ok = fails(candidate);
+    } catch {
+      ok = false;
+    }
+    if (ok) best = candidate;
+    return ok;
+  };
+
+  let progress = true;
+  while (progress && budget > 0) {
+    progress = false;
+
+    // Helpers (last first: later helpers may call earlier ones) and constants.
+    for (let i = best.helpers.length - 1; i >= 0; i--) {
+      if (attempt((p) => (p.helpers.splice(i, 1), true))) progress = true;
+    }
+    for (let i = best.consts.length - 1; i >= 0; i--) {
+      if (attempt((p) => (p.consts.splice(i, 1), true))) progress = true;
+    }
+
+    // Chunks of statements, halving the chunk size, then single statements.
+    const listCount = statementLists(best).length;
+    for (let li = 0; li < listCount && li < statementLists(best).length; li++) {
+      let chunk = Math.max(1, Math.floor(statementLists(best)[li].length / 2));
+      while (chunk >= 1) {
+        for (let start = 0; start < (statementLists(best)[li]?.length ?? 0); ) {
+          const removed = attempt((p) => {
+            const list = statementLists(p)[li];
+            const slice = list.slice(start, start + chunk);
+            if (slice.length === 0 || slice.some((s) => s.pin)) return false;
+            list.splice(start, chunk);
+            return true;
+          });
+          if (removed) progress = true;
+          else start += chunk;
+        }
+        chunk = Math.floor(chunk / 2);
+      }
+    }
+
+    // Structural simplifications of statements.
+    for (let li = 0; li < statementLists(best).length; li++) {
+      for (let si = 0; si < (statementLists(best)[li]?.length ?? 0); si++) {
+        const s = statementLists(best)[li][si];
+        const edits: ((st: Stmt, list: Stmt[]) => boolean)[] = [];
+        if (s.k === "if") {
+          edits.push((st, list) => (st.k === "if" ? (list.splice(si, 1, ...st.then), true) : false));
+          if (s.else) {
+            edits.push((st, list) => (st.k === "if" && st.else ? (list.splice(si, 1, ...st.else), true) : false));
+            edits.push((st) => (st.k === "if" ? ((st.else = null), true) : false));
+          }
+        }
+        if (s.k === "for") edits.push((st) => (st.k === "for" && st.limit.k === "lit" && st.limit.v > 1 && st.cmp === "<" ? ((st.limit = { k: "lit", v: 1 }), true) : false));
+        if ((s.k === "while" || s.k === "do") && s.cond) edits.push((st) => (st.k === "while" || st.k === "do" ? ((st.cond = null), true) : false));
+        if ((s.k === "while" || s.k === "do") && s.guard.k === "bin" && s.guard.b.k === "lit" && s.guard.b.v > 1) {
+          edits.push((st) => ((st.k === "while" || st.k === "do") && st.guard.k === "bin" ? ((st.guard.b = { k: "lit", v: 1 }), true) : false));
+        }
+        for (const edit of edits) {
+          if (attempt((p) => {
+            const list = statementLists(p)[li];
+            return list !== undefined && list[si] !== undefined && edit(list[si], list);
+          })) {
+            progress = true;
+            break;
+          }
+        }
+      }
+    }
+
+    // Expressions: an operand of the same type, or a constant.
+    for (let k = 0; k < exprSlots(best).length; k++) {
+      const e = exprSlots(best)[k].get();
+      const replacements = simpler(e);
+      for (const r of replacements) {
+        if (attempt((p) => {
+          const slot = exprSlots(p)[k];
+          if (!slot) return false;
+          slot.set(clone(r));
+          return true;
+        })) {
+          progress = true;
+          break;
+        }
+      }
+    }
+
+    // Parameters of f that nothing reads any more.
+    for (let i = best.f.params.length - 1; i >= 0; i--) {
+      const name = best.f.params[i].name;
+      if (best.f.params.filter((q) => q.ty !== "bool").length <= 1 && best.f.params[i].ty !== "bool") continue;
+      if (usesName(best.f.body, name)) continue;
+      if (attempt((p) => (p.f.params.splice(i, 1), true))) progress = true;
+    }
+  }
+  return best;
+}
+
+/** Candidate replacements of an expression, simplest first. */
+function simpler(e: Expr): Expr[] {
+  const ty = typeOf(e);
+  const out: Expr[] = [];
+  if (ty === "num") {
+    if (!(e.k === "lit" && (e.v === 1 || e.v === 0.5))) out.push({ k: "lit", v: 0.5 });
+  } else if (ty === "bool") {
+    if (e.k !== "blit") out.push({ k: "blit", v: true }, { k: "blit", v: false });
+  }
+  const children: Expr[] = [];
+  switch (e.k) {
+    case "neg":
+    case "not":
+      children.push(e.a);
+      break;
+    case "bin":
+      children.push(e.a, e.b);
+      break;
+    case "math":
+    case "call":
+      children.push(...e.args);
+      break;
+    case "cond":
+      children.push(e.a, e.b);
+      break;
+  }
+  for (const c of children) if (typeOf(c) === ty) out.push(c);
+  return out;
+}
+
+function usesName(stmts: Stmt[], name: string): boolean {
+  let used = false;
+  forEachExpr(stmts, (e) => {
+    if ((e.k === "ref" && e.name === name) || ((e.k === "len" || e.k === "load") && e.arr === name)) used = true;
+  });
+  const lv = (list: Stmt[]): void => {
+    for (const s of list) {
+      if ((s.k === "assign" || s.k === "incdec") && ((s.target.k === "var" && s.target.name === name) || (s.target.k === "elem" && s.target.arr === name))) used = true;
+      if (s.k === "raw" && new RegExp(`\\b${name}\\b`).test(s.text)) used = true;
+      if (s.k === "if") (lv(s.then), s.else && lv(s.else));
+      if (s.k === "for" || s.k === "while" || s.k === "do") lv(s.body);
+    }
+  };
+  lv(stmts);
+  return used;
+}
+
+export { allFns };

@@ -1,0 +1,657 @@
+/**
+ * The differential fuzzer's runner. For each generated program it
+ *
+ *  1. compiles a module that asks gradc for every engine's derivative of f — compiled reverse
+ *     (`grad(f)`, `grad(f, { wrt: [k] })`, `vjp(f)`), compiled forward (`jvp(f)`) and the tape
+ *     engine (`grad(f, { engine: "tape" })`) — many programs per module for speed;
+ *  2. picks random points away from branch boundaries and kinks: at every coordinate,
+ *     Richardson-extrapolated central differences at steps h and h/4 must agree (a jump or kink
+ *     within reach of the stencil makes them disagree), otherwise the point is discarded; after
+ *     several discarded points the program is counted as non-smooth and skipped;
+ *  3. compares reverse, forward along each coordinate and along a random direction, tape, vjp
+ *     and the wrt-restricted reverse with one another (exact up to rounding: 1e-9 relative) and
+ *     with the finite differences (1e-5 relative to max(1, |g|)), and f's value with the values
+ *     the engines report.
+ *
+ * A transform exception, diagnostics on a program of the subset, generated code that does not
+ * build or throws, or a disagreement is a failure: the program is minimised (fuzz/minimize.ts)
+ * while the failure persists and written to fuzz/failures/<seed>-<index>.ts.
+ *
+ * Bad input: programs with one construct from outside the subset injected
+ * (generate.ts's MUTATIONS) must give diagnostics located inside the source — never an
+ * exception, never silent acceptance.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import * as esbuild from "esbuild";
+import { type Diagnostic, formatDiagnostic, transformModule } from "../compiler/index.js";
+import * as runtime from "../runtime/index.js";
+import { type Program, type Ty, Printer, allFns, forEachExpr, printProgram, statementLists } from "./ast.js";
+import { generateBadInput, generateProgram } from "./generate.js";
+import { minimize } from "./minimize.js";
+import { Rng } from "./rng.js";
+
+export const FUZZ_DIR = path.dirname(fileURLToPath(import.meta.url));
+export const DEFAULT_FAILURES_DIR = path.join(FUZZ_DIR, "failures");
+
+/** Tolerances: engines against one another (exact up to rounding), and against finite differences. */
+export const EXACT_RTOL = 1e-9;
+export const FD_RTOL = 1e-5;
+/** Richardson estimates at h and h/4 closer than this (relative): the point counts as smooth. */
+export const SMOOTH_RTOL = 1e-6;
+
+type Arg = number | boolean | Float64Array;
+type Grad = number | Float64Array;
+
+export interface Engines {
+  f: (...args: Arg[]) => number;
+  rev: (...args: Arg[]) => Grad[];
+  fwd: (primals: Arg[], tangents: Arg[]) => [number, number];
+  tape: (...args: Arg[]) => Grad[];
+  vjp: (...args: Arg[]) => [number, (cotangent: number) => Grad[]];
+  revw: (...args: Arg[]) => Grad[];
+}
+
+export type FailureKind =
+  | "crash" // transformModule threw
+  | "diagnostic" // diagnostics on a program inside the subset
+  | "emit" // generated code does not parse or load
+  | "runtime" // generated derivative code threw
+  | "mismatch" // engines disagree with one another or with finite differences
+  | "generator" // f itself threw or is not deterministic: a fuzzer bug
+  | "bad-crash" // bad input: transformModule threw
+  | "bad-accepted" // bad input: no diagnostic
+  | "bad-location"; // bad input: a diagnostic outside the source
+
+export interface Failure {
+  kind: FailureKind;
+  /** What identifies "the same failure" while minimising. */
+  signature: string;
+  message: string;
+}
+
+export interface FailureRecord extends Failure {
+  seed: number;
+  index: number;
+  /** The reproducer written, if any. */
+  file?: string;
+  /** The minimised program's source. */
+  source: string;
+}
+
+export interface CheckOptions {
+  /** Smooth points to check per program. */
+  points: number;
+  /** Points tried before the program is skipped as non-smooth (or untame). */
+  attempts: number;
+}
+
+export interface ProgramResult {
+  status: "ok" | "nonsmooth" | "untame" | "failed";
+  checkedPoints: number;
+  failure?: Failure;
+}
+
+// ── Compiling ─────────────────────────────────────────────────────────────────────────────────
+
+const HEADER = `import { grad, jvp, vjp } from "gradc";`;
+
+/** The parameter index `grad(f, { wrt: [k] })` uses for this program. */
+export function wrtIndex(p: Program): number {
+  const rng = new Rng(p.seed, p.index, 0x3a7);
+  const candidates = p.f.params.flatMap((q, i) => (q.ty === "bool" ? [] : [i]));
+  return rng.pick(candidates);
+}
+
+/** The exported engine object for a program, named `name`. */
+function enginesExport(p: Program, printer: Printer, name: string): string {
+  const f = printer.name("f");
+  return `export const ${name} = { f: ${f}, rev: grad(${f}), fwd: jvp(${f}), tape: grad(${f}, { engine: "tape" }), vjp: vjp(${f}), revw: grad(${f}, { wrt: [${wrtIndex(p)}] }) };`;
+}
+
+/** A module with the programs' declarations and `export const P<k> = { engines }` for each. */
+export function moduleSource(programs: Program[]): string {
+  const parts = [HEADER];
+  programs.forEach((p, k) => {
+    const printer = new Printer(p, programs.length > 1 ? { prefix: `p${k}_` } : {});
+    parts.push(`// program ${p.seed}/${p.index}`, printer.declarations(false), enginesExport(p, printer, `P${k}`));
+  });
+  return parts.join("\n\n") + "\n";
+}
+
+export type CompileResult = { ok: true; exports: Record<string, any> } | { ok: false; failure: Failure };
+
+let moduleCounter = 0;
+
+/** Compiles module source with gradc, strips types with esbuild and evaluates it. */
+export function compileModule(source: string, file = `/virtual/fuzz-${++moduleCounter}.ts`): CompileResult {
+  let result;
+  try {
+    result = transformModule(source, file);
+  } catch (e) {
+    const err = e as Error;
+    const first = `${err?.name ?? "Error"}: ${String(err?.message ?? e).split("\n")[0]}`;
+    return { ok: false, failure: { kind: "crash", signature: normalise(first), message: `transformModule threw ${first}\n${stackTop(err)}` } };
+  }
+  if (result.diagnostics.length > 0) {
+    const d = result.diagnostics[0];
+    return { ok: false, failure: { kind: "diagnostic", signature: d.message, message: `gradc rejected a program of the subset:\n${result.diagnostics.map(safeFormat).join("\n\n")}` } };
+  }
+  if (result.code === undefined) {
+    return { ok: false, failure: { kind: "crash", signature: "no code", message: "transformModule returned no code and no diagnostics for a module with marker calls" } };
+  }
+  let js: string;
+  try {
+    js = esbuild.transformSync(result.code, { loader: "ts", format: "cjs", target: "node20", sourcefile: file, logLevel: "silent" }).code;
+  } catch (e) {
+    const message = String((e as Error).message ?? e).split("\n").slice(0, 6).join("\n");
+    return { ok: false, failure: { kind: "emit", signature: "generated code does not parse", message: `the generated module does not parse:\n${message}` } };
+  }
+  try {
+    const module = { exports: {} as Record<string, any> };
+    const require = (id: string) => {
+      if (id === "gradc") return runtime;
+      throw new Error(`the generated module requires '${id}'`);
+    };
+    new Function("module", "exports", "require", js)(module, module.exports, require);
+    return { ok: true, exports: module.exports };
+  } catch (e) {
+    const err = e as Error;
+    return { ok: false, failure: { kind: "emit", signature: `load: ${err?.name}`, message: `the generated module throws when loaded: ${err?.name}: ${err?.message}` } };
+  }
+}
+
+function safeFormat(d: Diagnostic): string {
+  try {
+    return formatDiagnostic(d);
+  } catch (e) {
+    return `${d.file}:${d.line}:${d.col} - ${d.message} (formatDiagnostic threw ${(e as Error).message})`;
+  }
+}
+
+function stackTop(e: Error): string {
+  return (e?.stack ?? "").split("\n").slice(1, 6).join("\n");
+}
+
+function normalise(s: string): string {
+  return s.replace(/\d+(\.\d+)?/g, "N").replace(/'[^']*'/g, "'…'");
+}
+
+// ── Checking ──────────────────────────────────────────────────────────────────────────────────
+
+function copyArgs(args: Arg[]): Arg[] {
+  return args.map((a) => (a instanceof Float64Array ? Float64Array.from(a) : a));
+}
+
+function randomPoint(p: Program, rng: Rng): Arg[] {
+  return p.f.params.map((q): Arg => {
+    if (q.ty === "num") return rng.uniform(-2, 2);
+    if (q.ty === "bool") return rng.chance(0.5);
+    return Float64Array.from({ length: p.arrLen }, () => rng.uniform(-1.5, 1.5));
+  });
+}
+
+interface Coord {
+  param: number;
+  /** -1: the number parameter itself; otherwise an element of an array parameter. */
+  element: number;
+  label: string;
+}
+
+function coordinates(p: Program): Coord[] {
+  const out: Coord[] = [];
+  p.f.params.forEach((q, i) => {
+    if (q.ty === "num") out.push({ param: i, element: -1, label: q.name });
+    if (q.ty === "arr") for (let j = 0; j < p.arrLen; j++) out.push({ param: i, element: j, label: `${q.name}[${j}]` });
+  });
+  return out;
+}
+
+function component(g: Grad | undefined, c: Coord): number {
+  if (g === undefined) return NaN;
+  if (c.element < 0) return typeof g === "number" ? g : NaN;
+  return g instanceof Float64Array ? g[c.element] : NaN;
+}
+
+function shifted(args: Arg[], c: Coord, h: number): Arg[] {
+  const out = copyArgs(args);
+  if (c.element < 0) out[c.param] = (args[c.param] as number) + h;
+  else (out[c.param] as Float64Array)[c.element] += h;
+  return out;
+}
+
+function coordValue(args: Arg[], c: Coord): number {
+  return c.element < 0 ? (args[c.param] as number) : (args[c.param] as Float64Array)[c.element];
+}
+
+/** Richardson-extrapolated central differences at steps h and h/4; undefined when not smooth. */
+function finiteDifference(f: Engines["f"], args: Arg[], c: Coord): { value: number; smooth: boolean } {
+  const x = coordValue(args, c);
+  const h = 1e-3 * Math.max(1, Math.abs(x));
+  const at = (t: number) => f(...shifted(args, c, t));
+  const central = (t: number) => (at(t) - at(-t)) / (2 * t);
+  const richardson = (t: number) => (4 * central(t / 2) - central(t)) / 3;
+  const coarse = richardson(h);
+  const fine = richardson(h / 4);
+  const smooth = Number.isFinite(coarse) && Number.isFinite(fine) && Math.abs(coarse - fine) <= SMOOTH_RTOL * Math.max(1, Math.abs(fine));
+  return { value: fine, smooth };
+}
+
+const exactClose = (a: number, b: number) => a === b || Math.abs(a - b) <= EXACT_RTOL * Math.max(1, Math.abs(a), Math.abs(b));
+const fdClose = (g: number, fd: number) => Math.abs(g - fd) <= FD_RTOL * Math.max(1, Math.abs(fd));
+
+function fmt(x: number): string {
+  return Number.isFinite(x) ? x.toPrecision(17).replace(/(\.\d*?)0+(e|$)/, "$1$2").replace(/\.(e|$)/, "$1") : String(x);
+}
+
+export function formatArgs(p: Program, args: Arg[]): string {
+  return args.map((a, i) => `${p.f.params[i].name} = ${a instanceof Float64Array ? `Float64Array.from([${Array.from(a).map(fmt).join(", ")}])` : typeof a === "number" ? fmt(a) : a}`).join(", ");
+}
+
+/**
+ * Checks one compiled program at random points. Deterministic given the program (the point
+ * generator is seeded from the program's seed and index), so the minimiser can re-run it.
+ */
+export function checkProgram(p: Program, engines: Engines, options: CheckOptions): ProgramResult {
+  const rng = new Rng(p.seed, p.index, 0x901);
+  const coords = coordinates(p);
+  const wrt = wrtIndex(p);
+  let checked = 0;
+  let nonSmooth = 0;
+  let untame = 0;
+  for (let attempt = 0; attempt < options.attempts && checked < options.points; attempt++) {
+    const x = randomPoint(p, rng);
+    let fx: number;
+    try {
+      fx = engines.f(...copyArgs(x));
+      const again = engines.f(...copyArgs(x));
+      if (!Object.is(fx, again)) return fail("generator", "f is not deterministic", `f(${formatArgs(p, x)}) gave ${fx}, then ${again}`);
+    } catch (e) {
+      return fail("generator", "f threw", `f(${formatArgs(p, x)}) threw ${(e as Error).message}`);
+    }
+    if (!Number.isFinite(fx) || Math.abs(fx) > 1e8) {
+      untame++;
+      continue;
+    }
+    const fds: number[] = [];
+    let smooth = true;
+    for (const c of coords) {
+      const d = finiteDifference(engines.f, x, c);
+      if (!d.smooth) {
+        smooth = false;
+        break;
+      }
+      fds.push(d.value);
+    }
+    if (!smooth) {
+      nonSmooth++;
+      continue;
+    }
+
+    // Every engine at this point.
+    const run = <T>(engine: string, call: () => T): T | Failure => {
+      try {
+        return call();
+      } catch (e) {
+        const err = e as Error;
+        return { kind: "runtime", signature: `${engine}: ${err?.name}`, message: `${engine} threw ${err?.name}: ${err?.message} at ${formatArgs(p, x)}\n${stackTop(err)}` };
+      }
+    };
+    const isFailure = (v: unknown): v is Failure => typeof v === "object" && v !== null && "kind" in v && "signature" in v;
+    const rev = run("grad(f)", () => engines.rev(...copyArgs(x)));
+    if (isFailure(rev)) return { status: "failed", checkedPoints: checked, failure: rev };
+    const tape = run("grad(f, { engine: \"tape\" })", () => engines.tape(...copyArgs(x)));
+    if (isFailure(tape)) return { status: "failed", checkedPoints: checked, failure: tape };
+    const revw = run(`grad(f, { wrt: [${wrt}] })`, () => engines.revw(...copyArgs(x)));
+    if (isFailure(revw)) return { status: "failed", checkedPoints: checked, failure: revw };
+    const cotangent = 1.5;
+    const vj = run("vjp(f)", () => {
+      const [value, pullback] = engines.vjp(...copyArgs(x));
+      return { value, grads: pullback(cotangent) };
+    });
+    if (isFailure(vj)) return { status: "failed", checkedPoints: checked, failure: vj };
+    const tangentsFor = (c: Coord | null, dir?: Rng): Arg[] =>
+      x.map((a, i): Arg => {
+        if (typeof a === "boolean") return false;
+        if (typeof a === "number") return dir ? dir.uniform(-1, 1) : c && c.param === i ? 1 : 0;
+        const t = new Float64Array(a.length);
+        for (let j = 0; j < t.length; j++) t[j] = dir ? dir.uniform(-1, 1) : c && c.param === i && c.element === j ? 1 : 0;
+        return t;
+      });
+    const fwd: [number, number][] = [];
+    for (const c of coords) {
+      const r = run("jvp(f)", () => engines.fwd(copyArgs(x), tangentsFor(c)));
+      if (isFailure(r)) return { status: "failed", checkedPoints: checked, failure: r };
+      fwd.push(r);
+    }
+    const dir = tangentsFor(null, rng);
+    const fwdDir = run("jvp(f)", () => engines.fwd(copyArgs(x), dir));
+    if (isFailure(fwdDir)) return { status: "failed", checkedPoints: checked, failure: fwdDir };
+
+    // Comparisons. Each problem names the engines involved; the signature is their set.
+    const problems: { engines: string[]; text: string }[] = [];
+    const table: string[] = [];
+    coords.forEach((c, k) => {
+      const fd = fds[k];
+      const r = component(rev[c.param], c);
+      const t = component(tape[c.param], c);
+      const fw = fwd[k][1];
+      const v = component(vj.grads[c.param], c) / cotangent;
+      const w = c.param === wrt ? component(revw[0], c) : r;
+      const bad: string[] = [];
+      if (!fdClose(r, fd)) bad.push("reverse");
+      if (!fdClose(fw, fd)) bad.push("forward");
+      if (!fdClose(t, fd)) bad.push("tape");
+      if (!fdClose(v, fd)) bad.push("vjp");
+      if (!fdClose(w, fd)) bad.push("wrt");
+      // Engines are exact up to rounding: compare them with one another too.
+      if (bad.length === 0) {
+        if (!exactClose(r, fw)) bad.push("reverse/forward");
+        if (!exactClose(r, t)) bad.push("reverse/tape");
+        if (!exactClose(r, v)) bad.push("reverse/vjp");
+        if (!exactClose(r, w)) bad.push("reverse/wrt");
+      }
+      const row = `∂f/∂${c.label}: reverse ${fmt(r)}, forward ${fmt(fw)}, tape ${fmt(t)}, vjp ${fmt(v)}${c.param === wrt ? `, wrt ${fmt(w)}` : ""}; finite differences ${fmt(fd)}`;
+      table.push(row);
+      if (bad.length > 0) problems.push({ engines: bad, text: row });
+    });
+    const dot = coords.reduce((s, c, k) => s + component(rev[c.param], c) * coordValue(dir, c), 0);
+    if (!exactClose(fwdDir[1], dot) && Math.abs(fwdDir[1] - dot) > EXACT_RTOL * coords.reduce((s, c, k) => s + Math.abs(component(rev[c.param], c) * coordValue(dir, c)), 1)) {
+      problems.push({ engines: ["forward-direction"], text: `jvp along a random direction gives ${fmt(fwdDir[1])}, the gradient's dot product with it ${fmt(dot)}` });
+    }
+    const values: [string, number][] = [["jvp", fwdDir[0]], ["vjp", vj.value]];
+    for (const [name, value] of values) {
+      if (!exactClose(value, fx)) problems.push({ engines: [`${name}-value`], text: `${name}(f) reports the value ${fmt(value)}, f gives ${fmt(fx)}` });
+    }
+    if (problems.length > 0) {
+      const engineSet = [...new Set(problems.flatMap((q) => q.engines))].sort();
+      const message = [
+        `at ${formatArgs(p, x)} (f = ${fmt(fx)}):`,
+        ...problems.map((q) => `  MISMATCH [${q.engines.join(", ")}] ${q.text}`),
+        "all partial derivatives:",
+        ...table.map((row) => `  ${row}`),
+      ].join("\n");
+      return { status: "failed", checkedPoints: checked, failure: { kind: "mismatch", signature: engineSet.join(","), message } };
+    }
+    checked++;
+  }
+  if (checked > 0) return { status: "ok", checkedPoints: checked };
+  return { status: nonSmooth >= untame ? "nonsmooth" : "untame", checkedPoints: 0 };
+
+  function fail(kind: FailureKind, signature: string, message: string): ProgramResult {
+    return { status: "failed", checkedPoints: checked, failure: { kind, signature, message } };
+  }
+}
+
+/** Compiles one program on its own and checks it: the minimiser's oracle. */
+export function runOne(p: Program, options: CheckOptions): ProgramResult {
+  const compiled = compileModule(moduleSource([p]));
+  if (!compiled.ok) return { status: "failed", checkedPoints: 0, failure: compiled.failure };
+  return checkProgram(p, compiled.exports.P0 as Engines, options);
+}
+
+/** Whether a failure found while minimising is "the same" as the original one. */
+export function sameFailure(original: Failure, candidate: Failure | undefined): boolean {
+  if (!candidate || candidate.kind !== original.kind) return false;
+  if (original.kind === "mismatch") {
+    const a = new Set(original.signature.split(","));
+    return candidate.signature.split(",").some((e) => a.has(e));
+  }
+  return candidate.signature === original.signature;
+}
+
+// ── Bad input ─────────────────────────────────────────────────────────────────────────────────
+
+export function badModuleSource(p: Program): string {
+  return `import { grad } from "gradc";\n\n${printProgram(p)}\nexport const g = grad(f);\n`;
+}
+
+/** Bad input must give diagnostics located in the source, and must not throw. */
+export function checkBadInput(p: Program): { failure?: Failure; diagnostics: Diagnostic[] } {
+  const source = badModuleSource(p);
+  const file = `/virtual/bad-${++moduleCounter}.ts`;
+  let result;
+  try {
+    result = transformModule(source, file);
+  } catch (e) {
+    const err = e as Error;
+    const first = `${err?.name ?? "Error"}: ${String(err?.message ?? e).split("\n")[0]}`;
+    return { diagnostics: [], failure: { kind: "bad-crash", signature: normalise(first), message: `transformModule threw on input outside the subset: ${first}\n${stackTop(err)}` } };
+  }
+  if (result.diagnostics.length === 0) {
+    return { diagnostics: [], failure: { kind: "bad-accepted", signature: "accepted", message: "gradc accepted a program outside the subset without a diagnostic" } };
+  }
+  const lines = source.split("\n");
+  for (const d of result.diagnostics) {
+    const inside = d.file === file && Number.isInteger(d.line) && Number.isInteger(d.col) && d.line >= 1 && d.line <= lines.length && d.col >= 1 && d.col <= lines[d.line - 1].length + 1;
+    let formatted = true;
+    try {
+      formatDiagnostic(d);
+    } catch {
+      formatted = false;
+    }
+    if (!inside || !formatted || !d.message) {
+      return { diagnostics: result.diagnostics, failure: { kind: "bad-location", signature: "location", message: `a diagnostic outside the source (${lines.length} lines): ${d.file}:${d.line}:${d.col} ${d.message}${formatted ? "" : " (formatDiagnostic threw)"}` } };
+    }
+  }
+  return { diagnostics: result.diagnostics };
+}
+
+// ── The fuzzing loop ──────────────────────────────────────────────────────────────────────────
+
+export interface FuzzOptions {
+  /** Number of generated programs. */
+  n: number;
+  seed: number;
+  /** Index of the first program (default 0). */
+  from?: number;
+  /** Programs per compiled module (default 20). */
+  batch?: number;
+  points?: number;
+  attempts?: number;
+  /** Number of bad-input programs (default n / 10). */
+  bad?: number;
+  /** Only programs with index ≡ shard.k (mod shard.of). */
+  shard?: { k: number; of: number };
+  /** Minimise failures and write reproducers (default true). */
+  minimize?: boolean;
+  /** Where reproducers go (default fuzz/failures); null: write nothing. */
+  failuresDir?: string | null;
+  /** Candidate evaluations the minimiser may spend per failure (default 800). */
+  minimizeBudget?: number;
+  /** Stop after this many failures (default 20). */
+  maxFailures?: number;
+  /** Progress lines. */
+  log?: (line: string) => void;
+}
+
+export interface FuzzSummary {
+  seed: number;
+  programs: number;
+  checkedPrograms: number;
+  checkedPoints: number;
+  skippedNonSmooth: number;
+  skippedUntame: number;
+  mismatches: number;
+  crashes: number;
+  rejected: number;
+  emitErrors: number;
+  runtimeErrors: number;
+  generatorErrors: number;
+  badInputs: number;
+  badInputFailures: number;
+  /** Bad inputs whose first diagnostic points at the injected construct (or f's signature). */
+  badInputsOnTarget: number;
+  seconds: number;
+  failures: FailureRecord[];
+  /** How many programs use each feature. */
+  coverage: Record<string, number>;
+}
+
+export function emptySummary(seed: number): FuzzSummary {
+  return {
+    seed, programs: 0, checkedPrograms: 0, checkedPoints: 0, skippedNonSmooth: 0, skippedUntame: 0, mismatches: 0, crashes: 0,
+    rejected: 0, emitErrors: 0, runtimeErrors: 0, generatorErrors: 0, badInputs: 0, badInputFailures: 0, badInputsOnTarget: 0, seconds: 0,
+    failures: [], coverage: {},
+  };
+}
+
+export function mergeSummaries(a: FuzzSummary, b: FuzzSummary): FuzzSummary {
+  const out = { ...a, failures: [...a.failures, ...b.failures], coverage: { ...a.coverage } };
+  for (const key of Object.keys(a) as (keyof FuzzSummary)[]) {
+    if (typeof a[key] === "number" && key !== "seed" && key !== "seconds") (out as any)[key] = (a[key] as number) + (b[key] as number);
+  }
+  out.seconds = Math.max(a.seconds, b.seconds);
+  for (const [k, v] of Object.entries(b.coverage)) out.coverage[k] = (out.coverage[k] ?? 0) + v;
+  return out;
+}
+
+export function runFuzz(options: FuzzOptions): FuzzSummary {
+  const start = performance.now();
+  const batch = options.batch ?? 20;
+  const check: CheckOptions = { points: options.points ?? 3, attempts: options.attempts ?? 10 };
+  const summary = emptySummary(options.seed);
+  const log = options.log ?? (() => {});
+  const maxFailures = options.maxFailures ?? 20;
+  const inShard = (i: number) => !options.shard || i % options.shard.of === options.shard.k;
+  const from = options.from ?? 0;
+  const indices = Array.from({ length: options.n }, (_, i) => from + i).filter(inShard);
+
+  const record = (p: Program, failure: Failure, oracle: (q: Program) => Failure | undefined) => {
+    const counter: Record<string, keyof FuzzSummary> = {
+      crash: "crashes", diagnostic: "rejected", emit: "emitErrors", runtime: "runtimeErrors", mismatch: "mismatches", generator: "generatorErrors",
+      "bad-crash": "badInputFailures", "bad-accepted": "badInputFailures", "bad-location": "badInputFailures",
+    };
+    (summary as any)[counter[failure.kind]]++;
+    let minimal = p;
+    let final = failure;
+    if (options.minimize !== false && failure.kind !== "generator") {
+      minimal = minimize(p, (q) => sameFailure(failure, oracle(q)), { budget: options.minimizeBudget ?? 800 });
+      final = oracle(minimal) ?? failure;
+    }
+    const source = failure.kind.startsWith("bad-") ? badModuleSource(minimal) : printProgram(minimal);
+    const rec: FailureRecord = { ...final, seed: p.seed, index: p.index, source };
+    if (options.failuresDir !== null) rec.file = writeReproducer(options.failuresDir ?? DEFAULT_FAILURES_DIR, rec, minimal, failure);
+    summary.failures.push(rec);
+    log(`FAILURE ${rec.kind} in program ${p.seed}/${p.index}: ${rec.message.split("\n").slice(0, 3).join(" | ")}${rec.file ? `\n  reproducer: ${rec.file}` : ""}`);
+  };
+  const oracle = (q: Program) => runOne(q, check).failure;
+
+  for (let b = 0; b < indices.length && summary.failures.length < maxFailures; b += batch) {
+    const programs = indices.slice(b, b + batch).map((i) => generateProgram(options.seed, i));
+    for (const p of programs) tallyCoverage(p, summary.coverage);
+    summary.programs += programs.length;
+    let compiled = compileModule(moduleSource(programs));
+    let modules: { p: Program; engines: Engines }[];
+    if (compiled.ok) {
+      const exports = compiled.exports;
+      modules = programs.map((p, k) => ({ p, engines: exports[`P${k}`] as Engines }));
+    } else {
+      // Find the culprits: compile each program on its own.
+      modules = [];
+      for (const p of programs) {
+        compiled = compileModule(moduleSource([p]));
+        if (compiled.ok) modules.push({ p, engines: compiled.exports.P0 as Engines });
+        else record(p, compiled.failure, oracle);
+      }
+    }
+    for (const { p, engines } of modules) {
+      const r = checkProgram(p, engines, check);
+      summary.checkedPoints += r.checkedPoints;
+      if (r.status === "ok") summary.checkedPrograms++;
+      else if (r.status === "nonsmooth") summary.skippedNonSmooth++;
+      else if (r.status === "untame") summary.skippedUntame++;
+      else record(p, r.failure!, oracle);
+    }
+    const done = Math.min(b + batch, indices.length);
+    if (done % (batch * 10) === 0 || done === indices.length) {
+      log(`  ${done}/${indices.length} programs, ${summary.checkedPoints} points, ${summary.failures.length} failures, ${((performance.now() - start) / 1000).toFixed(1)} s`);
+    }
+  }
+
+  const nBad = options.bad ?? Math.ceil(options.n / 10);
+  for (let i = from; i < from + nBad && summary.failures.length < maxFailures; i++) {
+    if (!inShard(i)) continue;
+    const bad = generateBadInput(options.seed, i);
+    summary.badInputs++;
+    const r = checkBadInput(bad.program);
+    if (r.failure) {
+      record(bad.program, { ...r.failure, message: `[${bad.mutation}] ${r.failure.message}` }, (q) => checkBadInput(q).failure);
+      continue;
+    }
+    if (diagnosticOnTarget(bad.program, r.diagnostics[0])) summary.badInputsOnTarget++;
+  }
+
+  summary.seconds = (performance.now() - start) / 1000;
+  return summary;
+}
+
+/** Whether the diagnostic's line holds the injected text (or f's header, for signature mutations). */
+function diagnosticOnTarget(p: Program, d: Diagnostic): boolean {
+  const lines = badModuleSource(p).split("\n");
+  const line = lines[d.line - 1] ?? "";
+  const raws: string[] = [];
+  for (const list of statementLists(p)) for (const s of list) if (s.k === "raw") raws.push(...s.text.split("\n"));
+  for (const t of p.rawTop ?? []) raws.push(...t.split("\n"));
+  if (raws.some((r) => r.trim() && line.includes(r.trim()))) return true;
+  return /function\*? ?f\(/.test(line) && (p.f.rawParams !== undefined || p.f.rawPrefix !== undefined || !!p.f.generator);
+}
+
+/** Counts the features a program exercises (each at most once per program). */
+export function tallyCoverage(p: Program, coverage: Record<string, number>): void {
+  const seen = new Set<string>();
+  for (const fn of allFns(p)) {
+    forEachExpr(fn.body, (e) => {
+      if (e.k === "math") seen.add(`Math.${e.fn}`);
+      if (e.k === "bin") seen.add(`op ${e.op}`);
+      if (e.k === "cond") seen.add("?:");
+      if (e.k === "call") seen.add("helper call");
+      if (e.k === "newarr") seen.add("new Float64Array");
+    });
+  }
+  const walk = (stmts: Program["f"]["body"], loops: number) => {
+    for (const s of stmts) {
+      if (s.k === "for" || s.k === "while" || s.k === "do") seen.add(`${s.k} loop`);
+      if (s.k === "for" && loops > 0) seen.add("nested loop");
+      if (s.k === "break" || s.k === "continue") seen.add(s.k);
+      if (s.k === "return" && loops > 0) seen.add("return in loop");
+      if (s.k === "assign" && s.target.k === "elem") seen.add("element write");
+      if (s.k === "assign" && s.op !== "=") seen.add(`compound ${s.op}`);
+      if (s.k === "incdec") seen.add("++/--");
+      if (s.k === "expr") seen.add("helper call statement");
+      if (loops > 0) forEachExpr([s], (e) => e.k === "call" && seen.add("helper call in loop"));
+      const inner = s.k === "for" || s.k === "while" || s.k === "do" ? loops + 1 : loops;
+      if (s.k === "if") (walk(s.then, loops), s.else && walk(s.else, loops));
+      if (s.k === "for" || s.k === "while" || s.k === "do") walk(s.body, inner);
+    }
+  };
+  for (const fn of allFns(p)) walk(fn.body, 0);
+  if (p.f.params.some((q) => q.ty === "bool")) seen.add("boolean parameter");
+  if (p.f.params.some((q) => q.ty === "arr")) seen.add("array parameter");
+  for (const k of seen) coverage[k] = (coverage[k] ?? 0) + 1;
+}
+
+// ── Reproducers ───────────────────────────────────────────────────────────────────────────────
+
+function writeReproducer(dir: string, rec: FailureRecord, minimal: Program, original: Failure): string {
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${rec.seed}-${rec.index}.ts`);
+  const comment = (text: string) => text.split("\n").map((l) => ` * ${l}`.trimEnd()).join("\n");
+  const header = [
+    "/**",
+    ` * gradc fuzz failure: ${rec.kind} (${rec.signature})`,
+    ` * program ${rec.seed}/${rec.index}; reproduce: npm run fuzz -- --seed ${rec.seed} --from ${rec.index} --n 1`,
+    " *",
+    comment(rec.message),
+    ...(original.message !== rec.message ? [" *", " * before minimisation:", comment(original.message)] : []),
+    " *",
+    ` * Engines compared: grad(f), jvp(f), grad(f, { engine: "tape" }), vjp(f), grad(f, { wrt: [${wrtIndex(minimal)}] }),`,
+    " * against Richardson central differences (fuzz/run.ts).",
+    " */",
+  ].join("\n");
+  fs.writeFileSync(file, `${header}\n${rec.source}`);
+  return file;
+}
+
+export const TYPE_NAMES: Record<Ty, string> = { num: "number", bool: "boolean", arr: "Float64Array" };
