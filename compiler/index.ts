@@ -12,6 +12,7 @@ import { type ModuleRequests, findRequests } from "./front/markers.js";
 import { ModuleGraph, type ResolvedFunction, skipParens } from "./front/modules.js";
 import { createLowerContext, lowerFunction } from "./lower/lower.js";
 import { type FnIR, type GFn, walk } from "./ir.js";
+import { analyzeActivity } from "./analyze/activity.js";
 import { type GeneratedNames, forwardFunction, isDifferentiableParam } from "./differentiate/forward.js";
 import { UnsupportedInReverse, reverseFunction } from "./differentiate/reverse.js";
 import { primalFunction } from "./differentiate/primal.js";
@@ -68,6 +69,8 @@ class ModuleCompiler {
   private readonly pending: (() => GFn)[] = [];
   private readonly wrappers: WrapperSpec[] = [];
   private readonly tapedFunctions: string[] = [];
+  /** Per tape wrapper, the variables of its function held as tape nodes. */
+  private readonly tapeNodes = new Map<string, Set<string>>();
   private adjointSlots = 1;
 
   constructor(
@@ -145,7 +148,7 @@ class ModuleCompiler {
       supportDeclaration(this.adjointSlots),
       ...functions,
       ...this.tapedFunctions,
-      ...this.wrappers.map((w) => (w.engine === "tape" ? printTapeWrapper(w, w.primalName) : printWrapper(w))),
+      ...this.wrappers.map((w) => (w.engine === "tape" ? printTapeWrapper(w, w.primalName, this.tapeNodes.get(w.name)!) : printWrapper(w))),
       "// ---- end of generated code ----",
       "",
     ].join("\n\n");
@@ -229,7 +232,10 @@ class ModuleCompiler {
     this.adjointSlots = Math.max(this.adjointSlots, fn.params.length);
     const names = this.names();
     if (engine === "tape") {
-      this.wrappers.push({ kind, name, fn, wrt, single, exported, engine, reverseName: "", forwardName: "", primalName: this.taped(fn) });
+      const differentiable = wrt.filter((i) => isDifferentiableParam(fn.params[i]));
+      const nodes = analyzeActivity(fn, differentiable.map((i) => fn.params[i].name));
+      this.wrappers.push({ kind, name, fn, wrt, single, exported, engine, reverseName: "", forwardName: "", primalName: this.taped(fn, nodes) });
+      this.tapeNodes.set(name, nodes);
       return name;
     }
     this.wrappers.push({
@@ -247,20 +253,25 @@ class ModuleCompiler {
     return name;
   }
 
-  /** Requests the tape-engine form of `fn` and of every function it calls; returns its name. */
-  private taped(fn: FnIR): string {
-    const key = `taped|${fn.name}`;
+  /**
+   * Requests the tape-engine form of `fn` with `nodes` its active variables, and of every function
+   * it calls (as helpers, every number and array parameter a node); returns its name.
+   */
+  private taped(fn: FnIR, nodes?: Set<string>): string {
+    const key = nodes ? `taped|${fn.name}|${[...nodes].sort().join(",")}` : `taped|${fn.name}`;
     const existing = this.generatedNames.get(key);
     if (existing) return existing;
     const name = this.fresh(`${fn.name}_taped`);
     this.generatedNames.set(key, name);
+    const params = fn.params.filter(isDifferentiableParam).map((p) => p.name);
+    const active = nodes ?? new Set([...analyzeActivity(fn, params), ...params]);
     const callees = new Set<string>();
     walk(fn.body, (s) => {
       if (s.k === "effect") callees.add(s.fn);
       if (s.k === "assign" && s.expr.k === "call") callees.add(s.expr.fn);
     });
     const calleeNames = new Map([...callees].map((c) => [c, this.taped(this.functions.get(c)!)]));
-    this.tapedFunctions.push(printTapedFunction(fn, (f) => (f === fn.name ? name : calleeNames.get(f)!)));
+    this.tapedFunctions.push(printTapedFunction(fn, (f) => (f === fn.name ? name : calleeNames.get(f)!), active));
     return name;
   }
 

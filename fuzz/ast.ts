@@ -13,7 +13,12 @@ export type LogicOp = "&&" | "||";
 export type BinOp = ArithOp | CmpOp | LogicOp;
 export type AssignOp = "=" | "+=" | "-=" | "*=" | "/=" | "%=" | "**=";
 
-export type Expr =
+/**
+ * `frozen` marks the fixed shape of a domain guard (`1.5 + x * x` inside `Math.log`,
+ * `0.9 * Math.tanh(x)` inside `Math.asin`): the minimiser never replaces a frozen node, only
+ * the free operands inside it, so a minimised program never leaves a primitive's domain.
+ */
+export type Expr = (
   | { k: "lit"; v: number }
   | { k: "blit"; v: boolean }
   | { k: "ref"; name: string; ty: Ty }
@@ -27,8 +32,11 @@ export type Expr =
   | { k: "call"; fn: string; args: Expr[] }
   | { k: "cond"; c: Expr; a: Expr; b: Expr }
   | { k: "newarr"; size: Expr }
+  /** `a * a`: a square whose two factors stay identical under minimisation. */
+  | { k: "sq"; a: Expr }
   /** Verbatim text (bad-input mutations only). */
-  | { k: "raw"; text: string; ty: Ty };
+  | { k: "raw"; text: string; ty: Ty }
+) & { frozen?: boolean };
 
 export type LValue = { k: "var"; name: string } | { k: "elem"; arr: string; index: Expr };
 
@@ -90,6 +98,7 @@ export function typeOf(e: Expr): Ty {
     case "neg":
     case "math":
     case "call":
+    case "sq":
       return "num";
     case "blit":
     case "not":
@@ -182,6 +191,10 @@ export class Printer {
         return { text: `${this.wrap(e.c, 4)} ? ${this.wrap(e.a, 3)} : ${this.wrap(e.b, 3)}`, prec: 3 };
       case "newarr":
         return { text: `new Float64Array(${this.expr(e.size)})`, prec: 18 };
+      case "sq": {
+        const a = this.wrap(e.a, 14);
+        return { text: `${a} * ${a}`, prec: 13 };
+      }
       case "raw":
         return { text: e.text, prec: 3 };
     }
@@ -206,7 +219,8 @@ export class Printer {
         out.push(`${indent}${s.prefix ? s.op + this.lvalue(s.target) : this.lvalue(s.target) + s.op};`);
         return;
       case "if": {
-        const single = s.then.length === 1 && !s.else && s.compact;
+        // A declaration may not be the body of a brace-less if.
+        const single = s.then.length === 1 && !s.else && s.compact && s.then[0].k !== "decl" && s.then[0].k !== "raw";
         if (single) {
           const body: string[] = [];
           this.stmt(s.then[0], "", body);
@@ -354,13 +368,14 @@ export function exprSlots(p: Program): ExprSlot[] {
   const slots: ExprSlot[] = [];
   const slot = (obj: any, key: string | number) => {
     const s: ExprSlot = { get: () => obj[key], set: (e) => (obj[key] = e) };
-    slots.push(s);
+    if (!obj[key].frozen) slots.push(s);
     visitExpr(obj[key]);
   };
   const visitExpr = (e: Expr) => {
     switch (e.k) {
       case "neg":
       case "not":
+      case "sq":
         slot(e, "a");
         return;
       case "bin":
@@ -408,6 +423,26 @@ export function exprSlots(p: Program): ExprSlot[] {
   return slots;
 }
 
+/** Every array index position (element reads and writes): the minimiser may set them to 0. */
+export function indexSlots(p: Program): ExprSlot[] {
+  const slots: ExprSlot[] = [];
+  const holders: { index: Expr }[] = [];
+  for (const fn of allFns(p)) {
+    forEachExpr(fn.body, (e) => {
+      if (e.k === "load") holders.push(e);
+    });
+    const lv = (list: Stmt[]) => {
+      for (const s of list) {
+        if ((s.k === "assign" || s.k === "incdec") && s.target.k === "elem") holders.push(s.target);
+        for (const b of childBlocks(s)) lv(b);
+      }
+    };
+    lv(fn.body);
+  }
+  for (const h of holders) slots.push({ get: () => h.index, set: (e) => (h.index = e) });
+  return slots;
+}
+
 /** Calls `visit` on every expression of a statement list, recursively (index expressions included). */
 export function forEachExpr(stmts: Stmt[], visit: (e: Expr) => void): void {
   const ex = (e: Expr) => {
@@ -418,6 +453,7 @@ export function forEachExpr(stmts: Stmt[], visit: (e: Expr) => void): void {
         return;
       case "neg":
       case "not":
+      case "sq":
         ex(e.a);
         return;
       case "bin":
@@ -566,6 +602,7 @@ function checkFn(fn: Fn, helpers: Map<string, Param[]>, consts: Set<string>): vo
         return "num";
       }
       case "neg":
+      case "sq":
         need(e.a, "num");
         return "num";
       case "not":

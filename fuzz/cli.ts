@@ -26,7 +26,9 @@ const program = new Command()
   .option("--attempts <count>", "points tried per program before skipping it as non-smooth", int("--attempts"), 10)
   .option("--jobs <count>", "worker processes", int("--jobs"), 1)
   .option("--shard <k/of>", "run only programs with index ≡ k (mod of) (used by --jobs)")
-  .option("--max-failures <count>", "stop after this many failures", int("--max-failures"), 20)
+  .option("--max-failures <count>", "stop after this many failures (default: never)", int("--max-failures"))
+  .option("--minimize-per-class <count>", "failures minimised per class (kind + engines)", int("--minimize-per-class"), 4)
+  .option("--minimize-total <count>", "failures minimised in all", int("--minimize-total"), 40)
   .option("--no-minimize", "write failures without minimising them")
   .option("--out <dir>", "directory for reproducers (default fuzz/failures)")
   .option("--json", "print the summary as JSON")
@@ -35,7 +37,7 @@ const program = new Command()
 
 const opts = program.opts<{
   n: number; seed: number; from: number; bad?: number; batch: number; points: number; attempts: number; jobs: number;
-  shard?: string; maxFailures: number; minimize: boolean; out?: string; json?: boolean; quiet?: boolean;
+  shard?: string; maxFailures?: number; minimizePerClass: number; minimizeTotal: number; minimize: boolean; out?: string; json?: boolean; quiet?: boolean;
 }>();
 
 function parseShard(s: string | undefined): FuzzOptions["shard"] {
@@ -81,6 +83,7 @@ function printSummary(s: FuzzSummary): void {
     `  checked             ${s.checkedPrograms}${pct(s.checkedPrograms)} programs, ${s.checkedPoints} points`,
     `  skipped non-smooth  ${s.skippedNonSmooth}${pct(s.skippedNonSmooth)}`,
     `  skipped untame      ${s.skippedUntame}${pct(s.skippedUntame)}`,
+    `  skipped singular    ${s.skippedSingular}${pct(s.skippedSingular)}`,
     `  mismatches          ${s.mismatches}`,
     `  crashes             ${s.crashes}`,
     `  rejected (in subset) ${s.rejected}`,
@@ -92,7 +95,10 @@ function printSummary(s: FuzzSummary): void {
   ];
   const cov = Object.entries(s.coverage).sort(([a], [b]) => a.localeCompare(b));
   if (cov.length > 0) lines.push(`  coverage (programs): ${cov.map(([k, v]) => `${k} ${v}`).join(", ")}`);
-  for (const f of s.failures) lines.push(`  FAILURE ${f.kind} ${f.seed}/${f.index} [${f.signature}]${f.file ? ` → ${f.file}` : ""}`);
+  for (const [cls, count] of Object.entries(s.failureClasses)) lines.push(`  failure class ${cls}: ${count} program${count === 1 ? "" : "s"}`);
+  for (const f of s.failures) if (f.file) lines.push(`  FAILURE ${f.kind} ${f.seed}/${f.index} [${f.signature}] → ${f.file}`);
+  const unwritten = s.failures.filter((f) => !f.file).map((f) => `${f.seed}/${f.index}`);
+  if (unwritten.length > 0) lines.push(`  further failing programs (no reproducer written): ${unwritten.join(" ")}`);
   console.log(lines.join("\n"));
 }
 
@@ -109,6 +115,8 @@ const summary =
         attempts: opts.attempts,
         shard: parseShard(opts.shard),
         maxFailures: opts.maxFailures,
+        minimizePerClass: opts.minimizePerClass,
+        minimizeTotal: opts.minimizeTotal,
         minimize: opts.minimize,
         failuresDir: opts.out,
         log: opts.quiet ? undefined : (line) => console.error(line),

@@ -62,7 +62,26 @@ const lit = (v: number): Expr => ({ k: "lit", v });
 const ref = (name: string, ty: Ty = "num"): Expr => ({ k: "ref", name, ty });
 const bin = (op: BinOp, a: Expr, b: Expr): Expr => ({ k: "bin", op, a, b });
 const math = (fn: string, ...args: Expr[]): Expr => ({ k: "math", fn, args });
-const sq = (e: Expr): Expr => bin("*", e, structuredClone(e));
+const sq = (e: Expr): Expr => ({ k: "sq", a: e });
+/** Marks a guard's fixed shape (see ast.ts): the minimiser keeps it. */
+const frozen = (e: Expr): Expr => ((e.frozen = true), e);
+/** c + x·x, positive for every x. */
+const pos = (c: number, x: Expr): Expr => frozen(bin("+", frozen(lit(c)), frozen(sq(x))));
+/** c + sin(x) (or another bounded function), positive for c > 1. */
+const offset = (c: number, fn: string, x: Expr): Expr => frozen(bin("+", frozen(lit(c)), frozen(math(fn, x))));
+/** c · tanh(x) (or another bounded function), inside (−c, c). */
+const scaled = (c: number, fn: string, x: Expr): Expr => frozen(bin("*", frozen(lit(c)), frozen(math(fn, x))));
+
+/** Freezes every node of `e` except the free operand `free` (and what is inside it). */
+function frozenTree(e: Expr, free: Expr): Expr {
+  if (e === free) return e;
+  e.frozen = true;
+  for (const v of Object.values(e)) {
+    if (Array.isArray(v)) v.forEach((c) => typeof c === "object" && c && frozenTree(c, free));
+    else if (typeof v === "object" && v) frozenTree(v as Expr, free);
+  }
+  return e;
+}
 
 /** Every Math member of the subset; the generator draws from these uniformly. */
 export const MATH_UNARY = [
@@ -189,6 +208,14 @@ class FnGen {
 
   private declare(v: VarInfo): void {
     this.scopes[this.scopes.length - 1].push(v);
+    this.touch(v.name);
+  }
+
+  /** Recency weights: each declaration or write makes a variable the most recent. */
+  private readonly recency = new Map<string, number>();
+  private clock = 0;
+  private touch(name: string): void {
+    this.recency.set(name, ++this.clock);
   }
 
   private fresh(prefix: string): string {
@@ -247,7 +274,8 @@ class FnGen {
     ] as const);
     switch (choice) {
       case "var": {
-        const v = rng.pick(nums);
+        // Recently declared or written variables are likelier, so that values flow onwards.
+        const v = rng.weighted(nums.map((x) => [x, 1 + (this.recency.get(x.name) ?? 0)] as const));
         return { e: ref(v.name), b: v.int ? Math.max(Math.abs(v.int.lo), Math.abs(v.int.hi)) : v.bound };
       }
       case "load": {
@@ -323,13 +351,13 @@ class FnGen {
         const q = this.fit(this.num(d - 1), 2);
         switch (rng.int(0, 3)) {
           case 0:
-            return { e: bin("/", a.e, bin("+", lit(1.5), sq(q.e))), b: a.b / 1.5 };
+            return { e: bin("/", a.e, pos(1.5, q.e)), b: a.b / 1.5 };
           case 1:
             return { e: bin("/", a.e, lit(rng.pick([2, 3, -4, 0.5]))), b: a.b * 2 };
           case 2:
-            return { e: bin("/", a.e, bin("+", lit(2), math("cos", q.e))), b: a.b };
+            return { e: bin("/", a.e, offset(2, "cos", q.e)), b: a.b };
           default:
-            return { e: bin("/", a.e, math("cosh", q.e)), b: a.b };
+            return { e: bin("/", a.e, frozen(math("cosh", q.e))), b: a.b };
         }
       }
       case "neg": {
@@ -349,7 +377,7 @@ class FnGen {
           return { e: bin("%", a.e, lit(m)), b: Math.min(a.b, m) };
         }
         const q = this.fit(this.num(d - 1), 2);
-        return { e: bin("%", a.e, bin("+", lit(1), sq(q.e))), b: a.b };
+        return { e: bin("%", a.e, pos(1, q.e)), b: a.b };
       }
       case "cond": {
         const c = this.bool(d - 1);
@@ -388,10 +416,10 @@ class FnGen {
       case "cos":
         return { e: math(fn, arg(4).e), b: 1 };
       case "tan":
-        return rng.chance(0.5) ? { e: math("tan", bin("*", lit(1.2), math("tanh", arg(CAP).e))), b: 2.6 } : { e: math("tan", bin("*", lit(0.3), arg(4).e)), b: 2.6 };
+        return rng.chance(0.5) ? { e: math("tan", scaled(1.2, "tanh", arg(CAP).e)), b: 2.6 } : { e: math("tan", scaled(1.2, "sin", arg(4).e)), b: 2.6 };
       case "asin":
       case "acos": {
-        const inner = rng.chance(0.5) ? bin("*", lit(0.9), math("tanh", arg(CAP).e)) : bin("*", lit(0.2), arg(4).e);
+        const inner = rng.chance(0.5) ? scaled(0.9, "tanh", arg(CAP).e) : scaled(0.8, "sin", arg(4).e);
         return { e: math(fn, inner), b: fn === "asin" ? 1.2 : 3.15 };
       }
       case "atan":
@@ -405,10 +433,10 @@ class FnGen {
         return { e: math("asinh", arg(CAP).e), b: 2.5 };
       case "acosh": {
         const x = arg(2);
-        return rng.chance(0.6) ? { e: math("acosh", bin("+", lit(1.5), sq(x.e))), b: 2.4 } : { e: math("acosh", bin("+", lit(2), math("sin", x.e))), b: 1.8 };
+        return rng.chance(0.6) ? { e: math("acosh", pos(1.5, x.e)), b: 2.4 } : { e: math("acosh", offset(2, "sin", x.e)), b: 1.8 };
       }
       case "atanh": {
-        const inner = rng.chance(0.5) ? bin("*", lit(0.8), math("tanh", arg(CAP).e)) : bin("*", lit(0.2), arg(4).e);
+        const inner = rng.chance(0.5) ? scaled(0.8, "tanh", arg(CAP).e) : scaled(0.6, "sin", arg(4).e);
         return { e: math("atanh", inner), b: 1.1 };
       }
       case "exp":
@@ -417,23 +445,23 @@ class FnGen {
       case "log": {
         const x = arg(2);
         const c = rng.pick([1, 1.5, 0.5]);
-        return rng.chance(0.75) ? { e: math("log", bin("+", lit(c), sq(x.e))), b: 1.7 } : { e: math("log", bin("+", lit(1.5), math("sin", x.e))), b: 1 };
+        return rng.chance(0.75) ? { e: math("log", pos(c, x.e)), b: 1.7 } : { e: math("log", offset(1.5, "sin", x.e)), b: 1 };
       }
       case "log1p": {
         const x = arg(2);
-        return rng.chance(0.6) ? { e: math("log1p", sq(x.e)), b: 1.7 } : { e: math("log1p", bin("*", lit(0.9), math("tanh", x.e))), b: 2.4 };
+        return rng.chance(0.6) ? { e: math("log1p", frozen(sq(x.e))), b: 1.7 } : { e: math("log1p", scaled(0.9, "tanh", x.e)), b: 2.4 };
       }
       case "log2":
-        return { e: math("log2", bin("+", lit(1), sq(arg(2).e))), b: 2.4 };
+        return { e: math("log2", pos(1, arg(2).e)), b: 2.4 };
       case "log10":
-        return { e: math("log10", bin("+", lit(2), sq(arg(2).e))), b: 0.8 };
+        return { e: math("log10", pos(2, arg(2).e)), b: 0.8 };
       case "sqrt": {
         const x = arg(2);
-        return rng.chance(0.7) ? { e: math("sqrt", bin("+", lit(rng.pick([1, 0.25, 2])), sq(x.e))), b: 2.5 } : { e: math("sqrt", bin("+", lit(2), math("sin", x.e))), b: 1.8 };
+        return rng.chance(0.7) ? { e: math("sqrt", pos(rng.pick([1, 0.25, 2]), x.e)), b: 2.5 } : { e: math("sqrt", offset(2, "sin", x.e)), b: 1.8 };
       }
       case "cbrt": {
         const x = arg(CAP);
-        return rng.chance(0.3) ? { e: math("cbrt", x.e), b: 1.9 } : { e: math("cbrt", bin("+", lit(1), sq(this.fit(x, 2).e))), b: 1.8 };
+        return rng.chance(0.3) ? { e: math("cbrt", x.e), b: 1.9 } : { e: math("cbrt", pos(1, this.fit(x, 2).e)), b: 1.8 };
       }
       case "abs": {
         const x = arg(CAP);
@@ -464,15 +492,15 @@ class FnGen {
       case 0: {
         const base = this.fit(this.num(d - 1), 1.5);
         const ex = this.fit(this.num(d - 1), 1.5);
-        return { e: mk(bin("+", lit(1.5), sq(base.e)), ex.e), b: 7.4 };
+        return { e: mk(pos(1.5, base.e), ex.e), b: 7.4 };
       }
       case 1: {
         const x = this.fit(this.num(d - 1), 2.4);
-        return { e: mk(x.e, lit(2)), b: x.b * x.b };
+        return { e: mk(x.e, frozen(lit(2))), b: x.b * x.b };
       }
       case 2: {
         const x = this.fit(this.num(d - 1), 1.8);
-        return { e: mk(x.e, lit(3)), b: x.b ** 3 };
+        return { e: mk(x.e, frozen(lit(3))), b: x.b ** 3 };
       }
       case 3: {
         const x = this.fit(this.num(d - 1), 2.5);
@@ -480,7 +508,7 @@ class FnGen {
       }
       default: {
         const x = this.fit(this.num(d - 1), 2);
-        return { e: mk(bin("+", lit(1), sq(x.e)), lit(rng.pick([-1, 0.5, -0.5, 1.5]))), b: 5 ** 1.5 };
+        return { e: mk(pos(1, x.e), lit(rng.pick([-1, 0.5, -0.5, 1.5]))), b: 5 ** 1.5 };
       }
     }
   }
@@ -492,7 +520,7 @@ class FnGen {
       case "atan2": {
         const y = arg();
         const x = arg();
-        return rng.chance(0.5) ? { e: math("atan2", y.e, bin("+", lit(1.5), sq(this.fit(x, 2).e))), b: 1.6 } : { e: math("atan2", y.e, x.e), b: 3.15 };
+        return rng.chance(0.5) ? { e: math("atan2", y.e, pos(1.5, this.fit(x, 2).e)), b: 1.6 } : { e: math("atan2", y.e, x.e), b: 3.15 };
       }
       case "pow":
         return this.power(d, false);
@@ -550,9 +578,12 @@ class FnGen {
   /** The function's final value: a combination of several live variables. */
   private finalValue(): Val {
     const rng = this.rng;
+    // The most recently written variables, and a few others.
     const nums = this.readable("num").filter((v) => !v.int);
-    rng.shuffle(nums);
-    const terms: Val[] = nums.slice(0, rng.int(1, 4)).map((v) => ({ e: ref(v.name), b: v.bound }));
+    nums.sort((a, b) => (this.recency.get(b.name) ?? 0) - (this.recency.get(a.name) ?? 0));
+    const recent = nums.slice(0, 3);
+    const others = rng.shuffle(nums.slice(3)).slice(0, rng.int(0, 3));
+    const terms: Val[] = [...recent, ...others].map((v) => ({ e: ref(v.name), b: v.bound }));
     const arrays = this.readable("arr");
     if (arrays.length > 0 && rng.chance(0.5)) {
       const a = rng.pick(arrays);
@@ -591,7 +622,7 @@ class FnGen {
     const boolLets = this.vars((v) => v.ty === "bool" && !!v.boolLet);
     const writers = this.helpers.filter((h) => h.writes && this.canCall(h));
     const kind = rng.weighted([
-      ["declNum", 4],
+      ["declNum", ctx.depth === 0 ? 4 : 1.5],
       ["declBool", 0.6],
       ["declArr", ctx.depth <= 2 ? 0.8 : 0],
       ["assign", assignableNums.length > 0 ? 3 : 0],
@@ -679,6 +710,7 @@ class FnGen {
 
   /** A contracting update of a number variable: its bound stays at most CAP. */
   private assignNum(v: VarInfo): Stmt[] {
+    this.touch(v.name);
     const target: LValue = { k: "var", name: v.name };
     return this.contractingUpdate(target, ref(v.name));
   }
@@ -724,7 +756,7 @@ class FnGen {
         return [half(), { k: "assign", target: t(), op: rng.pick(["+=", "-="] as const), value: this.fit(this.num(2), CAP / 2).e }];
       case "div": {
         const q = this.fit(this.num(1), 2).e;
-        return [{ k: "assign", target: t(), op: "/=", value: bin("+", lit(1.5), sq(q)) }];
+        return [{ k: "assign", target: t(), op: "/=", value: pos(1.5, q) }];
       }
       case "mulBounded":
         return [{ k: "assign", target: t(), op: "*=", value: rng.chance(0.5) ? math(rng.pick(["cos", "tanh", "sin"]), this.fit(this.num(1), CAP).e) : lit(0.9) }];
@@ -733,7 +765,7 @@ class FnGen {
       case "mod":
         return [{ k: "assign", target: t(), op: "%=", value: lit(rng.pick([1.5, 2])) }];
       case "powPair":
-        return [{ k: "assign", target: t(), op: "**=", value: lit(2) }, { k: "assign", target: t(), op: "*=", value: lit(0.1) }];
+        return [{ k: "assign", target: t(), op: "**=", value: frozen(lit(2)) }, { k: "assign", target: t(), op: "*=", value: lit(0.1) }];
       case "minmax":
         return [{ k: "assign", target: t(), op: "=", value: math(rng.pick(["min", "max"]), cur(), this.fit(this.num(1), CAP).e) }];
     }
@@ -840,9 +872,9 @@ class FnGen {
         const name = this.fresh("n");
         const x = this.fit(this.num(2), CAP).e;
         const forms: [Expr, { lo: number; hi: number }][] = [
-          [math("floor", bin("+", lit(1), bin("*", lit(3), math("abs", math("sin", x))))), { lo: 1, hi: 4 }],
-          [math("round", bin("+", lit(2), math("tanh", x))), { lo: 1, hi: 3 }],
-          [math("ceil", bin("*", lit(2), math("abs", math("tanh", x)))), { lo: 0, hi: 2 }],
+          [frozenTree(math("floor", bin("+", lit(1), bin("*", lit(3), math("abs", math("sin", x))))), x), { lo: 1, hi: 4 }],
+          [frozenTree(math("round", bin("+", lit(2), math("tanh", x))), x), { lo: 1, hi: 3 }],
+          [frozenTree(math("ceil", bin("*", lit(2), math("abs", math("tanh", x)))), x), { lo: 0, hi: 2 }],
         ];
         const [init, range] = rng.pick(forms);
         pre.push({ k: "decl", kw: "const", name, ty: "num", init });
@@ -1012,8 +1044,10 @@ export function generateBadInput(seed: number, index: number): BadInput {
     };
     visit(program.f.body);
     const block = rng.chance(0.5) ? program.f.body : rng.pick(blocks);
-    // Before the final return (top level) or anywhere in a nested block — after a pinned loop counter.
-    const max = block === program.f.body ? block.length - 1 : block.length;
+    // Before the final return (top level) or anywhere in a nested block — after a pinned loop
+    // counter, and never after a break/continue/return (unreachable code is not lowered).
+    const exit = block.findIndex((s) => s.k === "break" || s.k === "continue" || s.k === "return");
+    const max = exit >= 0 ? exit : block.length;
     const min = block[0]?.k === "incdec" ? 1 : 0;
     block.splice(rng.int(min, Math.max(min, max)), 0, { k: "raw", text, pin: true });
   }

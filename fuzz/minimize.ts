@@ -8,7 +8,7 @@
  * parameters of f. Every candidate must pass `validate` (well-scoped, well-typed, inside the
  * subset) before the oracle runs it, so the reproducer stays a legal program of the subset.
  */
-import { type Expr, type Program, type Stmt, clone, exprSlots, size, statementLists, typeOf, validate, forEachExpr, allFns } from "./ast.js";
+import { type Expr, type Program, type Stmt, allFns, clone, exprSlots, forEachExpr, indexSlots, size, statementLists, typeOf, validate } from "./ast.js";
 
 export interface MinimizeOptions {
   /** Oracle calls allowed (default 800). */
@@ -16,14 +16,17 @@ export interface MinimizeOptions {
 }
 
 export function minimize(program: Program, fails: (p: Program) => boolean, options: MinimizeOptions = {}): Program {
-  let budget = options.budget ?? 800;
+  let budget = options.budget ?? 1000;
   let best = clone(program);
+  const raws = rawCount(program);
   /** Tries a candidate; keeps it if it is valid, smaller and still fails. */
   const attempt = (edit: (p: Program) => boolean): boolean => {
     if (budget <= 0) return false;
     const candidate = clone(best);
     if (!edit(candidate)) return false;
     if (validate(candidate) !== undefined) return false;
+    // A bad-input program keeps its injected construct.
+    if (rawCount(candidate) !== raws) return false;
     if (size(candidate) >= size(best)) return false;
     budget--;
     let ok = false;
@@ -80,7 +83,8 @@ export function minimize(program: Program, fails: (p: Program) => boolean, optio
             edits.push((st) => (st.k === "if" ? ((st.else = null), true) : false));
           }
         }
-        if (s.k === "for") edits.push((st) => (st.k === "for" && st.limit.k === "lit" && st.limit.v > 1 && st.cmp === "<" ? ((st.limit = { k: "lit", v: 1 }), true) : false));
+        // One trip (the loop variable's range only shrinks, so index expressions stay valid).
+        if (s.k === "for") edits.push((st) => (st.k === "for" && !(st.limit.k === "lit" && st.limit.v <= 1) && st.cmp === "<" ? ((st.limit = { k: "lit", v: 1 }), true) : false));
         if ((s.k === "while" || s.k === "do") && s.cond) edits.push((st) => (st.k === "while" || st.k === "do" ? ((st.cond = null), true) : false));
         if ((s.k === "while" || s.k === "do") && s.guard.k === "bin" && s.guard.b.k === "lit" && s.guard.b.v > 1) {
           edits.push((st) => ((st.k === "while" || st.k === "do") && st.guard.k === "bin" ? ((st.guard.b = { k: "lit", v: 1 }), true) : false));
@@ -95,6 +99,33 @@ export function minimize(program: Program, fails: (p: Program) => boolean, optio
           }
         }
       }
+    }
+
+    // Chunks of number expressions replaced by a constant at once (later slots first, so the
+    // indices of earlier ones stay put), halving the chunk size.
+    {
+      const numSlots = () => exprSlots(best).map((sl, k) => [sl, k] as const).filter(([sl]) => typeOf(sl.get()) === "num" && sl.get().k !== "lit").map(([, k]) => k);
+      let chunk = Math.floor(numSlots().length / 2);
+      while (chunk >= 2) {
+        for (let start = 0; start < numSlots().length; ) {
+          const chosen = numSlots().slice(start, start + chunk);
+          const ok = attempt((p) => {
+            const slots = exprSlots(p);
+            for (const k of [...chosen].sort((a, b) => b - a)) slots[k].set({ k: "lit", v: 0.5 });
+            return chosen.length > 0;
+          });
+          if (ok) progress = true;
+          else start += chunk;
+        }
+        chunk = Math.floor(chunk / 2);
+      }
+    }
+
+    // Array indices set to 0 (always in range).
+    for (let k = 0; k < indexSlots(best).length; k++) {
+      const e = indexSlots(best)[k].get();
+      if (e.k === "lit") continue;
+      if (attempt((p) => (indexSlots(p)[k]?.set({ k: "lit", v: 0 }), indexSlots(p)[k] !== undefined))) progress = true;
     }
 
     // Expressions: an operand of the same type, or a constant.
@@ -138,6 +169,7 @@ function simpler(e: Expr): Expr[] {
   switch (e.k) {
     case "neg":
     case "not":
+    case "sq":
       children.push(e.a);
       break;
     case "bin":
@@ -153,6 +185,13 @@ function simpler(e: Expr): Expr[] {
   }
   for (const c of children) if (typeOf(c) === ty) out.push(c);
   return out;
+}
+
+function rawCount(p: Program): number {
+  let n = 0;
+  for (const list of statementLists(p)) for (const s of list) if (s.k === "raw") n++;
+  forEachExpr(p.f.body, (e) => e.k === "raw" && n++);
+  return n;
 }
 
 function usesName(stmts: Stmt[], name: string): boolean {

@@ -88,7 +88,7 @@ export interface CheckOptions {
 }
 
 export interface ProgramResult {
-  status: "ok" | "nonsmooth" | "untame" | "failed";
+  status: "ok" | "nonsmooth" | "untame" | "singular" | "failed";
   checkedPoints: number;
   failure?: Failure;
 }
@@ -260,6 +260,7 @@ export function checkProgram(p: Program, engines: Engines, options: CheckOptions
   let checked = 0;
   let nonSmooth = 0;
   let untame = 0;
+  let singularPoints = 0;
   for (let attempt = 0; attempt < options.attempts && checked < options.points; attempt++) {
     const x = randomPoint(p, rng);
     let fx: number;
@@ -326,8 +327,19 @@ export function checkProgram(p: Program, engines: Engines, options: CheckOptions
       fwd.push(r);
     }
     const dir = tangentsFor(null, rng);
-    const fwdDir = run("jvp(f)", () => engines.fwd(copyArgs(x), dir));
+    const fwdDir = run("jvp(f)", () => engines.fwd(copyArgs(x), copyArgs(dir)));
     if (isFailure(fwdDir)) return { status: "failed", checkedPoints: checked, failure: fwdDir };
+
+    // Every engine non-finite where finite differences are finite: the chain rule met 0·∞ at a
+    // singular point of a primitive (cbrt or hypot at 0, …) — an inherent limit of AD, not a
+    // disagreement. Such points are skipped.
+    const singular = coords.some((c, k) =>
+      [component(rev[c.param], c), component(tape[c.param], c), fwd[k][1], component(vj.grads[c.param], c)].every((g) => !Number.isFinite(g)),
+    );
+    if (singular) {
+      singularPoints++;
+      continue;
+    }
 
     // Comparisons. Each problem names the engines involved; the signature is their set.
     const problems: { engines: string[]; text: string }[] = [];
@@ -377,7 +389,8 @@ export function checkProgram(p: Program, engines: Engines, options: CheckOptions
     checked++;
   }
   if (checked > 0) return { status: "ok", checkedPoints: checked };
-  return { status: nonSmooth >= untame ? "nonsmooth" : "untame", checkedPoints: 0 };
+  const worst = Math.max(nonSmooth, untame, singularPoints);
+  return { status: worst === nonSmooth ? "nonsmooth" : worst === untame ? "untame" : "singular", checkedPoints: 0 };
 
   function fail(kind: FailureKind, signature: string, message: string): ProgramResult {
     return { status: "failed", checkedPoints: checked, failure: { kind, signature, message } };
@@ -460,7 +473,14 @@ export interface FuzzOptions {
   failuresDir?: string | null;
   /** Candidate evaluations the minimiser may spend per failure (default 800). */
   minimizeBudget?: number;
-  /** Stop after this many failures (default 20). */
+  /**
+   * Failures minimised and written per failure class (kind and engines involved; default 4) and
+   * in all (default 40): a compiler bug tends to fail many programs, and each minimisation costs
+   * seconds. Further failures are counted and listed without a reproducer.
+   */
+  minimizePerClass?: number;
+  minimizeTotal?: number;
+  /** Stop after this many failures (default: never). */
   maxFailures?: number;
   /** Progress lines. */
   log?: (line: string) => void;
@@ -473,6 +493,8 @@ export interface FuzzSummary {
   checkedPoints: number;
   skippedNonSmooth: number;
   skippedUntame: number;
+  /** Programs skipped because every engine gave a non-finite derivative at every point tried. */
+  skippedSingular: number;
   mismatches: number;
   crashes: number;
   rejected: number;
@@ -485,15 +507,17 @@ export interface FuzzSummary {
   badInputsOnTarget: number;
   seconds: number;
   failures: FailureRecord[];
+  /** Failure count per class ("kind: signature"). */
+  failureClasses: Record<string, number>;
   /** How many programs use each feature. */
   coverage: Record<string, number>;
 }
 
 export function emptySummary(seed: number): FuzzSummary {
   return {
-    seed, programs: 0, checkedPrograms: 0, checkedPoints: 0, skippedNonSmooth: 0, skippedUntame: 0, mismatches: 0, crashes: 0,
+    seed, programs: 0, checkedPrograms: 0, checkedPoints: 0, skippedNonSmooth: 0, skippedUntame: 0, skippedSingular: 0, mismatches: 0, crashes: 0,
     rejected: 0, emitErrors: 0, runtimeErrors: 0, generatorErrors: 0, badInputs: 0, badInputFailures: 0, badInputsOnTarget: 0, seconds: 0,
-    failures: [], coverage: {},
+    failures: [], failureClasses: {}, coverage: {},
   };
 }
 
@@ -504,6 +528,8 @@ export function mergeSummaries(a: FuzzSummary, b: FuzzSummary): FuzzSummary {
   }
   out.seconds = Math.max(a.seconds, b.seconds);
   for (const [k, v] of Object.entries(b.coverage)) out.coverage[k] = (out.coverage[k] ?? 0) + v;
+  out.failureClasses = { ...a.failureClasses };
+  for (const [k, v] of Object.entries(b.failureClasses)) out.failureClasses[k] = (out.failureClasses[k] ?? 0) + v;
   return out;
 }
 
@@ -513,7 +539,10 @@ export function runFuzz(options: FuzzOptions): FuzzSummary {
   const check: CheckOptions = { points: options.points ?? 3, attempts: options.attempts ?? 10 };
   const summary = emptySummary(options.seed);
   const log = options.log ?? (() => {});
-  const maxFailures = options.maxFailures ?? 20;
+  const maxFailures = options.maxFailures ?? Infinity;
+  const perClass = options.minimizePerClass ?? 4;
+  const totalMinimized = options.minimizeTotal ?? 40;
+  let minimized = 0;
   const inShard = (i: number) => !options.shard || i % options.shard.of === options.shard.k;
   const from = options.from ?? 0;
   const indices = Array.from({ length: options.n }, (_, i) => from + i).filter(inShard);
@@ -524,14 +553,22 @@ export function runFuzz(options: FuzzOptions): FuzzSummary {
       "bad-crash": "badInputFailures", "bad-accepted": "badInputFailures", "bad-location": "badInputFailures",
     };
     (summary as any)[counter[failure.kind]]++;
+    const cls = `${failure.kind}: ${failure.signature}`;
+    const seen = (summary.failureClasses[cls] = (summary.failureClasses[cls] ?? 0) + 1);
+    const source = (q: Program) => (failure.kind.startsWith("bad-") ? badModuleSource(q) : printProgram(q));
+    if (seen > perClass || minimized >= totalMinimized) {
+      summary.failures.push({ ...failure, seed: p.seed, index: p.index, source: source(p) });
+      log(`FAILURE ${cls} in program ${p.seed}/${p.index} (not minimised: ${seen} of this class so far)`);
+      return;
+    }
+    minimized++;
     let minimal = p;
     let final = failure;
     if (options.minimize !== false && failure.kind !== "generator") {
       minimal = minimize(p, (q) => sameFailure(failure, oracle(q)), { budget: options.minimizeBudget ?? 800 });
       final = oracle(minimal) ?? failure;
     }
-    const source = failure.kind.startsWith("bad-") ? badModuleSource(minimal) : printProgram(minimal);
-    const rec: FailureRecord = { ...final, seed: p.seed, index: p.index, source };
+    const rec: FailureRecord = { ...final, seed: p.seed, index: p.index, source: source(minimal) };
     if (options.failuresDir !== null) rec.file = writeReproducer(options.failuresDir ?? DEFAULT_FAILURES_DIR, rec, minimal, failure);
     summary.failures.push(rec);
     log(`FAILURE ${rec.kind} in program ${p.seed}/${p.index}: ${rec.message.split("\n").slice(0, 3).join(" | ")}${rec.file ? `\n  reproducer: ${rec.file}` : ""}`);
@@ -562,6 +599,7 @@ export function runFuzz(options: FuzzOptions): FuzzSummary {
       if (r.status === "ok") summary.checkedPrograms++;
       else if (r.status === "nonsmooth") summary.skippedNonSmooth++;
       else if (r.status === "untame") summary.skippedUntame++;
+      else if (r.status === "singular") summary.skippedSingular++;
       else record(p, r.failure!, oracle);
     }
     const done = Math.min(b + batch, indices.length);

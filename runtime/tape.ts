@@ -88,6 +88,16 @@ export class Tape {
     return nodes;
   }
 
+  /** Constant nodes for every element of an array (plain values handed to a recorded helper). */
+  constants(values: ArrayLike<number>): Float64Array {
+    return this.variables(values);
+  }
+
+  /** A primitive's value, without recording it. */
+  evaluate(op: PrimOp, a: number, b = 0): number {
+    return COMPILED[op].evaluate(a, b);
+  }
+
   /** An array of `length` nodes holding 0 (what `new Float64Array(length)` is on the tape). */
   zeros(length: number): Float64Array {
     return new Float64Array(length).fill(this.constant(0));

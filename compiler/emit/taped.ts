@@ -1,48 +1,69 @@
 /**
- * The tape-engine form of a function: the same lowered code, with every number a node of the
- * runtime's tape (runtime/tape.ts) and every primitive recorded there as it runs. Control flow
- * reads node values; arrays hold nodes. `grad(f, { engine: "tape" })` runs this and walks the
- * tape backwards — the interpreted counterpart of the compiled reverse function.
+ * The tape-engine form of a function: the same lowered code, with every active number a node of
+ * the runtime's tape (runtime/tape.ts) and every primitive on active values recorded there as it
+ * runs. Values that do not depend on the differentiated inputs (index arithmetic, sizes, flags)
+ * stay plain numbers, as a tape library's users keep them; control flow reads node values.
+ * `grad(f, { engine: "tape" })` runs this and walks the tape backwards — the interpreted
+ * counterpart of the compiled reverse function.
  */
 import type { Atom, Expr, FnIR, Stmt } from "../ir.js";
+import { RULES } from "../differentiate/rules.js";
 import type { WrapperSpec } from "./wrappers.js";
 
 export const TAPE_NAME = "$tape";
 
-export function printTapedFunction(fn: FnIR, taped: (fn: string) => string): string {
+/**
+ * `nodes`: the variables (parameters included) held as tape nodes — the active ones. Helpers are
+ * printed with every number and array parameter a node, so callers convert plain arguments.
+ */
+export function printTapedFunction(fn: FnIR, taped: (fn: string) => string, nodes: Set<string>): string {
   const ts = { num: "number", bool: "boolean", arr: "Float64Array" } as const;
   const params = new Set(fn.params.map((p) => p.name));
   const lines: string[] = [];
-  lines.push(`/** ${fn.sourceName} on the tape engine: numbers are tape nodes, each primitive is recorded */`);
+  lines.push(`/** ${fn.sourceName} on the tape engine: active numbers are tape nodes, their primitives recorded */`);
   lines.push(`function ${taped(fn.name)}(${fn.params.map((p) => `${p.name}: ${ts[p.type]}`).join(", ")}): number {`);
   const locals = [...fn.vars].filter(([name]) => !params.has(name));
   for (let i = 0; i < locals.length; i += 6) {
     lines.push(`  let ${locals.slice(i, i + 6).map(([name, type]) => `${name}: ${ts[type]}`).join(", ")};`);
   }
-  const node = (a: Atom): string => (a.k === "var" ? a.name : a.k === "bool" ? String(a.value) : `${TAPE_NAME}.constant(${a.value})`);
-  const value = (a: Atom): string => (a.k === "num" ? String(a.value) : `${TAPE_NAME}.value(${node(a)})`);
-  /** A comparison operand: the number a node holds, or a boolean as it is. */
-  const plain = (a: Atom): string => (a.k === "num" || (a.k === "var" && fn.vars.get(a.name) === "num") ? value(a) : node(a));
-  const expr = (e: Expr): string => {
+  const isNode = (a: Atom) => a.k === "var" && nodes.has(a.name);
+  /** The operand as a tape node (plain values become constant nodes). */
+  const node = (a: Atom): string => (isNode(a) ? (a as { name: string }).name : a.k === "bool" ? String(a.value) : `${TAPE_NAME}.constant(${plain(a)})`);
+  /** The operand as a plain value (nodes are read). */
+  const plain = (a: Atom): string => (a.k === "num" ? String(a.value) : a.k === "bool" ? String(a.value) : isNode(a) ? `${TAPE_NAME}.value(${a.name})` : a.name);
+  const arrayNodes = (name: string) => (nodes.has(name) ? name : `${TAPE_NAME}.constants(${name})`);
+  const plainPrim = (op: string, args: string[]): string => {
+    const spelling = RULES[op as keyof typeof RULES].spelling;
+    if (op === "gtnum" || op === "genum" || op === "ltnum" || op === "lenum") return `(${args[0]} ${(spelling as { infix: string }).infix} ${args[1]} ? 1 : 0)`;
+    if ("call" in spelling) return `${spelling.call.startsWith("$") ? `${TAPE_NAME}.evaluate("${op}", ` : `${spelling.call}(`}${args.join(", ")})`;
+    return args.length === 1 ? `${spelling.infix}${args[0]}` : `${args[0]} ${spelling.infix} ${args[1]}`;
+  };
+  const callArgs = (callee: string, args: Atom[]) => args.map((a) => (a.k === "var" && fn.vars.get(a.name) === "arr" ? arrayNodes(a.name) : a.k === "bool" || (a.k === "var" && fn.vars.get(a.name) === "bool") ? plain(a) : node(a)));
+  const expr = (e: Expr, active: boolean): string => {
     switch (e.k) {
       case "prim":
-        return `${TAPE_NAME}.apply("${e.op}", ${e.args.map(node).join(", ")})`;
+        return active ? `${TAPE_NAME}.apply("${e.op}", ${e.args.map(node).join(", ")})` : plainPrim(e.op, e.args.map(plain));
       case "copy":
-        return node(e.arg);
+        return active ? node(e.arg) : plain(e.arg);
       case "stop":
-        return e.arg.k === "var" && fn.vars.get(e.arg.name) === "num" ? `${TAPE_NAME}.constant(${value(e.arg)})` : node(e.arg);
+        return active ? `${TAPE_NAME}.constant(${plain(e.arg)})` : plain(e.arg);
       case "cmp":
         return `${plain(e.args[0])} ${e.op} ${plain(e.args[1])}`;
       case "not":
-        return `!${node(e.arg)}`;
-      case "call":
-        return `${taped(e.fn)}(${e.args.map(node).join(", ")})`;
-      case "load":
-        return `${e.arr}[${value(e.index)}]`;
+        return `!${plain(e.arg)}`;
+      case "call": {
+        const call = `${taped(e.fn)}(${callArgs(e.fn, e.args).join(", ")})`;
+        return active ? call : `${TAPE_NAME}.value(${call})`;
+      }
+      case "load": {
+        const element = `${e.arr}[${plain(e.index)}]`;
+        if (active === nodes.has(e.arr)) return element;
+        return active ? `${TAPE_NAME}.constant(${element})` : `${TAPE_NAME}.value(${element})`;
+      }
       case "len":
-        return `${TAPE_NAME}.constant(${e.arr}.length)`;
+        return active ? `${TAPE_NAME}.constant(${e.arr}.length)` : `${e.arr}.length`;
       case "newarr":
-        return `${TAPE_NAME}.zeros(${value(e.size)})`;
+        return active ? `${TAPE_NAME}.zeros(${plain(e.size)})` : `new Float64Array(${plain(e.size)})`;
     }
   };
   let lastLine = -1;
@@ -54,16 +75,16 @@ export function printTapedFunction(fn: FnIR, taped: (fn: string) => string): str
       }
       switch (s.k) {
         case "assign":
-          lines.push(`${pad}${s.target} = ${expr(s.expr)};`);
+          lines.push(`${pad}${s.target} = ${expr(s.expr, nodes.has(s.target))};`);
           break;
         case "store":
-          lines.push(`${pad}${s.arr}[${value(s.index)}] = ${node(s.value)};`);
+          lines.push(`${pad}${s.arr}[${plain(s.index)}] = ${nodes.has(s.arr) ? node(s.value) : plain(s.value)};`);
           break;
         case "effect":
-          lines.push(`${pad}${taped(s.fn)}(${s.args.map(node).join(", ")});`);
+          lines.push(`${pad}${taped(s.fn)}(${callArgs(s.fn, s.args).join(", ")});`);
           break;
         case "if":
-          lines.push(`${pad}if (${node(s.cond)}) {`);
+          lines.push(`${pad}if (${plain(s.cond)}) {`);
           block(s.then, pad + "  ");
           if (s.else.length > 0) {
             lines.push(`${pad}} else {`);
@@ -78,11 +99,11 @@ export function printTapedFunction(fn: FnIR, taped: (fn: string) => string): str
             block(s.body, pad + "  ");
             block(s.update, pad + "  ");
             block(s.test, pad + "  ");
-            lines.push(`${pad}} while (${node(s.cond)});`);
+            lines.push(`${pad}} while (${plain(s.cond)});`);
           } else {
             lines.push(`${pad}while (true) {`);
             block(s.test, pad + "  ");
-            lines.push(`${pad}  if (!${node(s.cond)}) break;`);
+            lines.push(`${pad}  if (!${plain(s.cond)}) break;`);
             block(s.body, pad + "  ");
             block(s.update, pad + "  ");
             lines.push(`${pad}}`);
@@ -98,7 +119,7 @@ export function printTapedFunction(fn: FnIR, taped: (fn: string) => string): str
 }
 
 /** grad / valueAndGrad / vjp / jvp / valueAndGradInto of a function, computed on the tape. */
-export function printTapeWrapper(w: WrapperSpec, tapedName: string): string {
+export function printTapeWrapper(w: WrapperSpec, tapedName: string, nodes: Set<string>): string {
   const { fn } = w;
   const ts = { num: "number", bool: "boolean", arr: "Float64Array" } as const;
   const taken = new Set(fn.params.map((p) => p.name));
@@ -106,21 +127,28 @@ export function printTapeWrapper(w: WrapperSpec, tapedName: string): string {
   const nodeOf = (name: string) => local(`${name}_node`);
   const params = fn.params.map((p) => `${p.name}: ${ts[p.type]}`).join(", ");
   const exp = w.exported ? "export " : "";
+  // Parameters the result depends on become leaves of the tape; the others go in as they are.
   const record = (args: string[]) => [
     `  ${TAPE_NAME}.reset();`,
     ...fn.params.map((p, i) =>
-      p.type === "bool"
+      !nodes.has(p.name)
         ? `  const ${nodeOf(p.name)} = ${args[i]};`
         : p.type === "arr"
           ? `  const ${nodeOf(p.name)} = ${TAPE_NAME}.variables(${args[i]});`
           : `  const ${nodeOf(p.name)} = ${TAPE_NAME}.variable(${args[i]});`,
     ),
-    // Arrays go in as copies: f may write into them, and the leaves are read back afterwards.
-    `  const output = ${tapedName}(${fn.params.map((p) => (p.type === "arr" ? `Float64Array.from(${nodeOf(p.name)})` : nodeOf(p.name))).join(", ")});`,
+    // Leaf arrays go in as copies: f may write into them, and the leaves are read back afterwards.
+    `  const output = ${tapedName}(${fn.params.map((p) => (p.type === "arr" && nodes.has(p.name) ? `Float64Array.from(${nodeOf(p.name)})` : nodeOf(p.name))).join(", ")});`,
   ];
   const wrtParams = w.wrt.map((i) => fn.params[i]);
   const gradient = (p: (typeof fn.params)[number]) =>
-    p.type === "bool" ? "0" : p.type === "arr" ? `${TAPE_NAME}.adjointsOf(${nodeOf(p.name)})` : `${TAPE_NAME}.adjoint(${nodeOf(p.name)})`;
+    !nodes.has(p.name)
+      ? p.type === "arr"
+        ? `new Float64Array(${p.name}.length)`
+        : "0"
+      : p.type === "arr"
+        ? `${TAPE_NAME}.adjointsOf(${nodeOf(p.name)})`
+        : `${TAPE_NAME}.adjoint(${nodeOf(p.name)})`;
   const gradValue = w.single ? gradient(wrtParams[0]) : `[${wrtParams.map(gradient).join(", ")}]`;
   const title = `${w.kind}(${fn.sourceName}, { engine: "tape" })`;
   const names = fn.params.map((p) => p.name);
@@ -156,7 +184,7 @@ export function printTapeWrapper(w: WrapperSpec, tapedName: string): string {
       // The tape is reverse mode: the directional derivative is the gradient dotted with the tangents.
       const n = fn.params.length;
       const dots = fn.params.map((p, i) =>
-        p.type === "bool" ? "" : p.type === "arr" ? `  for (let j = 0; j < ${nodeOf(p.name)}.length; j++) tangent += ${TAPE_NAME}.adjoint(${nodeOf(p.name)}[j]) * (tangents[${i}] as Float64Array)[j];` : `  tangent += ${TAPE_NAME}.adjoint(${nodeOf(p.name)}) * (tangents[${i}] as number);`,
+        !nodes.has(p.name) ? "" : p.type === "arr" ? `  for (let j = 0; j < ${nodeOf(p.name)}.length; j++) tangent += ${TAPE_NAME}.adjoint(${nodeOf(p.name)}[j]) * (tangents[${i}] as Float64Array)[j];` : `  tangent += ${TAPE_NAME}.adjoint(${nodeOf(p.name)}) * (tangents[${i}] as number);`,
       );
       return [
         `/** ${title}: the gradient on the tape, dotted with the tangents */`,
