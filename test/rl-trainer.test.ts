@@ -6,7 +6,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { BASE_CONFIG, ConfigError, DQNTrainer, GridWorld, CartPole, mergeConfig, type DQNConfig, type QNetwork, mlpQNetwork, Random, loadCheckpoint, defaultConfig } from "gradc/rl";
+import { BASE_CONFIG, ConfigError, DQNTrainer, GridWorld, CartPole, mergeConfig, type DQNConfig, type QNetwork, mlpQNetwork, Random, loadCheckpoint, defaultConfig, learningRateAt } from "gradc/rl";
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "gradc-rl-"));
 
@@ -127,6 +127,15 @@ describe("configs", () => {
     expect(() => mergeConfig(BASE_CONFIG, { net_arch: [64, 0] }, "x")).toThrow(/'net_arch'/);
     expect(() => mergeConfig(BASE_CONFIG, { optimizer: "adamw" }, "x")).toThrow(/'optimizer' must be one of "adam", "rmsprop", "sgd"/);
     expect(() => mergeConfig(BASE_CONFIG, [1, 2], "x")).toThrow(ConfigError);
+  });
+
+  it("accepts RL Zoo's linear learning-rate schedule, decaying to 0 over the run", () => {
+    expect(mergeConfig(BASE_CONFIG, { learning_rate: "lin_0.001" }, "x").learning_rate).toBe("lin_0.001");
+    expect(() => mergeConfig(BASE_CONFIG, { learning_rate: "lin_fast" }, "x")).toThrow(/'learning_rate' must be a positive number or "lin_<number>"/);
+    expect(learningRateAt("lin_0.002", 0)).toBe(0.002);
+    expect(learningRateAt("lin_0.002", 0.75)).toBeCloseTo(0.0005, 15);
+    expect(learningRateAt("lin_0.002", 1)).toBe(0);
+    expect(learningRateAt(0.003, 0.5)).toBe(0.003);
   });
 
   it("every tuned config file is valid", () => {

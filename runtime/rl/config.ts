@@ -8,7 +8,8 @@ export interface DQNConfig {
   /** Environment steps to train for. */
   total_timesteps: number;
   seed: number;
-  learning_rate: number;
+  /** A constant, or "lin_<value>" (RL Zoo's notation): linear decay from value to 0 over the run. */
+  learning_rate: number | string;
   /** Replay buffer capacity (transitions). */
   buffer_size: number;
   /** Steps of random-free exploration before learning starts. */
@@ -58,12 +59,12 @@ export interface DQNConfig {
   engine: "compiled" | "tape";
 }
 
-type Kind = "positiveInt" | "nonNegativeInt" | "positive" | "fraction" | "probability" | "boolean" | "int" | "number" | "intList" | { oneOf: readonly string[] };
+type Kind = "schedule" | "positiveInt" | "nonNegativeInt" | "positive" | "fraction" | "probability" | "boolean" | "int" | "number" | "intList" | { oneOf: readonly string[] };
 
 const SCHEMA: Record<keyof DQNConfig, Kind> = {
   total_timesteps: "positiveInt",
   seed: "int",
-  learning_rate: "positive",
+  learning_rate: "schedule",
   buffer_size: "positiveInt",
   learning_starts: "nonNegativeInt",
   batch_size: "positiveInt",
@@ -95,6 +96,12 @@ const SCHEMA: Record<keyof DQNConfig, Kind> = {
   stop_on_solve: "boolean",
   engine: { oneOf: ["compiled", "tape"] },
 };
+
+/** The learning rate after `progress` (0 → 1) of the run, under the config's schedule. */
+export function learningRateAt(rate: number | string, progress: number): number {
+  if (typeof rate === "number") return rate;
+  return Number(rate.slice("lin_".length)) * Math.max(0, 1 - progress);
+}
 
 /** Defaults shared by every environment (SB3's DQN defaults where they exist). */
 export const BASE_CONFIG: DQNConfig = {
@@ -172,6 +179,10 @@ export function mergeConfig(base: DQNConfig, raw: unknown, source: string): DQNC
 function check(kind: Kind, v: unknown): string | undefined {
   if (typeof kind === "object") return typeof v === "string" && kind.oneOf.includes(v) ? undefined : `must be one of ${kind.oneOf.map((o) => `"${o}"`).join(", ")}`;
   switch (kind) {
+    case "schedule":
+      return (typeof v === "number" && Number.isFinite(v) && v > 0) || (typeof v === "string" && /^lin_\d*\.?\d+(e-?\d+)?$/.test(v) && Number(v.slice(4)) > 0)
+        ? undefined
+        : 'must be a positive number or "lin_<number>"';
     case "boolean":
       return typeof v === "boolean" ? undefined : "must be true or false";
     case "int":

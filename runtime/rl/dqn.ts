@@ -10,7 +10,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import type { DQNConfig } from "./config.js";
+import { type DQNConfig, learningRateAt } from "./config.js";
 import { CheckpointError, loadCheckpoint, saveCheckpoint, type StoredArray } from "./checkpoint.js";
 import type { Environment } from "./envs/types.js";
 import { clipGradientNorm, createOptimizer, type Optimizer } from "./optimizers.js";
@@ -116,7 +116,7 @@ export class DQNTrainer {
     this.rng = new Random(c.seed);
     this.network.initialize(this.theta, this.rng);
     this.target.set(this.theta);
-    this.optimizer = createOptimizer(c.optimizer, n, c.learning_rate);
+    this.optimizer = createOptimizer(c.optimizer, n, learningRateAt(c.learning_rate, 0));
     this.buffer = this.createBuffer();
     this.batch = createBatch(c.batch_size, observationSize);
     this.q = new Float64Array(c.batch_size * actionCount);
@@ -274,6 +274,7 @@ export class DQNTrainer {
     if (!Number.isFinite(loss)) throw new DivergenceError(`the loss became ${loss} at step ${this.step}`);
     const norm = clipGradientNorm(this.grad, c.max_grad_norm);
     if (!Number.isFinite(norm)) throw new DivergenceError(`the gradient norm became ${norm} at step ${this.step}`);
+    this.optimizer.learningRate = learningRateAt(c.learning_rate, this.step / c.total_timesteps);
     this.optimizer.step(this.theta, this.grad);
     if (this.buffer.isPrioritized) {
       network.qValues(this.theta, batch.obs, B, this.q);

@@ -9,6 +9,8 @@ export interface Optimizer {
   readonly name: OptimizerName;
   /** θ ← θ − update(∇), in place. */
   step(theta: Float64Array, grad: Float64Array): void;
+  /** The step size, which a schedule may change between steps. */
+  learningRate: number;
   /** Every number the optimizer carries between steps. */
   snapshot(): { step: number; buffers: Float64Array[] };
   restore(state: { step: number; buffers: Float64Array[] }): void;
@@ -34,7 +36,7 @@ class Adam implements Optimizer {
 
   constructor(
     size: number,
-    private readonly lr: number,
+    public learningRate: number,
     private readonly beta1 = 0.9,
     private readonly beta2 = 0.999,
     private readonly eps = 1e-8,
@@ -48,7 +50,7 @@ class Adam implements Optimizer {
     const { m, v, beta1, beta2, eps } = this;
     const c1 = 1 - Math.pow(beta1, this.t);
     const c2 = 1 - Math.pow(beta2, this.t);
-    const stepSize = this.lr / c1;
+    const stepSize = this.learningRate / c1;
     const root2 = Math.sqrt(c2);
     for (let i = 0; i < theta.length; i++) {
       const g = grad[i];
@@ -77,7 +79,7 @@ class RMSProp implements Optimizer {
 
   constructor(
     size: number,
-    private readonly lr: number,
+    public learningRate: number,
     private readonly alpha = 0.99,
     private readonly eps = 1e-8,
   ) {
@@ -86,7 +88,7 @@ class RMSProp implements Optimizer {
 
   step(theta: Float64Array, grad: Float64Array): void {
     this.t++;
-    const { square, alpha, eps, lr } = this;
+    const { square, alpha, eps, learningRate: lr } = this;
     for (let i = 0; i < theta.length; i++) {
       const g = grad[i];
       square[i] = alpha * square[i] + (1 - alpha) * g * g;
@@ -111,12 +113,12 @@ class SGD implements Optimizer {
 
   constructor(
     _size: number,
-    private readonly lr: number,
+    public learningRate: number,
   ) {}
 
   step(theta: Float64Array, grad: Float64Array): void {
     this.t++;
-    for (let i = 0; i < theta.length; i++) theta[i] -= this.lr * grad[i];
+    for (let i = 0; i < theta.length; i++) theta[i] -= this.learningRate * grad[i];
   }
 
   snapshot() {
