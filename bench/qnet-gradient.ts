@@ -4,10 +4,10 @@
  * One process, interleaved rounds, medians. Run: `npm run bench:qnet`.
  */
 import { valueAndGradInto } from "gradc";
-import { dqnLoss, parameterCount } from "../dsl-examples/qnet.js";
+import { parameterCount, weightedTdLoss } from "../dsl-examples/qnet.js";
 import { HandwrittenQNet } from "./handwritten-qnet.js";
 
-const lossGrad = valueAndGradInto(dqnLoss, { wrt: [0] });
+const lossGrad = valueAndGradInto(weightedTdLoss, { wrt: [0] });
 
 function lcg(seed: number): () => number {
   let s = seed;
@@ -44,13 +44,14 @@ for (const hidden of [64, 256]) {
   const obs = Float64Array.from({ length: batch * 4 }, rnd);
   const actions = Float64Array.from({ length: batch }, (_, i) => i % 2);
   const targets = Float64Array.from({ length: batch }, () => rnd() * 2);
+  const ones = new Float64Array(batch).fill(1); // uniform replay: every importance weight is 1
   const hand = new HandwrittenQNet(sizesList, batch);
   const gGen = new Float64Array(n);
   const gHand = new Float64Array(n);
   const grads = [gGen];
 
   // Same numbers first: a benchmark of a wrong gradient would mean nothing.
-  const vGen = lossGrad(grads, theta, sizes, obs, actions, targets, batch);
+  const vGen = lossGrad(grads, theta, sizes, obs, actions, targets, ones, batch, true);
   const vHand = hand.lossAndGrad(theta, obs, actions, targets, gHand);
   let worst = Math.abs(vGen - vHand);
   for (let k = 0; k < n; k++) worst = Math.max(worst, Math.abs(gGen[k] - gHand[k]));
@@ -59,9 +60,9 @@ for (const hidden of [64, 256]) {
   const calls = hidden === 64 ? 20 : 3;
   const t = measure(
     {
-      generated: () => lossGrad(grads, theta, sizes, obs, actions, targets, batch),
+      generated: () => lossGrad(grads, theta, sizes, obs, actions, targets, ones, batch, true),
       handwritten: () => hand.lossAndGrad(theta, obs, actions, targets, gHand),
-      "forward (generated source)": () => dqnLoss(theta, sizes, obs, actions, targets, batch),
+      "forward (generated source)": () => weightedTdLoss(theta, sizes, obs, actions, targets, ones, batch, true),
       "forward (hand-written)": () => hand.loss(theta, obs, actions, targets),
     },
     hidden === 64 ? 60 : 30,

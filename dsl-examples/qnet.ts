@@ -12,7 +12,8 @@
  *
  * Batches are flat arrays: `obs` holds `batch` observations of n_0 numbers each, `actions`
  * the chosen action per sample, `targets` the TD targets r + γ·max_a' Q_target(s', a') computed
- * outside the loss (so they are constants for the gradient, as in DQN).
+ * outside the loss (so they are constants for the gradient, as in DQN), `weights` the
+ * importance weights of prioritized replay (all 1 for uniform replay).
  */
 
 /** Total number of parameters of an MLP with these layer widths. */
@@ -62,53 +63,9 @@ export function huber(d: number): number {
 }
 
 /**
- * The DQN loss: mean over the batch of Huber(Q(s_b, a_b) − y_b), the Q-value gathered by the
- * action taken. Differentiated with respect to `theta` only (wrt: [0]).
- */
-export function dqnLoss(
-  theta: Float64Array,
-  sizes: Float64Array,
-  obs: Float64Array,
-  actions: Float64Array,
-  targets: Float64Array,
-  batch: number,
-): number {
-  let units = 0;
-  for (let l = 0; l < sizes.length; l++) units += sizes[l];
-  const act = new Float64Array(units);
-  let total = 0;
-  for (let b = 0; b < batch; b++) {
-    const qOff = forwardInto(theta, sizes, obs, b, act);
-    total += huber(act[qOff + actions[b]] - targets[b]);
-  }
-  return total / batch;
-}
-
-/** The same loss with squared error instead of Huber (the trainer's `loss: "mse"`). */
-export function dqnLossMse(
-  theta: Float64Array,
-  sizes: Float64Array,
-  obs: Float64Array,
-  actions: Float64Array,
-  targets: Float64Array,
-  batch: number,
-): number {
-  let units = 0;
-  for (let l = 0; l < sizes.length; l++) units += sizes[l];
-  const act = new Float64Array(units);
-  let total = 0;
-  for (let b = 0; b < batch; b++) {
-    const qOff = forwardInto(theta, sizes, obs, b, act);
-    const d = act[qOff + actions[b]] - targets[b];
-    total += d * d;
-  }
-  return total / batch;
-}
-
-/**
- * The loss the trainer minimises: Σ_b w_b·ℓ(Q(s_b, a_b) − y_b) / batch, with ℓ the Huber loss
- * (`huberLoss`) or the squared error, and w_b the importance weights of prioritized replay
- * (all 1 for uniform replay).
+ * The DQN batch loss: Σ_b w_b·ℓ(Q(s_b, a_b) − y_b) / batch — the Q-value gathered by the action
+ * taken, ℓ the Huber loss (`huberLoss`) or the squared error. With all weights 1 it is the mean
+ * Huber loss of Stable-Baselines3 and CleanRL. Differentiated with respect to `theta` (wrt: [0]).
  */
 export function weightedTdLoss(
   theta: Float64Array,

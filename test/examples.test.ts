@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { grad, jvp, valueAndGrad, valueAndGradInto } from "gradc";
 import { gmmObjective } from "../dsl-examples/gmm.js";
-import { dqnLoss, parameterCount } from "../dsl-examples/qnet.js";
+import { parameterCount, weightedTdLoss } from "../dsl-examples/qnet.js";
 import { rosenbrock } from "../dsl-examples/rosenbrock.js";
 import { lstmLoss, lstmParameterCount } from "../dsl-examples/lstm.js";
 import { HandwrittenQNet } from "../bench/handwritten-qnet.js";
@@ -65,17 +65,18 @@ describe("the Q-network loss (dsl-examples/qnet.ts)", () => {
       const actions = Float64Array.from({ length: batch }, (_, i) => i % sizesList[sizesList.length - 1]);
       // Targets spread so that both branches of the Huber loss occur.
       const targets = Float64Array.from({ length: batch }, (_, i) => (i % 3 === 0 ? 4 : 0.2) * rnd());
+      const ones = new Float64Array(batch).fill(1);
       const hand = new HandwrittenQNet(sizesList, batch);
       const expected = new Float64Array(n);
       const expectedValue = hand.lossAndGrad(theta, obs, actions, targets, expected);
 
-      const [value, g] = valueAndGrad(dqnLoss, { wrt: 0 })(theta, sizes, obs, actions, targets, batch);
+      const [value, g] = valueAndGrad(weightedTdLoss, { wrt: 0 })(theta, sizes, obs, actions, targets, ones, batch, true);
       expectClose(value, expectedValue, 1e-12, "loss");
       expectClose(g, expected, 1e-10, "gradient");
 
       // The zero-allocation form writes the same gradient into the caller's buffer.
       const buffer = new Float64Array(n).fill(123);
-      const intoValue = valueAndGradInto(dqnLoss, { wrt: [0] })([buffer], theta, sizes, obs, actions, targets, batch);
+      const intoValue = valueAndGradInto(weightedTdLoss, { wrt: [0] })([buffer], theta, sizes, obs, actions, targets, ones, batch, true);
       expect(intoValue).toBe(value);
       expectClose(buffer, g, 0, "valueAndGradInto buffer");
 
@@ -84,7 +85,7 @@ describe("the Q-network loss (dsl-examples/qnet.ts)", () => {
         const fd = richardsonAt((h) => {
           const shifted = Float64Array.from(theta);
           shifted[k] += h;
-          return dqnLoss(shifted, sizes, obs, actions, targets, batch);
+          return weightedTdLoss(shifted, sizes, obs, actions, targets, ones, batch, true);
         });
         expectClose(g[k], fd, 1e-6, `∂/∂θ[${k}]`);
       }
@@ -94,7 +95,7 @@ describe("the Q-network loss (dsl-examples/qnet.ts)", () => {
   it("valueAndGradInto rejects a buffer of the wrong length", () => {
     const sizes = Float64Array.from([2, 3, 2]);
     const theta = new Float64Array(parameterCount(sizes));
-    const call = () => valueAndGradInto(dqnLoss, { wrt: [0] })([new Float64Array(3)], theta, sizes, new Float64Array(2), new Float64Array(1), new Float64Array(1), 1);
+    const call = () => valueAndGradInto(weightedTdLoss, { wrt: [0] })([new Float64Array(3)], theta, sizes, new Float64Array(2), new Float64Array(1), new Float64Array(1), new Float64Array(1), 1, true);
     expect(call).toThrow(/buffer 0 has length 3/);
   });
 });
