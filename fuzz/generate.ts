@@ -1022,12 +1022,19 @@ export const MUTATIONS: Mutation[] = [
  * A program of the subset with one construct from outside it injected into f (or into f's
  * signature). The compiler must answer with diagnostics, never with an exception.
  */
-export function generateBadInput(seed: number, index: number): BadInput {
+export function generateBadInput(seed: number, index: number, mutation?: string): BadInput {
   const rng = new Rng(seed, index, 0xbad);
-  const program = generateProgram(seed, index + 1_000_000_000, { maxHelpers: 2, entryBudget: rng.int(4, 14) });
+  const wanted = mutation === undefined ? undefined : MUTATIONS.find((m) => m.name === mutation);
+  if (mutation !== undefined && !wanted) throw new Error(`no mutation named '${mutation}'`);
+  let program: Program;
+  // A mutation that needs an array parameter needs a program that has one.
+  for (let k = 0; ; k++) {
+    program = generateProgram(seed, index + 1_000_000_000 + k * 7919, { maxHelpers: 2, entryBudget: rng.int(4, 14) });
+    if (!wanted?.needsArray || program.f.params.some((p) => p.ty === "arr")) break;
+  }
   const arrParam = program.f.params.find((p) => p.ty === "arr")?.name;
   const candidates = MUTATIONS.filter((m) => !m.needsArray || arrParam);
-  const m = rng.pick(candidates);
+  const m = wanted ?? rng.pick(candidates);
   const numParam = program.f.params.find((p) => p.ty === "num")!.name;
   if (m.top) program.rawTop = [...m.top];
   if (m.fn) m.fn(program.f);

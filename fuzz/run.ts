@@ -51,6 +51,13 @@ export interface Engines {
   tape: (...args: Arg[]) => Grad[];
   vjp: (...args: Arg[]) => [number, (cotangent: number) => Grad[]];
   revw: (...args: Arg[]) => Grad[];
+  /**
+   * The generated code's support object (`$gradc`), when the module has one: after every call
+   * its value stack and array stack must be empty again — what the forward sweep pushes, the
+   * reverse sweep pops. Left-overs corrupt later calls, of this function or of any other
+   * function of the same module.
+   */
+  support?: { top: number; arrays: unknown[] };
 }
 
 export type FailureKind =
@@ -148,6 +155,8 @@ export function compileModule(source: string, file = `/virtual/fuzz-${++moduleCo
     const message = String((e as Error).message ?? e).split("\n").slice(0, 6).join("\n");
     return { ok: false, failure: { kind: "emit", signature: "generated code does not parse", message: `the generated module does not parse:\n${message}` } };
   }
+  // Expose the support object, to check that every call leaves its stacks empty.
+  if (/^const \$gradc = \{/m.test(result.code)) js += "\nmodule.exports.__gradcSupport = $gradc;\n";
   try {
     const module = { exports: {} as Record<string, any> };
     const require = (id: string) => {
@@ -293,7 +302,15 @@ export function checkProgram(p: Program, engines: Engines, options: CheckOptions
     // Every engine at this point.
     const run = <T>(engine: string, call: () => T): T | Failure => {
       try {
-        return call();
+        const result = call();
+        const support = engines.support;
+        if (support && (support.top !== 0 || support.arrays.length !== 0)) {
+          const message = `${engine} left ${support.top} value(s) on the generated code's stack and ${support.arrays.length} array(s) on its array stack at ${formatArgs(p, x)}: the reverse sweep did not pop what the forward sweep pushed, which corrupts later calls`;
+          support.top = 0;
+          support.arrays.length = 0;
+          return { kind: "runtime", signature: "unbalanced stack", message };
+        }
+        return result;
       } catch (e) {
         const err = e as Error;
         return { kind: "runtime", signature: `${engine}: ${err?.name}`, message: `${engine} threw ${err?.name}: ${err?.message} at ${formatArgs(p, x)}\n${stackTop(err)}` };
@@ -312,6 +329,13 @@ export function checkProgram(p: Program, engines: Engines, options: CheckOptions
       return { value, grads: pullback(cotangent) };
     });
     if (isFailure(vj)) return { status: "failed", checkedPoints: checked, failure: vj };
+    // The pullback may be called again: it must give the same gradients.
+    const vj2 = run("vjp(f) pullback, called twice", () => {
+      const [, pullback] = engines.vjp(...copyArgs(x));
+      pullback(cotangent);
+      return pullback(cotangent);
+    });
+    if (isFailure(vj2)) return { status: "failed", checkedPoints: checked, failure: vj2 };
     const tangentsFor = (c: Coord | null, dir?: Rng): Arg[] =>
       x.map((a, i): Arg => {
         if (typeof a === "boolean") return false;
@@ -356,6 +380,7 @@ export function checkProgram(p: Program, engines: Engines, options: CheckOptions
       if (!fdClose(fw, fd)) bad.push("forward");
       if (!fdClose(t, fd)) bad.push("tape");
       if (!fdClose(v, fd)) bad.push("vjp");
+      if (!Object.is(component(vj2[c.param], c), component(vj.grads[c.param], c))) bad.push("vjp-twice");
       if (!fdClose(w, fd)) bad.push("wrt");
       // Engines are exact up to rounding: compare them with one another too.
       if (bad.length === 0) {
@@ -401,7 +426,11 @@ export function checkProgram(p: Program, engines: Engines, options: CheckOptions
 export function runOne(p: Program, options: CheckOptions): ProgramResult {
   const compiled = compileModule(moduleSource([p]));
   if (!compiled.ok) return { status: "failed", checkedPoints: 0, failure: compiled.failure };
-  return checkProgram(p, compiled.exports.P0 as Engines, options);
+  return checkProgram(p, withSupport(compiled.exports, 0), options);
+}
+
+function withSupport(exports: Record<string, any>, k: number): Engines {
+  return { ...(exports[`P${k}`] as Engines), support: exports.__gradcSupport };
 }
 
 /** Whether a failure found while minimising is "the same" as the original one. */
@@ -583,13 +612,13 @@ export function runFuzz(options: FuzzOptions): FuzzSummary {
     let modules: { p: Program; engines: Engines }[];
     if (compiled.ok) {
       const exports = compiled.exports;
-      modules = programs.map((p, k) => ({ p, engines: exports[`P${k}`] as Engines }));
+      modules = programs.map((p, k) => ({ p, engines: withSupport(exports, k) }));
     } else {
       // Find the culprits: compile each program on its own.
       modules = [];
       for (const p of programs) {
         compiled = compileModule(moduleSource([p]));
-        if (compiled.ok) modules.push({ p, engines: compiled.exports.P0 as Engines });
+        if (compiled.ok) modules.push({ p, engines: withSupport(compiled.exports, 0) });
         else record(p, compiled.failure, oracle);
       }
     }
