@@ -58,3 +58,16 @@ describe("the lecture example", () => {
     expect(f_vjp(1.5, 0.5)[1](1)[0]).toBeCloseTo(GRADIENT[0], 12);
   });
 });
+
+describe("a marker call that was not transformed", () => {
+  it("throws an error saying how to enable the transform instead of returning a number", async () => {
+    // Imported by path, not as "gradc": the transform leaves these calls alone, as it would in a
+    // build without the gradc plugin.
+    const runtime = await import("../runtime/index.js");
+    for (const api of ["grad", "valueAndGrad", "valueAndGradInto", "jvp", "vjp"] as const) {
+      expect(() => (runtime[api] as (f: unknown) => unknown)(f)).toThrow(/was not transformed by gradc.*gradc run.*gradc\/plugin/s);
+    }
+    expect(() => runtime.checkGrad(f, [1, 2])).toThrow(/without the gradc transform/);
+    expect(runtime.stopGradient(3)).toBe(3);
+  });
+});
