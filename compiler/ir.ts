@@ -30,7 +30,9 @@ export type PrimOp =
   /** Comparisons producing 1 or 0 as numbers; used inside derivative rules (e.g. max's partials). */
   | "gtnum" | "genum" | "ltnum" | "lenum"
   /** aᵇ·ln a for a > 0, else 0: the partial of pow with respect to its exponent. */
-  | "powlog";
+  | "powlog"
+  /** a / b, and 0 where b = 0: partials that are 0/0 only where the function's derivative is bounded. */
+  | "divz";
 
 export type CmpOp = "<" | "<=" | ">" | ">=" | "===" | "!==";
 

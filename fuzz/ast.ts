@@ -530,7 +530,8 @@ export function size(p: Program): number {
   let e = 0;
   // Literals above 1 count extra, so that shortening a loop (5 trips → 1) counts as progress.
   for (const fn of allFns(p)) forEachExpr(fn.body, (x) => (e += x.k === "lit" && Math.abs(x.v) > 1 ? 2 : 1));
-  return n * 10 + e + p.helpers.length * 20 + p.consts.length;
+  const params = allFns(p).reduce((k, fn) => k + fn.params.length, 0);
+  return n * 10 + e + p.helpers.length * 20 + p.consts.length + params;
 }
 
 // ── Validation ────────────────────────────────────────────────────────────────────────────────

@@ -91,6 +91,7 @@ function printSummary(s: FuzzSummary): void {
     `  runtime errors      ${s.runtimeErrors}`,
     `  generator errors    ${s.generatorErrors}`,
     `  bad inputs          ${s.badInputs} (${s.badInputFailures} failures; first diagnostic on the injected construct: ${s.badInputsOnTarget})`,
+    `  garbled inputs      ${s.garbledInputs} (${s.garbledCrashes} crashes)`,
     `  time                ${s.seconds.toFixed(1)} s`,
   ];
   const cov = Object.entries(s.coverage).sort(([a], [b]) => a.localeCompare(b));
@@ -98,7 +99,10 @@ function printSummary(s: FuzzSummary): void {
   for (const [cls, count] of Object.entries(s.failureClasses)) lines.push(`  failure class ${cls}: ${count} program${count === 1 ? "" : "s"}`);
   for (const f of s.failures) if (f.file) lines.push(`  FAILURE ${f.kind} ${f.seed}/${f.index} [${f.signature}] → ${f.file}`);
   const unwritten = s.failures.filter((f) => !f.file).map((f) => `${f.seed}/${f.index}`);
-  if (unwritten.length > 0) lines.push(`  further failing programs (no reproducer written): ${unwritten.join(" ")}`);
+  if (unwritten.length > 0) {
+    const shown = unwritten.slice(0, 60).join(" ");
+    lines.push(`  further failing programs (no reproducer written): ${shown}${unwritten.length > 60 ? ` … and ${unwritten.length - 60} more` : ""}`);
+  }
   console.log(lines.join("\n"));
 }
 

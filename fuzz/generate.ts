@@ -250,7 +250,7 @@ class FnGen {
     let inner = v.e;
     // Keep arguments of periodic squashes moderate so derivatives stay moderate.
     if (squash === "sin" && v.b > 4) inner = bin("*", lit(this.prog.rng.pick([0.5, 0.25, 0.1])), v.e);
-    const e = squash === "ratio" ? bin("/", inner, bin("+", lit(1), math("abs", structuredClone(inner)))) : math(squash, inner);
+    const e = squash === "ratio" ? bin("/", inner, offset(1, "abs", structuredClone(inner))) : math(squash, inner);
     const b = squash === "atan" ? 1.58 : 1;
     if (b <= cap) return { e, b };
     return { e: bin("*", lit(0.5), e), b: 0.5 * b };
@@ -461,7 +461,9 @@ class FnGen {
       }
       case "cbrt": {
         const x = arg(CAP);
-        return rng.chance(0.3) ? { e: math("cbrt", x.e), b: 1.9 } : { e: math("cbrt", pos(1, this.fit(x, 2).e)), b: 1.8 };
+        // Away from 0, where cbrt′ is infinite: positive or negative arguments.
+        const inner = this.fit(x, 2).e;
+        return rng.chance(0.6) ? { e: math("cbrt", pos(1, inner)), b: 1.8 } : { e: math("cbrt", offset(-2, "sin", inner)), b: 1.5 };
       }
       case "abs": {
         const x = arg(CAP);
@@ -520,14 +522,20 @@ class FnGen {
       case "atan2": {
         const y = arg();
         const x = arg();
-        return rng.chance(0.5) ? { e: math("atan2", y.e, pos(1.5, this.fit(x, 2).e)), b: 1.6 } : { e: math("atan2", y.e, x.e), b: 3.15 };
+        // Away from the origin (where atan2 is singular): x > 0 keeps off the branch cut too; y > 0
+        // with x of either sign sweeps the upper half-plane.
+        return rng.chance(0.5)
+          ? { e: math("atan2", y.e, pos(1.5, this.fit(x, 2).e)), b: 1.6 }
+          : { e: math("atan2", offset(1.5, "sin", this.fit(y, 2).e), x.e), b: 3.15 };
       }
       case "pow":
         return this.power(d, false);
       case "hypot": {
+        // Away from the origin, where hypot is not differentiable: one argument stays away from 0.
         const n = rng.int(1, 3);
         const args = Array.from({ length: n }, arg);
-        if (n === 3 && rng.chance(0.5)) args[2] = { e: lit(1), b: 1 };
+        const k = rng.int(0, n - 1);
+        args[k] = rng.chance(0.4) && n > 1 ? { e: frozen(lit(rng.pick([1, 0.5, -2]))), b: 2 } : { e: pos(0.5, this.fit(args[k], 2).e), b: 4.5 };
         return { e: math("hypot", ...args.map((a) => a.e)), b: args.reduce((s, a) => s + a.b, 0) };
       }
       case "min":

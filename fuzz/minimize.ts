@@ -8,7 +8,7 @@
  * parameters of f. Every candidate must pass `validate` (well-scoped, well-typed, inside the
  * subset) before the oracle runs it, so the reproducer stays a legal program of the subset.
  */
-import { type Expr, type Program, type Stmt, allFns, clone, exprSlots, forEachExpr, indexSlots, size, statementLists, typeOf, validate } from "./ast.js";
+import { type Expr, type Program, type Stmt, clone, exprSlots, forEachExpr, indexSlots, size, statementLists, typeOf, validate } from "./ast.js";
 
 export interface MinimizeOptions {
   /** Oracle calls allowed (default 800). */
@@ -210,5 +210,3 @@ function usesName(stmts: Stmt[], name: string): boolean {
   lv(stmts);
   return used;
 }
-
-export { allFns };

@@ -27,7 +27,7 @@ import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
 import { type Diagnostic, formatDiagnostic, transformModule } from "../compiler/index.js";
 import * as runtime from "../runtime/index.js";
-import { type Program, type Ty, Printer, allFns, forEachExpr, printProgram, statementLists } from "./ast.js";
+import { type Program, Printer, allFns, forEachExpr, printProgram, statementLists } from "./ast.js";
 import { generateBadInput, generateProgram } from "./generate.js";
 import { minimize } from "./minimize.js";
 import { Rng } from "./rng.js";
@@ -69,7 +69,8 @@ export type FailureKind =
   | "generator" // f itself threw or is not deterministic: a fuzzer bug
   | "bad-crash" // bad input: transformModule threw
   | "bad-accepted" // bad input: no diagnostic
-  | "bad-location"; // bad input: a diagnostic outside the source
+  | "bad-location" // bad input: a diagnostic outside the source
+  | "garbled-crash"; // syntactically broken input: transformModule threw
 
 export interface Failure {
   kind: FailureKind;
@@ -270,6 +271,7 @@ export function checkProgram(p: Program, engines: Engines, options: CheckOptions
   let nonSmooth = 0;
   let untame = 0;
   let singularPoints = 0;
+  if (engines.support) (engines.support.top = 0), (engines.support.arrays.length = 0);
   for (let attempt = 0; attempt < options.attempts && checked < options.points; attempt++) {
     const x = randomPoint(p, rng);
     let fx: number;
@@ -306,12 +308,16 @@ export function checkProgram(p: Program, engines: Engines, options: CheckOptions
         const support = engines.support;
         if (support && (support.top !== 0 || support.arrays.length !== 0)) {
           const message = `${engine} left ${support.top} value(s) on the generated code's stack and ${support.arrays.length} array(s) on its array stack at ${formatArgs(p, x)}: the reverse sweep did not pop what the forward sweep pushed, which corrupts later calls`;
+          const what = [support.top > 0 ? "values left on the stack" : support.top < 0 ? "more values popped than pushed" : "", support.arrays.length > 0 ? "arrays left" : ""].filter(Boolean).join(", ");
+          // Reset, so that later checks of other programs in this module are not affected.
           support.top = 0;
           support.arrays.length = 0;
-          return { kind: "runtime", signature: "unbalanced stack", message };
+          return { kind: "runtime", signature: `unbalanced stack: ${what}`, message };
         }
         return result;
       } catch (e) {
+        // A sweep abandoned half-way leaves its stacks behind: clear them for the next program.
+        if (engines.support) (engines.support.top = 0), (engines.support.arrays.length = 0);
         const err = e as Error;
         return { kind: "runtime", signature: `${engine}: ${err?.name}`, message: `${engine} threw ${err?.name}: ${err?.message} at ${formatArgs(p, x)}\n${stackTop(err)}` };
       }
@@ -480,6 +486,42 @@ export function checkBadInput(p: Program): { failure?: Failure; diagnostics: Dia
   return { diagnostics: result.diagnostics };
 }
 
+/**
+ * Syntactically broken input (a bad-input module with a few characters deleted, a stray token
+ * inserted, lines swapped or the text cut short): gradc's plugin runs before the bundler's own
+ * parser reports the syntax error, so the transform must not throw on it either. Diagnostics
+ * are optional here — only an exception is a failure.
+ */
+export function garble(source: string, rng: Rng): string {
+  const at = rng.int(0, source.length);
+  switch (rng.int(0, 3)) {
+    case 0:
+      return source.slice(0, at) + source.slice(at + rng.int(1, 8));
+    case 1:
+      return source.slice(0, at) + rng.pick([")", "(", "{", "}", ";", ",", "=", "+", "?", ":", "=>", " let ", " function ", "[", "]", ".", '"', "`", "/*", "<", "return "]) + source.slice(at);
+    case 2: {
+      const lines = source.split("\n");
+      const k = rng.int(0, lines.length - 2);
+      [lines[k], lines[k + 1]] = [lines[k + 1], lines[k]];
+      return lines.join("\n");
+    }
+    default:
+      return source.slice(0, at);
+  }
+}
+
+export function checkGarbled(source: string): Failure | undefined {
+  try {
+    const result = transformModule(source, `/virtual/garbled-${++moduleCounter}.ts`);
+    for (const d of result.diagnostics) formatDiagnostic(d);
+    return undefined;
+  } catch (e) {
+    const err = e as Error;
+    const first = `${err?.name ?? "Error"}: ${String(err?.message ?? e).split("\n")[0]}`;
+    return { kind: "garbled-crash", signature: normalise(first), message: `transformModule threw on syntactically broken input: ${first}\n${stackTop(err)}` };
+  }
+}
+
 // ── The fuzzing loop ──────────────────────────────────────────────────────────────────────────
 
 export interface FuzzOptions {
@@ -532,6 +574,9 @@ export interface FuzzSummary {
   generatorErrors: number;
   badInputs: number;
   badInputFailures: number;
+  /** Syntactically broken inputs (one per bad input), and how many made the transform throw. */
+  garbledInputs: number;
+  garbledCrashes: number;
   /** Bad inputs whose first diagnostic points at the injected construct (or f's signature). */
   badInputsOnTarget: number;
   seconds: number;
@@ -545,7 +590,7 @@ export interface FuzzSummary {
 export function emptySummary(seed: number): FuzzSummary {
   return {
     seed, programs: 0, checkedPrograms: 0, checkedPoints: 0, skippedNonSmooth: 0, skippedUntame: 0, skippedSingular: 0, mismatches: 0, crashes: 0,
-    rejected: 0, emitErrors: 0, runtimeErrors: 0, generatorErrors: 0, badInputs: 0, badInputFailures: 0, badInputsOnTarget: 0, seconds: 0,
+    rejected: 0, emitErrors: 0, runtimeErrors: 0, generatorErrors: 0, badInputs: 0, badInputFailures: 0, badInputsOnTarget: 0, garbledInputs: 0, garbledCrashes: 0, seconds: 0,
     failures: [], failureClasses: {}, coverage: {},
   };
 }
@@ -579,7 +624,7 @@ export function runFuzz(options: FuzzOptions): FuzzSummary {
   const record = (p: Program, failure: Failure, oracle: (q: Program) => Failure | undefined) => {
     const counter: Record<string, keyof FuzzSummary> = {
       crash: "crashes", diagnostic: "rejected", emit: "emitErrors", runtime: "runtimeErrors", mismatch: "mismatches", generator: "generatorErrors",
-      "bad-crash": "badInputFailures", "bad-accepted": "badInputFailures", "bad-location": "badInputFailures",
+      "bad-crash": "badInputFailures", "bad-accepted": "badInputFailures", "bad-location": "badInputFailures", "garbled-crash": "garbledCrashes",
     };
     (summary as any)[counter[failure.kind]]++;
     const cls = `${failure.kind}: ${failure.signature}`;
@@ -642,6 +687,19 @@ export function runFuzz(options: FuzzOptions): FuzzSummary {
     if (!inShard(i)) continue;
     const bad = generateBadInput(options.seed, i);
     summary.badInputs++;
+    // The same module, syntactically broken.
+    const text = garble(badModuleSource(bad.program), new Rng(options.seed, i, 0x6a7b));
+    summary.garbledInputs++;
+    const crash = checkGarbled(text);
+    if (crash) {
+      summary.garbledCrashes++;
+      const cls = `${crash.kind}: ${crash.signature}`;
+      summary.failureClasses[cls] = (summary.failureClasses[cls] ?? 0) + 1;
+      const rec: FailureRecord = { ...crash, seed: options.seed, index: i, source: text };
+      if (options.failuresDir !== null) rec.file = writeText(options.failuresDir ?? DEFAULT_FAILURES_DIR, rec);
+      summary.failures.push(rec);
+      log(`FAILURE ${cls} for garbled input ${options.seed}/${i}${rec.file ? `\n  reproducer: ${rec.file}` : ""}`);
+    }
     const r = checkBadInput(bad.program);
     if (r.failure) {
       record(bad.program, { ...r.failure, message: `[${bad.mutation}] ${r.failure.message}` }, (q) => checkBadInput(q).failure);
@@ -701,6 +759,13 @@ export function tallyCoverage(p: Program, coverage: Record<string, number>): voi
 
 // ── Reproducers ───────────────────────────────────────────────────────────────────────────────
 
+function writeText(dir: string, rec: FailureRecord): string {
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${rec.seed}-garbled-${rec.index}.ts.txt`);
+  fs.writeFileSync(file, `// gradc fuzz failure: ${rec.kind} (${rec.signature})\n// ${rec.message.split("\n").join("\n// ")}\n\n${rec.source}`);
+  return file;
+}
+
 function writeReproducer(dir: string, rec: FailureRecord, minimal: Program, original: Failure): string {
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `${rec.seed}-${rec.index}.ts`);
@@ -720,5 +785,3 @@ function writeReproducer(dir: string, rec: FailureRecord, minimal: Program, orig
   fs.writeFileSync(file, `${header}\n${rec.source}`);
   return file;
 }
-
-export const TYPE_NAMES: Record<Ty, string> = { num: "number", bool: "boolean", arr: "Float64Array" };

@@ -11,8 +11,9 @@
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
 import { MUTATIONS, generateBadInput, generateProgram } from "../fuzz/generate.js";
-import { printProgram, validate } from "../fuzz/ast.js";
-import { type FuzzSummary, checkBadInput, runFuzz } from "../fuzz/run.js";
+import { type Expr, type Program, printProgram, validate } from "../fuzz/ast.js";
+import { minimize } from "../fuzz/minimize.js";
+import { type Engines, type FuzzSummary, checkBadInput, checkProgram, compileModule, moduleSource, runFuzz } from "../fuzz/run.js";
 
 const SEED = 20_251_122;
 
@@ -89,5 +90,48 @@ describe("differential fuzzing of the compiler", () => {
       return `${where} ${ts.flattenDiagnosticMessageText(d.messageText, "\n")}`;
     });
     expect(errors).toEqual([]);
+  });
+});
+
+describe("the fuzzer's own checks", () => {
+  const program = (body: Program["f"]["body"], params: Program["f"]["params"] = [{ name: "x", ty: "num" }]): Program => ({
+    seed: 1, index: 0, arrLen: 3, consts: [], helpers: [], f: { name: "f", params, body },
+  });
+  const x: Expr = { k: "ref", name: "x", ty: "num" };
+  const engines = (p: Program): Engines => {
+    const compiled = compileModule(moduleSource([p]));
+    if (!compiled.ok) throw new Error(compiled.failure.message);
+    return compiled.exports.P0 as Engines;
+  };
+
+  it("skips programs that jump or kink everywhere as non-smooth", () => {
+    // f(x) = floor(1000 x): a jump every 0.001, within reach of every stencil.
+    const p = program([{ k: "return", value: { k: "math", fn: "floor", args: [{ k: "bin", op: "*", a: { k: "lit", v: 1000 }, b: x }] } }]);
+    expect(checkProgram(p, engines(p), { points: 2, attempts: 5 }).status).toBe("nonsmooth");
+  });
+
+  it("catches an engine that is wrong, and an engine that throws", () => {
+    const p = program([{ k: "return", value: { k: "math", fn: "sin", args: [x] } }]);
+    const good = engines(p);
+    expect(checkProgram(p, good, { points: 2, attempts: 5 }).status).toBe("ok");
+    const wrong: Engines = { ...good, tape: (x0) => [1.01 * Math.cos(x0 as number)] };
+    const r = checkProgram(p, wrong, { points: 2, attempts: 5 });
+    expect(r.status).toBe("failed");
+    expect(r.failure?.kind).toBe("mismatch");
+    expect(r.failure?.signature).toBe("tape");
+    const throwing: Engines = { ...good, fwd: () => { throw new RangeError("boom"); } };
+    expect(checkProgram(p, throwing, { points: 2, attempts: 5 }).failure?.kind).toBe("runtime");
+  });
+
+  it("minimises a failing program while the failure persists", () => {
+    // A fake oracle: the program fails while it still contains Math.cbrt anywhere.
+    const p = generateProgram(SEED, 3);
+    const hasCbrt = (q: Program) => printProgram(q).includes("Math.cbrt");
+    p.f.body.splice(p.f.body.length - 1, 0, { k: "decl", kw: "const", name: "zz", ty: "num", init: { k: "math", fn: "cbrt", args: [{ k: "lit", v: 2 }] } });
+    expect(hasCbrt(p)).toBe(true);
+    const small = minimize(p, hasCbrt, { budget: 400 });
+    expect(hasCbrt(small)).toBe(true);
+    expect(validate(small)).toBeUndefined();
+    expect(printProgram(small).trimEnd().split("\n").length).toBeLessThanOrEqual(4);
   });
 });

@@ -141,7 +141,7 @@ export function reverseFunction(fn: FnIR, wrt: number[], functions: Map<string, 
       }
       return;
     }
-    const readsTarget = (expr.k === "prim" || expr.k === "call") && expr.args.some((a) => a.k === "var" && a.name === target);
+    const readsTarget = exprReads(expr).includes(target);
     // The adjoint of the new value is consumed here; the overwritten value starts from zero.
     let g: Atom = ref(targetBar);
     const resetFirst = saved || readsTarget || plan.redefinitions.has(s);

@@ -50,6 +50,7 @@ export const RULES: Record<PrimOp, Rule> = {
   // where it is locally constant in b: like floor's, its derivative there is taken as 0 (and a
   // NaN partial would otherwise poison forward mode through a zero tangent).
   pow: { arity: 2, evaluate: Math.pow, spelling: { call: "Math.pow" }, partials: [op("mul", b, op("pow", a, op("sub", b, c(1)))), op("powlog", y, a)] },
+  divz: { arity: 2, evaluate: (p, q) => (q === 0 ? 0 : p / q), spelling: { call: "$divz" }, partials: [null, null] },
   powlog: { arity: 2, evaluate: (p, q) => (q > 0 ? p * Math.log(q) : 0), spelling: { call: "$powlog" }, partials: [null, null] },
   neg: { arity: 1, evaluate: (p) => -p, spelling: { infix: "-" }, partials: [c(-1)] },
   sin: unary(Math.sin, "sin", op("cos", x)),
@@ -59,11 +60,12 @@ export const RULES: Record<PrimOp, Rule> = {
   acos: unary(Math.acos, "acos", op("neg", recip(op("sqrt", op("sub", c(1), square(x)))))),
   atan: unary(Math.atan, "atan", recip(op("add", c(1), square(x)))),
   // atan2(a, b) is the angle of the point (b, a).
+  // At the origin, where atan2 jumps, the partials are taken as 0 rather than 0/0.
   atan2: {
     arity: 2,
     evaluate: Math.atan2,
     spelling: { call: "Math.atan2" },
-    partials: [op("div", b, op("add", square(a), square(b))), op("neg", op("div", a, op("add", square(a), square(b))))],
+    partials: [op("divz", b, op("add", square(a), square(b))), op("neg", op("divz", a, op("add", square(a), square(b))))],
   },
   sinh: unary(Math.sinh, "sinh", op("cosh", x)),
   cosh: unary(Math.cosh, "cosh", op("sinh", x)),
@@ -88,7 +90,9 @@ export const RULES: Record<PrimOp, Rule> = {
   // At a tie, min and max pass the whole derivative to their first argument.
   min: { arity: 2, evaluate: Math.min, spelling: { call: "Math.min" }, partials: [op("lenum", a, b), op("gtnum", a, b)] },
   max: { arity: 2, evaluate: Math.max, spelling: { call: "Math.max" }, partials: [op("genum", a, b), op("ltnum", a, b)] },
-  hypot: { arity: 2, evaluate: Math.hypot, spelling: { call: "Math.hypot" }, partials: [op("div", a, y), op("div", b, y)] },
+  // hypot(a, b) at a = b = 0: partials 0 (a subgradient), not 0/0, so hypot(0, 0, c) — lowered
+  // to hypot(hypot(0, 0), c) — has its true derivative.
+  hypot: { arity: 2, evaluate: Math.hypot, spelling: { call: "Math.hypot" }, partials: [op("divz", a, y), op("divz", b, y)] },
   gtnum: { arity: 2, evaluate: (p, q) => (p > q ? 1 : 0), spelling: { infix: ">" }, partials: [null, null] },
   genum: { arity: 2, evaluate: (p, q) => (p >= q ? 1 : 0), spelling: { infix: ">=" }, partials: [null, null] },
   ltnum: { arity: 2, evaluate: (p, q) => (p < q ? 1 : 0), spelling: { infix: "<" }, partials: [null, null] },

@@ -181,7 +181,7 @@ class FunctionPrinter {
     switch (e.k) {
       case "prim": {
         if (CMP_NUM[e.op]) return `${atom(e.args[0])} ${CMP_NUM[e.op]} ${atom(e.args[1])} ? 1 : 0`;
-        if (e.op === "powlog") return `${SUPPORT_NAME}.powlog(${e.args.map(atom).join(", ")})`;
+        if (e.op === "powlog" || e.op === "divz") return `${SUPPORT_NAME}.${e.op}(${e.args.map(atom).join(", ")})`;
         const spelling = RULES[e.op].spelling;
         if ("call" in spelling) return `${spelling.call}(${e.args.map(atom).join(", ")})`;
         if (e.args.length === 1) return `${spelling.infix}${atom(e.args[0])}`;

@@ -563,6 +563,9 @@ class FunctionLowerer {
     const atom = (a: Atom, type: Type): Typed => (target ? emit({ k: "copy", arg: a }, type) : { atom: a, type });
 
     e = skipParens(e);
+    if ((ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e) || ts.isCallExpression(e)) && e.questionDotToken) {
+      return this.fail(e, "optional chaining is outside the differentiable subset", "values in the subset are never null or undefined: write a.length or a[i]");
+    }
     if (ts.isNumericLiteral(e)) return atom(num(Number(e.text)), "num");
     if (e.kind === ts.SyntaxKind.TrueKeyword) return atom(bool(true), "bool");
     if (e.kind === ts.SyntaxKind.FalseKeyword) return atom(bool(false), "bool");
