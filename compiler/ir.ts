@@ -174,6 +174,8 @@ export function stmtDefines(s: Stmt): string | undefined {
 export interface Term {
   coef: Atom;
   value: Atom;
+  /** 0 when value is 0, even if coef is infinite: the partial of a primitive with an infinite slope. */
+  zeroSafe?: boolean;
 }
 
 export type GExpr =

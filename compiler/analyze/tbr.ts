@@ -79,11 +79,11 @@ export function planRecording(fn: FnIR, active: Set<string>): RecordPlan {
   };
 
   // An array allocated on every iteration: the reverse sweep of iteration k needs iteration k's
-  // array (for recomputed loads) and its adjoint, so the references are saved.
-  const recomputedArrays = new Set([...recompute.statements].flatMap((s) => (s.k === "assign" && s.expr.k === "load" ? [s.expr.arr] : [])));
+  // array (recomputed loads, loop bounds over its length) and its adjoint, so the references
+  // are saved — arrays never go through the number stack.
   const arraySaves = new Set<Stmt>();
   walk(fn.body, (s, depth) => {
-    if (s.k === "assign" && s.expr.k === "newarr" && depth > 0 && (active.has(s.target) || recomputedArrays.has(s.target))) arraySaves.add(s);
+    if (s.k === "assign" && s.expr.k === "newarr" && depth > 0) arraySaves.add(s);
   });
   let saves = new Set<Stmt>();
   let reverseWork = new Set<Stmt>();
@@ -101,7 +101,7 @@ export function planRecording(fn: FnIR, active: Set<string>): RecordPlan {
         const r = reads(s, reverseWork);
         r.before.forEach((v) => (state.add(v), needed.add(v)));
         if (s.k === "assign") {
-          if (state.has(s.target) && !unrestored.has(s)) next.add(s);
+          if (state.has(s.target) && !unrestored.has(s) && fn.vars.get(s.target) !== "arr") next.add(s);
           state.delete(s.target);
           if (r.result) (state.add(s.target), needed.add(s.target));
         } else if (s.k === "if") {

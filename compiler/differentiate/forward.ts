@@ -88,7 +88,7 @@ export function forwardFunction(fn: FnIR, functions: Map<string, FnIR>, generate
         RULES[expr.op].partials.forEach((partial, i) => {
           const arg = expr.args[i];
           if (!partial || !isActive(arg)) return;
-          terms.push({ coef: buildPartial(partial, expr.args, result, names, out, loc), value: ref(dot(arg.name)) });
+          terms.push({ coef: buildPartial(partial, expr.args, result, names, out, loc), value: ref(dot(arg.name)), zeroSafe: RULES[expr.op].infiniteSlope });
         });
         return { k: "lin", terms };
       }

@@ -169,7 +169,7 @@ export function reverseFunction(fn: FnIR, wrt: number[], functions: Map<string, 
           const arg = expr.args[i];
           if (!p || !isActive(arg)) return;
           const coef = buildPartial(p, expr.args, result, names, out, loc);
-          out.push({ k: "accum", target: bar(arg.name), terms: [{ coef, value: g }], loc });
+          out.push({ k: "accum", target: bar(arg.name), terms: [{ coef, value: g, zeroSafe: rule.infiniteSlope }], loc });
         });
         break;
       }
@@ -254,7 +254,10 @@ export function reverseFunction(fn: FnIR, wrt: number[], functions: Map<string, 
     let count = trips.get(s);
     if (counted?.bound) {
       // The trip count in closed form from the start, the bound and the step: nothing was saved.
+      // The test runs once first, so a bound it computes (an array's length) is this loop's.
       count = names.temp("trips");
+      out.push({ k: "assign", target: counted.inductionVar, expr: { k: "copy", arg: counted.start }, loc: s.loc });
+      out.push(...forward(s.test, 1));
       out.push(...tripCount(counted, count, names, s.loc));
     } else if (counted?.replayableTest) {
       // Recount the trips by replaying the loop header: nothing was saved for them.

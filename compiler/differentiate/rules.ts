@@ -21,6 +21,12 @@ export interface Rule {
   spelling: { infix: string } | { call: string };
   /** ∂result/∂argᵢ; `null` where the derivative is zero everywhere it exists (floor, sign, …). */
   partials: (Partial | null)[];
+  /**
+   * A partial can be infinite where the value is finite (∛ and √ at 0, asin at ±1, …): a zero
+   * tangent or adjoint times it must stay 0, not become NaN (as the tape engine, which skips
+   * zero adjoints, and JAX's symbolic zeros behave).
+   */
+  infiniteSlope?: boolean;
 }
 
 const x: Partial = { k: "arg", index: 0 };
@@ -56,8 +62,8 @@ export const RULES: Record<PrimOp, Rule> = {
   sin: unary(Math.sin, "sin", op("cos", x)),
   cos: unary(Math.cos, "cos", op("neg", op("sin", x))),
   tan: unary(Math.tan, "tan", op("add", c(1), square(y))),
-  asin: unary(Math.asin, "asin", recip(op("sqrt", op("sub", c(1), square(x))))),
-  acos: unary(Math.acos, "acos", op("neg", recip(op("sqrt", op("sub", c(1), square(x)))))),
+  asin: { ...unary(Math.asin, "asin", recip(op("sqrt", op("sub", c(1), square(x))))), infiniteSlope: true },
+  acos: { ...unary(Math.acos, "acos", op("neg", recip(op("sqrt", op("sub", c(1), square(x)))))), infiniteSlope: true },
   atan: unary(Math.atan, "atan", recip(op("add", c(1), square(x)))),
   // atan2(a, b) is the angle of the point (b, a).
   // At the origin, where atan2 jumps, the partials are taken as 0 rather than 0/0.
@@ -71,7 +77,7 @@ export const RULES: Record<PrimOp, Rule> = {
   cosh: unary(Math.cosh, "cosh", op("sinh", x)),
   tanh: unary(Math.tanh, "tanh", op("sub", c(1), square(y))),
   asinh: unary(Math.asinh, "asinh", recip(op("sqrt", op("add", square(x), c(1))))),
-  acosh: unary(Math.acosh, "acosh", recip(op("mul", op("sqrt", op("sub", x, c(1))), op("sqrt", op("add", x, c(1)))))),
+  acosh: { ...unary(Math.acosh, "acosh", recip(op("mul", op("sqrt", op("sub", x, c(1))), op("sqrt", op("add", x, c(1)))))), infiniteSlope: true },
   atanh: unary(Math.atanh, "atanh", recip(op("sub", c(1), square(x)))),
   exp: unary(Math.exp, "exp", y),
   expm1: unary(Math.expm1, "expm1", op("add", y, c(1))),
@@ -79,8 +85,8 @@ export const RULES: Record<PrimOp, Rule> = {
   log1p: unary(Math.log1p, "log1p", recip(op("add", c(1), x))),
   log2: unary(Math.log2, "log2", recip(op("mul", x, c(Math.LN2)))),
   log10: unary(Math.log10, "log10", recip(op("mul", x, c(Math.LN10)))),
-  sqrt: unary(Math.sqrt, "sqrt", op("div", c(0.5), y)),
-  cbrt: unary(Math.cbrt, "cbrt", recip(op("mul", c(3), square(y)))),
+  sqrt: { ...unary(Math.sqrt, "sqrt", op("div", c(0.5), y)), infiniteSlope: true },
+  cbrt: { ...unary(Math.cbrt, "cbrt", recip(op("mul", c(3), square(y)))), infiniteSlope: true },
   abs: unary(Math.abs, "abs", op("sign", x)),
   sign: unary(Math.sign, "sign", null),
   floor: unary(Math.floor, "floor", null),

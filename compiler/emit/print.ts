@@ -220,7 +220,8 @@ class FunctionPrinter {
       .map((t, i) => {
         const negative = t.coef.k === "num" && t.coef.value === -1;
         const unit = t.coef.k === "num" && (t.coef.value === 1 || negative);
-        const text = unit ? atom(t.value) : `${atom(t.value)} * ${atom(t.coef)}`;
+        const product = t.zeroSafe ? `(${atom(t.value)} === 0 ? 0 : ${atom(t.value)} * ${atom(t.coef)})` : `${atom(t.value)} * ${atom(t.coef)}`;
+        const text = unit ? atom(t.value) : product;
         if (i === 0) return negative ? `-${text}` : text;
         return negative ? ` - ${text}` : ` + ${text}`;
       })

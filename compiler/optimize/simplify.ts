@@ -274,7 +274,7 @@ function visitDefs(stmts: GStmt[], def: (name: string) => void): void {
 }
 
 function mapAtoms(stmts: GStmt[], f: (a: Atom) => Atom): GStmt[] {
-  const terms = (ts: Term[]) => ts.map((t) => ({ coef: f(t.coef), value: f(t.value) }));
+  const terms = (ts: Term[]) => ts.map((t) => ({ ...t, coef: f(t.coef), value: f(t.value) }));
   const expr = (e: GExpr): GExpr => {
     switch (e.k) {
       case "prim":
