@@ -42,6 +42,10 @@ const $gradc = {
     }
     return b;
   },
+  /** a / b, 0 where b = 0 (partials of hypot and atan2 at the origin). */
+  divz(a: number, b: number): number {
+    return b === 0 ? 0 : a / b;
+  },
   /** ∂(aᵇ)/∂b = aᵇ·ln a for a > 0, and 0 where aᵇ is real only at integer b (a ≤ 0). */
   powlog(power: number, base: number): number {
     return base > 0 ? power * Math.log(base) : 0;

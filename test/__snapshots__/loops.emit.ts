@@ -42,6 +42,10 @@ const $gradc = {
     }
     return b;
   },
+  /** a / b, 0 where b = 0 (partials of hypot and atan2 at the origin). */
+  divz(a: number, b: number): number {
+    return b === 0 ? 0 : a / b;
+  },
   /** ∂(aᵇ)/∂b = aᵇ·ln a for a > 0, and 0 where aᵇ is real only at integer b (a ≤ 0). */
   powlog(power: number, base: number): number {
     return base > 0 ? power * Math.log(base) : 0;
@@ -161,6 +165,8 @@ function series_rev_wrt0(x: number, n: number, result_bar: number): number {
   // line 22: return sum;
   const sum_bar = result_bar;
   // line 18: for (let k = 1; k <= n; k++) {
+  k = 1;
+  t1 = k <= n;
   const span3 = n - 1;
   const steps6 = Math.floor(span3);
   const steps5 = steps6 + 1;
