@@ -16,6 +16,7 @@ export default defineConfig({
   },
   test: {
     include: ["test/**/*.test.ts"],
-    testTimeout: 60_000,
+    // Generous: the fuzz sample and the kill-and-resume runs take tens of seconds on a busy 2-core machine.
+    testTimeout: 300_000,
   },
 });
