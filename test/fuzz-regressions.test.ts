@@ -63,6 +63,59 @@ function f(y: number): number {
     args: [0.3],
   },
 
+  // ── Element stores in nested loops ───────────────────────────────────────────────────────────
+  {
+    name: "element overwritten inside an inner loop keeps its old adjoint",
+    found: "fuzz 1/1603: grad(f) ∂f/∂a[0] = 1, but a[0] is overwritten with 0.5 before it is read: jvp, tape and finite differences 0",
+    source: `function f(w: Float64Array, a: Float64Array): number {
+  for (let i = 0; i < a.length; i++) {
+    let s = 0;
+    for (let j = 0; j < w.length; j++) {
+      s += w[i];
+      a[i] = 0.5;
+    }
+    a[1] = s;
+  }
+  return a[0];
+}`,
+    args: [Float64Array.from([0.3, 0.7]), Float64Array.from([1.1, -0.4])],
+  },
+
+  // ── A condition reassigned inside its own branch (`a || b` lowers to `t = a; if (!t) t = b`) ──
+  {
+    name: "|| whose right side calls a helper: the reverse sweep replays the branch",
+    found: "fuzz 7/638: grad(f) left 1 value on the stack (the reverse sweep re-tested the condition after the branch had changed it)",
+    source: `function h1(p0: number, q: Float64Array, p1: number, b: boolean): number {
+  return 0.5 * p0;
+}
+
+function f(a: Float64Array, x: number): number {
+  const c0 = false || a[Math.min(a.length - 1, Math.floor(Math.abs(h1(x, a, a[2], 2 >= x))))] < 1;
+  const t1: number = h1(x, a, 0.5, c0);
+  return t1;
+}`,
+    args: [Float64Array.from([0.3, 0.2, 0.9]), 0.7],
+  },
+  {
+    name: "a source if that clears its own condition",
+    found: "the same mechanism as fuzz 7/638, written directly: if (done) { done = false; … }",
+    source: `function f(x: number): number {
+  let done = x > 0;
+  let y = x;
+  for (let i = 0; i < 3; i++) {
+    if (done) {
+      done = false;
+      y = y * x;
+    } else {
+      done = true;
+      y = y + x * x;
+    }
+  }
+  return y;
+}`,
+    args: [0.6],
+  },
+
   // ── The tape engine's code for a negated negative constant does not parse ───────────────────
   {
     name: "negating a negative module constant",

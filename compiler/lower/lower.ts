@@ -8,7 +8,7 @@
  */
 import ts from "typescript";
 import { diagnosticAt, type Diagnostic } from "../diagnostics.js";
-import { type Atom, type CmpOp, type Expr, type FnIR, type LoopStmt, type Param, type PrimOp, type SourceLoc, type Stmt, type Type, bool, num, ref } from "../ir.js";
+import { type Atom, type CmpOp, type Expr, type FnIR, type LoopStmt, type Param, type PrimOp, type SourceLoc, type Stmt, type Type, bool, num, ref, walk } from "../ir.js";
 import { type FunctionNode, type ModuleGraph, type ResolvedFunction, skipParens } from "../front/modules.js";
 import { BINARY_MATH, MATH_CONSTANTS, NON_DIFFERENTIABLE_MATH, NUMBER_CONSTANTS, UNARY_MATH, VARIADIC_MATH } from "./math.js";
 import { PACKAGE_NAME } from "../front/markers.js";
@@ -167,6 +167,7 @@ class FunctionLowerer {
       this.fail(node, "the function never returns a value", "a differentiated function returns a number");
     }
     if (this.returnedFlag) body.unshift(this.assign(this.returnedFlag, { k: "copy", arg: bool(false) }));
+    this.separateBranchConditions(body);
     this.vars.set(this.result, this.resultType);
     const name = uniqueName(this.fn.name, this.ctx.usedNames);
     const ir: FnIR = {
@@ -182,6 +183,35 @@ class FunctionLowerer {
     };
     inlineArraySharingCalls(ir, new Map([...this.ctx.functions.values()].map((f) => [f.name, f])));
     return ir;
+  }
+
+  /**
+   * An `if` whose branches assign its own condition variable (`t = a; if (!t) t = b` from `||`,
+   * or `if (done) done = false`) would read the wrong value when the reverse sweep replays the
+   * branch: such an `if` tests a copy of the condition taken just before it.
+   */
+  private separateBranchConditions(stmts: Stmt[]): void {
+    for (let i = 0; i < stmts.length; i++) {
+      const s = stmts[i];
+      if (s.k === "loop") {
+        [s.init, s.test, s.body, s.update].forEach((b) => this.separateBranchConditions(b));
+        continue;
+      }
+      if (s.k !== "if") continue;
+      this.separateBranchConditions(s.then);
+      this.separateBranchConditions(s.else);
+      const cond = s.cond;
+      if (cond.k !== "var") continue;
+      let assigned = false;
+      walk([...s.then, ...s.else], (t) => {
+        if (t.k === "assign" && t.target === cond.name) assigned = true;
+      });
+      if (!assigned) continue;
+      const copy = this.temp("bool");
+      stmts.splice(i, 0, { k: "assign", target: copy, expr: { k: "copy", arg: cond }, loc: s.loc });
+      s.cond = ref(copy);
+      i++;
+    }
   }
 
   // ---------------------------------------------------------------------------------------------

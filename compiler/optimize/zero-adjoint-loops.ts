@@ -1,6 +1,6 @@
 /**
  * Skipping backward loops that would only add zeros. A backward loop whose body reads no adjoint
- * array, restores nothing from the stack and calls nothing, and in which every scalar adjoint it
+ * array, stores nothing, restores nothing from the stack and calls nothing, and in which every scalar adjoint it
  * reads as a value is zero on entry, accumulates only zeros: it is wrapped in a test of those
  * adjoints. This is the sparsity hand-written backprop exploits: behind a ReLU that was off, the
  * row of a matrix–vector product has nothing to propagate.
@@ -70,8 +70,8 @@ function adjointInputs(body: GStmt[], isAdjoint: (name: string) => boolean): Set
           s.terms.forEach((t) => (read(t.coef), read(t.value)));
           return true;
         case "store":
-          read(s.value);
-          return true;
+          // A store clears an adjoint element (or restores a primal one): skipping it is not a no-op.
+          return false;
         case "if":
           return visit(s.then) && visit(s.else);
         case "loop":
