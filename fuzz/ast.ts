@@ -564,8 +564,11 @@ export function validate(p: Program): string | undefined {
 
 function checkFn(fn: Fn, helpers: Map<string, Param[]>, consts: Set<string>): void {
   const scopes: Map<string, Binding>[] = [new Map(fn.params.map((q) => [q.name, { ty: q.ty, mutable: q.ty !== "arr" }]))];
+  /** Names a block declares further down: reading one now is a temporal-dead-zone error. */
+  const pending: Set<string>[] = [new Set()];
   const lookup = (name: string) => {
     for (let i = scopes.length - 1; i >= 0; i--) {
+      if (pending[i].has(name)) fail(`'${name}' is used before its declaration in this block`);
       const b = scopes[i].get(name);
       if (b) return b;
     }
@@ -659,14 +662,18 @@ function checkFn(fn: Fn, helpers: Map<string, Param[]>, consts: Set<string>): vo
   };
   const block = (stmts: Stmt[], loops: number) => {
     scopes.push(new Map());
+    pending.push(new Set(stmts.flatMap((s) => (s.k === "decl" ? [s.name] : []))));
     for (const s of stmts) stmt(s, loops);
     scopes.pop();
+    pending.pop();
   };
   const stmt = (s: Stmt, loops: number) => {
     switch (s.k) {
       case "decl": {
         if (scopes[scopes.length - 1].has(s.name)) fail(`'${s.name}' declared twice`);
+        if (scopes.length === 2 && scopes[0].has(s.name)) fail(`'${s.name}' redeclares a parameter`);
         const t = expr(s.init);
+        pending[pending.length - 1].delete(s.name);
         if (t !== s.ty) fail(`'${s.name}' initialised with ${t}`);
         scopes[scopes.length - 1].set(s.name, { ty: s.ty, mutable: s.kw === "let" && s.ty !== "arr" });
         return;
@@ -685,10 +692,13 @@ function checkFn(fn: Fn, helpers: Map<string, Param[]>, consts: Set<string>): vo
         if (s.else) block(s.else, loops);
         return;
       case "for": {
+        if (expr(s.init) !== "num") fail("for bounds are not numbers");
         scopes.push(new Map([[s.v, { ty: "num", mutable: false }]]));
-        if (expr(s.init) !== "num" || expr(s.limit) !== "num") fail("for bounds are not numbers");
+        pending.push(new Set());
+        if (expr(s.limit) !== "num") fail("for bounds are not numbers");
         block(s.body, loops + 1);
         scopes.pop();
+        pending.pop();
         return;
       }
       case "while":

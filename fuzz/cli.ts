@@ -81,7 +81,7 @@ function printSummary(s: FuzzSummary): void {
     `gradc fuzz — seed ${s.seed}`,
     `  programs            ${s.programs}`,
     `  checked             ${s.checkedPrograms}${pct(s.checkedPrograms)} programs, ${s.checkedPoints} points`,
-    `  skipped non-smooth  ${s.skippedNonSmooth}${pct(s.skippedNonSmooth)}`,
+    `  skipped non-smooth  ${s.skippedNonSmooth}${pct(s.skippedNonSmooth)} (points next to a kink or jump, replaced: ${s.nonSmoothPoints})`,
     `  skipped untame      ${s.skippedUntame}${pct(s.skippedUntame)}`,
     `  skipped singular    ${s.skippedSingular}${pct(s.skippedSingular)}`,
     `  mismatches          ${s.mismatches}`,

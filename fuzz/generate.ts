@@ -19,7 +19,7 @@
  *
  * `generateProgram(seed, index)` is a pure function of its arguments.
  */
-import { type BinOp, type Expr, type Fn, type LValue, type Param, type Program, type Stmt, type Ty } from "./ast.js";
+import { type BinOp, type Expr, type Fn, type LValue, type Param, type Program, type Stmt, type Ty, forEachExpr } from "./ast.js";
 import { Rng } from "./rng.js";
 
 /** Magnitude bound of variables and array elements. */
@@ -44,6 +44,8 @@ interface VarInfo {
   writable?: boolean;
   /** A boolean `let`. */
   boolLet?: boolean;
+  /** A parameter of the function. */
+  param?: boolean;
 }
 
 interface HelperSig {
@@ -181,6 +183,7 @@ class FnGen {
         bound: p.ty === "num" ? CAP : p.ty === "arr" ? CAP : 1,
         assignable: p.ty === "num" && this.rng.chance(0.5),
         writable: p.ty === "arr" ? paramArraysWritable : undefined,
+        param: true,
       })),
     );
   }
@@ -614,8 +617,14 @@ class FnGen {
 
   // ── Statements ──────────────────────────────────────────────────────────────────────────────
 
-  private block(ctx: Ctx, n: number): Stmt[] {
+  private block(ctx: Ctx, n: number, allowShadow = true): Stmt[] {
     const out: Stmt[] = [];
+    // Now and then an inner block starts by shadowing an outer local (first, so that nothing in
+    // the block reads the name before its declaration).
+    if (allowShadow && ctx.depth > 0 && this.rng.chance(0.12)) {
+      const shadowed = this.shadowDeclaration();
+      if (shadowed) out.push(shadowed);
+    }
     for (let i = 0; i < n && this.budget > 0; i++) {
       this.budget--;
       out.push(...this.statement(ctx));
@@ -681,6 +690,22 @@ class FnGen {
     }
   }
 
+  /** `let t3 = …` in an inner block, hiding an outer local `t3` (never a parameter). */
+  private shadowDeclaration(): Stmt | undefined {
+    const inner = new Set(this.scopes[this.scopes.length - 1].map((v) => v.name));
+    const outer = this.vars((v) => v.ty === "num" && !v.int && !v.param && /^[tsp]\d+$/.test(v.name) && !inner.has(v.name));
+    if (outer.length === 0) return undefined;
+    const name = this.rng.pick(outer).name;
+    let v = this.fit(this.num(2), CAP);
+    let reads = false;
+    forEachExpr([{ k: "expr", e: v.e }], (e) => (reads ||= e.k === "ref" && e.name === name));
+    // The initialiser may not read the name it declares (it would be the new, uninitialised one).
+    if (reads) v = { e: lit(0.75), b: 0.75 };
+    const isLet = this.rng.chance(0.6);
+    this.declare({ name, ty: "num", bound: isLet ? CAP : v.b, assignable: isLet });
+    return { k: "decl", kw: isLet ? "let" : "const", name, ty: "num", init: v.e, annotate: this.rng.chance(0.2) };
+  }
+
   private declNum(): Stmt {
     const rng = this.rng;
     const isLet = rng.chance(0.5);
@@ -710,7 +735,8 @@ class FnGen {
     const body = this.withScope([{ name: i, ty: "num", bound: this.prog.arrLen, assignable: false, int: { lo: 0, hi: this.prog.arrLen - 1 } }], () => {
       const value = this.fit(this.num(2), CAP).e;
       const stmts: Stmt[] = [{ k: "assign", target: { k: "elem", arr: name, index: ref(i) }, op: "=", value }];
-      if (rng.chance(0.3)) stmts.push(...this.block({ loops: ctx.loops + 1, depth: ctx.depth + 1 }, 1));
+      // (No shadowing here: the assignment above comes first and may read the name.)
+      if (rng.chance(0.3)) stmts.push(...this.block({ loops: ctx.loops + 1, depth: ctx.depth + 1 }, 1, false));
       return stmts;
     });
     return [decl, { k: "for", v: i, init: lit(0), cmp: "<", limit: { k: "len", arr: name }, update: "++", body }];
@@ -842,8 +868,12 @@ class FnGen {
           ? { k: "assign", target: { k: "var", name }, op: "*=", value: math(rng.pick(["cos", "tanh", "sin"]), this.fit(this.num(2), CAP).e) }
           : { k: "assign", target: { k: "var", name }, op: rng.pick(["+=", "+=", "-="] as const), value: this.fit(this.num(2), 1).e },
       );
-      // Statements before the update must not declare what the update reads, so put it first or last.
-      if (rng.chance(0.5) && body.length > 0 && body[0].k !== "incdec") body.push(update);
+      // First or last in the body; last when the body declares (shadows) a name the update reads,
+      // which would otherwise be read before its declaration.
+      const reads = new Set<string>();
+      forEachExpr([update], (e) => e.k === "ref" && reads.add(e.name));
+      const shadows = body.some((s) => s.k === "decl" && reads.has(s.name));
+      if (shadows || (rng.chance(0.5) && body.length > 0 && body[0].k !== "incdec")) body.push(update);
       else body.splice(body[0]?.k === "incdec" ? 1 : 0, 0, update);
       this.declare({ name, ty: "num", bound: product ? 1 : trips, assignable: false });
     };

@@ -84,6 +84,8 @@ export interface FailureRecord extends Failure {
   index: number;
   /** The reproducer written, if any. */
   file?: string;
+  /** For bad input: its index (generateBadInput(seed, badIndex)). */
+  badIndex?: number;
   /** The minimised program's source. */
   source: string;
 }
@@ -98,6 +100,8 @@ export interface CheckOptions {
 export interface ProgramResult {
   status: "ok" | "nonsmooth" | "untame" | "singular" | "failed";
   checkedPoints: number;
+  /** Points discarded because a stencil straddled a kink or jump. */
+  nonSmoothPoints?: number;
   failure?: Failure;
 }
 
@@ -419,9 +423,9 @@ export function checkProgram(p: Program, engines: Engines, options: CheckOptions
     }
     checked++;
   }
-  if (checked > 0) return { status: "ok", checkedPoints: checked };
+  if (checked > 0) return { status: "ok", checkedPoints: checked, nonSmoothPoints: nonSmooth };
   const worst = Math.max(nonSmooth, untame, singularPoints);
-  return { status: worst === nonSmooth ? "nonsmooth" : worst === untame ? "untame" : "singular", checkedPoints: 0 };
+  return { status: worst === nonSmooth ? "nonsmooth" : worst === untame ? "untame" : "singular", checkedPoints: 0, nonSmoothPoints: nonSmooth };
 
   function fail(kind: FailureKind, signature: string, message: string): ProgramResult {
     return { status: "failed", checkedPoints: checked, failure: { kind, signature, message } };
@@ -563,6 +567,8 @@ export interface FuzzSummary {
   checkedPrograms: number;
   checkedPoints: number;
   skippedNonSmooth: number;
+  /** Points discarded (and replaced by another point) because they were next to a kink or jump. */
+  nonSmoothPoints: number;
   skippedUntame: number;
   /** Programs skipped because every engine gave a non-finite derivative at every point tried. */
   skippedSingular: number;
@@ -589,7 +595,7 @@ export interface FuzzSummary {
 
 export function emptySummary(seed: number): FuzzSummary {
   return {
-    seed, programs: 0, checkedPrograms: 0, checkedPoints: 0, skippedNonSmooth: 0, skippedUntame: 0, skippedSingular: 0, mismatches: 0, crashes: 0,
+    seed, programs: 0, checkedPrograms: 0, checkedPoints: 0, skippedNonSmooth: 0, nonSmoothPoints: 0, skippedUntame: 0, skippedSingular: 0, mismatches: 0, crashes: 0,
     rejected: 0, emitErrors: 0, runtimeErrors: 0, generatorErrors: 0, badInputs: 0, badInputFailures: 0, badInputsOnTarget: 0, garbledInputs: 0, garbledCrashes: 0, seconds: 0,
     failures: [], failureClasses: {}, coverage: {},
   };
@@ -621,7 +627,7 @@ export function runFuzz(options: FuzzOptions): FuzzSummary {
   const from = options.from ?? 0;
   const indices = Array.from({ length: options.n }, (_, i) => from + i).filter(inShard);
 
-  const record = (p: Program, failure: Failure, oracle: (q: Program) => Failure | undefined) => {
+  const record = (p: Program, failure: Failure, oracle: (q: Program) => Failure | undefined, badIndex?: number) => {
     const counter: Record<string, keyof FuzzSummary> = {
       crash: "crashes", diagnostic: "rejected", emit: "emitErrors", runtime: "runtimeErrors", mismatch: "mismatches", generator: "generatorErrors",
       "bad-crash": "badInputFailures", "bad-accepted": "badInputFailures", "bad-location": "badInputFailures", "garbled-crash": "garbledCrashes",
@@ -642,7 +648,7 @@ export function runFuzz(options: FuzzOptions): FuzzSummary {
       minimal = minimize(p, (q) => sameFailure(failure, oracle(q)), { budget: options.minimizeBudget ?? 800 });
       final = oracle(minimal) ?? failure;
     }
-    const rec: FailureRecord = { ...final, seed: p.seed, index: p.index, source: source(minimal) };
+    const rec: FailureRecord = { ...final, seed: p.seed, index: p.index, badIndex, source: source(minimal) };
     if (options.failuresDir !== null) rec.file = writeReproducer(options.failuresDir ?? DEFAULT_FAILURES_DIR, rec, minimal, failure);
     summary.failures.push(rec);
     log(`FAILURE ${rec.kind} in program ${p.seed}/${p.index}: ${rec.message.split("\n").slice(0, 3).join(" | ")}${rec.file ? `\n  reproducer: ${rec.file}` : ""}`);
@@ -670,6 +676,7 @@ export function runFuzz(options: FuzzOptions): FuzzSummary {
     for (const { p, engines } of modules) {
       const r = checkProgram(p, engines, check);
       summary.checkedPoints += r.checkedPoints;
+      summary.nonSmoothPoints += r.nonSmoothPoints ?? 0;
       if (r.status === "ok") summary.checkedPrograms++;
       else if (r.status === "nonsmooth") summary.skippedNonSmooth++;
       else if (r.status === "untame") summary.skippedUntame++;
@@ -702,7 +709,7 @@ export function runFuzz(options: FuzzOptions): FuzzSummary {
     }
     const r = checkBadInput(bad.program);
     if (r.failure) {
-      record(bad.program, { ...r.failure, message: `[${bad.mutation}] ${r.failure.message}` }, (q) => checkBadInput(q).failure);
+      record(bad.program, { ...r.failure, message: `[${bad.mutation}] ${r.failure.message}` }, (q) => checkBadInput(q).failure, i);
       continue;
     }
     if (diagnosticOnTarget(bad.program, r.diagnostics[0])) summary.badInputsOnTarget++;
@@ -773,7 +780,9 @@ function writeReproducer(dir: string, rec: FailureRecord, minimal: Program, orig
   const header = [
     "/**",
     ` * gradc fuzz failure: ${rec.kind} (${rec.signature})`,
-    ` * program ${rec.seed}/${rec.index}; reproduce: npm run fuzz -- --seed ${rec.seed} --from ${rec.index} --n 1`,
+    rec.badIndex === undefined
+      ? ` * program ${rec.seed}/${rec.index}; reproduce: npm run fuzz -- --seed ${rec.seed} --from ${rec.index} --n 1`
+      : ` * bad input ${rec.seed}/${rec.badIndex}; reproduce: npm run fuzz -- --seed ${rec.seed} --from ${rec.badIndex} --n 0 --bad 1`,
     " *",
     comment(rec.message),
     ...(original.message !== rec.message ? [" *", " * before minimisation:", comment(original.message)] : []),

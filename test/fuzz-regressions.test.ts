@@ -5,8 +5,11 @@
  * fails alone instead of taking the whole file down — and checked like the fuzzer checks:
  * `grad(f)`, `jvp(f)` along every coordinate, `grad(f, { engine: "tape" })` and `vjp(f)` against
  * Richardson central differences (test/support/numeric.ts), at the point where the fuzzer saw the
- * failure and at a second call (the generated code's value and array stacks must be empty after
- * each call; left-overs corrupt later calls of every function in the module).
+ * failure, twice in a row (the generated code's value and array stacks must be empty after each
+ * call; left-overs corrupt later calls of every function in the module); the values `jvp` and
+ * `vjp` report must be f's own value.
+ *
+ * Every case failed on the commit where it was added; each passes once its bug is fixed.
  */
 import { describe, expect, it } from "vitest";
 import { transformModule } from "../compiler/index.js";
@@ -23,6 +26,46 @@ interface Case {
 }
 
 const CASES: Case[] = [
+  // ── Boolean assignments reading their own target ───────────────────────────────────────────
+  {
+    name: "c = y > 0 && c reads the old c",
+    found: "fuzz 1/7603 (`c2 = true && c2;` before a do…while on c2): jvp(f) and vjp(f) report f = −2.5 where f is −0.5 — the generated code assigns the left operand to c before the right operand reads c, so every engine computes a different function; here f = 1.4 but every engine computes 0.7 and the gradient 1 instead of 2",
+    source: `function f(x: number, y: number): number {
+  let c = x > 100;
+  c = y > 0 && c;
+  return c ? x : 2 * x;
+}`,
+    args: [0.7, 0.3],
+  },
+  {
+    name: "c = y > 100 || c reads the old c",
+    found: "same bug as above, with ||: f = 0.7, every engine computes 1.4",
+    source: `function f(x: number, y: number): number {
+  let c = x > 0;
+  c = y > 100 || c;
+  return c ? x : 2 * x;
+}`,
+    args: [0.7, 0.3],
+  },
+
+  // ── Programs of the subset that gradc rejects ────────────────────────────────────────────────
+  {
+    name: "helper taking an array and one of its elements in a loop condition",
+    found: "fuzz 1/14661, 1/11111: reverse mode (grad, vjp) rejects the program: 'this loop condition computes values the derivative needs; compute them inside the loop body' (jvp and the tape engine accept it)",
+    source: `function h(q: Float64Array, p: number): number {
+  return 0.5;
+}
+
+function f(a: Float64Array, x: number): number {
+  let k = 0;
+  while (k < 1 && h(a, a[0]) < 1.5) {
+    ++k;
+  }
+  return a[1] * x;
+}`,
+    args: [Float64Array.from([0.5, 1.5]), 0.7],
+  },
+
   // ── Self-assignment ──────────────────────────────────────────────────────────────────────────
   {
     name: "self-assignment x = x keeps the adjoint",
@@ -136,6 +179,26 @@ function f(x: number): number {
   return t * x;
 }`,
     args: [0.5],
+  },
+
+  {
+    name: "negating a difference that folds to zero",
+    found: "fuzz 1/7175 (soak at 30a4b50): the tape engine's code has `t9 = --0;` (esbuild: Invalid assignment target), so the module does not load",
+    source: `const K = 0.5;
+
+function h(p: number): number {
+  const n = Math.ceil(2 * Math.abs(Math.tanh(Math.pow(Math.floor(K), 2))));
+  let s = 1;
+  for (let i = 0; i < n; i++) {
+    s *= -(n - Math.ceil(n));
+  }
+  return 0.5;
+}
+
+function f(x: number): number {
+  return x * h(x);
+}`,
+    args: [0.7],
   },
 
   // ── Arrays allocated inside a loop, with an inner loop over their length ────────────────────
@@ -365,11 +428,15 @@ function check(c: Case): void {
       support.arrays.length = 0;
     }
   };
+  const value = E.f(...copy(c.args));
   for (const round of [1, 2]) {
+    const [jvpValue] = E.fwd(copy(c.args), c.args.map((a) => (typeof a === "number" ? 0 : typeof a === "boolean" ? false : new Float64Array(a.length))));
+    if (!Object.is(jvpValue, value)) problems.push(`call ${round}: jvp(f) reports the value ${jvpValue}, f gives ${value}`);
     const rev = E.rev(...copy(c.args));
     expectBalanced(`grad(f) (call ${round})`);
     const tape = E.tape(...copy(c.args));
-    const [, pullback] = E.vjp(...copy(c.args));
+    const [vjpValue, pullback] = E.vjp(...copy(c.args));
+    if (!Object.is(vjpValue, value)) problems.push(`call ${round}: vjp(f) reports the value ${vjpValue}, f gives ${value}`);
     const vj = pullback(1);
     expectBalanced(`vjp(f) (call ${round})`);
     c.args.forEach((arg, i) => {

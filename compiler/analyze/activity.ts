@@ -4,6 +4,10 @@
  * adjoint code; everything else — indices, sizes, flags, constants — stays plain primal code.
  * The analysis is flow-insensitive over variables (arrays count as one value each), iterated to
  * a fixpoint, which is sound for loops and branches.
+ *
+ * A call's result flows from its arguments. Calls never write their array arguments here: lowering
+ * inlines every helper that writes an array parameter (lower/inline.ts), so the calls that remain
+ * only read them, and an argument is useful only if the call's result is.
  */
 import { type Atom, type Expr, type FnIR, type Stmt, walk } from "../ir.js";
 import { isDifferentiable } from "../differentiate/rules.js";
@@ -25,12 +29,9 @@ export function analyzeActivity(fn: FnIR, independents: Iterable<string>): Set<s
       if (s.k === "assign") {
         if (flowSources(s.expr).some((v) => varied.has(v))) mark(varied, s.target);
         if (useful.has(s.target)) flowSources(s.expr).forEach((v) => mark(useful, v));
-        if (s.expr.k === "call") callEffects(fn, s.expr.args, varied, useful, mark);
       } else if (s.k === "store") {
         if (s.value.k === "var" && varied.has(s.value.name)) mark(varied, s.arr);
         if (useful.has(s.arr) && s.value.k === "var") mark(useful, s.value.name);
-      } else if (s.k === "effect") {
-        callEffects(fn, s.args, varied, useful, mark);
       }
     }
   }
@@ -52,13 +53,4 @@ function flowSources(e: Expr): string[] {
     default:
       return []; // stop, cmp, not, len, newarr carry no derivative
   }
-}
-
-/** A call may write its array arguments: they vary with any argument, and make every argument useful. */
-function callEffects(fn: FnIR, args: Atom[], varied: Set<string>, useful: Set<string>, mark: (set: Set<string>, name: string) => void): void {
-  const names = args.filter((a) => a.k === "var").map((a) => a.name);
-  const arrays = names.filter((n) => fn.vars.get(n) === "arr");
-  if (arrays.length === 0) return;
-  if (names.some((n) => varied.has(n))) arrays.forEach((n) => mark(varied, n));
-  if (arrays.some((n) => useful.has(n))) names.forEach((n) => mark(useful, n));
 }

@@ -232,7 +232,7 @@ class FunctionPrinter {
 export function atom(a: Atom): string {
   if (a.k === "var") return a.name;
   if (a.k === "bool") return String(a.value);
-  if (Object.is(a.value, -0)) return "-0";
+  if (Object.is(a.value, -0)) return "(-0)";
   if (a.value < 0) return `(${a.value})`;
   return String(a.value);
 }

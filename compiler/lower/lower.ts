@@ -251,6 +251,12 @@ class FunctionLowerer {
     return undefined;
   }
 
+  /** Whether `e` reads the variable whose IR name is `ir` (as this scope resolves identifiers). */
+  private readsVariable(e: ts.Node, ir: string): boolean {
+    if (ts.isIdentifier(e) && this.lookup(e.text)?.ir === ir) return true;
+    return ts.forEachChild(e, (child) => this.readsVariable(child, ir) || undefined) ?? false;
+  }
+
   /** An IR name for a source variable: its own name unless an earlier declaration took it. */
   private fresh(base: string): string {
     let candidate = base;
@@ -700,8 +706,10 @@ class FunctionLowerer {
       return emit({ k: "cmp", op: cmp, args: [a.atom, b.atom] }, "bool");
     }
     if (kind === ts.SyntaxKind.AmpersandAmpersandToken || kind === ts.SyntaxKind.BarBarToken) {
-      // Short-circuit: `t = a; if (t) t = b` for &&, `t = a; if (!t) t = b` for ||.
-      const name = target ?? this.temp("bool");
+      // Short-circuit: `t = a; if (t) t = b` for &&, `t = a; if (!t) t = b` for ||. The result goes
+      // straight into the assigned variable unless the right operand reads it (`c = y > 0 && c`
+      // must read the old c, not the left operand just stored there).
+      const name = target && !this.readsVariable(e.right, target) ? target : this.temp("bool");
       this.vars.set(name, "bool");
       const a = this.condition(e.left, out);
       out.push(this.assign(name, { k: "copy", arg: a }));
@@ -713,6 +721,7 @@ class FunctionLowerer {
       } else {
         out.push({ k: "if", cond: ref(name), then: [], else: rhs, loc: this.loc });
       }
+      if (target && name !== target) return emit({ k: "copy", arg: ref(name) }, "bool");
       return { atom: ref(name), type: "bool" };
     }
     if (kind === ts.SyntaxKind.EqualsToken || COMPOUND_OPS[kind]) {

@@ -56,8 +56,9 @@ const $gradc = {
 function newtonSqrt_rev(a: number, result_bar: number): number {
   let x: number, i: number, t1: boolean, next: number, t2: number, t3: number;
   let t4: number, t5: number, t6: boolean, break1: boolean, t7: boolean, t8: boolean;
-  let trips1: number, g4: number, g5: number, y6: number, d7: number, d8: number;
-  let d9: number, x_bar = 0, next_bar = 0, t3_bar = 0, t2_bar = 0, a_bar = 0;
+  let t9: boolean, trips1: number, g4: number, g5: number, y6: number, d7: number;
+  let d8: number, d9: number, x_bar = 0, next_bar = 0, t3_bar = 0, t2_bar = 0;
+  let a_bar = 0;
   // forward sweep
   // line 5: let x = a;
   x = a;
@@ -67,7 +68,8 @@ function newtonSqrt_rev(a: number, result_bar: number): number {
   trips1 = 0;
   while (true) {
     t7 = !break1;
-    if (t7) {
+    t9 = t7;
+    if (t9) {
       t1 = i < 30;
       t7 = t1;
     }
