@@ -66,6 +66,29 @@ function f(a: Float64Array, x: number): number {
     args: [Float64Array.from([0.5, 1.5]), 0.7],
   },
 
+  {
+    name: "helper inlined into a loop condition, its counted loop reading nothing active",
+    found: "fuzz 1/2308 (soak at 7f2d735): reverse mode rejects the program ('this loop condition computes values the derivative needs') — values rebuilt in counted loops were counted as read by the reverse sweep even where nothing needs them, so inactive code in the condition was saved",
+    source: `function h1(q: Float64Array, p0: number, p1: number): number {
+  for (let i = 1; i < q.length; i++) {
+    if (p0 > -0.5) {
+    }
+  }
+  return 0.5;
+}
+
+function f(a: Float64Array, x: number): number {
+  let k0 = 0;
+  let s2 = 0;
+  while (k0 < 1 && s2 > a[Math.min(a.length - 1, Math.floor(Math.abs(h1(a, 1, a[0]))))]) {
+    ++k0;
+    a[0] = 0.5;
+  }
+  return a[1] * x;
+}`,
+    args: [Float64Array.from([0.5, 1.5]), 0.7],
+  },
+
   // ── Self-assignment ──────────────────────────────────────────────────────────────────────────
   {
     name: "self-assignment x = x keeps the adjoint",

@@ -50,11 +50,22 @@ export function planRecording(fn: FnIR, active: Set<string>): RecordPlan {
   const redefinitions = findRedefinitions(fn, inductions);
   const isActive = (a: Atom) => a.k === "var" && active.has(a.name);
 
-  /** Values a statement's adjoint reads: before it runs (`before`) and its own result (`result`). */
+  const vars = (atoms: Atom[]) => atoms.flatMap((a) => (a.k === "var" ? [a.name] : []));
+  /**
+   * Values the reverse sweep reads for a statement: before it runs (`before`) and its own result
+   * (`result`). A recomputed value (cheap arithmetic, never reading its own result) is rebuilt
+   * from its operands where the reverse sweep needs the value itself — the fixpoint below closes
+   * this over chains of recomputations — besides what its adjoint reads.
+   */
   const reads = (s: Stmt, work: Set<Stmt>): { before: string[]; result: boolean } => {
-    const vars = (atoms: Atom[]) => atoms.flatMap((a) => (a.k === "var" ? [a.name] : []));
+    const adjointReads = adjointReadsOf(s, work);
+    if (s.k !== "assign" || !recompute.statements.has(s)) return adjointReads;
+    const rebuild = needed.has(s.target) ? vars(operands(s)) : [];
+    return { before: [...rebuild, ...adjointReads.before], result: false };
+  };
+  /** Values a statement's adjoint reads. */
+  const adjointReadsOf = (s: Stmt, work: Set<Stmt>): { before: string[]; result: boolean } => {
     if (s.k === "assign") {
-      if (recompute.statements.has(s)) return { before: vars(operands(s)), result: false };
       if (!active.has(s.target)) return { before: [], result: false };
       const e = s.expr;
       if (e.k === "prim") {
@@ -125,8 +136,9 @@ export function planRecording(fn: FnIR, active: Set<string>): RecordPlan {
       }
       return state;
     };
+    const neededBefore = needed.size;
     flow(fn.body, new Set());
-    const stable = next.size === saves.size && [...next].every((s) => saves.has(s));
+    const stable = next.size === saves.size && [...next].every((s) => saves.has(s)) && needed.size === neededBefore;
     saves = next;
     if (stable) break;
   }
