@@ -52,6 +52,17 @@ describe("DQN trainer", () => {
     expect(summary.finalEval.mean).toBe(1);
   });
 
+  it("stop_on_solve stops once solved and the greedy policy reaches the threshold, not before", async () => {
+    const config = gridConfig({ total_timesteps: 8000, stop_on_solve: true });
+    const trainer = new DQNTrainer({ config, makeEnv: () => new GridWorld(), outDir: tmp() });
+    const summary = await trainer.train();
+    expect(summary.solved).toBe(true);
+    expect(summary.totalSteps).toBeLessThan(config.total_timesteps);
+    expect(summary.totalSteps).toBeGreaterThanOrEqual(summary.solvedAtStep!);
+    // The stopping check: a greedy evaluation seeded by the step it ran at, with the final parameters.
+    expect(trainer.evaluate(config.n_eval_episodes, 3_000_000 + summary.totalSteps).mean).toBeGreaterThanOrEqual(config.reward_threshold);
+  });
+
   it("is reproducible: same seed and config give the same metrics", async () => {
     const a = tmp();
     const b = tmp();

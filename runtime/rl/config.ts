@@ -53,7 +53,10 @@ export interface DQNConfig {
   /** Solved when the mean return of the last solve_window episodes reaches reward_threshold. */
   reward_threshold: number;
   solve_window: number;
-  /** Stop training once solved (then run the final evaluation). */
+  /**
+   * Stop training once solved and a greedy evaluation of n_eval_episodes episodes (checked at each
+   * episode end after solving) also reaches reward_threshold; then run the final evaluation.
+   */
   stop_on_solve: boolean;
   /** "compiled" gradients from gradc's generated code, or the "tape" engine on the same source. */
   engine: "compiled" | "tape";

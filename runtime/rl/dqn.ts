@@ -98,6 +98,8 @@ export class DQNTrainer {
   private recentReturns: number[] = [];
   private solvedAtStep: number | null = null;
   private solvedAtSeconds: number | null = null;
+  /** Set by stop_on_solve once solved and a greedy evaluation confirms it. */
+  private stopped = false;
   private elapsedBefore = 0;
   private lastEval: EvaluationRow | null = null;
   private lastLoss = NaN;
@@ -175,7 +177,7 @@ export class DQNTrainer {
     let nextCheckpoint = c.checkpoint_freq > 0 ? (Math.floor(this.step / c.checkpoint_freq) + 1) * c.checkpoint_freq : Infinity;
     let diverged = false;
 
-    while (this.step < c.total_timesteps && !(c.stop_on_solve && this.solvedAtStep !== null)) {
+    while (this.step < c.total_timesteps && !this.stopped) {
       const eps = this.epsilon(this.step);
       const action = this.rng.nextFloat() < eps ? this.rng.nextInt(this.env.actionCount) : this.greedyAction(this.obs);
       const { obs: nextObs, reward, terminated, truncated } = this.env.step(action);
@@ -206,6 +208,13 @@ export class DQNTrainer {
         if (this.solvedAtStep === null && this.isSolved()) {
           this.solvedAtStep = this.step;
           this.solvedAtSeconds = seconds();
+        }
+        // Like SB3's StopTrainingOnRewardThreshold on an evaluation callback: stop only when the
+        // greedy policy also reaches the threshold. A policy solved with ε-greedy exploration can
+        // still fail greedily (a slow drift no random action breaks), so training goes on until it
+        // does not. The evaluation episodes are seeded apart from the final evaluation's.
+        if (c.stop_on_solve && this.solvedAtStep !== null && this.evaluate(c.n_eval_episodes, 3_000_000 + this.step).mean >= c.reward_threshold) {
+          this.stopped = true;
         }
         // Checkpoints fall on episode boundaries, before the next reset draws its seed: a
         // resumed run makes exactly that reset.
@@ -379,6 +388,7 @@ export class DQNTrainer {
         recentReturns: this.recentReturns,
         solvedAtStep: this.solvedAtStep,
         solvedAtSeconds: this.solvedAtSeconds,
+        stopped: this.stopped,
         wallSeconds,
         lastLoss: Number.isFinite(this.lastLoss) ? this.lastLoss : null,
       },
@@ -426,6 +436,7 @@ export class DQNTrainer {
     this.recentReturns = k.recentReturns;
     this.solvedAtStep = k.solvedAtStep;
     this.solvedAtSeconds = k.solvedAtSeconds;
+    this.stopped = k.stopped === true;
     this.elapsedBefore = k.wallSeconds;
     this.lastLoss = k.lastLoss ?? NaN;
     // Rows logged after the checkpoint will be logged again, identically.
