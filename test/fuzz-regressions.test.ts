@@ -89,6 +89,37 @@ function f(a: Float64Array, x: number): number {
     args: [Float64Array.from([0.5, 1.5]), 0.7],
   },
 
+  {
+    name: "helper allocating in a loop, inlined into a loop condition, its array unused",
+    found: "fuzz 1/13024 (soak at 9819377): reverse mode rejects the program ('this loop condition computes values the derivative needs') — every array allocated in a loop had its reference saved for the reverse sweep, even one the reverse sweep never reads",
+    source: `function h0(q: Float64Array, p0: number): number {
+  for (let i = 1; i < q.length; i++) {
+    const v5 = new Float64Array(q.length);
+  }
+  return 0.5;
+}
+
+function h1(p1: number, p0: number, q: Float64Array): number {
+  let k0 = 0;
+  while (k0 < 1 && p0 >= q[Math.min(q.length - 1, Math.floor(Math.abs(h0(q, q[3]))))]) {
+    k0++;
+  }
+  return 0.5;
+}
+
+function f(w: Float64Array, x: number): number {
+  const v0 = new Float64Array(5);
+  for (let i = 0; i < v0.length; i++) {
+    v0[i] = 0.5 * x;
+  }
+  for (let i = 0; i < w.length; i++) {
+    h1(0.5, 0.5, v0);
+  }
+  return v0[2] * w[1];
+}`,
+    args: [Float64Array.from([0.5, 1.5]), 0.7],
+  },
+
   // ── Self-assignment ──────────────────────────────────────────────────────────────────────────
   {
     name: "self-assignment x = x keeps the adjoint",

@@ -9,7 +9,7 @@
  * value assigned once is never saved, the induction variable of a counted loop is recomputed,
  * and values the reverse sweep can rebuild cheaply (see recompute.ts) are rebuilt, not saved.
  */
-import { type Atom, type FnIR, type LoopStmt, type Stmt, walk } from "../ir.js";
+import { type Atom, type FnIR, type LoopStmt, type Stmt, exprReads, walk } from "../ir.js";
 import { RULES, partialReads } from "../differentiate/rules.js";
 import { type CountedLoop, detectCountedLoop } from "./loops.js";
 import { type RecomputePlan, planRecompute } from "./recompute.js";
@@ -60,7 +60,7 @@ export function planRecording(fn: FnIR, active: Set<string>): RecordPlan {
   const reads = (s: Stmt, work: Set<Stmt>): { before: string[]; result: boolean } => {
     const adjointReads = adjointReadsOf(s, work);
     if (s.k !== "assign" || !recompute.statements.has(s)) return adjointReads;
-    const rebuild = needed.has(s.target) ? vars(operands(s)) : [];
+    const rebuild = needed.has(s.target) ? exprReads(s.expr) : [];
     return { before: [...rebuild, ...adjointReads.before], result: false };
   };
   /** Values a statement's adjoint reads. */
@@ -79,7 +79,8 @@ export function planRecording(fn: FnIR, active: Set<string>): RecordPlan {
       if (e.k === "call") return { before: vars(e.args), result: false };
       return { before: [], result: false };
     }
-    if (s.k === "store") return { before: work.has(s) ? vars([s.index]) : [], result: false };
+    // A saved element is written back into the array the store wrote: that array is read.
+    if (s.k === "store") return { before: work.has(s) ? [...vars([s.index]), ...(recompute.elementSaves.has(s) ? [s.arr] : [])] : [], result: false };
     if (s.k === "if") return { before: work.has(s) ? vars([s.cond]) : [], result: false };
     if (s.k === "loop") {
       const c = counted.get(s);
@@ -89,17 +90,19 @@ export function planRecording(fn: FnIR, active: Set<string>): RecordPlan {
     return { before: [], result: false };
   };
 
-  // An array allocated on every iteration: the reverse sweep of iteration k needs iteration k's
-  // array (recomputed loads, loop bounds over its length) and its adjoint, so the references
-  // are saved — arrays never go through the number stack.
-  const arraySaves = new Set<Stmt>();
+  // An array allocated on every iteration: where the reverse sweep of iteration k uses iteration
+  // k's array (recomputed loads, loop bounds over its length, restored elements) or its adjoint,
+  // the references are saved — arrays never go through the number stack.
+  const allocationsInLoops: Stmt[] = [];
   walk(fn.body, (s, depth) => {
-    if (s.k === "assign" && s.expr.k === "newarr" && depth > 0) arraySaves.add(s);
+    if (s.k === "assign" && s.expr.k === "newarr" && depth > 0) allocationsInLoops.push(s);
   });
+  let arraySaves = new Set<Stmt>();
   let saves = new Set<Stmt>();
   let reverseWork = new Set<Stmt>();
   const needed = new Set<string>();
   for (let round = 0; round < 50; round++) {
+    arraySaves = new Set(allocationsInLoops.filter((s) => s.k === "assign" && (active.has(s.target) || needed.has(s.target))));
     reverseWork = findReverseWork(fn.body, (s) => {
       if (s.k === "assign") return active.has(s.target) || saves.has(s) || arraySaves.has(s);
       if (s.k === "store") return active.has(s.arr) || recompute.elementSaves.has(s);
@@ -143,25 +146,6 @@ export function planRecording(fn: FnIR, active: Set<string>): RecordPlan {
     if (stable) break;
   }
   return { active, needed, saves, elementSaves: recompute.elementSaves, arraySaves, redefinitions, reverseWork, counted, recompute };
-}
-
-function operands(s: Stmt & { k: "assign" }): Atom[] {
-  const e = s.expr;
-  switch (e.k) {
-    case "prim":
-    case "call":
-      return e.args;
-    case "copy":
-    case "stop":
-    case "not":
-      return [e.arg];
-    case "cmp":
-      return e.args;
-    case "load":
-      return [e.index];
-    default:
-      return [];
-  }
 }
 
 /** Statements with reverse-sweep work, and every if/loop that contains one. */
