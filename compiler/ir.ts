@@ -178,10 +178,17 @@ export interface Term {
   zeroSafe?: boolean;
 }
 
+/**
+ * Where reverse mode saves a value: derivative-carrying values go on a Float64Array stack;
+ * inactive ones (indices, sizes, flags, trip counts) on a plain array, where V8 keeps small
+ * integers as integers, so index arithmetic after a restore stays in integer registers.
+ */
+export type SaveStack = "active" | "inactive";
+
 export type GExpr =
   | Expr
-  /** Restores a value saved by `push`. */
-  | { k: "pop" }
+  /** Restores a value saved by `push` on the same stack. */
+  | { k: "pop"; stack: SaveStack }
   /** Restores an array reference saved by `pushArray`. */
   | { k: "popArray" }
   /** Σ coef·value: a tangent (forward mode). */
@@ -196,7 +203,7 @@ export type GStmt =
   | { k: "accum"; target: string; terms: Term[]; loc?: SourceLoc }
   | { k: "store"; arr: string; index: Atom; value: Atom; loc?: SourceLoc }
   | { k: "accumElem"; arr: string; index: Atom; terms: Term[]; loc?: SourceLoc }
-  | { k: "push"; value: Atom; loc?: SourceLoc }
+  | { k: "push"; value: Atom; stack: SaveStack; loc?: SourceLoc }
   /** Saves an array reference (an array variable allocated anew on each loop iteration). */
   | { k: "pushArray"; arr: string; loc?: SourceLoc }
   | { k: "effect"; fn: string; args: Atom[]; loc?: SourceLoc }

@@ -57,7 +57,7 @@ export interface Engines {
    * reverse sweep pops. Left-overs corrupt later calls, of this function or of any other
    * function of the same module.
    */
-  support?: { top: number; arrays: unknown[] };
+  support?: SupportStacks;
 }
 
 export type FailureKind =
@@ -267,6 +267,19 @@ export function formatArgs(p: Program, args: Arg[]): string {
  * Checks one compiled program at random points. Deterministic given the program (the point
  * generator is seeded from the program's seed and index), so the minimiser can re-run it.
  */
+/** The generated code's save stacks (compiler/emit/support.ts), as the module exports them. */
+export interface SupportStacks {
+  top: number;
+  inactive: unknown[];
+  arrays: unknown[];
+}
+
+function clearStacks(support: SupportStacks): void {
+  support.top = 0;
+  support.inactive.length = 0;
+  support.arrays.length = 0;
+}
+
 export function checkProgram(p: Program, engines: Engines, options: CheckOptions): ProgramResult {
   const rng = new Rng(p.seed, p.index, 0x901);
   const coords = coordinates(p);
@@ -275,7 +288,7 @@ export function checkProgram(p: Program, engines: Engines, options: CheckOptions
   let nonSmooth = 0;
   let untame = 0;
   let singularPoints = 0;
-  if (engines.support) (engines.support.top = 0), (engines.support.arrays.length = 0);
+  if (engines.support) clearStacks(engines.support);
   for (let attempt = 0; attempt < options.attempts && checked < options.points; attempt++) {
     const x = randomPoint(p, rng);
     let fx: number;
@@ -310,18 +323,21 @@ export function checkProgram(p: Program, engines: Engines, options: CheckOptions
       try {
         const result = call();
         const support = engines.support;
-        if (support && (support.top !== 0 || support.arrays.length !== 0)) {
-          const message = `${engine} left ${support.top} value(s) on the generated code's stack and ${support.arrays.length} array(s) on its array stack at ${formatArgs(p, x)}: the reverse sweep did not pop what the forward sweep pushed, which corrupts later calls`;
-          const what = [support.top > 0 ? "values left on the stack" : support.top < 0 ? "more values popped than pushed" : "", support.arrays.length > 0 ? "arrays left" : ""].filter(Boolean).join(", ");
+        if (support && (support.top !== 0 || support.inactive.length !== 0 || support.arrays.length !== 0)) {
+          const message = `${engine} left ${support.top} value(s) on the generated code's stack, ${support.inactive.length} on its stack of inactive values and ${support.arrays.length} array(s) on its array stack at ${formatArgs(p, x)}: the reverse sweep did not pop what the forward sweep pushed, which corrupts later calls`;
+          const what = [
+            support.top > 0 ? "values left on the stack" : support.top < 0 ? "more values popped than pushed" : "",
+            support.inactive.length > 0 ? "inactive values left" : "",
+            support.arrays.length > 0 ? "arrays left" : "",
+          ].filter(Boolean).join(", ");
           // Reset, so that later checks of other programs in this module are not affected.
-          support.top = 0;
-          support.arrays.length = 0;
+          clearStacks(support);
           return { kind: "runtime", signature: `unbalanced stack: ${what}`, message };
         }
         return result;
       } catch (e) {
         // A sweep abandoned half-way leaves its stacks behind: clear them for the next program.
-        if (engines.support) (engines.support.top = 0), (engines.support.arrays.length = 0);
+        if (engines.support) clearStacks(engines.support);
         const err = e as Error;
         return { kind: "runtime", signature: `${engine}: ${err?.name}`, message: `${engine} threw ${err?.name}: ${err?.message} at ${formatArgs(p, x)}\n${stackTop(err)}` };
       }

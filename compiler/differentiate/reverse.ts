@@ -6,7 +6,7 @@
  * recorded trip count. Helper calls are differentiated in joint mode: the adjoint sweep calls the
  * helper's own reverse function, which recomputes what it needs from the arguments.
  */
-import { type Atom, arrayName, type Expr, exprReads, type FnIR, type GFn, type GStmt, type LoopStmt, type Param, type Stmt, num, ref } from "../ir.js";
+import { type Atom, arrayName, type Expr, exprReads, type FnIR, type GFn, type GStmt, type LoopStmt, type Param, type SaveStack, type Stmt, num, ref } from "../ir.js";
 import { analyzeActivity } from "../analyze/activity.js";
 import { planRecording } from "../analyze/tbr.js";
 import { LocalNames, buildPartial, varsOf } from "./common.js";
@@ -31,6 +31,8 @@ export function reverseFunction(fn: FnIR, wrt: number[], functions: Map<string, 
   const wrtParams = wrt.map((i) => fn.params[i]);
   const active = analyzeActivity(fn, wrtParams.map((p) => p.name));
   const plan = planRecording(fn, active);
+  /** The stack a saved value of this variable (or element of this array) goes on. */
+  const stackOf = (name: string): SaveStack => (active.has(name) ? "active" : "inactive");
   const vars = varsOf(fn.vars);
   const names = new LocalNames(vars);
   const bar = (v: string) => names.derived(v, "bar", fn.vars.get(v)!);
@@ -70,7 +72,7 @@ export function reverseFunction(fn: FnIR, wrt: number[], functions: Map<string, 
     for (const s of stmts) {
       switch (s.k) {
         case "assign":
-          if (plan.saves.has(s)) out.push({ k: "push", value: ref(s.target), loc: s.loc });
+          if (plan.saves.has(s)) out.push({ k: "push", value: ref(s.target), stack: stackOf(s.target), loc: s.loc });
           if (plan.arraySaves.has(s)) {
             out.push({ k: "pushArray", arr: s.target, loc: s.loc });
             if (active.has(s.target)) out.push({ k: "pushArray", arr: bar(s.target), loc: s.loc });
@@ -84,7 +86,7 @@ export function reverseFunction(fn: FnIR, wrt: number[], functions: Map<string, 
             // A recomputed load reads this element later in the reverse sweep: keep the old one.
             const old = names.temp("old");
             out.push({ k: "assign", target: old, expr: { k: "load", arr: s.arr, index: s.index }, loc: s.loc });
-            out.push({ k: "push", value: ref(old), loc: s.loc });
+            out.push({ k: "push", value: ref(old), stack: stackOf(s.arr), loc: s.loc });
           }
           out.push(s);
           break;
@@ -102,7 +104,7 @@ export function reverseFunction(fn: FnIR, wrt: number[], functions: Map<string, 
             trips.set(s, count);
             if (depth > 0) {
               tripsSaved.add(s);
-              out.push({ k: "push", value: ref(count), loc: s.loc });
+              out.push({ k: "push", value: ref(count), stack: "inactive", loc: s.loc });
             }
             out.push({ k: "assign", target: count, expr: { k: "copy", arg: num(0) }, loc: s.loc });
             body.push({ k: "assign", target: count, expr: { k: "prim", op: "add", args: [ref(count), num(1)] }, loc: s.loc });
@@ -120,7 +122,7 @@ export function reverseFunction(fn: FnIR, wrt: number[], functions: Map<string, 
     const { target, expr, loc } = s;
     const saved = plan.saves.has(s);
     const restore = () => {
-      if (saved) out.push({ k: "assign", target, expr: { k: "pop" }, loc });
+      if (saved) out.push({ k: "assign", target, expr: { k: "pop", stack: stackOf(target) }, loc });
     };
     if (plan.arraySaves.has(s)) {
       // Back to the previous iteration's array and adjoint.
@@ -229,7 +231,7 @@ export function reverseFunction(fn: FnIR, wrt: number[], functions: Map<string, 
           }
           if (plan.elementSaves.has(s)) {
             const old = names.temp("old");
-            out.push({ k: "assign", target: old, expr: { k: "pop" }, loc: s.loc });
+            out.push({ k: "assign", target: old, expr: { k: "pop", stack: stackOf(s.arr) }, loc: s.loc });
             out.push({ k: "store", arr: s.arr, index: s.index, value: ref(old), loc: s.loc });
           }
           break;
@@ -293,7 +295,7 @@ export function reverseFunction(fn: FnIR, wrt: number[], functions: Map<string, 
       body.push(...adjoint(s.update), ...adjoint(s.body));
     }
     out.push({ k: "countdown", counter: k, count: ref(count!), body, loc: s.loc });
-    if (tripsSaved.has(s)) out.push({ k: "assign", target: count!, expr: { k: "pop" }, loc: s.loc });
+    if (tripsSaved.has(s)) out.push({ k: "assign", target: count!, expr: { k: "pop", stack: "inactive" }, loc: s.loc });
     out.push(...adjoint(s.init));
     return out;
   };

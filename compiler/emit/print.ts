@@ -2,7 +2,7 @@
  * Printing generated functions as readable TypeScript: one operation per line, names taken from
  * the source (`a`, `a_dot`, `a_bar`), and a comment naming the source line each block comes from.
  */
-import type { Atom, GExpr, GFn, GStmt, SourceLoc, Term, Type } from "../ir.js";
+import type { Atom, GExpr, GFn, GStmt, SaveStack, SourceLoc, Term, Type } from "../ir.js";
 import { RULES } from "../differentiate/rules.js";
 
 /** The module-level object generated code shares: output slots and the reverse-mode stack. */
@@ -20,6 +20,9 @@ export function printFunction(fn: GFn, sites: BufferSites): string {
 
 const TS_TYPE: Record<Type, string> = { num: "number", bool: "boolean", arr: "Float64Array" };
 const CMP_NUM: Record<string, string> = { gtnum: ">", genum: ">=", ltnum: "<", lenum: "<=" };
+/** The support object's methods for each save stack (support.ts). */
+const PUSH: Record<SaveStack, string> = { active: "push", inactive: "pushInactive" };
+const POP: Record<SaveStack, string> = { active: "pop", inactive: "popInactive" };
 
 class FunctionPrinter {
   private readonly lines: string[] = [];
@@ -68,7 +71,11 @@ class FunctionPrinter {
     this.lines.push(`function ${fn.name}(${params}): ${TS_TYPE[fn.returns]} {`);
     const declared = [...fn.vars].filter(([name]) => !this.params.has(name) && !this.constants.has(name) && !this.counters.has(name));
     const zeros = declared.filter(([, v]) => v.zero).map(([name]) => `${name} = 0`);
-    const others = declared.filter(([, v]) => !v.zero).map(([name, v]) => `${name}: ${TS_TYPE[v.type]}`);
+    // Numbers and booleans start as 0 and false rather than undefined: a variable that may hold
+    // undefined (a value saved before its first assignment) makes V8 keep it boxed, and a hot
+    // loop then allocates a heap number per update.
+    const initial: Record<Type, string | undefined> = { num: "0", bool: "false", arr: undefined };
+    const others = declared.filter(([, v]) => !v.zero).map(([name, v]) => (initial[v.type] ? `${name} = ${initial[v.type]}` : `${name}: ${TS_TYPE[v.type]}`));
     for (const group of chunk([...others, ...zeros], 6)) this.lines.push(`  let ${group.join(", ")};`);
     this.block(fn.body, 1, { last: undefined });
     this.lines.push("}");
@@ -108,7 +115,7 @@ class FunctionPrinter {
           break;
         case "push": {
           const isBool = s.value.k === "var" && this.fn.vars.get(s.value.name)?.type === "bool";
-          this.lines.push(`${pad}${SUPPORT_NAME}.push(${atom(s.value)}${isBool ? " ? 1 : 0" : ""});`);
+          this.lines.push(`${pad}${SUPPORT_NAME}.${PUSH[s.stack]}(${atom(s.value)}${isBool ? " ? 1 : 0" : ""});`);
           break;
         }
         case "pushArray":
@@ -205,7 +212,7 @@ class FunctionPrinter {
       case "popArray":
         return `${SUPPORT_NAME}.popArray()`;
       case "pop":
-        return this.fn.vars.get(target)?.type === "bool" ? `${SUPPORT_NAME}.pop() !== 0` : `${SUPPORT_NAME}.pop()`;
+        return `${SUPPORT_NAME}.${POP[e.stack]}()${this.fn.vars.get(target)?.type === "bool" ? " !== 0" : ""}`;
       case "lin":
         return this.terms(e.terms);
       case "out":

@@ -26,6 +26,19 @@ export function supportDeclaration(adjointSlots: number): string {
   pop(): number {
     return this.stack[--this.top];
   },
+  /**
+   * Inactive values saved for the reverse sweep (indices, sizes, flags, trip counts): a plain
+   * array, so small integers come back as small integers and index arithmetic stays integral.
+   */
+  inactive: [] as number[],
+  pushInactive(value: number): void {
+    // An integral double (an index read from a Float64Array) is stored as a small integer; -0
+    // stays a double so its sign survives.
+    this.inactive.push((value | 0) === value && (value !== 0 || 1 / value > 0) ? value | 0 : value);
+  },
+  popInactive(): number {
+    return this.inactive.pop()!;
+  },
   /** Arrays allocated anew on each loop iteration, kept for the reverse sweep. */
   arrays: [] as Float64Array[],
   pushArray(array: Float64Array): void {

@@ -21,6 +21,19 @@ const $gradc = {
   pop(): number {
     return this.stack[--this.top];
   },
+  /**
+   * Inactive values saved for the reverse sweep (indices, sizes, flags, trip counts): a plain
+   * array, so small integers come back as small integers and index arithmetic stays integral.
+   */
+  inactive: [] as number[],
+  pushInactive(value: number): void {
+    // An integral double (an index read from a Float64Array) is stored as a small integer; -0
+    // stays a double so its sign survives.
+    this.inactive.push((value | 0) === value && (value !== 0 || 1 / value > 0) ? value | 0 : value);
+  },
+  popInactive(): number {
+    return this.inactive.pop()!;
+  },
   /** Arrays allocated anew on each loop iteration, kept for the reverse sweep. */
   arrays: [] as Float64Array[],
   pushArray(array: Float64Array): void {
@@ -54,10 +67,10 @@ const $gradc = {
 
 /** reverse mode of newtonSqrt (loops.ts:4): returns the value; adjoints of scalar parameters go to $gradc.adjoint[i], of arrays into the *_bar buffers */
 function newtonSqrt_rev(a: number, result_bar: number): number {
-  let x: number, i: number, t1: boolean, next: number, t2: number, t3: number;
-  let t4: number, t5: number, t6: boolean, break1: boolean, t7: boolean, t8: boolean;
-  let t9: boolean, trips1: number, g4: number, g5: number, y6: number, d7: number;
-  let d8: number, d9: number, x_bar = 0, next_bar = 0, t3_bar = 0, t2_bar = 0;
+  let x = 0, i = 0, t1 = false, next = 0, t2 = 0, t3 = 0;
+  let t4 = 0, t5 = 0, t6 = false, break1 = false, t7 = false, t8 = false;
+  let t9 = false, trips1 = 0, g4 = 0, g5 = 0, y6 = 0, d7 = 0;
+  let d8 = 0, d9 = 0, x_bar = 0, next_bar = 0, t3_bar = 0, t2_bar = 0;
   let a_bar = 0;
   // forward sweep
   // line 5: let x = a;
@@ -82,7 +95,7 @@ function newtonSqrt_rev(a: number, result_bar: number): number {
     // line 6: for (let i = 0; i < 30; i++) {
     t4 = next - x;
     t5 = Math.abs(t4);
-    $gradc.push(t6 ? 1 : 0);
+    $gradc.pushInactive(t6 ? 1 : 0);
     t6 = t5 < 1e-14;
     // line 8: if (Math.abs(next - x) < 1e-14) break;
     if (t6) {
@@ -115,7 +128,7 @@ function newtonSqrt_rev(a: number, result_bar: number): number {
       next_bar += g4;
     }
     // line 6: for (let i = 0; i < 30; i++) {
-    t6 = $gradc.pop() !== 0;
+    t6 = $gradc.popInactive() !== 0;
     // line 7: const next = 0.5 * (x + a / x);
     t3_bar += next_bar * 0.5;
     next_bar = 0;
@@ -140,8 +153,8 @@ function newtonSqrt_rev(a: number, result_bar: number): number {
 
 /** reverse mode of series (loops.ts:15): returns the value; adjoints of scalar parameters go to $gradc.adjoint[i], of arrays into the *_bar buffers */
 function series_rev_wrt0(x: number, n: number, result_bar: number): number {
-  let sum: number, term: number, k: number, t1: boolean, t2: number, g9: number;
-  let d10: number, term_bar = 0, t2_bar = 0, x_bar = 0;
+  let sum = 0, term = 0, k = 0, t1 = false, t2 = 0, g9 = 0;
+  let d10 = 0, term_bar = 0, t2_bar = 0, x_bar = 0;
   // forward sweep
   // line 16: let sum = 0;
   sum = 0;
