@@ -263,15 +263,22 @@ export function formatArgs(p: Program, args: Arg[]): string {
   return args.map((a, i) => `${p.f.params[i].name} = ${a instanceof Float64Array ? `Float64Array.from([${Array.from(a).map(fmt).join(", ")}])` : typeof a === "number" ? fmt(a) : a}`).join(", ");
 }
 
-/**
- * Checks one compiled program at random points. Deterministic given the program (the point
- * generator is seeded from the program's seed and index), so the minimiser can re-run it.
- */
 /** The generated code's save stacks (compiler/emit/support.ts), as the module exports them. */
 export interface SupportStacks {
   top: number;
   inactive: unknown[];
   arrays: unknown[];
+}
+
+/** What a call left on the save stacks ("" when balanced); clears them, so later calls start clean. */
+export function takeStackLeftovers(support: SupportStacks): string {
+  const what = [
+    support.top > 0 ? `${support.top} value(s) left on the stack` : support.top < 0 ? "more values popped than pushed" : "",
+    support.inactive.length > 0 ? `${support.inactive.length} inactive value(s) left` : "",
+    support.arrays.length > 0 ? `${support.arrays.length} array(s) left` : "",
+  ].filter(Boolean).join(", ");
+  clearStacks(support);
+  return what;
 }
 
 function clearStacks(support: SupportStacks): void {
@@ -280,6 +287,10 @@ function clearStacks(support: SupportStacks): void {
   support.arrays.length = 0;
 }
 
+/**
+ * Checks one compiled program at random points. Deterministic given the program (the point
+ * generator is seeded from the program's seed and index), so the minimiser can re-run it.
+ */
 export function checkProgram(p: Program, engines: Engines, options: CheckOptions): ProgramResult {
   const rng = new Rng(p.seed, p.index, 0x901);
   const coords = coordinates(p);
@@ -322,17 +333,11 @@ export function checkProgram(p: Program, engines: Engines, options: CheckOptions
     const run = <T>(engine: string, call: () => T): T | Failure => {
       try {
         const result = call();
-        const support = engines.support;
-        if (support && (support.top !== 0 || support.inactive.length !== 0 || support.arrays.length !== 0)) {
-          const message = `${engine} left ${support.top} value(s) on the generated code's stack, ${support.inactive.length} on its stack of inactive values and ${support.arrays.length} array(s) on its array stack at ${formatArgs(p, x)}: the reverse sweep did not pop what the forward sweep pushed, which corrupts later calls`;
-          const what = [
-            support.top > 0 ? "values left on the stack" : support.top < 0 ? "more values popped than pushed" : "",
-            support.inactive.length > 0 ? "inactive values left" : "",
-            support.arrays.length > 0 ? "arrays left" : "",
-          ].filter(Boolean).join(", ");
-          // Reset, so that later checks of other programs in this module are not affected.
-          clearStacks(support);
-          return { kind: "runtime", signature: `unbalanced stack: ${what}`, message };
+        // Cleared either way, so that later checks of other programs in this module are not affected.
+        const leftovers = engines.support ? takeStackLeftovers(engines.support) : "";
+        if (leftovers) {
+          const message = `${engine} left ${leftovers} on the generated code's save stacks at ${formatArgs(p, x)}: the reverse sweep did not pop what the forward sweep pushed, which corrupts later calls`;
+          return { kind: "runtime", signature: `unbalanced stack: ${leftovers.replace(/\d+ /g, "")}`, message };
         }
         return result;
       } catch (e) {

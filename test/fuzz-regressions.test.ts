@@ -13,7 +13,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { transformModule } from "../compiler/index.js";
-import { compileModule } from "../fuzz/run.js";
+import { type SupportStacks, compileModule, takeStackLeftovers } from "../fuzz/run.js";
 import { type Arg, numericPartial } from "./support/numeric.js";
 
 interface Case {
@@ -472,16 +472,12 @@ function check(c: Case): void {
   const compiled = compileModule(module, `/regressions/${c.name.replace(/\W+/g, "-")}.ts`);
   if (!compiled.ok) expect.fail(`${compiled.failure.kind}: ${compiled.failure.message}`);
   const E = compiled.exports.E;
-  const support = compiled.exports.__gradcSupport as { top: number; inactive: unknown[]; arrays: unknown[] } | undefined;
+  const support = compiled.exports.__gradcSupport as SupportStacks | undefined;
   const f = (...a: Arg[]) => E.f(...a);
   const problems: string[] = [];
   const expectBalanced = (what: string) => {
-    if (support && (support.top !== 0 || support.inactive.length !== 0 || support.arrays.length !== 0)) {
-      problems.push(`${what} left ${support.top} value(s), ${support.inactive.length} inactive value(s) and ${support.arrays.length} array(s) on the generated code's stacks`);
-      support.top = 0;
-      support.inactive.length = 0;
-      support.arrays.length = 0;
-    }
+    const leftovers = support ? takeStackLeftovers(support) : "";
+    if (leftovers) problems.push(`${what} left ${leftovers} on the generated code's stacks`);
   };
   const value = E.f(...copy(c.args));
   for (const round of [1, 2]) {

@@ -93,7 +93,7 @@ export function planRecording(fn: FnIR, active: Set<string>): RecordPlan {
   // An array allocated on every iteration: where the reverse sweep of iteration k uses iteration
   // k's array (recomputed loads, loop bounds over its length, restored elements) or its adjoint,
   // the references are saved — arrays never go through the number stack.
-  const allocationsInLoops: Stmt[] = [];
+  const allocationsInLoops: (Stmt & { k: "assign" })[] = [];
   walk(fn.body, (s, depth) => {
     if (s.k === "assign" && s.expr.k === "newarr" && depth > 0) allocationsInLoops.push(s);
   });
@@ -102,7 +102,7 @@ export function planRecording(fn: FnIR, active: Set<string>): RecordPlan {
   let reverseWork = new Set<Stmt>();
   const needed = new Set<string>();
   for (let round = 0; round < 50; round++) {
-    arraySaves = new Set(allocationsInLoops.filter((s) => s.k === "assign" && (active.has(s.target) || needed.has(s.target))));
+    arraySaves = new Set(allocationsInLoops.filter((s) => active.has(s.target) || needed.has(s.target)));
     reverseWork = findReverseWork(fn.body, (s) => {
       if (s.k === "assign") return active.has(s.target) || saves.has(s) || arraySaves.has(s);
       if (s.k === "store") return active.has(s.arr) || recompute.elementSaves.has(s);

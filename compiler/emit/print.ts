@@ -20,6 +20,12 @@ export function printFunction(fn: GFn, sites: BufferSites): string {
 
 const TS_TYPE: Record<Type, string> = { num: "number", bool: "boolean", arr: "Float64Array" };
 const CMP_NUM: Record<string, string> = { gtnum: ">", genum: ">=", ltnum: "<", lenum: "<=" };
+/**
+ * Numbers and booleans start as 0 and false rather than undefined: a variable that may hold
+ * undefined (a value saved before its first assignment) makes V8 keep it boxed, and a hot loop
+ * then allocates a heap number per update.
+ */
+const INITIAL: Record<Type, string | undefined> = { num: "0", bool: "false", arr: undefined };
 /** The support object's methods for each save stack (support.ts). */
 const PUSH: Record<SaveStack, string> = { active: "push", inactive: "pushInactive" };
 const POP: Record<SaveStack, string> = { active: "pop", inactive: "popInactive" };
@@ -71,11 +77,7 @@ class FunctionPrinter {
     this.lines.push(`function ${fn.name}(${params}): ${TS_TYPE[fn.returns]} {`);
     const declared = [...fn.vars].filter(([name]) => !this.params.has(name) && !this.constants.has(name) && !this.counters.has(name));
     const zeros = declared.filter(([, v]) => v.zero).map(([name]) => `${name} = 0`);
-    // Numbers and booleans start as 0 and false rather than undefined: a variable that may hold
-    // undefined (a value saved before its first assignment) makes V8 keep it boxed, and a hot
-    // loop then allocates a heap number per update.
-    const initial: Record<Type, string | undefined> = { num: "0", bool: "false", arr: undefined };
-    const others = declared.filter(([, v]) => !v.zero).map(([name, v]) => (initial[v.type] ? `${name} = ${initial[v.type]}` : `${name}: ${TS_TYPE[v.type]}`));
+    const others = declared.filter(([, v]) => !v.zero).map(([name, v]) => (INITIAL[v.type] ? `${name} = ${INITIAL[v.type]}` : `${name}: ${TS_TYPE[v.type]}`));
     for (const group of chunk([...others, ...zeros], 6)) this.lines.push(`  let ${group.join(", ")};`);
     this.block(fn.body, 1, { last: undefined });
     this.lines.push("}");

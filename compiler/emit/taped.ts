@@ -9,6 +9,7 @@
 import type { Atom, Expr, FnIR, Stmt } from "../ir.js";
 import { RULES } from "../differentiate/rules.js";
 import type { WrapperSpec } from "./wrappers.js";
+import { atom } from "./print.js";
 
 export const TAPE_NAME = "$tape";
 
@@ -30,7 +31,7 @@ export function printTapedFunction(fn: FnIR, taped: (fn: string) => string, node
   /** The operand as a tape node (plain values become constant nodes). */
   const node = (a: Atom): string => (isNode(a) ? (a as { name: string }).name : a.k === "bool" ? String(a.value) : `${TAPE_NAME}.constant(${plain(a)})`);
   /** The operand as a plain value (nodes are read). */
-  const plain = (a: Atom): string => (a.k === "num" ? (Object.is(a.value, -0) ? "(-0)" : a.value < 0 ? `(${a.value})` : String(a.value)) : a.k === "bool" ? String(a.value) : isNode(a) ? `${TAPE_NAME}.value(${a.name})` : a.name);
+  const plain = (a: Atom): string => (isNode(a) ? `${TAPE_NAME}.value(${(a as { name: string }).name})` : atom(a));
   const arrayNodes = (name: string) => (nodes.has(name) ? name : `${TAPE_NAME}.constants(${name})`);
   const plainPrim = (op: string, args: string[]): string => {
     const spelling = RULES[op as keyof typeof RULES].spelling;
