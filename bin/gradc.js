@@ -1,6 +1,3 @@
 #!/usr/bin/env node
-// gradc is written in TypeScript; tsx loads it directly, so the package needs no build step.
-import { register } from "tsx/esm/api";
-
-register();
-await import("../cli/gradc.ts");
+// The command line ships compiled (dist/, built by `npm run build`, which `npm ci` and `npm pack` run).
+import "../dist/cli/gradc.js";

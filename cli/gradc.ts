@@ -1,46 +1,60 @@
 /**
- * The gradc command line: emit, run and check (train and bench arrive with their issues).
+ * The gradc command line. Each command loads what it needs when it runs: `gradc --help` and
+ * `gradc train` never load TypeScript's compiler, so they start in a fraction of a second.
  */
-import fs from "node:fs";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { Command } from "commander";
-import ts from "typescript";
-import { ModuleGraph, formatDiagnostic, transformModule } from "../compiler/index.js";
-import { run } from "./run.js";
+import { packageVersion } from "./package-info.js";
 
 const program = new Command();
-program.name("gradc").description("A gradient compiler for TypeScript: generated forward- and reverse-mode derivative code.");
-
 program
-  .command("emit")
-  .description("print the transformed module (derivative code included); --out DIR writes it to DIR instead")
-  .argument("<file>", "a TypeScript module")
-  .option("--out <dir>", "write the transformed module into this folder")
-  .action((file: string, options: { out?: string }) => {
-    const text = readSource(file);
-    const result = transformModule(text, path.resolve(file));
-    if (!report(result.diagnostics)) process.exit(1);
-    const code = result.code ?? text;
-    if (result.code === undefined) process.stderr.write(`gradc: ${file} asks for no derivatives; printed unchanged\n`);
-    if (options.out) {
-      fs.mkdirSync(options.out, { recursive: true });
-      const target = path.join(options.out, path.basename(file));
-      fs.writeFileSync(target, code);
-      if (result.map) fs.writeFileSync(`${target}.map`, result.map.toString());
-      process.stderr.write(`gradc: wrote ${target}\n`);
-    } else {
-      process.stdout.write(code);
-    }
-  });
+  .name("gradc")
+  .description("A gradient compiler for TypeScript: generated forward- and reverse-mode derivative code.")
+  .version(packageVersion(), "-v, --version", "print gradc's version")
+  // Options after `run FILE` belong to the program being run, not to gradc.
+  .enablePositionalOptions();
 
 program
   .command("run")
-  .description("run a TypeScript file with every imported module transformed (like tsx)")
+  .description("run a TypeScript file, every imported TypeScript module transformed by gradc (like tsx)")
   .argument("<file>", "the TypeScript entry point")
-  .argument("[args...]", "arguments passed to the program")
+  .argument("[args...]", "arguments passed to the program (process.argv.slice(2))")
+  .passThroughOptions()
   .allowUnknownOption()
-  .action(async (file: string, args: string[]) => runOrReport(file, args));
+  .helpOption(false)
+  .action(async (file: string, args: string[]) => {
+    const { run } = await import("./run.js");
+    await run(file, args);
+  });
+
+program
+  .command("emit")
+  .description("print the transformed module (derivative code included); --out DIR writes it and its source map to DIR")
+  .argument("<file>", "a TypeScript module")
+  .option("--out <dir>", "write the transformed module into this folder")
+  .action(async (file: string, options: { out?: string }) => {
+    const { emit } = await import("./inspect.js");
+    process.exitCode = emit(file, options.out);
+  });
+
+program
+  .command("check")
+  .description("report diagnostics for a module and the modules it imports; exit 1 on errors")
+  .argument("<file>", "a TypeScript module")
+  .action(async (file: string) => {
+    const { check } = await import("./inspect.js");
+    process.exitCode = check(file);
+  });
+
+program
+  .command("build")
+  .description("compile a project (tsconfig.json, or a folder of .ts files) to JavaScript with gradc's transform, like tsc")
+  .argument("[project]", "a tsconfig.json, a folder holding one, or a folder of TypeScript sources", ".")
+  .option("--out-dir <dir>", "output folder (default: the tsconfig's outDir, or dist/ for a folder)")
+  .option("-w, --watch", "rebuild when a source file changes")
+  .action(async (project: string, options: { outDir?: string; watch?: boolean }) => {
+    const { build } = await import("./build.js");
+    process.exitCode = await build({ project, outDir: options.outDir, watch: options.watch ?? false });
+  });
 
 program
   .command("train")
@@ -50,60 +64,9 @@ program
   .allowExcessArguments()
   .helpOption(false)
   .action(async function (this: Command) {
-    // The trainer's Q-network gradient is generated code: run it through the transform.
-    await runOrReport(fileURLToPath(new URL("../runtime/rl/train-main.ts", import.meta.url)), this.args);
+    // The trainer ships compiled, its Q-network gradient already generated: no transform needed.
+    const { main } = await import("../runtime/rl/train-main.js");
+    await main(this.args);
   });
-
-program
-  .command("check")
-  .description("report diagnostics for a module and the modules it imports; exit 1 on errors")
-  .argument("<file>", "a TypeScript module")
-  .action((file: string) => {
-    const graph = new ModuleGraph();
-    const seen = new Set<string>();
-    const queue = [path.resolve(file)];
-    let ok = true;
-    let checked = 0;
-    while (queue.length > 0) {
-      const current = queue.shift()!;
-      if (seen.has(current)) continue;
-      seen.add(current);
-      const text = readSource(current);
-      ok = report(transformModule(text, current, { graph }).diagnostics) && ok;
-      checked++;
-      for (const imported of ts.preProcessFile(text).importedFiles) {
-        const resolved = graph.resolveSpecifier(current, imported.fileName);
-        if (resolved) queue.push(resolved);
-      }
-    }
-    process.stderr.write(ok ? `gradc: ${checked} module(s) checked, no errors\n` : "");
-    process.exit(ok ? 0 : 1);
-  });
-
-async function runOrReport(file: string, args: string[]): Promise<void> {
-  try {
-    await run(file, args);
-  } catch (e) {
-    const err = e as { errors?: { text: string }[]; message: string };
-    // esbuild reports plugin failures (our diagnostics) as a list of errors.
-    process.stderr.write((err.errors?.map((x) => x.text).join("\n\n") ?? err.message) + "\n");
-    process.exit(1);
-  }
-}
-
-function readSource(file: string): string {
-  try {
-    return fs.readFileSync(file, "utf8");
-  } catch {
-    process.stderr.write(`gradc: cannot read ${file}\n`);
-    process.exit(1);
-  }
-}
-
-/** Prints diagnostics; true when there were none. */
-function report(diagnostics: Parameters<typeof formatDiagnostic>[0][]): boolean {
-  for (const d of diagnostics) process.stderr.write(formatDiagnostic(d) + "\n\n");
-  return diagnostics.length === 0;
-}
 
 await program.parseAsync(process.argv);

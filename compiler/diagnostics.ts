@@ -40,6 +40,26 @@ export function diagnosticAt(node: ts.Node, message: string, hint?: string): Dia
   };
 }
 
+/**
+ * The parser's syntax errors in `sf` (`if (y > 1 {`), as gradc diagnostics: a module that does not
+ * parse is reported at its first error rather than half-read. The parser keeps them on the source
+ * file (a field the compiler API does not declare); a program would report the same list.
+ */
+export function syntaxDiagnostics(sf: ts.SourceFile): Diagnostic[] {
+  const parsed = (sf as ts.SourceFile & { parseDiagnostics?: readonly ts.DiagnosticWithLocation[] }).parseDiagnostics ?? [];
+  return parsed.slice(0, 1).map((d) => {
+    const { line, character } = sf.getLineAndCharacterOfPosition(d.start);
+    return {
+      file: sf.fileName,
+      line: line + 1,
+      col: character + 1,
+      length: Math.max(1, Math.min(d.length, sf.getLineEndOfPosition(d.start) - d.start)),
+      message: `syntax error: ${ts.flattenDiagnosticMessageText(d.messageText, "\n")}`,
+      source: sf.text,
+    };
+  });
+}
+
 /** A diagnostic for IR-level checks, which know the source location but not the AST node. */
 export function diagnosticAtLoc(loc: SourceLoc, message: string, sources: { get(file: string): { text: string } | undefined }, hint?: string): Diagnostic {
   return { file: loc.file, line: loc.line, col: loc.col, length: Math.max(1, loc.text.length), message, hint, source: sources.get(loc.file)?.text ?? "" };

@@ -7,7 +7,7 @@
  */
 import MagicString from "magic-string";
 import ts from "typescript";
-import { type Diagnostic, DiagnosticError, diagnosticAt, diagnosticAtLoc } from "./diagnostics.js";
+import { type Diagnostic, DiagnosticError, diagnosticAt, diagnosticAtLoc, syntaxDiagnostics } from "./diagnostics.js";
 import { type ModuleRequests, findRequests } from "./front/markers.js";
 import { ModuleGraph, type ResolvedFunction, skipParens } from "./front/modules.js";
 import { createLowerContext, lowerFunction } from "./lower/lower.js";
@@ -38,19 +38,42 @@ export interface TransformResult {
   diagnostics: Diagnostic[];
 }
 
-/** Transforms a module's source text. Diagnostics are returned, never thrown. */
-export function transformModule(code: string, file: string, options: TransformOptions = {}): TransformResult {
+/**
+ * What gradc does to a module, as edits of its source text: each marker call replaced by the name
+ * of its generated function, and one block of generated declarations inserted after the imports.
+ * Text-based integrations (the bundler plugins, the Node hook) splice it with magic-string; the
+ * TypeScript transformer (gradc/tsc) applies it to the module's syntax tree.
+ */
+export interface ModulePlan {
+  replacements: { start: number; end: number; text: string }[];
+  /** Generated TypeScript declarations (functions, the support object, a tape import). */
+  block: string;
+  /** Source offset the block goes at: the end of the last import. */
+  insertAt: number;
+}
+
+/** Plans the transform of a module. `plan` is undefined when nothing in the module concerns gradc or on diagnostics. */
+export function planModule(code: string, file: string, options: TransformOptions = {}): { plan: ModulePlan | undefined; diagnostics: Diagnostic[] } {
   const graph = options.graph ?? new ModuleGraph(options.readFile);
   const sf = graph.add(file, code);
-  const diagnostics: Diagnostic[] = [];
+  const diagnostics: Diagnostic[] = syntaxDiagnostics(sf);
+  if (diagnostics.length > 0) return { plan: undefined, diagnostics };
   const requests = findRequests(sf, diagnostics);
   if (requests.markers.length === 0 && requests.annotated.length === 0 && requests.checks.length === 0) {
-    return { code: undefined, map: undefined, diagnostics };
+    return { plan: undefined, diagnostics };
   }
-  const module = new ModuleCompiler(sf, graph, diagnostics, requests);
-  const output = module.compile();
-  if (diagnostics.length > 0 || !output) return { code: undefined, map: undefined, diagnostics };
-  return output;
+  const plan = new ModuleCompiler(sf, graph, diagnostics, requests).compile();
+  return diagnostics.length > 0 ? { plan: undefined, diagnostics } : { plan, diagnostics };
+}
+
+/** Transforms a module's source text. Diagnostics are returned, never thrown. */
+export function transformModule(code: string, file: string, options: TransformOptions = {}): TransformResult {
+  const { plan, diagnostics } = planModule(code, file, options);
+  if (!plan) return { code: undefined, map: undefined, diagnostics };
+  const s = new MagicString(code);
+  for (const r of plan.replacements) s.overwrite(r.start, r.end, r.text);
+  s.appendLeft(plan.insertAt, plan.block);
+  return { code: s.toString(), map: s.generateMap({ hires: true, source: file, includeContent: true }), diagnostics: [] };
 }
 
 /** Like transformModule, but throws a DiagnosticError with every formatted diagnostic. */
@@ -83,15 +106,16 @@ class ModuleCompiler {
     this.takenNames = new Set(sf.text.match(/[A-Za-z_$][\w$]*/g) ?? []);
   }
 
-  compile(): TransformResult | undefined {
-    const s = new MagicString(this.sf.text);
+  compile(): ModulePlan | undefined {
+    const replacements: ModulePlan["replacements"] = [];
+    const replace = (node: ts.Node, text: string) => replacements.push({ start: node.getStart(this.sf), end: node.getEnd(), text });
     for (const marker of this.requests.markers) {
       const fn = this.lowerTarget(marker.target, marker.call);
       if (!fn) continue;
       const wrt = this.checkWrt(fn, marker.options.wrt, marker.options.wrtNodes, marker.call, marker.api);
       if (!wrt) continue;
       const name = this.wrapper(marker.api, fn, wrt, marker.options.single, false, undefined, marker.options.engine);
-      if (name) s.overwrite(marker.call.getStart(this.sf), marker.call.getEnd(), name);
+      if (name) replace(marker.call, name);
     }
     for (const call of this.requests.checks) {
       const target = call.arguments[0];
@@ -107,7 +131,7 @@ class ModuleCompiler {
         `forward: ${this.wrapper("jvp", fn, wrt, false, false)}`,
         `tape: ${this.wrapper("grad", fn, wrt, false, false, undefined, "tape")}`,
       ];
-      s.overwrite(target.getStart(this.sf), target.getEnd(), `{ ${engines.join(", ")} }`);
+      replace(target, `{ ${engines.join(", ")} }`);
     }
     for (const decl of this.requests.annotated) {
       const fn = this.lowerTarget(decl.name!, decl);
@@ -152,8 +176,7 @@ class ModuleCompiler {
       "// ---- end of generated code ----",
       "",
     ].join("\n\n");
-    s.appendLeft(this.insertionPoint(), block);
-    return { code: s.toString(), map: s.generateMap({ hires: true, source: this.sf.fileName, includeContent: true }), diagnostics: [] };
+    return { replacements, block, insertAt: this.insertionPoint() };
   }
 
   /** After the last import, so generated code is initialised before the module's own code runs. */

@@ -4,18 +4,24 @@
  * compiled reverse mode, compiled forward mode and the tape engine — and compares each with
  * Richardson-extrapolated central differences, parameter by parameter.
  */
+import type { DifferentiableFunction, DifferentiableParameter as Arg } from "./index.js";
 
-/** What the transform passes in place of `f`. */
+/** What the transform passes in place of `f`. Each function takes f's arguments. */
 export interface GradEngines {
   name: string;
   /** f itself. */
-  f: (...args: any[]) => number;
+  f: (...args: never[]) => number;
   /** grad(f): one gradient per parameter (0 for booleans). */
-  reverse: (...args: any[]) => (number | Float64Array)[];
+  reverse: (...args: never[]) => (number | Float64Array)[];
   /** jvp(f). */
   forward: (primals: unknown[], tangents: unknown[]) => [number, number];
   /** grad(f, { engine: "tape" }). */
-  tape: (...args: any[]) => (number | Float64Array)[];
+  tape: (...args: never[]) => (number | Float64Array)[];
+}
+
+/** Calls one of the engines' functions with f's arguments (which `never[]` above stands for). */
+function call<R>(fn: (...args: never[]) => R, args: Arg[]): R {
+  return (fn as (...args: Arg[]) => R)(...args);
 }
 
 export interface GradCheckOptions {
@@ -44,24 +50,34 @@ export interface GradCheckReport {
   parameters: ParameterReport[];
 }
 
-type Arg = number | boolean | Float64Array | number[];
+/**
+ * Compares every engine's derivative of `f` at `args` with finite differences. gradc replaces `f`
+ * with a `GradEngines` at build time; untransformed, the call throws.
+ */
+export function checkGrad<F extends DifferentiableFunction>(engines: GradEngines | F, args: Readonly<Parameters<F>>, options: GradCheckOptions = {}): GradCheckReport {
+  return checkEngines(engines, args as readonly Arg[], options);
+}
 
-export function checkGrad(engines: GradEngines | ((...args: any[]) => number), args: Arg[], options: GradCheckOptions = {}): GradCheckReport {
+function checkEngines(engines: GradEngines | DifferentiableFunction, args: readonly Arg[], options: GradCheckOptions): GradCheckReport {
   if (typeof engines === "function") {
     throw new Error("gradc: checkGrad() was called at run time without the gradc transform; run the file with `npx gradc run` or build it with the gradc plugin.");
   }
   const rtol = options.rtol ?? 1e-6;
   const indices = options.wrt ?? args.flatMap((a, i) => (typeof a === "boolean" ? [] : [i]));
-  const copy = () => args.map((a) => (a instanceof Float64Array ? Float64Array.from(a) : Array.isArray(a) ? [...a] : a));
-  const reverse = engines.reverse(...copy());
-  const tape = engines.tape(...copy());
+  const copy = () => args.map(copyArg);
+  const reverse = call(engines.reverse, copy());
+  const tape = call(engines.tape, copy());
   const parameters = indices.map((index): ParameterReport => {
     const arg = args[index];
+    if (arg === undefined) throw new RangeError(`checkGrad(${engines.name}): wrt index ${index} is out of range: ${args.length} arguments`);
     const count = typeof arg === "number" ? 1 : (arg as ArrayLike<number>).length;
     const report = { index, reverse: 0, forward: 0, tape: 0 };
     for (let j = 0; j < count; j++) {
       const fd = centralDifference(engines.f, args, index, typeof arg === "number" ? -1 : j);
-      const element = (g: number | Float64Array) => (typeof g === "number" ? g : g[j]);
+      const element = (g: number | Float64Array | undefined) => {
+        if (g === undefined) throw new Error(`checkGrad(${engines.name}): an engine returned no gradient for parameter ${index}`);
+        return typeof g === "number" ? g : g[j]!;
+      };
       const tangents = args.map((a, k) => tangent(a, k === index ? (typeof arg === "number" ? -1 : j) : undefined));
       const forward = engines.forward(copy(), tangents)[1];
       const error = (g: number) => Math.abs(g - fd) / Math.max(1, Math.abs(fd));
@@ -80,6 +96,13 @@ export function checkGrad(engines: GradEngines | ((...args: any[]) => number), a
   return result;
 }
 
+/** A copy of `arg` that f may write into. */
+function copyArg(arg: Arg): Arg {
+  if (arg instanceof Float64Array) return Float64Array.from(arg);
+  if (typeof arg === "object") return [...arg];
+  return arg;
+}
+
 /** A zero tangent shaped like `arg`, with 1 at `element` (-1: the number itself) when given. */
 function tangent(arg: Arg, element: number | undefined): unknown {
   if (typeof arg === "boolean") return false;
@@ -90,13 +113,13 @@ function tangent(arg: Arg, element: number | undefined): unknown {
 }
 
 /** Richardson extrapolation of two central differences, step 1e-3·max(1, |x|). */
-function centralDifference(f: (...args: any[]) => number, args: Arg[], index: number, element: number): number {
-  const base = element < 0 ? (args[index] as number) : (args[index] as ArrayLike<number>)[element];
+function centralDifference(f: (...args: never[]) => number, args: readonly Arg[], index: number, element: number): number {
+  const base = element < 0 ? (args[index] as number) : (args[index] as ArrayLike<number>)[element]!;
   const at = (h: number) => {
-    const shifted = args.map((a) => (a instanceof Float64Array ? Float64Array.from(a) : Array.isArray(a) ? [...a] : a));
+    const shifted = args.map(copyArg);
     if (element < 0) shifted[index] = base + h;
     else (shifted[index] as number[] | Float64Array)[element] = base + h;
-    return f(...shifted);
+    return call(f, shifted);
   };
   const step = 1e-3 * Math.max(1, Math.abs(base));
   const d = (h: number) => (at(h) - at(-h)) / (2 * h);

@@ -1,19 +1,138 @@
 /**
- * gradc's public API. `grad`, `valueAndGrad`, `jvp` and `vjp` are markers: gradc's transform
- * replaces every call to them at build time with generated derivative code. A call that reaches
- * run time was not transformed, and throws an error that says how to enable the transform —
- * it never returns a wrong number.
+ * gradc's public API. `grad`, `valueAndGrad`, `valueAndGradInto`, `jvp` and `vjp` are markers:
+ * gradc's transform replaces every call to them at build time with generated derivative code. A
+ * call that reaches run time was not transformed, and throws an error that says how to enable the
+ * transform — it never returns a wrong number.
+ *
+ * Their types follow `f`'s parameters and the `wrt` option:
+ *
+ *   function f(x: number, a: Float64Array, flag: boolean): number { … }
+ *   grad(f)                  // (x: number, a: Float64Array, flag: boolean) => [number, Float64Array, number]
+ *   grad(f, { wrt: [1, 0] }) // (…) => [Float64Array, number]
+ *   grad(f, { wrt: 1 })      // (…) => Float64Array
+ *   grad(f, { wrt: 3 })      // compile error: f has no parameter 3 (nor may `wrt` name a boolean)
+ *
+ * A `number` parameter's gradient is a `number`, a `Float64Array`'s or `number[]`'s a
+ * `Float64Array` of the same length, and a `boolean`'s (present only when `wrt` is not given, to
+ * keep indices in step with the parameters) the number 0. Integer parameters (sizes, counts) are
+ * plain `number`s too: leave them out with `wrt`.
+ *
+ * Functions whose JSDoc carries the `@differentiable` tag get `f_grad`, `f_valueAndGrad`, `f_jvp` and
+ * `f_vjp` generated beside them at build time. TypeScript's checker cannot see those, so import
+ * them through {@link WithDerivatives}:
+ *
+ *   import * as lib from "./lib.js";
+ *   const { f_grad, f_vjp } = lib as WithDerivatives<typeof lib>;
  */
 
-export interface GradOptions {
-  /** Parameter indices to differentiate with respect to: a list, or one index for a single gradient. */
-  wrt?: number | readonly number[];
+/** A parameter type gradc differentiates through: `number`, `boolean` (for conditions), `Float64Array` or `number[]`. */
+export type DifferentiableParameter = number | boolean | Float64Array | readonly number[];
+
+/** An array parameter: its gradient is a `Float64Array` of the same length. */
+type ArrayParameter = Float64Array | readonly number[];
+
+/** A function gradc can differentiate: parameters of `DifferentiableParameter` types, a `number` result. */
+export type DifferentiableFunction = DifferentiableSignature["call"];
+
+interface DifferentiableSignature {
+  // A method, not a function type: TypeScript compares a method's parameters bivariantly, so
+  // `(x: number, a: Float64Array) => number` fits while `(s: string) => number`,
+  // `(p: { w: number }) => number` and `(x: number) => string` do not.
+  call(...args: DifferentiableParameter[]): number;
+}
+
+/** The gradient of one parameter of type `P`: `number` for a number, `Float64Array` for an array, 0 for a boolean. */
+export type Gradient<P> = [P] extends [number] ? number : [P] extends [ArrayParameter] ? Float64Array : [P] extends [boolean] ? number : never;
+
+/** The tangent `jvp` takes for a parameter of type `P`: a number, an array of the same length, or for a boolean (ignored) 0, false or null. */
+export type Tangent<P> = [P] extends [number]
+  ? number
+  : [P] extends [ArrayParameter]
+    ? ArrayParameter
+    : [P] extends [boolean]
+      ? number | boolean | null | undefined
+      : never;
+
+/** `"0" | "2"` → `0 | 2`. */
+type NumericKey<K> = K extends `${infer I extends number}` ? I : never;
+
+/** The indices of the parameters in `Ps` that have a derivative (number and array parameters). */
+type DifferentiableIndices<Ps> = NumericKey<{ [K in keyof Ps]-?: [Ps[K]] extends [number | ArrayParameter] ? K : never }[keyof Ps & `${number}`]>;
+
+/** A parameter index `wrt` may name for `F`: one of a number or array parameter (booleans have no derivative). */
+export type WrtIndex<F extends DifferentiableFunction> = DifferentiableIndices<Parameters<F>>;
+
+/** The `wrt` option for `F`: a single parameter index, or a non-empty list of them, written as literals. */
+export type Wrt<F extends DifferentiableFunction> = WrtIndex<F> | readonly [WrtIndex<F>, ...WrtIndex<F>[]];
+
+/** The type of the parameter of `F` at index `I`. */
+type ParameterAt<F extends DifferentiableFunction, I> = I extends keyof Parameters<F> ? Parameters<F>[I] : never;
+
+/** One gradient per entry of the parameter list `Ps`, in order. */
+type ParameterGradients<Ps> = { -readonly [K in keyof Ps]: Gradient<Ps[K]> };
+
+/** What `grad(f, { wrt: W })` returns for `f: F`: a tuple with one gradient per parameter (no `wrt`) or per listed index, or one gradient for a single index. */
+export type Gradients<F extends DifferentiableFunction, W extends Wrt<F> | undefined = undefined> = W extends number
+  ? Gradient<ParameterAt<F, W>>
+  : W extends readonly number[]
+    ? { -readonly [K in keyof W]: Gradient<ParameterAt<F, W[K]>> }
+    : ParameterGradients<Parameters<F>>;
+
+/** The tangents `jvp(f)` takes for `f: F`: one per parameter, in order. */
+export type Tangents<F extends DifferentiableFunction> = ParameterTangents<Parameters<F>>;
+
+/** One tangent per entry of the parameter list `Ps`, in order. */
+type ParameterTangents<Ps> = { readonly [K in keyof Ps]: Tangent<Ps[K]> };
+
+/** The options of `grad`, `valueAndGrad`, `valueAndGradInto`, `jvp` and `vjp`; gradc reads them at build time, so write them inline. */
+export interface GradOptions<W = number | readonly number[]> {
+  /** Parameter indices to differentiate with respect to: a list, or one index for a single gradient (jvp ignores it). */
+  wrt?: W;
   /** "compiled" (default): generated code. "tape": the tape-based engine. */
   engine?: "compiled" | "tape";
 }
 
-type NumericFunction = (...args: any[]) => number;
-type Gradients = any;
+/** What `grad(f, { wrt: W })` returns for `f: F`: takes `f`'s arguments, returns `Gradients<F, W>`. */
+export type GradFunction<F extends DifferentiableFunction, W extends Wrt<F> | undefined = undefined> = (...args: Parameters<F>) => Gradients<F, W>;
+
+/** What `valueAndGrad(f, { wrt: W })` returns for `f: F`: takes `f`'s arguments, returns `[f(...args), Gradients<F, W>]`. */
+export type ValueAndGradFunction<F extends DifferentiableFunction, W extends Wrt<F> | undefined = undefined> = (
+  ...args: Parameters<F>
+) => [value: number, gradients: Gradients<F, W>];
+
+/** What `valueAndGradInto(f)` returns for `f: F`: writes the gradients into `grads` (one buffer per `wrt` parameter) and returns `f(...args)`. */
+export type ValueAndGradIntoFunction<F extends DifferentiableFunction> = (grads: ArrayLike<Float64Array>, ...args: Parameters<F>) => number;
+
+/** What `jvp(f)` returns for `f: F`: takes every argument and a tangent for each, returns `[f(primals), ∇f · tangents]`. */
+export type JvpFunction<F extends DifferentiableFunction> = (primals: Readonly<Parameters<F>>, tangents: Tangents<F>) => [value: number, tangent: number];
+
+/** What `vjp(f, { wrt: W })` returns for `f: F`: takes `f`'s arguments, returns `[f(...args), pullback]`, the pullback mapping a cotangent to `Gradients<F, W>`. */
+export type VjpFunction<F extends DifferentiableFunction, W extends Wrt<F> | undefined = undefined> = (
+  ...args: Parameters<F>
+) => [value: number, pullback: (cotangent: number) => Gradients<F, W>];
+
+/** The exported names of module namespace `M` that are differentiable functions. */
+type DifferentiableExport<M> = { [K in keyof M & string]: M[K] extends DifferentiableFunction ? K : never }[keyof M & string];
+
+/** `M[K]`, known to be a differentiable function. */
+type ExportedFunction<M, K extends keyof M> = Extract<M[K], DifferentiableFunction>;
+
+/**
+ * Module namespace type `M` with the derivatives gradc generates beside each `@differentiable`
+ * export `f`: `f_grad`, `f_valueAndGrad`, `f_jvp`, `f_vjp`. Use it to import them with types:
+ * `import * as lib from "./lib.js"; const { f_grad } = lib as WithDerivatives<typeof lib>;`.
+ * Types cannot see JSDoc tags, so this lists them for every exported function of numbers; only
+ * those of `@differentiable` functions exist at run time.
+ */
+export type WithDerivatives<M> = M & {
+  readonly [K in DifferentiableExport<M> as `${K}_grad`]: GradFunction<ExportedFunction<M, K>>;
+} & {
+  readonly [K in DifferentiableExport<M> as `${K}_valueAndGrad`]: ValueAndGradFunction<ExportedFunction<M, K>>;
+} & {
+  readonly [K in DifferentiableExport<M> as `${K}_jvp`]: JvpFunction<ExportedFunction<M, K>>;
+} & {
+  readonly [K in DifferentiableExport<M> as `${K}_vjp`]: VjpFunction<ExportedFunction<M, K>>;
+};
 
 function notTransformed(api: string): never {
   throw new Error(
@@ -25,13 +144,16 @@ function notTransformed(api: string): never {
 }
 
 /** The gradient of `f`: one entry per parameter (or per `wrt` index); a single value for `wrt: i`. */
-export function grad<F extends NumericFunction>(f: F, options?: GradOptions): (...args: Parameters<F>) => Gradients {
+export function grad<F extends DifferentiableFunction, const W extends Wrt<F> | undefined = undefined>(f: F, options?: GradOptions<W>): GradFunction<F, W> {
   void f, options;
   return notTransformed("grad");
 }
 
 /** `[f(...args), gradients]`, with gradients as `grad` returns them. */
-export function valueAndGrad<F extends NumericFunction>(f: F, options?: GradOptions): (...args: Parameters<F>) => [number, Gradients] {
+export function valueAndGrad<F extends DifferentiableFunction, const W extends Wrt<F> | undefined = undefined>(
+  f: F,
+  options?: GradOptions<W>,
+): ValueAndGradFunction<F, W> {
   void f, options;
   return notTransformed("valueAndGrad");
 }
@@ -41,25 +163,28 @@ export function valueAndGrad<F extends NumericFunction>(f: F, options?: GradOpti
  * `grads` holds one preallocated Float64Array per `wrt` parameter (the parameter's length for
  * arrays, length 1 for numbers) and is overwritten with the gradients.
  */
-export function valueAndGradInto<F extends NumericFunction>(f: F, options?: GradOptions): (grads: ArrayLike<Float64Array>, ...args: Parameters<F>) => number {
+export function valueAndGradInto<F extends DifferentiableFunction, const W extends Wrt<F> | undefined = undefined>(
+  f: F,
+  options?: GradOptions<W>,
+): ValueAndGradIntoFunction<F> {
   void f, options;
   return notTransformed("valueAndGradInto");
 }
 
-/** Forward mode: `[f(primals), ∇f · tangents]`. */
-export function jvp<F extends NumericFunction>(f: F, options?: GradOptions): (primals: Parameters<F>, tangents: Parameters<F>) => [number, number] {
+/** Forward mode: `[f(primals), ∇f · tangents]`, with a tangent for every parameter. */
+export function jvp<F extends DifferentiableFunction>(f: F, options?: GradOptions): JvpFunction<F> {
   void f, options;
   return notTransformed("jvp");
 }
 
-/** `[f(...args), pullback]` where `pullback(cotangent)` returns the gradients scaled by the cotangent. */
-export function vjp<F extends NumericFunction>(f: F, options?: GradOptions): (...args: Parameters<F>) => [number, (cotangent: number) => Gradients] {
+/** `[f(...args), pullback]` where `pullback(cotangent)` returns the gradients (as `grad` returns them) scaled by the cotangent. */
+export function vjp<F extends DifferentiableFunction, const W extends Wrt<F> | undefined = undefined>(f: F, options?: GradOptions<W>): VjpFunction<F, W> {
   void f, options;
   return notTransformed("vjp");
 }
 
 export { Tape, sharedTape, type Node } from "./tape.js";
-export { checkGrad, type GradCheckOptions, type GradCheckReport, type GradEngines } from "./check.js";
+export { checkGrad, type GradCheckOptions, type GradCheckReport, type GradEngines, type ParameterReport } from "./check.js";
 
 /** The value of `x`, through which no derivative flows (targets of a loss, for example). */
 export function stopGradient<T extends number | boolean>(x: T): T {

@@ -41,6 +41,7 @@ function compilePartial(p: Partial): Evaluator {
     case "op": {
       const evaluate = RULES[p.op].evaluate;
       const [f, g] = p.args.map(compilePartial);
+      if (!f) throw new Error(`gradc: the rule for '${p.op}' has a partial with no operand`);
       return g ? (a, b, y) => evaluate(f(a, b, y), g(a, b, y)) : (a, b, y) => evaluate(f(a, b, y));
     }
   }
@@ -84,7 +85,7 @@ export class Tape {
   /** Leaves for every element of an array, as an array of nodes. */
   variables(values: ArrayLike<number>): Float64Array {
     const nodes = new Float64Array(values.length);
-    for (let i = 0; i < values.length; i++) nodes[i] = this.variable(values[i]);
+    for (let i = 0; i < values.length; i++) nodes[i] = this.variable(values[i]!);
     return nodes;
   }
 
@@ -104,14 +105,14 @@ export class Tape {
   }
 
   value(node: Node): number {
-    return this.values[node];
+    return this.values[node]!;
   }
 
   /** Records primitive `op` (a name from the rules table) applied to one or two nodes. */
   apply(op: PrimOp, a: Node, b: Node = -1): Node {
     const rule = COMPILED[op];
-    const va = this.values[a];
-    const vb = b >= 0 ? this.values[b] : 0;
+    const va = this.values[a]!;
+    const vb = b >= 0 ? this.values[b]! : 0;
     const y = b >= 0 ? rule.evaluate(va, vb) : (rule.evaluate as (v: number) => number)(va);
     const [pa, pb] = rule.partials;
     return this.push(y, pa ? a : -1, pa ? pa(va, vb, y) : 0, pb && b >= 0 ? b : -1, pb && b >= 0 ? pb(va, vb, y) : 0);
@@ -125,23 +126,24 @@ export class Tape {
     adj[output] = seed;
     const { parentA, parentB, partialA, partialB } = this;
     for (let i = output; i >= 0; i--) {
-      const g = adj[i];
+      // Every index below `length` holds a recorded node, hence the `!`s.
+      const g = adj[i]!;
       if (g === 0) continue;
-      const a = parentA[i];
-      if (a >= 0) adj[a] += g * partialA[i];
-      const b = parentB[i];
-      if (b >= 0) adj[b] += g * partialB[i];
+      const a = parentA[i]!;
+      if (a >= 0) adj[a]! += g * partialA[i]!;
+      const b = parentB[i]!;
+      if (b >= 0) adj[b]! += g * partialB[i]!;
     }
   }
 
   adjoint(node: Node): number {
-    return this.adjoints[node];
+    return this.adjoints[node]!;
   }
 
   /** The adjoints of an array of nodes, as numbers. */
   adjointsOf(nodes: Float64Array): Float64Array {
     const out = new Float64Array(nodes.length);
-    for (let i = 0; i < nodes.length; i++) out[i] = this.adjoints[nodes[i]];
+    for (let i = 0; i < nodes.length; i++) out[i] = this.adjoints[nodes[i]!]!;
     return out;
   }
 

@@ -34,6 +34,40 @@ describe("gradc run", () => {
   });
 });
 
+describe("gradc run: the program's arguments and errors are the program's own", () => {
+  it("passes every argument after FILE to the program, --help included", () => {
+    const r = gradc("run", "test/fixtures/cli/throws.ts", "--help", "-x", "1");
+    expect(JSON.parse(r.stdout.split("\n")[0]!)).toEqual({ args: ["--help", "-x", "1"], gradient: [6] });
+  });
+
+  it("keeps an uncaught error's type and stack, at the user's real file and line", () => {
+    const r = gradc("run", "test/fixtures/cli/throws.ts");
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("CalibrationError: sensor out of range");
+    expect(r.stderr).toContain(`at calibrate (${path.resolve("test/fixtures/cli/throws.ts")}:14:9)`);
+  });
+
+  it("reports a syntax error at file:line:col", () => {
+    const r = gradc("run", "test/fixtures/cli/syntax-error.ts");
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("syntax-error.ts:4:13 - error: syntax error: ')' expected.");
+  });
+
+  it("writes nothing to the temporary folder", () => {
+    const before = new Set(fs.readdirSync(os.tmpdir()));
+    gradc("run", "test/fixtures/cli/throws.ts");
+    const created = fs.readdirSync(os.tmpdir()).filter((f) => !before.has(f) && f.startsWith("gradc"));
+    expect(created).toEqual([]);
+  });
+});
+
+describe("gradc --version", () => {
+  it("prints the package's version", () => {
+    const { version } = JSON.parse(fs.readFileSync("package.json", "utf8")) as { version: string };
+    expect(gradc("--version").stdout.trim()).toBe(version);
+  });
+});
+
 describe("gradc emit", () => {
   it("prints the module with forward and reverse functions named after the source", () => {
     const r = gradc("emit", "dsl-examples/lecture.ts");
@@ -58,6 +92,13 @@ describe("gradc check", () => {
     const r = gradc("check", "test/fixtures/cli/main.ts");
     expect(r.status).toBe(0);
     expect(r.stderr).toContain("2 module(s) checked");
+  });
+
+  it("exits 1 on a syntax error, at its file:line:col", () => {
+    const r = gradc("check", "test/fixtures/cli/syntax-error.ts");
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("syntax-error.ts:4:13 - error: syntax error: ')' expected.");
+    expect(r.stderr).toContain("> 4 |   if (y > 1 {");
   });
 
   it("exits 1 and prints file:line:col with a code frame on errors", () => {

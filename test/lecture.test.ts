@@ -1,15 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { grad, jvp, valueAndGrad, vjp } from "gradc";
+import { grad, jvp, valueAndGrad, vjp, type WithDerivatives } from "gradc";
 import * as lecture from "../dsl-examples/lecture.js";
 import { f } from "../dsl-examples/lecture.js";
 
-// Generated at build time beside the @differentiable function; TypeScript's checker cannot see them.
-const { f_grad, f_jvp, f_valueAndGrad, f_vjp } = lecture as unknown as {
-  f_grad: (x1: number, x2: number) => [number, number];
-  f_valueAndGrad: (x1: number, x2: number) => [number, [number, number]];
-  f_jvp: (primals: number[], tangents: number[]) => [number, number];
-  f_vjp: (x1: number, x2: number) => [number, (ct: number) => [number, number]];
-};
+// Generated at build time beside the @differentiable function; TypeScript's checker cannot see
+// them, so WithDerivatives adds their types to the module's.
+const { f_grad, f_jvp, f_valueAndGrad, f_vjp } = lecture as WithDerivatives<typeof lecture>;
 
 // Reference figures from DESIGN.md (computed independently of gradc).
 const VALUE = 2.016646669428201;

@@ -6,7 +6,10 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { BASE_CONFIG, ConfigError, DQNTrainer, GridWorld, CartPole, mergeConfig, type DQNConfig, type QNetwork, mlpQNetwork, Random, loadCheckpoint, defaultConfig, learningRateAt } from "gradc/rl";
+// From the sources that gradc/rl and gradc/rl/node name: the package names resolve to the built
+// dist/ for the type checker, and one test must not mix the two copies' classes.
+import { BASE_CONFIG, ConfigError, GridWorld, CartPole, mergeConfig, type DQNConfig, type QNetwork, mlpQNetwork, Random, defaultConfig, learningRateAt } from "../runtime/rl/index.js";
+import { DQNTrainer, loadCheckpoint } from "../runtime/rl/node/index.js";
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "gradc-rl-"));
 

@@ -121,7 +121,7 @@ export function partialReads(p: Partial, into: { args: Set<number>; result: bool
 export function evaluatePartial(p: Partial, args: readonly number[], result: number): number {
   switch (p.k) {
     case "arg":
-      return args[p.index];
+      return args[p.index]!;
     case "result":
       return result;
     case "const":

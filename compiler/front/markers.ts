@@ -78,10 +78,7 @@ export function findRequests(sf: ts.SourceFile, diagnostics: Diagnostic[]): Modu
   };
   visit(sf);
 
-  const annotated = sf.statements.filter(
-    (s): s is ts.FunctionDeclaration =>
-      ts.isFunctionDeclaration(s) && !!s.body && ts.getJSDocTags(s).some((t) => t.tagName.text === "differentiable"),
-  );
+  const annotated = sf.statements.filter((s): s is ts.FunctionDeclaration => ts.isFunctionDeclaration(s) && !!s.body && hasDifferentiableTag(s));
   const stopGradientNames = new Set([...apiByLocal].filter(([, api]) => api === "stopGradient").map(([local]) => local));
   return { markers, checks, annotated, stopGradientNames, namespaceNames };
 }
@@ -138,4 +135,17 @@ function literalNumber(e: ts.Expression): number | undefined {
   if (ts.isNumericLiteral(e)) return Number(e.text);
   if (ts.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.MinusToken && ts.isNumericLiteral(e.operand)) return -Number(e.operand.text);
   return undefined;
+}
+
+/**
+ * Whether a declaration's doc comment carries the `@differentiable` tag. Read from the comment's
+ * text rather than from `ts.getJSDocTags`: a program parsed as `tsc` parses it (ts-patch's `tspc`)
+ * skips JSDoc in .ts files and would report no tags at all.
+ */
+export function hasDifferentiableTag(node: ts.Node): boolean {
+  const text = node.getSourceFile().text;
+  return (ts.getLeadingCommentRanges(text, node.pos) ?? []).some((range) => {
+    const comment = text.slice(range.pos, range.end);
+    return comment.startsWith("/**") && /(?:^|[\s*])@differentiable(?![\w$])/.test(comment);
+  });
 }

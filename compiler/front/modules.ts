@@ -29,7 +29,7 @@ export class ModuleGraph {
 
   /** Registers source text for a file (the module being transformed, already in memory). */
   add(file: string, text: string): ts.SourceFile {
-    const sf = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
+    const sf = ts.createSourceFile(file, text, ts.ScriptTarget.ESNext, true, file.endsWith(".tsx") ? ts.ScriptKind.TSX : ts.ScriptKind.TS);
     this.files.set(file, sf);
     return sf;
   }

@@ -1,16 +1,18 @@
 /**
- * Checkpoints that lose nothing: one binary file holding a JSON header (counters, config, RNG
- * state…) and raw typed arrays (parameters, optimizer moments, the replay buffer), closed by a
- * SHA-256 of everything before it. Written atomically — to a temporary file, flushed, then
- * renamed over the old one — so a run killed at any moment leaves either the previous checkpoint
- * or the new one, never half of one. A truncated or corrupted file is an error naming the file.
+ * Checkpoints that lose nothing, as bytes: a JSON header (counters, config, RNG state…) and raw
+ * typed arrays (parameters, optimizer moments, the replay buffer), closed by a SHA-256 of
+ * everything before it, so a truncated or corrupted checkpoint is an error rather than a silent
+ * restart. Encoding and decoding touch no files, so the trainer's core runs in a browser too;
+ * where the bytes go (an atomically written file, IndexedDB, a download) is the caller's choice.
+ *
+ * Layout: "GRADCKPT", u32 version, u32 header length, the UTF-8 JSON header, zero padding to 8
+ * bytes, then each array's raw little-endian bytes padded to 8 bytes, then the 32-byte SHA-256.
  */
-import { createHash } from "node:crypto";
-import fs from "node:fs";
-import path from "node:path";
+import { sha256 } from "./sha256.js";
 
-const MAGIC = Buffer.from("GRADCKPT", "ascii");
+const MAGIC = new TextEncoder().encode("GRADCKPT");
 const VERSION = 1;
+const FIXED_BYTES = 16;
 const HASH_BYTES = 32;
 
 export type StoredArray = Float64Array | Int32Array | Uint8Array;
@@ -21,6 +23,12 @@ interface Header {
   arrays: { name: string; dtype: DType; offset: number; length: number }[];
 }
 
+export interface DecodedCheckpoint {
+  // The header's JSON as written: whoever wrote it checks its shape (see DQN.restore).
+  meta: any;
+  arrays: Record<string, StoredArray>;
+}
+
 export class CheckpointError extends Error {
   constructor(message: string) {
     super(message);
@@ -28,76 +36,63 @@ export class CheckpointError extends Error {
   }
 }
 
-export function saveCheckpoint(file: string, meta: unknown, arrays: Record<string, StoredArray>): void {
+/** Bytes to the next multiple of 8: every array starts 8-byte aligned so it can be viewed in place. */
+const padding = (length: number) => (8 - (length % 8)) % 8;
+
+export function encodeCheckpoint(meta: unknown, arrays: Record<string, StoredArray>): Uint8Array {
   const entries: Header["arrays"] = [];
-  const blobs: Buffer[] = [];
   let offset = 0;
   for (const [name, array] of Object.entries(arrays)) {
     const dtype: DType = array instanceof Float64Array ? "f64" : array instanceof Int32Array ? "i32" : "u8";
     entries.push({ name, dtype, offset, length: array.length });
-    const bytes = Buffer.from(array.buffer, array.byteOffset, array.byteLength);
-    blobs.push(bytes);
-    offset += bytes.length;
-    // Keep every array 8-byte aligned so it can be viewed in place when loaded.
-    const pad = (8 - (bytes.length % 8)) % 8;
-    if (pad) blobs.push(Buffer.alloc(pad));
-    offset += pad;
+    offset += array.byteLength + padding(array.byteLength);
   }
-  const header = Buffer.from(JSON.stringify({ meta, arrays: entries } satisfies Header), "utf8");
-  const fixed = Buffer.alloc(16);
-  MAGIC.copy(fixed, 0);
-  fixed.writeUInt32LE(VERSION, 8);
-  fixed.writeUInt32LE(header.length, 12);
-  const headerPad = Buffer.alloc((8 - (header.length % 8)) % 8);
-  const body = Buffer.concat([fixed, header, headerPad, ...blobs]);
-  const hash = createHash("sha256").update(body).digest();
-
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const temporary = `${file}.tmp-${process.pid}`;
-  const fd = fs.openSync(temporary, "w");
-  try {
-    fs.writeSync(fd, body);
-    fs.writeSync(fd, hash);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
+  const header = new TextEncoder().encode(JSON.stringify({ meta, arrays: entries } satisfies Header));
+  const dataStart = FIXED_BYTES + header.length + padding(header.length);
+  const bodyLength = dataStart + offset;
+  const bytes = new Uint8Array(bodyLength + HASH_BYTES);
+  bytes.set(MAGIC, 0);
+  const fixed = new DataView(bytes.buffer);
+  fixed.setUint32(8, VERSION, true);
+  fixed.setUint32(12, header.length, true);
+  bytes.set(header, FIXED_BYTES);
+  for (const { name, offset } of entries) {
+    const array = arrays[name];
+    bytes.set(new Uint8Array(array.buffer, array.byteOffset, array.byteLength), dataStart + offset);
   }
-  fs.renameSync(temporary, file);
+  bytes.set(sha256(bytes.subarray(0, bodyLength)), bodyLength);
+  return bytes;
 }
 
-export function loadCheckpoint(file: string): { meta: any; arrays: Record<string, StoredArray> } {
-  let data: Buffer;
-  try {
-    data = fs.readFileSync(file);
-  } catch (e) {
-    throw new CheckpointError(`${file}: cannot read the checkpoint (${(e as Error).message})`);
+/** Checks and decodes a checkpoint; `source` (a file name, say) starts every error message. */
+export function decodeCheckpoint(bytes: Uint8Array, source: string): DecodedCheckpoint {
+  if (bytes.length < FIXED_BYTES + HASH_BYTES || MAGIC.some((b, i) => bytes[i] !== b)) {
+    throw new CheckpointError(`${source}: not a gradc checkpoint (it is ${bytes.length} bytes and lacks the GRADCKPT header)`);
   }
-  if (data.length < 16 + HASH_BYTES || !data.subarray(0, 8).equals(MAGIC)) {
-    throw new CheckpointError(`${file}: not a gradc checkpoint (it is ${data.length} bytes and lacks the GRADCKPT header)`);
+  const fixed = new DataView(bytes.buffer, bytes.byteOffset, FIXED_BYTES);
+  const version = fixed.getUint32(8, true);
+  if (version !== VERSION) throw new CheckpointError(`${source}: checkpoint format version ${version}, this gradc reads version ${VERSION}`);
+  const body = bytes.subarray(0, bytes.length - HASH_BYTES);
+  const expected = bytes.subarray(bytes.length - HASH_BYTES);
+  const actual = sha256(body);
+  if (actual.some((b, i) => expected[i] !== b)) {
+    throw new CheckpointError(`${source}: the checkpoint is truncated or corrupted (its checksum does not match); resume from an intact copy or start a new run`);
   }
-  const version = data.readUInt32LE(8);
-  if (version !== VERSION) throw new CheckpointError(`${file}: checkpoint format version ${version}, this gradc reads version ${VERSION}`);
-  const body = data.subarray(0, data.length - HASH_BYTES);
-  const expected = data.subarray(data.length - HASH_BYTES);
-  if (!createHash("sha256").update(body).digest().equals(expected)) {
-    throw new CheckpointError(`${file}: the checkpoint is truncated or corrupted (its checksum does not match); resume from an intact copy or start a new run`);
-  }
-  const headerLength = data.readUInt32LE(12);
+  const headerLength = fixed.getUint32(12, true);
   let header: Header;
   try {
-    header = JSON.parse(data.subarray(16, 16 + headerLength).toString("utf8")) as Header;
+    header = JSON.parse(new TextDecoder().decode(bytes.subarray(FIXED_BYTES, FIXED_BYTES + headerLength))) as Header;
   } catch {
-    throw new CheckpointError(`${file}: the checkpoint header is not valid JSON`);
+    throw new CheckpointError(`${source}: the checkpoint header is not valid JSON`);
   }
-  const start = 16 + headerLength + ((8 - (headerLength % 8)) % 8);
+  const dataStart = FIXED_BYTES + headerLength + padding(headerLength);
   const arrays: Record<string, StoredArray> = {};
   for (const { name, dtype, offset, length } of header.arrays) {
     const width = dtype === "f64" ? 8 : dtype === "i32" ? 4 : 1;
-    const begin = start + offset;
-    if (begin + length * width > body.length) throw new CheckpointError(`${file}: array '${name}' runs past the end of the checkpoint`);
-    const bytes = body.subarray(begin, begin + length * width);
-    // Copy into fresh, aligned storage owned by the caller.
-    const copy = new Uint8Array(bytes);
+    const begin = dataStart + offset;
+    if (begin + length * width > body.length) throw new CheckpointError(`${source}: array '${name}' runs past the end of the checkpoint`);
+    // Copy into fresh, aligned storage owned by the caller (not slice(): on a Node Buffer it is a view).
+    const copy = new Uint8Array(bytes.subarray(begin, begin + length * width));
     arrays[name] = dtype === "f64" ? new Float64Array(copy.buffer) : dtype === "i32" ? new Int32Array(copy.buffer) : copy;
   }
   return { meta: header.meta, arrays };

@@ -7,30 +7,35 @@
  * from the trainer's generator, and checkpoints (taken at episode boundaries) hold that
  * generator, the networks, the optimizer and the replay buffer, so a resumed run continues
  * exactly as the uninterrupted one would have.
+ *
+ * This module uses no Node API: it runs in a browser as well. Records, checkpoints and the
+ * summary leave through a `RunOutput` (run-output.ts); gradc/rl/node's `DQNTrainer` is this
+ * trainer with an output that writes them to a folder.
  */
-import fs from "node:fs";
-import path from "node:path";
 import { type DQNConfig, learningRateAt } from "./config.js";
-import { CheckpointError, loadCheckpoint, saveCheckpoint, type StoredArray } from "./checkpoint.js";
+import { CheckpointError, decodeCheckpoint, encodeCheckpoint, type DecodedCheckpoint, type StoredArray } from "./checkpoint.js";
 import type { Environment } from "./envs/types.js";
 import { clipGradientNorm, createOptimizer, type Optimizer } from "./optimizers.js";
 import { duelingQNetwork, mlpQNetwork, type QNetwork } from "./qnetwork.js";
 import { Random } from "./random.js";
 import { ReplayBuffer, createBatch, type Batch, type ReplaySnapshot } from "./replay/index.js";
-import { CsvLog, METRICS_COLUMNS, type EpisodeRow, type EvaluationRow, learningCurveSvg, writeJson } from "./report.js";
+import type { EpisodeRow, EvaluationRow, RunOutput, Summary } from "./run-output.js";
 
-export interface TrainerOptions {
+export interface DQNOptions {
   config: DQNConfig;
   /** Creates the environment (called twice: training and evaluation copies). */
   makeEnv: () => Environment;
   /** A Q-network of your own; by default the config's `network` with `net_arch`. */
   network?: QNetwork;
-  /** Output folder for metrics.csv, summary.json, the learning curve and checkpoints. */
-  outDir: string;
-  /** Continue the run whose checkpoint is in this folder. */
-  resumeFrom?: string;
+  /** Where episode rows, evaluations, checkpoints and the summary go (by default nowhere). */
+  output?: RunOutput;
   /** Called after every step with a view of the progress (for progress bars and logs). */
   onProgress?: (progress: Progress) => void;
+  /**
+   * Give the event loop a turn at least this often (milliseconds), so that a web page stays
+   * responsive while it trains. By default the loop never pauses, the fastest choice in Node.
+   */
+  yieldEveryMs?: number;
 }
 
 export interface Progress {
@@ -44,30 +49,18 @@ export interface Progress {
   stepsPerSecond: number;
 }
 
-export interface Summary {
-  env: string;
-  engine: string;
-  network: string;
-  seed: number;
-  solved: boolean;
-  solvedAtStep: number | null;
-  solvedAtSeconds: number | null;
-  finalEval: { mean: number; std: number; episodes: number };
-  stepsPerSecond: number;
-  totalSteps: number;
+/** Where a restored run stands: the records it had already reported before its checkpoint. */
+export interface ResumePoint {
+  step: number;
   episodes: number;
-  wallSeconds: number;
-  diverged: boolean;
-  /** Mean return over the last solve_window episodes when training stopped. */
-  finalMeanReturn: number;
-  config: DQNConfig;
+  evaluations: number;
 }
 
 export class DivergenceError extends Error {}
 
-const CHECKPOINT_FILE = "checkpoint.bin";
+const CHECKPOINT_FORMAT = "gradc-dqn-checkpoint";
 
-export class DQNTrainer {
+export class DQN {
   readonly network: QNetwork;
   private readonly env: Environment;
   private readonly evalEnv: Environment;
@@ -85,12 +78,12 @@ export class DQNTrainer {
   private readonly targets: Float64Array;
   private readonly tdErrors: Float64Array;
   private obs: Float64Array;
-  private readonly metrics: CsvLog<EpisodeRow>;
-  private readonly evaluations: CsvLog<EvaluationRow>;
+  private readonly output: RunOutput;
 
   // Counters: everything a checkpoint must carry besides the arrays.
   private step = 0;
   private episode = 0;
+  private evaluationCount = 0;
   private episodeReturn = 0;
   private episodeLength = 0;
   private lossSum = 0;
@@ -101,10 +94,9 @@ export class DQNTrainer {
   /** Set by stop_on_solve once solved and a greedy evaluation confirms it. */
   private stopped = false;
   private elapsedBefore = 0;
-  private lastEval: EvaluationRow | null = null;
   private lastLoss = NaN;
 
-  constructor(private readonly options: TrainerOptions) {
+  constructor(private readonly options: DQNOptions) {
     const c = options.config;
     this.env = options.makeEnv();
     this.evalEnv = options.makeEnv();
@@ -127,8 +119,7 @@ export class DQNTrainer {
     this.targets = new Float64Array(c.batch_size);
     this.tdErrors = new Float64Array(c.batch_size);
     this.obs = new Float64Array(observationSize);
-    this.metrics = new CsvLog<EpisodeRow>(path.join(options.outDir, "metrics.csv"), METRICS_COLUMNS);
-    this.evaluations = new CsvLog<EvaluationRow>(path.join(options.outDir, "evaluations.csv"), ["step", "mean", "std", "episodes"]);
+    this.output = options.output ?? {};
   }
 
   private createBuffer(): ReplayBuffer {
@@ -162,20 +153,22 @@ export class DQNTrainer {
     return this.target;
   }
 
+  /** The training environment's current observation (a view: copy it to keep it). */
+  get observation(): Float64Array {
+    return this.obs;
+  }
+
+  /** Trains from the current state (a fresh run, or one `restore` set up) to total_timesteps or a stop. */
   async train(): Promise<Summary> {
     const c = this.options.config;
-    fs.mkdirSync(this.options.outDir, { recursive: true });
-    if (this.options.resumeFrom) this.restore(path.join(this.options.resumeFrom, CHECKPOINT_FILE));
-    else {
-      this.metrics.open();
-      this.evaluations.open();
-    }
+    const { yieldEveryMs } = this.options;
     const started = performance.now();
     const seconds = () => this.elapsedBefore + (performance.now() - started) / 1000;
     const stepsAtStart = this.step;
     this.obs.set(this.env.reset(this.episodeSeed()));
     let nextCheckpoint = c.checkpoint_freq > 0 ? (Math.floor(this.step / c.checkpoint_freq) + 1) * c.checkpoint_freq : Infinity;
     let diverged = false;
+    let nextYield = started + (yieldEveryMs ?? 0);
 
     while (this.step < c.total_timesteps && !this.stopped) {
       const eps = this.epsilon(this.step);
@@ -192,19 +185,19 @@ export class DQNTrainer {
           for (let g = 0; g < c.gradient_steps; g++) this.trainStep();
         } catch (e) {
           if (!(e instanceof DivergenceError)) throw e;
-          process.stderr.write(`\ngradc train: ${e.message}; stopping, the last checkpoint is kept\n`);
+          await this.output.diverged?.(e.message);
           diverged = true;
           break;
         }
       }
       if (this.step % c.target_update_interval === 0) this.updateTarget();
       if (c.eval_freq > 0 && this.step % c.eval_freq === 0) {
-        this.lastEval = this.evaluate(c.n_eval_episodes, 1_000_000 + this.step);
-        this.evaluations.append(this.lastEval);
+        this.evaluationCount++;
+        await this.output.evaluation?.(this.evaluate(c.n_eval_episodes, 1_000_000 + this.step));
       }
 
       if (terminated || truncated) {
-        this.endEpisode(eps, seconds());
+        await this.endEpisode(eps, seconds());
         if (this.solvedAtStep === null && this.isSolved()) {
           this.solvedAtStep = this.step;
           this.solvedAtSeconds = seconds();
@@ -219,7 +212,7 @@ export class DQNTrainer {
         // Checkpoints fall on episode boundaries, before the next reset draws its seed: a
         // resumed run makes exactly that reset.
         if (this.step >= nextCheckpoint) {
-          this.checkpoint(seconds());
+          await this.checkpoint(seconds());
           nextCheckpoint = (Math.floor(this.step / c.checkpoint_freq) + 1) * c.checkpoint_freq;
         }
         this.obs.set(this.env.reset(this.episodeSeed()));
@@ -234,9 +227,13 @@ export class DQNTrainer {
         loss: this.lastLoss,
         stepsPerSecond: (this.step - stepsAtStart) / Math.max(1e-9, (performance.now() - started) / 1000),
       });
+      if (yieldEveryMs !== undefined && performance.now() >= nextYield) {
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        nextYield = performance.now() + yieldEveryMs;
+      }
     }
     const trainingSeconds = seconds();
-    if (!diverged) this.checkpoint(trainingSeconds);
+    if (!diverged) await this.checkpoint(trainingSeconds);
     const finalEval = this.evaluate(c.n_final_eval_episodes, 2_000_000);
     const summary: Summary = {
       env: this.env.name,
@@ -255,9 +252,7 @@ export class DQNTrainer {
       finalMeanReturn: this.meanRecentReturn(),
       config: c,
     };
-    writeJson(path.join(this.options.outDir, "summary.json"), summary);
-    const svg = await learningCurveSvg(`DQN on ${this.env.name} (seed ${c.seed}, ${c.engine} gradients)`, this.metrics.read(), this.evaluations.read(), c.reward_threshold, c.solve_window);
-    fs.writeFileSync(path.join(this.options.outDir, "learning-curve.svg"), svg);
+    await this.output.summary?.(summary);
     return summary;
   }
 
@@ -335,9 +330,9 @@ export class DQNTrainer {
     return { step: this.step, mean, std, episodes };
   }
 
-  private endEpisode(epsilon: number, wallSeconds: number): void {
+  private async endEpisode(epsilon: number, wallSeconds: number): Promise<void> {
     this.episode++;
-    this.metrics.append({
+    const row: EpisodeRow = {
       step: this.step,
       episode: this.episode,
       return: this.episodeReturn,
@@ -345,13 +340,14 @@ export class DQNTrainer {
       epsilon,
       loss: this.lossCount > 0 ? this.lossSum / this.lossCount : NaN,
       wall_seconds: wallSeconds,
-    });
+    };
     this.recentReturns.push(this.episodeReturn);
     if (this.recentReturns.length > this.options.config.solve_window) this.recentReturns.shift();
     this.episodeReturn = 0;
     this.episodeLength = 0;
     this.lossSum = 0;
     this.lossCount = 0;
+    await this.output.episode?.(row);
   }
 
   private isSolved(): boolean {
@@ -371,14 +367,16 @@ export class DQNTrainer {
   // ---------------------------------------------------------------------------------------------
   // Checkpoints
 
-  private checkpoint(wallSeconds: number): void {
+  private async checkpoint(wallSeconds: number): Promise<void> {
+    // Encoding copies the replay buffer: skip it when nobody keeps checkpoints.
+    if (!this.output.checkpoint) return;
     const replay = this.buffer.snapshot();
     const optimizer = this.optimizer.snapshot();
     const arrays: Record<string, StoredArray> = { theta: this.theta, target: this.target };
     optimizer.buffers.forEach((b, i) => (arrays[`optimizer.${i}`] = b));
     for (const [name, a] of Object.entries(replay.arrays)) arrays[`replay.${name}`] = a;
     const meta = {
-      format: "gradc-dqn-checkpoint",
+      format: CHECKPOINT_FORMAT,
       env: this.env.name,
       parameterCount: this.theta.length,
       config: this.options.config,
@@ -396,17 +394,22 @@ export class DQNTrainer {
       optimizer: { name: this.optimizer.name, step: optimizer.step, buffers: optimizer.buffers.length },
       replay: replay.meta,
       metricsRows: this.episode,
-      evaluationRows: this.evaluations.read().length,
+      evaluationRows: this.evaluationCount,
     };
-    saveCheckpoint(path.join(this.options.outDir, CHECKPOINT_FILE), meta, arrays);
+    await this.output.checkpoint(encodeCheckpoint(meta, arrays));
   }
 
-  private restore(file: string): void {
-    const { meta, arrays } = loadCheckpoint(file);
+  /**
+   * Continues the run a checkpoint was taken from: call it before `train`. `source` names the
+   * checkpoint (a file, say) in error messages. Returns how many records the run had reported,
+   * so an output can drop any it received after the checkpoint (they will be reported again,
+   * identically).
+   */
+  restore(bytes: Uint8Array, source = "checkpoint"): ResumePoint {
+    const { meta, arrays } = decodeTrainingCheckpoint(bytes, source);
     const fail = (why: string): never => {
-      throw new CheckpointError(`${file}: ${why}`);
+      throw new CheckpointError(`${source}: ${why}`);
     };
-    if (meta?.format !== "gradc-dqn-checkpoint") fail("not a DQN training checkpoint");
     if (meta.env !== this.env.name) fail(`it was written for ${meta.env}, not ${this.env.name}`);
     if (meta.parameterCount !== this.theta.length) fail(`it holds ${meta.parameterCount} parameters, this network has ${this.theta.length} (different net_arch?)`);
     const take = (name: string, into: Float64Array) => {
@@ -433,16 +436,26 @@ export class DQNTrainer {
     const k = meta.counters;
     this.step = k.step;
     this.episode = k.episode;
+    this.evaluationCount = meta.evaluationRows;
     this.recentReturns = k.recentReturns;
     this.solvedAtStep = k.solvedAtStep;
     this.solvedAtSeconds = k.solvedAtSeconds;
     this.stopped = k.stopped === true;
     this.elapsedBefore = k.wallSeconds;
     this.lastLoss = k.lastLoss ?? NaN;
-    // Rows logged after the checkpoint will be logged again, identically.
-    this.metrics.open(meta.metricsRows);
-    this.evaluations.open(meta.evaluationRows);
+    return { step: this.step, episodes: meta.metricsRows, evaluations: meta.evaluationRows };
   }
+}
+
+/** The config a training checkpoint's run was started with (a resumed run continues with it). */
+export function checkpointConfig(bytes: Uint8Array, source = "checkpoint"): DQNConfig {
+  return decodeTrainingCheckpoint(bytes, source).meta.config;
+}
+
+function decodeTrainingCheckpoint(bytes: Uint8Array, source: string): DecodedCheckpoint {
+  const decoded = decodeCheckpoint(bytes, source);
+  if (decoded.meta?.format !== CHECKPOINT_FORMAT) throw new CheckpointError(`${source}: not a DQN training checkpoint`);
+  return decoded;
 }
 
 function round(x: number, digits: number): number {

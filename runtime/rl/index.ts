@@ -1,12 +1,15 @@
 /**
- * gradc/rl: Gymnasium-exact environments and a DQN trainer whose gradients gradc generates.
+ * gradc/rl: Gymnasium-exact environments and a DQN trainer whose gradients gradc generates. No
+ * module here uses a Node API, so it all runs in a browser too (test/rl-browser-safe.test.ts
+ * keeps it so); files, checkpoint files and `gradc train` are gradc/rl/node's.
  */
 export * from "./envs/index.js";
-export { DQNTrainer, DivergenceError, type Progress, type Summary, type TrainerOptions } from "./dqn.js";
+export { DQN, DivergenceError, checkpointConfig, type DQNOptions, type Progress, type ResumePoint } from "./dqn.js";
+export { EVALUATION_COLUMNS, METRICS_COLUMNS, type EpisodeRow, type EvaluationRow, type RunOutput, type Summary } from "./run-output.js";
 export { BASE_CONFIG, ConfigError, learningRateAt, mergeConfig, type DQNConfig } from "./config.js";
-export { defaultConfig, loadRunConfig } from "./configs.js";
+export { defaultConfig } from "./configs.js";
 export { ReplayBuffer, createBatch, type Batch, type ReplayBufferOptions } from "./replay/index.js";
 export { mlpQNetwork, duelingQNetwork, type QNetwork } from "./qnetwork.js";
 export { createOptimizer, clipGradientNorm, type Optimizer, type OptimizerName } from "./optimizers.js";
 export { Random } from "./random.js";
-export { CheckpointError, loadCheckpoint, saveCheckpoint } from "./checkpoint.js";
+export { CheckpointError, decodeCheckpoint, encodeCheckpoint, type DecodedCheckpoint, type StoredArray } from "./checkpoint.js";

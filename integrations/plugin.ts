@@ -5,7 +5,7 @@
  */
 import path from "node:path";
 import { createUnplugin } from "unplugin";
-import { ModuleGraph, formatDiagnostic, transformModule } from "./index.js";
+import { ModuleGraph, formatDiagnostic, transformModule } from "../compiler/index.js";
 
 export interface GradcPluginOptions {
   /** Which files to transform (default: .ts, .mts, .tsx outside node_modules). */

@@ -1,0 +1,70 @@
+/**
+ * What a training run reports, and the interface it reports through. The trainer hands each
+ * record to a `RunOutput` and never decides where records go: gradc/rl/node's `RunFolder` writes
+ * them to files (metrics.csv, evaluations.csv, summary.json, checkpoint.bin), a web page can plot
+ * them, a test can keep them in arrays.
+ */
+import type { DQNConfig } from "./config.js";
+
+/** The columns of metrics.csv, in order: one row per episode. */
+export const METRICS_COLUMNS = ["step", "episode", "return", "length", "epsilon", "loss", "wall_seconds"] as const;
+
+/** The columns of evaluations.csv, in order: one row per periodic greedy evaluation. */
+export const EVALUATION_COLUMNS = ["step", "mean", "std", "episodes"] as const;
+
+export interface EpisodeRow {
+  step: number;
+  episode: number;
+  return: number;
+  length: number;
+  epsilon: number;
+  /** Mean training loss since the previous episode ended (NaN before learning starts). */
+  loss: number;
+  wall_seconds: number;
+}
+
+export interface EvaluationRow {
+  step: number;
+  mean: number;
+  std: number;
+  episodes: number;
+}
+
+export interface Summary {
+  env: string;
+  engine: string;
+  network: string;
+  seed: number;
+  solved: boolean;
+  solvedAtStep: number | null;
+  solvedAtSeconds: number | null;
+  finalEval: { mean: number; std: number; episodes: number };
+  stepsPerSecond: number;
+  totalSteps: number;
+  episodes: number;
+  wallSeconds: number;
+  diverged: boolean;
+  /** Mean return over the last solve_window episodes when training stopped. */
+  finalMeanReturn: number;
+  config: DQNConfig;
+}
+
+/**
+ * Receives a run's records as they happen. Every method is optional; the trainer awaits each
+ * call, so an output may be asynchronous (and a slow one slows training down).
+ */
+export interface RunOutput {
+  /** An episode ended. */
+  episode?(row: EpisodeRow): void | Promise<void>;
+  /** A periodic greedy evaluation (every eval_freq steps). */
+  evaluation?(row: EvaluationRow): void | Promise<void>;
+  /**
+   * A checkpoint (every checkpoint_freq steps, at an episode boundary, and at the end): bytes that
+   * `DQN.restore` continues from exactly. Without this method no checkpoint is encoded.
+   */
+  checkpoint?(bytes: Uint8Array): void | Promise<void>;
+  /** Training stopped on a non-finite loss or gradient; the last checkpoint predates it. */
+  diverged?(reason: string): void | Promise<void>;
+  /** The run's summary, after the final evaluation. */
+  summary?(summary: Summary): void | Promise<void>;
+}

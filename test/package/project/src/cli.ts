@@ -1,0 +1,3 @@
+import { results } from "./main.js";
+
+console.log(JSON.stringify(results));
