@@ -1,5 +1,5 @@
 /**
- * Hand-written backpropagation of the DQN loss of dsl-examples/qnet.ts (same network, same
+ * Hand-written backpropagation of the DQN loss of runtime/rl/networks/mlp.ts (same network, same
  * parameter layout, same Huber loss): the baseline gradc's generated gradient is measured
  * against, and an independent check of it in the tests. Written the way one writes backprop by
  * hand: a forward pass that keeps every layer's activations for the batch, then a backward pass

@@ -4,7 +4,7 @@
  * One process, interleaved rounds, medians. Run: `npm run bench:qnet`.
  */
 import { valueAndGradInto } from "gradc";
-import { parameterCount, weightedTdLoss } from "../dsl-examples/qnet.js";
+import { parameterCount, weightedTdLoss } from "../runtime/rl/networks/mlp.js";
 import { HandwrittenQNet } from "./handwritten-qnet.js";
 
 const lossGrad = valueAndGradInto(weightedTdLoss, { wrt: [0] });

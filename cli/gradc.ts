@@ -58,14 +58,14 @@ program
 
 program
   .command("train")
-  .description("train a DQN agent: gradc train ENV [--seed N] [--steps N] [--config FILE] [--out DIR] [--engine compiled|tape] [--resume DIR]")
-  .argument("<env>", "CartPole-v1, MountainCar-v0, Acrobot-v1 or GridWorld")
+  .description("train a DQN agent on an environment (gradc train --help for its options and environments)")
+  .argument("<env>", "a Gymnasium id such as CartPole-v1")
   .allowUnknownOption()
   .allowExcessArguments()
   .helpOption(false)
   .action(async function (this: Command) {
     // The trainer ships compiled, its Q-network gradient already generated: no transform needed.
-    const { main } = await import("../runtime/rl/train-main.js");
+    const { main } = await import("./train.js");
     await main(this.args);
   });
 

@@ -83,6 +83,20 @@ export function transformOrThrow(code: string, file: string, options: TransformO
   return { code: result.code ?? code, map: result.map };
 }
 
+interface WrapperRequest {
+  kind: WrapperKind;
+  fn: FnIR;
+  /** Parameter indices, already checked against `fn`. */
+  wrt: number[];
+  /** `wrt: i` was written as a single index: the wrapper returns one gradient, not a list. */
+  single?: boolean;
+  /** Export the wrapper (a `@differentiable` function's generated exports). */
+  exported?: boolean;
+  /** The wrapper's name when the user sees it (`f_grad`); otherwise a fresh one. */
+  publicName?: string;
+  engine?: "compiled" | "tape";
+}
+
 class ModuleCompiler {
   private readonly lowerCtx;
   private readonly takenNames: Set<string>;
@@ -114,7 +128,7 @@ class ModuleCompiler {
       if (!fn) continue;
       const wrt = this.checkWrt(fn, marker.options.wrt, marker.options.wrtNodes, marker.call, marker.api);
       if (!wrt) continue;
-      const name = this.wrapper(marker.api, fn, wrt, marker.options.single, false, undefined, marker.options.engine);
+      const name = this.wrapper({ kind: marker.api, fn, wrt, single: marker.options.single, engine: marker.options.engine });
       if (name) replace(marker.call, name);
     }
     for (const call of this.requests.checks) {
@@ -127,9 +141,9 @@ class ModuleCompiler {
       const engines = [
         `name: ${JSON.stringify(fn.sourceName)}`,
         `f: ${this.names().primal(fn.name)}`,
-        `reverse: ${this.wrapper("grad", fn, wrt, false, false)}`,
-        `forward: ${this.wrapper("jvp", fn, wrt, false, false)}`,
-        `tape: ${this.wrapper("grad", fn, wrt, false, false, undefined, "tape")}`,
+        `reverse: ${this.wrapper({ kind: "grad", fn, wrt })}`,
+        `forward: ${this.wrapper({ kind: "jvp", fn, wrt })}`,
+        `tape: ${this.wrapper({ kind: "grad", fn, wrt, engine: "tape" })}`,
       ];
       replace(target, `{ ${engines.join(", ")} }`);
     }
@@ -145,7 +159,7 @@ class ModuleCompiler {
           this.diagnostics.push(diagnosticAt(decl.name!, `@differentiable would generate '${publicName}', but the module already uses that name`, "rename the existing declaration"));
           continue;
         }
-        this.wrapper(kind, fn, wrt, false, exported, publicName);
+        this.wrapper({ kind, fn, wrt, exported, publicName });
       }
     }
     if (this.diagnostics.length > 0) return undefined;
@@ -245,7 +259,9 @@ class ModuleCompiler {
     return indices;
   }
 
-  private wrapper(kind: WrapperKind, fn: FnIR, wrt: number[], single: boolean, exported: boolean, publicName?: string, engine: "compiled" | "tape" = "compiled"): string {
+  /** Requests a public wrapper (grad, vjp…) of `fn` and the derivative code behind it; returns its name. */
+  private wrapper(request: WrapperRequest): string {
+    const { kind, fn, wrt, single = false, exported = false, publicName, engine = "compiled" } = request;
     const key = `${kind}|${fn.name}|${wrt.join(",")}|${single}|${engine}`;
     const existing = this.generatedNames.get(key);
     if (existing && !publicName) return existing;

@@ -10,6 +10,9 @@
 
 export type Type = "num" | "bool" | "arr";
 
+/** How each IR type is written in generated TypeScript. */
+export const TS_TYPE_NAME: Record<Type, string> = { num: "number", bool: "boolean", arr: "Float64Array" };
+
 export type Atom = { k: "var"; name: string } | { k: "num"; value: number } | { k: "bool"; value: boolean };
 
 export interface SourceLoc {
@@ -20,19 +23,9 @@ export interface SourceLoc {
   text: string;
 }
 
-/** Primitive numeric operations; their derivatives live in differentiate/rules.ts. */
-export type PrimOp =
-  | "add" | "sub" | "mul" | "div" | "mod" | "pow" | "neg"
-  | "sin" | "cos" | "tan" | "asin" | "acos" | "atan" | "atan2"
-  | "sinh" | "cosh" | "tanh" | "asinh" | "acosh" | "atanh"
-  | "exp" | "expm1" | "log" | "log1p" | "log2" | "log10" | "sqrt" | "cbrt"
-  | "abs" | "sign" | "min" | "max" | "hypot" | "floor" | "ceil" | "round" | "trunc"
-  /** Comparisons producing 1 or 0 as numbers; used inside derivative rules (e.g. max's partials). */
-  | "gtnum" | "genum" | "ltnum" | "lenum"
-  /** aᵇ·ln a for a > 0, else 0: the partial of pow with respect to its exponent. */
-  | "powlog"
-  /** a / b, and 0 where b = 0: partials that are 0/0 only where the function's derivative is bounded. */
-  | "divz";
+/** Primitive numeric operations: each is one record of primitives.ts (evaluation, spelling, partials). */
+export type { PrimOp } from "./primitives.js";
+import type { PrimOp } from "./primitives.js";
 
 export type CmpOp = "<" | "<=" | ">" | ">=" | "===" | "!==";
 
@@ -144,18 +137,36 @@ export function exprReads(e: Expr): string[] {
   return names;
 }
 
+/**
+ * The end of an exhaustive `switch` over a kind: every kind needs its own case, so a new
+ * statement or expression kind fails to compile wherever it is not handled, rather than falling
+ * into a default that guesses.
+ */
+export function assertNever(x: never): never {
+  throw new Error(`gradc internal error: unhandled IR node ${JSON.stringify(x)}`);
+}
+
 /** Calls `visit` on every statement, depth first, in program order. */
 export function walk(stmts: Stmt[], visit: (s: Stmt, loopDepth: number) => void, loopDepth = 0): void {
   for (const s of stmts) {
     visit(s, loopDepth);
-    if (s.k === "if") {
-      walk(s.then, visit, loopDepth);
-      walk(s.else, visit, loopDepth);
-    } else if (s.k === "loop") {
-      walk(s.init, visit, loopDepth);
-      walk(s.test, visit, loopDepth + 1);
-      walk(s.body, visit, loopDepth + 1);
-      walk(s.update, visit, loopDepth + 1);
+    switch (s.k) {
+      case "if":
+        walk(s.then, visit, loopDepth);
+        walk(s.else, visit, loopDepth);
+        break;
+      case "loop":
+        walk(s.init, visit, loopDepth);
+        walk(s.test, visit, loopDepth + 1);
+        walk(s.body, visit, loopDepth + 1);
+        walk(s.update, visit, loopDepth + 1);
+        break;
+      case "assign":
+      case "store":
+      case "effect":
+        break;
+      default:
+        assertNever(s);
     }
   }
 }
@@ -224,6 +235,39 @@ export type GStmt =
   | { k: "setOut"; slot: "adjoint"; index: number; value: Atom }
   | { k: "return"; value: Atom }
   | { k: "comment"; text: string };
+
+/** The statement lists nested in a generated statement, in program order. */
+export function generatedBlocks(s: GStmt): GStmt[][] {
+  switch (s.k) {
+    case "if":
+      return [s.then, s.else];
+    case "loop":
+      return [s.test, s.body];
+    case "countdown":
+      return [s.body];
+    case "assign":
+    case "accum":
+    case "store":
+    case "accumElem":
+    case "push":
+    case "pushArray":
+    case "effect":
+    case "setOut":
+    case "return":
+    case "comment":
+      return [];
+    default:
+      return assertNever(s);
+  }
+}
+
+/** Calls `visit` on every generated statement, depth first, in program order. */
+export function walkGenerated(stmts: GStmt[], visit: (s: GStmt) => void): void {
+  for (const s of stmts) {
+    visit(s);
+    for (const block of generatedBlocks(s)) walkGenerated(block, visit);
+  }
+}
 
 export interface GVar {
   type: Type;

@@ -27,7 +27,8 @@ import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
 import { type Diagnostic, formatDiagnostic, transformModule } from "../compiler/index.js";
 import * as runtime from "../runtime/index.js";
-import { type Program, Printer, allFns, forEachExpr, printProgram, statementLists } from "./ast.js";
+import { richardsonDerivative } from "../runtime/check.js";
+import { type Expr, type Program, Printer, allFns, forEachExpr, printProgram, statementLists } from "./ast.js";
 import { generateBadInput, generateProgram } from "./generate.js";
 import { minimize } from "./minimize.js";
 import { Rng } from "./rng.js";
@@ -244,10 +245,8 @@ function finiteDifference(f: Engines["f"], args: Arg[], c: Coord): { value: numb
   const x = coordValue(args, c);
   const h = 1e-3 * Math.max(1, Math.abs(x));
   const at = (t: number) => f(...shifted(args, c, t));
-  const central = (t: number) => (at(t) - at(-t)) / (2 * t);
-  const richardson = (t: number) => (4 * central(t / 2) - central(t)) / 3;
-  const coarse = richardson(h);
-  const fine = richardson(h / 4);
+  const coarse = richardsonDerivative(at, h);
+  const fine = richardsonDerivative(at, h / 4);
   const smooth = Number.isFinite(coarse) && Number.isFinite(fine) && Math.abs(coarse - fine) <= SMOOTH_RTOL * Math.max(1, Math.abs(fine));
   return { value: fine, smooth };
 }
@@ -780,9 +779,50 @@ export function tallyCoverage(p: Program, coverage: Record<string, number>): voi
     }
   };
   for (const fn of allFns(p)) walk(fn.body, 0);
+  if (allFns(p).some((fn) => overwritesInLoop(fn.body, undefined, new Set()))) seen.add("derivative-free overwrite in loop");
   if (p.f.params.some((q) => q.ty === "bool")) seen.add("boolean parameter");
   if (p.f.params.some((q) => q.ty === "arr")) seen.add("array parameter");
   for (const k of seen) coverage[k] = (coverage[k] ?? 0) + 1;
+}
+
+/**
+ * `v = e` inside a loop, for a `v` declared outside it, where e carries no derivative (constants,
+ * loop counters, lengths, comparisons, round/floor/ceil/trunc/sign): the reverse sweep resets v̄
+ * there, in a backward loop it may skip (fuzz 777/1008). `locals`: names declared in the
+ * innermost loop (undefined outside loops); `counters`: the loop variables and counters in scope.
+ */
+function overwritesInLoop(stmts: Program["f"]["body"], locals: Set<string> | undefined, counters: Set<string>): boolean {
+  const noDerivative = (e: Expr): boolean => {
+    switch (e.k) {
+      case "lit":
+      case "blit":
+      case "len":
+        return true;
+      case "ref":
+        return counters.has(e.name);
+      case "math":
+        return ["round", "floor", "ceil", "trunc", "sign"].includes(e.fn) || e.args.every(noDerivative);
+      case "neg":
+        return noDerivative(e.a);
+      case "bin":
+        return ["<", "<=", ">", ">=", "===", "!==", "&&", "||"].includes(e.op) || (noDerivative(e.a) && noDerivative(e.b));
+      case "cond":
+        return noDerivative(e.a) && noDerivative(e.b);
+      default:
+        return false;
+    }
+  };
+  return stmts.some((s) => {
+    if (s.k === "decl") locals?.add(s.name);
+    if (s.k === "assign" && locals && s.op === "=" && s.target.k === "var" && !locals.has(s.target.name) && noDerivative(s.value)) return true;
+    if (s.k === "if") return overwritesInLoop(s.then, locals, counters) || (!!s.else && overwritesInLoop(s.else, locals, counters));
+    if (s.k === "for") return overwritesInLoop(s.body, new Set([s.v]), new Set([...counters, s.v]));
+    if (s.k === "while" || s.k === "do") {
+      const counter = s.guard.k === "bin" && s.guard.a.k === "ref" ? [s.guard.a.name] : [];
+      return overwritesInLoop(s.body, new Set(), new Set([...counters, ...counter]));
+    }
+    return false;
+  });
 }
 
 // ── Reproducers ───────────────────────────────────────────────────────────────────────────────

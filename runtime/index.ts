@@ -184,7 +184,7 @@ export function vjp<F extends DifferentiableFunction, const W extends Wrt<F> | u
 }
 
 export { Tape, sharedTape, type Node } from "./tape.js";
-export { checkGrad, type GradCheckOptions, type GradCheckReport, type GradEngines, type ParameterReport } from "./check.js";
+export { checkGrad, richardsonDerivative, type GradCheckOptions, type GradCheckReport, type GradEngines, type ParameterReport } from "./check.js";
 
 /** The value of `x`, through which no derivative flows (targets of a loss, for example). */
 export function stopGradient<T extends number | boolean>(x: T): T {

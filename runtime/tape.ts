@@ -14,7 +14,7 @@
  *
  * or let gradc run a whole function on it: `grad(f, { engine: "tape" })`.
  */
-import { RULES, type Partial } from "../compiler/differentiate/rules.js";
+import { PRIMITIVES, type Partial } from "../compiler/primitives.js";
 import type { PrimOp } from "../compiler/ir.js";
 
 /** A value recorded on a tape: its index. */
@@ -39,7 +39,7 @@ function compilePartial(p: Partial): Evaluator {
       return () => v;
     }
     case "op": {
-      const evaluate = RULES[p.op].evaluate;
+      const evaluate = PRIMITIVES[p.op].evaluate;
       const [f, g] = p.args.map(compilePartial);
       if (!f) throw new Error(`gradc: the rule for '${p.op}' has a partial with no operand`);
       return g ? (a, b, y) => evaluate(f(a, b, y), g(a, b, y)) : (a, b, y) => evaluate(f(a, b, y));
@@ -48,7 +48,7 @@ function compilePartial(p: Partial): Evaluator {
 }
 
 const COMPILED = Object.fromEntries(
-  Object.entries(RULES).map(([name, rule]) => [
+  Object.entries(PRIMITIVES).map(([name, rule]) => [
     name,
     { evaluate: rule.evaluate as (a: number, b: number) => number, partials: rule.partials.map((p) => (p ? compilePartial(p) : null)) },
   ]),

@@ -5,11 +5,11 @@
 import { describe, expect, it } from "vitest";
 import { grad, jvp, valueAndGrad, valueAndGradInto } from "gradc";
 import { gmmObjective } from "../dsl-examples/gmm.js";
-import { parameterCount, weightedTdLoss } from "../dsl-examples/qnet.js";
+import { parameterCount, weightedTdLoss } from "../runtime/rl/networks/mlp.js";
 import { rosenbrock } from "../dsl-examples/rosenbrock.js";
 import { lstmLoss, lstmParameterCount } from "../dsl-examples/lstm.js";
 import { HandwrittenQNet } from "../bench/handwritten-qnet.js";
-import { expectClose, numericPartial } from "./support/numeric.js";
+import { expectClose, numericPartial, richardson } from "./support/numeric.js";
 
 function lcg(seed: number): () => number {
   let s = seed;
@@ -50,7 +50,7 @@ describe("ADBench GMM (data/gmm/test.txt: d=2, k=3, n=1)", () => {
   });
 });
 
-describe("the Q-network loss (dsl-examples/qnet.ts)", () => {
+describe("the Q-network loss (runtime/rl/networks/mlp.ts)", () => {
   for (const sizesList of [
     [4, 16, 16, 2],
     [6, 32, 3],
@@ -82,11 +82,11 @@ describe("the Q-network loss (dsl-examples/qnet.ts)", () => {
 
       // And both against finite differences on a few coordinates.
       for (const k of [0, 7, Math.floor(n / 2), n - 1]) {
-        const fd = richardsonAt((h) => {
+        const fd = richardson((h) => {
           const shifted = Float64Array.from(theta);
           shifted[k] += h;
           return weightedTdLoss(shifted, sizes, obs, actions, targets, ones, batch, true);
-        });
+        }, 0);
         expectClose(g[k], fd, 1e-6, `∂/∂θ[${k}]`);
       }
     });
@@ -99,11 +99,6 @@ describe("the Q-network loss (dsl-examples/qnet.ts)", () => {
     expect(call).toThrow(/buffer 0 has length 3/);
   });
 });
-
-function richardsonAt(g: (h: number) => number): number {
-  const central = (h: number) => (g(h) - g(-h)) / (2 * h);
-  return (4 * central(5e-4) - central(1e-3)) / 3;
-}
 
 describe("Rosenbrock and the unrolled LSTM", () => {
   it("n-dimensional Rosenbrock: the analytic gradient, and zero at the minimum", () => {

@@ -9,8 +9,8 @@
  * inlines every helper that writes an array parameter (lower/inline.ts), so the calls that remain
  * only read them, and an argument is useful only if the call's result is.
  */
-import { type Atom, type Expr, type FnIR, type Stmt, walk } from "../ir.js";
-import { isDifferentiable } from "../differentiate/rules.js";
+import { type Atom, type Expr, type FnIR, type Stmt, assertNever, walk } from "../ir.js";
+import { isDifferentiable } from "../primitives.js";
 
 export function analyzeActivity(fn: FnIR, independents: Iterable<string>): Set<string> {
   const varied = new Set(independents);
@@ -50,7 +50,13 @@ function flowSources(e: Expr): string[] {
       return [e.arr];
     case "call":
       return vars(e.args);
+    case "stop":
+    case "cmp":
+    case "not":
+    case "len":
+    case "newarr":
+      return []; // no derivative flows through these
     default:
-      return []; // stop, cmp, not, len, newarr carry no derivative
+      return assertNever(e);
   }
 }

@@ -9,7 +9,8 @@
  * there: no store after it in the same iteration, and every store that may run later in time
  * saves the element it overwrites so the reverse sweep can put it back (`elementSaves`).
  */
-import { type Atom, type FnIR, type LoopStmt, type PrimOp, type Stmt, exprReads } from "../ir.js";
+import { type Atom, type FnIR, type LoopStmt, type Stmt, exprReads } from "../ir.js";
+import { PRIMITIVES } from "../primitives.js";
 import type { CountedLoop } from "./loops.js";
 
 export interface RecomputePlan {
@@ -19,8 +20,6 @@ export interface RecomputePlan {
   /** Stores that must save the element they overwrite, because a recomputed load reads it. */
   elementSaves: Set<Stmt>;
 }
-
-const CHEAP: ReadonlySet<PrimOp> = new Set<PrimOp>(["add", "sub", "mul", "neg", "abs", "min", "max", "floor", "ceil", "trunc", "round", "sign"]);
 
 interface Position {
   pre: number;
@@ -77,7 +76,7 @@ export function planRecompute(fn: FnIR, counted: Map<LoopStmt, CountedLoop>): Re
       const e = s.expr;
       let ok = false;
       if (e.k === "load") ok = isAvailable(e.index) && !storedAfter(k, e.arr);
-      else if (e.k === "prim") ok = CHEAP.has(e.op) && e.args.every(isAvailable);
+      else if (e.k === "prim") ok = PRIMITIVES[e.op].cheap === true && e.args.every(isAvailable);
       else if (e.k === "copy" || e.k === "stop" || e.k === "not") ok = isAvailable(e.arg);
       else if (e.k === "cmp") ok = e.args.every(isAvailable);
       else if (e.k === "len") ok = true;

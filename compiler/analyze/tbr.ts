@@ -10,7 +10,7 @@
  * and values the reverse sweep can rebuild cheaply (see recompute.ts) are rebuilt, not saved.
  */
 import { type Atom, type FnIR, type LoopStmt, type Stmt, exprReads, walk } from "../ir.js";
-import { RULES, partialReads } from "../differentiate/rules.js";
+import { PRIMITIVES, partialReads } from "../primitives.js";
 import { type CountedLoop, detectCountedLoop } from "./loops.js";
 import { type RecomputePlan, planRecompute } from "./recompute.js";
 
@@ -70,7 +70,7 @@ export function planRecording(fn: FnIR, active: Set<string>): RecordPlan {
       const e = s.expr;
       if (e.k === "prim") {
         const r = { args: new Set<number>(), result: false };
-        RULES[e.op].partials.forEach((p, i) => {
+        PRIMITIVES[e.op].partials.forEach((p, i) => {
           if (p && isActive(e.args[i])) partialReads(p, r);
         });
         return { before: vars([...r.args].map((i) => e.args[i])), result: r.result };

@@ -1,6 +1,6 @@
 /** Pieces shared by forward and reverse mode: local naming and turning a rule's partial into code. */
 import { type Atom, type GStmt, type GVar, type SourceLoc, type Type, num, ref } from "../ir.js";
-import type { Partial } from "./rules.js";
+import type { Partial } from "../primitives.js";
 
 /** Names of a generated function's locals: derived from source names, never colliding. */
 export class LocalNames {

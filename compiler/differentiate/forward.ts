@@ -3,10 +3,10 @@
  * rules table. Control flow is kept as it is; helper calls go to the helper's own forward function,
  * which returns the value and leaves the tangent in the module's output slot.
  */
-import { type Atom, arrayName, type Expr, type FnIR, type GFn, type GStmt, type Param, type Stmt, type Term, num, ref } from "../ir.js";
+import { type Atom, arrayName, assertNever, type Expr, type FnIR, type GFn, type GStmt, type Param, type Stmt, type Term, num, ref } from "../ir.js";
 import { analyzeActivity } from "../analyze/activity.js";
 import { LocalNames, buildPartial, varsOf } from "./common.js";
-import { RULES } from "./rules.js";
+import { PRIMITIVES } from "../primitives.js";
 
 export interface GeneratedNames {
   primal(fn: string): string;
@@ -85,10 +85,10 @@ export function forwardFunction(fn: FnIR, functions: Map<string, FnIR>, generate
     switch (expr.k) {
       case "prim": {
         const terms: Term[] = [];
-        RULES[expr.op].partials.forEach((partial, i) => {
+        PRIMITIVES[expr.op].partials.forEach((partial, i) => {
           const arg = expr.args[i];
           if (!partial || !isActive(arg)) return;
-          terms.push({ coef: buildPartial(partial, expr.args, result, names, out, loc), value: ref(dot(arg.name)), zeroSafe: RULES[expr.op].infiniteSlope });
+          terms.push({ coef: buildPartial(partial, expr.args, result, names, out, loc), value: ref(dot(arg.name)), zeroSafe: PRIMITIVES[expr.op].infiniteSlope });
         });
         return { k: "lin", terms };
       }
@@ -96,8 +96,16 @@ export function forwardFunction(fn: FnIR, functions: Map<string, FnIR>, generate
         return { k: "copy", arg: tangentOf(expr.arg) };
       case "load":
         return active.has(expr.arr) ? { k: "load", arr: dot(expr.arr), index: expr.index } : { k: "copy", arg: num(0) };
+      case "call":
+        throw new Error("gradc internal error: a call reached tangentExpr"); // calls are differentiated as calls
+      case "stop":
+      case "cmp":
+      case "not":
+      case "len":
+      case "newarr":
+        return { k: "copy", arg: num(0) }; // no derivative flows through these
       default:
-        return { k: "copy", arg: num(0) }; // stop, len and friends carry no derivative
+        return assertNever(expr);
     }
   };
 

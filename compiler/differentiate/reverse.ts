@@ -6,12 +6,12 @@
  * recorded trip count. Helper calls are differentiated in joint mode: the adjoint sweep calls the
  * helper's own reverse function, which recomputes what it needs from the arguments.
  */
-import { type Atom, arrayName, type Expr, exprReads, type FnIR, type GFn, type GStmt, type LoopStmt, type Param, type SaveStack, type Stmt, num, ref } from "../ir.js";
+import { type Atom, arrayName, assertNever, type Expr, exprReads, type FnIR, type GFn, type GStmt, type LoopStmt, type Param, type SaveStack, type Stmt, num, ref } from "../ir.js";
 import { analyzeActivity } from "../analyze/activity.js";
 import { planRecording } from "../analyze/tbr.js";
 import { LocalNames, buildPartial, varsOf } from "./common.js";
 import { type GeneratedNames, isDifferentiableParam } from "./forward.js";
-import { RULES, partialReads } from "./rules.js";
+import { PRIMITIVES, partialReads } from "../primitives.js";
 import type { CountedLoop } from "../analyze/loops.js";
 
 export class UnsupportedInReverse extends Error {
@@ -156,7 +156,7 @@ export function reverseFunction(fn: FnIR, wrt: number[], functions: Map<string, 
     switch (expr.k) {
       case "prim": {
         const reads = { args: new Set<number>(), result: false };
-        const rule = RULES[expr.op];
+        const rule = PRIMITIVES[expr.op];
         rule.partials.forEach((p, i) => {
           if (p && isActive(expr.args[i])) partialReads(p, reads);
         });
@@ -200,8 +200,15 @@ export function reverseFunction(fn: FnIR, wrt: number[], functions: Map<string, 
         });
         break;
       }
+      case "stop":
+      case "cmp":
+      case "not":
+      case "len":
+      case "newarr":
+        restore(); // no derivative flows back through these
+        break;
       default:
-        restore(); // stop, len, comparisons: no derivative flows back
+        assertNever(expr);
     }
     if (!resetFirst) return;
     if (!(saved || readsTarget)) out.push({ k: "assign", target: targetBar, expr: { k: "copy", arg: num(0) }, loc });

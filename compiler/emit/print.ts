@@ -2,8 +2,8 @@
  * Printing generated functions as readable TypeScript: one operation per line, names taken from
  * the source (`a`, `a_dot`, `a_bar`), and a comment naming the source line each block comes from.
  */
-import type { Atom, GExpr, GFn, GStmt, SaveStack, SourceLoc, Term, Type } from "../ir.js";
-import { RULES } from "../differentiate/rules.js";
+import { type Atom, type GExpr, type GFn, type GStmt, type SaveStack, type SourceLoc, type Term, type Type, TS_TYPE_NAME } from "../ir.js";
+import { PRIMITIVES, type Spelling } from "../primitives.js";
 
 /** The module-level object generated code shares: output slots and the reverse-mode stack. */
 export const SUPPORT_NAME = "$gradc";
@@ -18,8 +18,6 @@ export function printFunction(fn: GFn, sites: BufferSites): string {
   return printer.print();
 }
 
-const TS_TYPE: Record<Type, string> = { num: "number", bool: "boolean", arr: "Float64Array" };
-const CMP_NUM: Record<string, string> = { gtnum: ">", genum: ">=", ltnum: "<", lenum: "<=" };
 /**
  * Numbers and booleans start as 0 and false rather than undefined: a variable that may hold
  * undefined (a value saved before its first assignment) makes V8 keep it boxed, and a hot loop
@@ -72,12 +70,12 @@ class FunctionPrinter {
 
   print(): string {
     const fn = this.fn;
-    const params = fn.params.map((p) => `${p.name}: ${TS_TYPE[p.type]}`).join(", ");
+    const params = fn.params.map((p) => `${p.name}: ${TS_TYPE_NAME[p.type]}`).join(", ");
     this.lines.push(`/** ${fn.doc} */`);
-    this.lines.push(`function ${fn.name}(${params}): ${TS_TYPE[fn.returns]} {`);
+    this.lines.push(`function ${fn.name}(${params}): ${TS_TYPE_NAME[fn.returns]} {`);
     const declared = [...fn.vars].filter(([name]) => !this.params.has(name) && !this.constants.has(name) && !this.counters.has(name));
     const zeros = declared.filter(([, v]) => v.zero).map(([name]) => `${name} = 0`);
-    const others = declared.filter(([, v]) => !v.zero).map(([name, v]) => (INITIAL[v.type] ? `${name} = ${INITIAL[v.type]}` : `${name}: ${TS_TYPE[v.type]}`));
+    const others = declared.filter(([, v]) => !v.zero).map(([name, v]) => (INITIAL[v.type] ? `${name} = ${INITIAL[v.type]}` : `${name}: ${TS_TYPE_NAME[v.type]}`));
     for (const group of chunk([...others, ...zeros], 6)) this.lines.push(`  let ${group.join(", ")};`);
     this.block(fn.body, 1, { last: undefined });
     this.lines.push("}");
@@ -189,12 +187,7 @@ class FunctionPrinter {
   private expr(e: GExpr, target: string): string {
     switch (e.k) {
       case "prim": {
-        if (CMP_NUM[e.op]) return `${atom(e.args[0])} ${CMP_NUM[e.op]} ${atom(e.args[1])} ? 1 : 0`;
-        if (e.op === "powlog" || e.op === "divz") return `${SUPPORT_NAME}.${e.op}(${e.args.map(atom).join(", ")})`;
-        const spelling = RULES[e.op].spelling;
-        if ("call" in spelling) return `${spelling.call}(${e.args.map(atom).join(", ")})`;
-        if (e.args.length === 1) return `${spelling.infix}${atom(e.args[0])}`;
-        return `${atom(e.args[0])} ${spelling.infix} ${atom(e.args[1])}`;
+        return spell(PRIMITIVES[e.op].spelling, e.args.map(atom), `${SUPPORT_NAME}.`);
       }
       case "copy":
       case "stop":
@@ -250,4 +243,12 @@ function chunk<T>(items: T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
+}
+
+/** A primitive applied to printed operands, as its record spells it; helpers are methods of `helperOwner`. */
+export function spell(spelling: Spelling, args: string[], helperOwner: string): string {
+  if ("call" in spelling) return `${spelling.call}(${args.join(", ")})`;
+  if ("helper" in spelling) return `${helperOwner}${spelling.helper.name}(${args.join(", ")})`;
+  if ("comparison" in spelling) return `${args[0]} ${spelling.comparison} ${args[1]} ? 1 : 0`;
+  return args.length === 1 ? `${spelling.infix}${args[0]}` : `${args[0]} ${spelling.infix} ${args[1]}`;
 }

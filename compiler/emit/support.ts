@@ -4,6 +4,7 @@
  * reverse mode saves overwritten values. It is emitted into the module rather than imported, so
  * transformed code runs wherever the module runs.
  */
+import { RUNTIME_HELPERS } from "../primitives.js";
 import { SUPPORT_NAME } from "./print.js";
 
 export function supportDeclaration(adjointSlots: number): string {
@@ -60,13 +61,6 @@ export function supportDeclaration(adjointSlots: number): string {
     }
     return b;
   },
-  /** a / b, 0 where b = 0 (partials of hypot and atan2 at the origin). */
-  divz(a: number, b: number): number {
-    return b === 0 ? 0 : a / b;
-  },
-  /** ∂(aᵇ)/∂b = aᵇ·ln a for a > 0, and 0 where aᵇ is real only at integer b (a ≤ 0). */
-  powlog(power: number, base: number): number {
-    return base > 0 ? power * Math.log(base) : 0;
-  },
+${RUNTIME_HELPERS.map((h) => `  /** ${h.doc} */\n  ${h.name}(${h.parameters}): number {\n    ${h.body}\n  },`).join("\n")}
 };`;
 }

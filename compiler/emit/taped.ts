@@ -6,10 +6,10 @@
  * `grad(f, { engine: "tape" })` runs this and walks the tape backwards — the interpreted
  * counterpart of the compiled reverse function.
  */
-import type { Atom, Expr, FnIR, Stmt } from "../ir.js";
-import { RULES } from "../differentiate/rules.js";
+import { type Atom, type Expr, type FnIR, type PrimOp, type Stmt, TS_TYPE_NAME } from "../ir.js";
+import { PRIMITIVES } from "../primitives.js";
 import type { WrapperSpec } from "./wrappers.js";
-import { atom } from "./print.js";
+import { atom, spell } from "./print.js";
 
 export const TAPE_NAME = "$tape";
 
@@ -18,14 +18,13 @@ export const TAPE_NAME = "$tape";
  * printed with every number and array parameter a node, so callers convert plain arguments.
  */
 export function printTapedFunction(fn: FnIR, taped: (fn: string) => string, nodes: Set<string>): string {
-  const ts = { num: "number", bool: "boolean", arr: "Float64Array" } as const;
   const params = new Set(fn.params.map((p) => p.name));
   const lines: string[] = [];
   lines.push(`/** ${fn.sourceName} on the tape engine: active numbers are tape nodes, their primitives recorded */`);
-  lines.push(`function ${taped(fn.name)}(${fn.params.map((p) => `${p.name}: ${ts[p.type]}`).join(", ")}): number {`);
+  lines.push(`function ${taped(fn.name)}(${fn.params.map((p) => `${p.name}: ${TS_TYPE_NAME[p.type]}`).join(", ")}): number {`);
   const locals = [...fn.vars].filter(([name]) => !params.has(name));
   for (let i = 0; i < locals.length; i += 6) {
-    lines.push(`  let ${locals.slice(i, i + 6).map(([name, type]) => `${name}: ${ts[type]}`).join(", ")};`);
+    lines.push(`  let ${locals.slice(i, i + 6).map(([name, type]) => `${name}: ${TS_TYPE_NAME[type]}`).join(", ")};`);
   }
   const isNode = (a: Atom) => a.k === "var" && nodes.has(a.name);
   /** The operand as a tape node (plain values become constant nodes). */
@@ -33,11 +32,11 @@ export function printTapedFunction(fn: FnIR, taped: (fn: string) => string, node
   /** The operand as a plain value (nodes are read). */
   const plain = (a: Atom): string => (isNode(a) ? `${TAPE_NAME}.value(${(a as { name: string }).name})` : atom(a));
   const arrayNodes = (name: string) => (nodes.has(name) ? name : `${TAPE_NAME}.constants(${name})`);
-  const plainPrim = (op: string, args: string[]): string => {
-    const spelling = RULES[op as keyof typeof RULES].spelling;
-    if (op === "gtnum" || op === "genum" || op === "ltnum" || op === "lenum") return `(${args[0]} ${(spelling as { infix: string }).infix} ${args[1]} ? 1 : 0)`;
-    if ("call" in spelling) return `${spelling.call.startsWith("$") ? `${TAPE_NAME}.evaluate("${op}", ` : `${spelling.call}(`}${args.join(", ")})`;
-    return args.length === 1 ? `${spelling.infix}${args[0]}` : `${args[0]} ${spelling.infix} ${args[1]}`;
+  const plainPrim = (op: PrimOp, args: string[]): string => {
+    const spelling = PRIMITIVES[op].spelling;
+    // The tape engine evaluates the support object's helpers itself: taped code has no support object.
+    if ("helper" in spelling) return `${TAPE_NAME}.evaluate("${op}", ${args.join(", ")})`;
+    return "comparison" in spelling ? `(${spell(spelling, args, "")})` : spell(spelling, args, "");
   };
   const callArgs = (callee: string, args: Atom[]) => args.map((a) => (a.k === "var" && fn.vars.get(a.name) === "arr" ? arrayNodes(a.name) : a.k === "bool" || (a.k === "var" && fn.vars.get(a.name) === "bool") ? plain(a) : node(a)));
   const expr = (e: Expr, active: boolean): string => {
@@ -122,11 +121,10 @@ export function printTapedFunction(fn: FnIR, taped: (fn: string) => string, node
 /** grad / valueAndGrad / vjp / jvp / valueAndGradInto of a function, computed on the tape. */
 export function printTapeWrapper(w: WrapperSpec, tapedName: string, nodes: Set<string>): string {
   const { fn } = w;
-  const ts = { num: "number", bool: "boolean", arr: "Float64Array" } as const;
   const taken = new Set(fn.params.map((p) => p.name));
   const local = (base: string) => (taken.has(base) ? `$${base}` : base);
   const nodeOf = (name: string) => local(`${name}_node`);
-  const params = fn.params.map((p) => `${p.name}: ${ts[p.type]}`).join(", ");
+  const params = fn.params.map((p) => `${p.name}: ${TS_TYPE_NAME[p.type]}`).join(", ");
   const exp = w.exported ? "export " : "";
   // Parameters the result depends on become leaves of the tape; the others go in as they are.
   const record = (args: string[]) => [
@@ -191,7 +189,7 @@ export function printTapeWrapper(w: WrapperSpec, tapedName: string, nodes: Set<s
         `/** ${title}: the gradient on the tape, dotted with the tangents */`,
         `${exp}function ${w.name}(primals: ArrayLike<unknown>, tangents: ArrayLike<unknown>): [number, number] {`,
         `  if (primals.length !== ${n} || tangents.length !== ${n}) throw new TypeError("jvp(${fn.sourceName}) expects ${n} primals and ${n} tangents");`,
-        ...record(fn.params.map((p, i) => `primals[${i}] as ${ts[p.type]}`)),
+        ...record(fn.params.map((p, i) => `primals[${i}] as ${TS_TYPE_NAME[p.type]}`)),
         `  ${TAPE_NAME}.backward(output);`,
         `  let tangent = 0;`,
         ...dots.filter(Boolean),

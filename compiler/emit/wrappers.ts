@@ -2,7 +2,7 @@
  * The public faces of generated code: `grad`, `valueAndGrad`, `jvp` and `vjp` wrappers that call
  * the forward- and reverse-mode functions and package their results as DESIGN.md's contract says.
  */
-import type { FnIR } from "../ir.js";
+import { type FnIR, type Type, TS_TYPE_NAME } from "../ir.js";
 import { SUPPORT_NAME } from "./print.js";
 
 export type WrapperKind = "grad" | "valueAndGrad" | "valueAndGradInto" | "jvp" | "vjp";
@@ -21,7 +21,6 @@ export interface WrapperSpec {
   primalName: string;
 }
 
-const TS: Record<string, string> = { num: "number", bool: "boolean", arr: "Float64Array" };
 
 export function printWrapper(w: WrapperSpec): string {
   const { fn } = w;
@@ -31,14 +30,14 @@ export function printWrapper(w: WrapperSpec): string {
   const value = local("value");
   const cotangent = local("cotangent");
   const bar = (name: string) => local(`${name}_bar`);
-  const params = fn.params.map((p) => `${p.name}: ${TS[p.type]}`).join(", ");
+  const params = fn.params.map((p) => `${p.name}: ${TS_TYPE_NAME[p.type]}`).join(", ");
   const exp = w.exported ? "export " : "";
   const wrtParams = w.wrt.map((i) => fn.params[i]);
   const arrayBuffers = wrtParams.filter((p) => p.type === "arr");
   // A boolean parameter keeps its place in the list (when `wrt` is not given) with gradient 0.
   const gradients = wrtParams.map((p) => (p.type === "arr" ? bar(p.name) : p.type === "bool" ? "0" : `${SUPPORT_NAME}.adjoint[${fn.params.indexOf(p)}]`));
   const gradValue = w.single ? gradients[0] : `[${gradients.join(", ")}]`;
-  const gradTypeOf = (p: { type: string }) => (p.type === "bool" ? "number" : TS[p.type]);
+  const gradTypeOf = (p: { type: Type }) => (p.type === "bool" ? "number" : TS_TYPE_NAME[p.type]);
   const gradType = w.single ? gradTypeOf(wrtParams[0]) : `[${wrtParams.map(gradTypeOf).join(", ")}]`;
   const reverseCall = (seed: string, args = fn.params.map((p) => p.name)) =>
     `${w.reverseName}(${[...args, ...arrayBuffers.map((p) => bar(p.name)), seed].join(", ")})`;
@@ -109,7 +108,7 @@ export function printWrapper(w: WrapperSpec): string {
     }
     case "jvp": {
       const n = fn.params.length;
-      const args = fn.params.flatMap((p, i) => (p.type === "bool" ? [`primals[${i}] as boolean`] : [`primals[${i}] as ${TS[p.type]}`, `tangents[${i}] as ${TS[p.type]}`]));
+      const args = fn.params.flatMap((p, i) => (p.type === "bool" ? [`primals[${i}] as boolean`] : [`primals[${i}] as ${TS_TYPE_NAME[p.type]}`, `tangents[${i}] as ${TS_TYPE_NAME[p.type]}`]));
       return [
         `/** ${title}: the value and the directional derivative along the tangents */`,
         `${exp}function ${w.name}(primals: ArrayLike<unknown>, tangents: ArrayLike<unknown>): [number, number] {`,

@@ -6,11 +6,13 @@
  * array the caller writes, breaks that; such calls are inlined, so the caller's own analyses
  * (to-be-recorded, element saves) see every read and write.
  */
+import { untilStable } from "../fixpoint.js";
 import { type Atom, type Expr, type FnIR, type Stmt, type Type, walk } from "../ir.js";
 
 /** Replaces, in place, the calls of `fn` that must be inlined. `functions` maps names to helpers. */
 export function inlineArraySharingCalls(fn: FnIR, functions: Map<string, FnIR>): void {
-  for (let round = 0; round < 100; round++) {
+  // Each round inlines at least one call, and recursion is rejected before this: inlined bodies end.
+  untilStable("inlining of array-sharing helpers", 1000, () => {
     const written = writtenArrays(fn.body);
     let changed = false;
     const rewrite = (stmts: Stmt[]): Stmt[] =>
@@ -32,8 +34,8 @@ export function inlineArraySharingCalls(fn: FnIR, functions: Map<string, FnIR>):
         return inlineCall(fn, callee, call.args, s.k === "assign" ? s.target : undefined);
       });
     fn.body = rewrite(fn.body);
-    if (!changed) return;
-  }
+    return changed;
+  });
 }
 
 export function writesArrayParam(fn: FnIR): boolean {

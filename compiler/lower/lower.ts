@@ -10,10 +10,10 @@ import ts from "typescript";
 import { diagnosticAt, type Diagnostic } from "../diagnostics.js";
 import { type Atom, type CmpOp, type Expr, type FnIR, type LoopStmt, type Param, type PrimOp, type SourceLoc, type Stmt, type Type, bool, num, ref, walk } from "../ir.js";
 import { type FunctionNode, type ModuleGraph, type ResolvedFunction, skipParens } from "../front/modules.js";
-import { BINARY_MATH, MATH_CONSTANTS, NON_DIFFERENTIABLE_MATH, NUMBER_CONSTANTS, UNARY_MATH, VARIADIC_MATH } from "./math.js";
+import { MATH_CONSTANTS, NON_DIFFERENTIABLE_MATH, NUMBER_CONSTANTS } from "./math.js";
 import { PACKAGE_NAME } from "../front/markers.js";
 import { inlineArraySharingCalls } from "./inline.js";
-import { RULES } from "../differentiate/rules.js";
+import { MATH_PRIMITIVES, OPERATOR_PRIMITIVES, PRIMITIVES } from "../primitives.js";
 
 /** Thrown inside lowering to abandon a construct after its diagnostic has been recorded. */
 class Unsupported extends Error {}
@@ -90,23 +90,16 @@ const CMP_OPS: Partial<Record<ts.SyntaxKind, CmpOp>> = {
   [ts.SyntaxKind.ExclamationEqualsToken]: "!==",
 };
 
-const ARITH_OPS: Partial<Record<ts.SyntaxKind, PrimOp>> = {
-  [ts.SyntaxKind.PlusToken]: "add",
-  [ts.SyntaxKind.MinusToken]: "sub",
-  [ts.SyntaxKind.AsteriskToken]: "mul",
-  [ts.SyntaxKind.SlashToken]: "div",
-  [ts.SyntaxKind.PercentToken]: "mod",
-  [ts.SyntaxKind.AsteriskAsteriskToken]: "pow",
-};
+/** The primitive of a binary operator token (`+` → add), from the primitives table. */
+function arithmeticOp(kind: ts.SyntaxKind): PrimOp | undefined {
+  return OPERATOR_PRIMITIVES.get(ts.tokenToString(kind) ?? "");
+}
 
-const COMPOUND_OPS: Partial<Record<ts.SyntaxKind, PrimOp>> = {
-  [ts.SyntaxKind.PlusEqualsToken]: "add",
-  [ts.SyntaxKind.MinusEqualsToken]: "sub",
-  [ts.SyntaxKind.AsteriskEqualsToken]: "mul",
-  [ts.SyntaxKind.SlashEqualsToken]: "div",
-  [ts.SyntaxKind.PercentEqualsToken]: "mod",
-  [ts.SyntaxKind.AsteriskAsteriskEqualsToken]: "pow",
-};
+/** The primitive of a compound assignment token (`+=` → add). */
+function compoundOp(kind: ts.SyntaxKind): PrimOp | undefined {
+  if (kind < ts.SyntaxKind.FirstCompoundAssignment || kind > ts.SyntaxKind.LastCompoundAssignment) return undefined;
+  return OPERATOR_PRIMITIVES.get((ts.tokenToString(kind) ?? "").slice(0, -1));
+}
 
 class FunctionLowerer {
   private readonly sf: ts.SourceFile;
@@ -505,8 +498,8 @@ class FunctionLowerer {
       this.lowerEffect(e.right, out);
       return;
     }
-    if (ts.isBinaryExpression(e) && (e.operatorToken.kind === ts.SyntaxKind.EqualsToken || COMPOUND_OPS[e.operatorToken.kind])) {
-      this.lowerAssignment(e.left, COMPOUND_OPS[e.operatorToken.kind], e.right, out, e);
+    if (ts.isBinaryExpression(e) && (e.operatorToken.kind === ts.SyntaxKind.EqualsToken || compoundOp(e.operatorToken.kind))) {
+      this.lowerAssignment(e.left, compoundOp(e.operatorToken.kind), e.right, out, e);
       return;
     }
     if (ts.isBinaryExpression(e) && e.operatorToken.kind >= ts.SyntaxKind.FirstCompoundAssignment && e.operatorToken.kind <= ts.SyntaxKind.LastCompoundAssignment) {
@@ -690,7 +683,7 @@ class FunctionLowerer {
 
   private binary(e: ts.BinaryExpression, out: Stmt[], target: string | undefined, emit: (x: Expr, t: Type) => Typed): Typed {
     const kind = e.operatorToken.kind;
-    const arith = ARITH_OPS[kind];
+    const arith = arithmeticOp(kind);
     if (arith) {
       const a = this.scalar(e.left, out);
       const b = this.scalar(e.right, out);
@@ -724,7 +717,7 @@ class FunctionLowerer {
       if (target && name !== target) return emit({ k: "copy", arg: ref(name) }, "bool");
       return { atom: ref(name), type: "bool" };
     }
-    if (kind === ts.SyntaxKind.EqualsToken || COMPOUND_OPS[kind]) {
+    if (kind === ts.SyntaxKind.EqualsToken || compoundOp(kind)) {
       return this.fail(e, "assignment inside an expression is outside the differentiable subset", "write the assignment as its own statement");
     }
     if (kind === ts.SyntaxKind.QuestionQuestionToken) return this.fail(e, "?? is outside the differentiable subset", "numbers in the subset are never null or undefined: use the value directly, or a comparison with ?:");
@@ -738,28 +731,25 @@ class FunctionLowerer {
     if (ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) && callee.expression.text === "Math" && !this.lookup("Math")) {
       const name = callee.name.text;
       const args = () => e.arguments.map((a) => this.scalar(a, out));
-      if (UNARY_MATH[name]) {
-        if (e.arguments.length !== 1) this.fail(e, `Math.${name} takes one argument`);
-        return emit({ k: "prim", op: UNARY_MATH[name], args: args() }, "num");
-      }
-      if (BINARY_MATH[name]) {
-        if (e.arguments.length !== 2) this.fail(e, `Math.${name} takes two arguments`);
-        return emit({ k: "prim", op: BINARY_MATH[name], args: args() }, "num");
-      }
-      if (VARIADIC_MATH[name]) {
+      const math = MATH_PRIMITIVES.get(name);
+      if (math?.variadic) {
         if (e.arguments.length < 1) this.fail(e, `Math.${name}() needs at least one argument`);
         const values = args();
         if (values.length === 1) {
-          const op = VARIADIC_MATH[name];
-          return op === "hypot" ? emit({ k: "prim", op: "abs", args: values }, "num") : emit({ k: "copy", arg: values[0] }, "num");
+          const single = math.variadic.single;
+          return single === "copy" ? emit({ k: "copy", arg: values[0] }, "num") : emit({ k: "prim", op: single, args: values }, "num");
         }
         let acc = values[0];
         for (let i = 1; i < values.length - 1; i++) {
           const t = this.temp("num");
-          out.push(this.assign(t, { k: "prim", op: VARIADIC_MATH[name], args: [acc, values[i]] }));
+          out.push(this.assign(t, { k: "prim", op: math.op, args: [acc, values[i]] }));
           acc = ref(t);
         }
-        return emit({ k: "prim", op: VARIADIC_MATH[name], args: [acc, values[values.length - 1]] }, "num");
+        return emit({ k: "prim", op: math.op, args: [acc, values[values.length - 1]] }, "num");
+      }
+      if (math) {
+        if (e.arguments.length !== math.arity) this.fail(e, `Math.${name} takes ${math.arity === 1 ? "one argument" : "two arguments"}`);
+        return emit({ k: "prim", op: math.op, args: args() }, "num");
       }
       const why = NON_DIFFERENTIABLE_MATH[name];
       if (why) return this.fail(e, why.message, why.hint);
@@ -953,17 +943,17 @@ function constantValue(sf: ts.SourceFile, e: ts.Expression, seen: Set<string>): 
     return undefined;
   }
   if (ts.isBinaryExpression(e)) {
-    const op = ARITH_OPS[e.operatorToken.kind];
+    const op = arithmeticOp(e.operatorToken.kind);
     const a = constantValue(sf, e.left, seen);
     const b = constantValue(sf, e.right, seen);
-    return op && a !== undefined && b !== undefined ? RULES[op].evaluate(a, b) : undefined;
+    return op && a !== undefined && b !== undefined ? PRIMITIVES[op].evaluate(a, b) : undefined;
   }
   if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && ts.isIdentifier(e.expression.expression) && e.expression.expression.text === "Math") {
     const name = e.expression.name.text;
-    const op = UNARY_MATH[name] ?? BINARY_MATH[name];
+    const op = MATH_PRIMITIVES.get(name)?.op;
     const args = e.arguments.map((a) => constantValue(sf, a, seen));
-    if (!op || args.some((a) => a === undefined) || args.length !== RULES[op].arity) return undefined;
-    return RULES[op].evaluate(...(args as number[]));
+    if (!op || args.some((a) => a === undefined) || args.length !== PRIMITIVES[op].arity) return undefined;
+    return PRIMITIVES[op].evaluate(...(args as number[]));
   }
   return undefined;
 }

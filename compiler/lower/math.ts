@@ -1,18 +1,8 @@
-/** The `Math.*` and `Number.*` members of the differentiable subset, mapped to IR primitives. */
-import type { PrimOp } from "../ir.js";
-
-export const UNARY_MATH: Record<string, PrimOp> = {
-  sin: "sin", cos: "cos", tan: "tan", asin: "asin", acos: "acos", atan: "atan",
-  sinh: "sinh", cosh: "cosh", tanh: "tanh", asinh: "asinh", acosh: "acosh", atanh: "atanh",
-  exp: "exp", expm1: "expm1", log: "log", log1p: "log1p", log2: "log2", log10: "log10",
-  sqrt: "sqrt", cbrt: "cbrt", abs: "abs", sign: "sign", floor: "floor", ceil: "ceil",
-  round: "round", trunc: "trunc",
-};
-
-export const BINARY_MATH: Record<string, PrimOp> = { atan2: "atan2", pow: "pow" };
-
-/** Variadic members folded left into a chain of binary primitives. */
-export const VARIADIC_MATH: Record<string, PrimOp> = { min: "min", max: "max", hypot: "hypot" };
+/**
+ * The constants of `Math` and `Number` the subset reads, and the `Math` functions it rejects with
+ * a reason. The `Math` functions it differentiates are records of the primitives table
+ * (primitives.ts, `source`).
+ */
 
 export const MATH_CONSTANTS: Record<string, number> = {
   PI: Math.PI, E: Math.E, LN2: Math.LN2, LN10: Math.LN10, LOG2E: Math.LOG2E,

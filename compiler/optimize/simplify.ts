@@ -3,18 +3,19 @@
  * of constants and copies of never-reassigned variables, and removal of dead assignments — so
  * the generated code carries only the operations the derivative needs.
  */
-import { type Atom, type GExpr, type GFn, type GStmt, type Term, num } from "../ir.js";
-import { RULES } from "../differentiate/rules.js";
+import { type Atom, type GExpr, type GFn, type GStmt, type Term, assertNever, num, walkGenerated } from "../ir.js";
+import { PRIMITIVES } from "../primitives.js";
+import { untilStable } from "../fixpoint.js";
 import { skipZeroAdjointLoops } from "./zero-adjoint-loops.js";
 
 export function simplify(fn: GFn): GFn {
   let body = fn.body;
-  for (let round = 0; round < 8; round++) {
+  // Each round that changes something folds, propagates or removes at least one statement.
+  untilStable("clean-up of generated code", 1000, () => {
     const before = JSON.stringify(body);
-    body = propagate(fold(body), fn);
-    body = removeDead(body, fn);
-    if (JSON.stringify(body) === before) break;
-  }
+    body = removeDead(propagate(fold(body), fn), fn);
+    return JSON.stringify(body) !== before;
+  });
   const used = new Set<string>(fn.params.map((p) => p.name));
   visitAtoms(body, (name) => used.add(name), (name) => used.add(name));
   const vars = new Map([...fn.vars].filter(([name]) => used.has(name)));
@@ -54,8 +55,17 @@ function fold(stmts: GStmt[]): GStmt[] {
       case "countdown":
         out.push({ ...s, body: fold(s.body) });
         break;
-      default:
+      case "store":
+      case "push":
+      case "pushArray":
+      case "effect":
+      case "setOut":
+      case "return":
+      case "comment":
         out.push(s);
+        break;
+      default:
+        assertNever(s);
     }
   }
   return out;
@@ -78,7 +88,7 @@ function foldExpr(e: GExpr): GExpr {
   if (e.k !== "prim") return e;
   const [a, b] = e.args;
   if (e.args.every((x) => x.k === "num")) {
-    return { k: "copy", arg: num(RULES[e.op].evaluate(...e.args.map((x) => (x as { value: number }).value))) };
+    return { k: "copy", arg: num(PRIMITIVES[e.op].evaluate(...e.args.map((x) => (x as { value: number }).value))) };
   }
   switch (e.op) {
     case "mul":
@@ -158,8 +168,17 @@ function removeDead(body: GStmt[], fn: GFn): GStmt[] {
           const inner = sweep(s.body);
           return inner.length === 0 ? [] : [{ ...s, body: inner }];
         }
-        default:
+        case "store":
+        case "accumElem":
+        case "push":
+        case "pushArray":
+        case "effect":
+        case "setOut":
+        case "return":
+        case "comment":
           return [s];
+        default:
+          return assertNever(s);
       }
     });
   return sweep(body);
@@ -191,8 +210,12 @@ function exprAtoms(e: GExpr): Atom[] {
       return [e.size];
     case "lin":
       return e.terms.flatMap((t) => [t.coef, t.value]);
-    default:
+    case "pop":
+    case "popArray":
+    case "out":
       return [];
+    default:
+      return assertNever(e);
   }
 }
 
@@ -248,25 +271,24 @@ function visitAtoms(stmts: GStmt[], use: (name: string) => void, def: (name: str
         def(s.counter);
         visitAtoms(s.body, use, def);
         break;
+      case "comment":
+        break;
+      default:
+        assertNever(s);
     }
   }
 }
 
 function visitCounters(stmts: GStmt[], visit: (name: string) => void): void {
-  for (const s of stmts) {
-    if (s.k === "countdown") (visit(s.counter), visitCounters(s.body, visit));
-    if (s.k === "if") (visitCounters(s.then, visit), visitCounters(s.else, visit));
-    if (s.k === "loop") (visitCounters(s.test, visit), visitCounters(s.body, visit));
-  }
+  walkGenerated(stmts, (s) => {
+    if (s.k === "countdown") visit(s.counter);
+  });
 }
 
 function collectAssigns(stmts: GStmt[], into: GStmt[]): void {
-  for (const s of stmts) {
+  walkGenerated(stmts, (s) => {
     if (s.k === "assign") into.push(s);
-    if (s.k === "countdown") collectAssigns(s.body, into);
-    if (s.k === "if") (collectAssigns(s.then, into), collectAssigns(s.else, into));
-    if (s.k === "loop") (collectAssigns(s.test, into), collectAssigns(s.body, into));
-  }
+  });
 }
 
 function visitDefs(stmts: GStmt[], def: (name: string) => void): void {
@@ -293,8 +315,13 @@ function mapAtoms(stmts: GStmt[], f: (a: Atom) => Atom): GStmt[] {
         return { ...e, size: f(e.size) };
       case "lin":
         return { ...e, terms: terms(e.terms) };
-      default:
+      case "len":
+      case "pop":
+      case "popArray":
+      case "out":
         return e;
+      default:
+        return assertNever(e);
     }
   };
   return stmts.map((s): GStmt => {
@@ -319,8 +346,11 @@ function mapAtoms(stmts: GStmt[], f: (a: Atom) => Atom): GStmt[] {
         return { ...s, test: mapAtoms(s.test, f), cond: f(s.cond), body: mapAtoms(s.body, f) };
       case "countdown":
         return { ...s, count: f(s.count), body: mapAtoms(s.body, f) };
-      default:
+      case "pushArray":
+      case "comment":
         return s;
+      default:
+        return assertNever(s);
     }
   });
 }

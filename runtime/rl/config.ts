@@ -3,6 +3,7 @@
  * defaults per environment live in configs/*.json (files you can read and copy); a config file
  * or the command line overrides them. A bad value is an error naming the key.
  */
+import { OPTIMIZER_NAMES, type OptimizerName } from "./optimizers.js";
 
 export interface DQNConfig {
   /** Environment steps to train for. */
@@ -31,10 +32,10 @@ export interface DQNConfig {
   max_grad_norm: number;
   /** Hidden layer widths of the Q-network. */
   net_arch: number[];
-  /** "mlp" (dsl-examples/qnet.ts) or "dueling" (dsl-examples/dueling-qnet.ts). */
+  /** "mlp" (runtime/rl/networks/mlp.ts) or "dueling" (runtime/rl/networks/dueling.ts). */
   network: "mlp" | "dueling";
   loss: "huber" | "mse";
-  optimizer: "adam" | "rmsprop" | "sgd";
+  optimizer: OptimizerName;
   /** Double DQN: the online network picks the next action, the target network values it. */
   double_dqn: boolean;
   /** n-step returns. */
@@ -83,7 +84,7 @@ const SCHEMA: Record<keyof DQNConfig, Kind> = {
   net_arch: "intList",
   network: { oneOf: ["mlp", "dueling"] },
   loss: { oneOf: ["huber", "mse"] },
-  optimizer: { oneOf: ["adam", "rmsprop", "sgd"] },
+  optimizer: { oneOf: OPTIMIZER_NAMES },
   double_dqn: "boolean",
   n_steps: "positiveInt",
   prioritized_replay: "boolean",

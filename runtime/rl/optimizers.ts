@@ -3,7 +3,9 @@
  * and state that checkpoints save exactly. Nothing allocates per step.
  */
 
-export type OptimizerName = "adam" | "rmsprop" | "sgd";
+/** The optimizers `createOptimizer` makes, by the names configs use. */
+export const OPTIMIZER_NAMES = ["adam", "rmsprop", "sgd"] as const;
+export type OptimizerName = (typeof OPTIMIZER_NAMES)[number];
 
 export interface Optimizer {
   readonly name: OptimizerName;

@@ -1,13 +1,13 @@
 /**
  * Q-networks for the DQN trainer. A network is a parameter count, an initialisation, a forward
  * pass for acting and for TD targets, and the gradient of the training loss — the last generated
- * by gradc from a differentiable TypeScript function (dsl-examples/qnet.ts by default). To train
+ * by gradc from a differentiable TypeScript function (runtime/rl/networks/mlp.ts by default). To train
  * your own network, implement `QNetwork` with your loss function and gradc's
  * `valueAndGradInto(yourLoss, { wrt: [0] })`, as `mlpQNetwork` below does.
  */
 import { valueAndGradInto } from "gradc";
-import { forwardInto, parameterCount, unitCount, weightedTdLoss } from "../../dsl-examples/qnet.js";
-import { duelingForwardInto, duelingParameterCount, duelingTdLoss } from "../../dsl-examples/dueling-qnet.js";
+import { forwardInto, parameterCount, unitCount, weightedTdLoss } from "./networks/mlp.js";
+import { duelingForwardInto, duelingParameterCount, duelingTdLoss } from "./networks/dueling.js";
 import type { Random } from "./random.js";
 
 export type Engine = "compiled" | "tape";
@@ -41,7 +41,7 @@ function initializeLayers(theta: Float64Array, layers: [nIn: number, nOut: numbe
   }
 }
 
-/** The MLP of dsl-examples/qnet.ts: ReLU hidden layers, one Q-value per action. */
+/** The MLP of runtime/rl/networks/mlp.ts: ReLU hidden layers, one Q-value per action. */
 export function mlpQNetwork(observationSize: number, actionCount: number, hidden: number[], options: { loss: LossKind; engine: Engine }): QNetwork {
   // Small integers in a plain array: V8 keeps the index arithmetic in integer registers.
   const sizes = [observationSize, ...hidden, actionCount] as unknown as Float64Array;
@@ -70,7 +70,7 @@ export function mlpQNetwork(observationSize: number, actionCount: number, hidden
   };
 }
 
-/** The dueling network of dsl-examples/dueling-qnet.ts. */
+/** The dueling network of runtime/rl/networks/dueling.ts. */
 export function duelingQNetwork(observationSize: number, actionCount: number, hidden: number[], options: { loss: LossKind; engine: Engine }): QNetwork {
   if (hidden.length === 0) throw new Error("a dueling network needs at least one hidden layer");
   const sizes = [observationSize, ...hidden, actionCount] as unknown as Float64Array;

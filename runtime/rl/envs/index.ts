@@ -27,6 +27,11 @@ export const ENVIRONMENTS = {
 
 export type EnvironmentName = keyof typeof ENVIRONMENTS;
 
+/** The environments' own names (Gymnasium ids), without the short aliases: for help texts. */
+export function environmentIds(): string[] {
+  return [...new Set(Object.values(ENVIRONMENTS).map((make) => make().name))];
+}
+
 /** A fresh environment by name; an unknown name throws an error that lists the known ones. */
 export function makeEnvironment(name: string): Environment {
   if (!Object.hasOwn(ENVIRONMENTS, name)) {

@@ -7,7 +7,7 @@
  * as in qnet.ts (W row-major, then b, layer by layer), then the value head (W: 1 × h, b: 1), then
  * the advantage head (W: actions × h, b: actions), h being the last trunk width.
  */
-import { huber } from "./qnet.js";
+import { huber } from "./mlp.js";
 
 export function duelingParameterCount(sizes: ArrayLike<number>): number {
   let count = 0;

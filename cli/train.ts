@@ -6,13 +6,13 @@
 import path from "node:path";
 import { Command } from "commander";
 import cliProgress from "cli-progress";
-import type { DQNConfig } from "./config.js";
-import { checkpointConfig, type Progress } from "./dqn.js";
-import { makeEnvironment } from "./envs/index.js";
-import { readCheckpointFile } from "./node/checkpoint-file.js";
-import { DQNTrainer } from "./node/dqn-trainer.js";
-import { loadRunConfig } from "./node/run-config.js";
-import { RunFolder } from "./node/run-folder.js";
+import type { DQNConfig } from "../runtime/rl/config.js";
+import { checkpointConfig, type Progress } from "../runtime/rl/dqn.js";
+import { environmentIds, makeEnvironment } from "../runtime/rl/envs/index.js";
+import { readCheckpointFile } from "../runtime/rl/node/checkpoint-file.js";
+import { DQNTrainer } from "../runtime/rl/node/dqn-trainer.js";
+import { loadRunConfig } from "../runtime/rl/node/run-config.js";
+import { RunFolder } from "../runtime/rl/node/run-folder.js";
 
 interface TrainFlags {
   seed?: number;
@@ -28,7 +28,7 @@ export async function main(argv: string[]): Promise<void> {
   const program = new Command();
   program
     .name("gradc train")
-    .argument("<env>", "CartPole-v1, MountainCar-v0, Acrobot-v1 or GridWorld (short names work too)")
+    .argument("<env>", `${environmentIds().join(", ")} (short names work too)`)
     .option("--seed <n>", "random seed", (v) => parseInteger("--seed", v))
     .option("--steps <n>", "total environment steps (total_timesteps)", (v) => parseInteger("--steps", v))
     .option("--config <file>", "a JSON file of hyperparameters (SB3 names) over the environment's defaults")
