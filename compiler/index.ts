@@ -102,7 +102,6 @@ class ModuleCompiler {
   private readonly takenNames: Set<string>;
   private readonly generatedNames = new Map<string, string>();
   private readonly functions = new Map<string, FnIR>();
-  private readonly emitted = new Map<string, GFn>();
   private readonly pending: (() => GFn)[] = [];
   private readonly wrappers: WrapperSpec[] = [];
   private readonly tapedFunctions: string[] = [];

@@ -269,6 +269,22 @@ export function walkGenerated(stmts: GStmt[], visit: (s: GStmt) => void): void {
   }
 }
 
+/** Builders of generated statements, named for what they mean: differentiate writes these. */
+export const gen = {
+  /** `target = expr` */
+  assign: (target: string, expr: GExpr, loc?: SourceLoc): GStmt => ({ k: "assign", target, expr, loc }),
+  /** `target = value` */
+  copy: (target: string, value: Atom, loc?: SourceLoc): GStmt => ({ k: "assign", target, expr: { k: "copy", arg: value }, loc }),
+  /** `target = op(args…)` */
+  prim: (target: string, op: PrimOp, args: Atom[], loc?: SourceLoc): GStmt => ({ k: "assign", target, expr: { k: "prim", op, args }, loc }),
+  /** `target += coef · value` */
+  accum: (target: string, coef: Atom, value: Atom, loc?: SourceLoc, zeroSafe?: boolean): GStmt => ({ k: "accum", target, terms: [{ coef, value, zeroSafe }], loc }),
+  /** Saves a value for the reverse sweep. */
+  push: (value: Atom, stack: SaveStack, loc?: SourceLoc): GStmt => ({ k: "push", value, stack, loc }),
+  /** `target = ` the value saved last on `stack`. */
+  pop: (target: string, stack: SaveStack, loc?: SourceLoc): GStmt => ({ k: "assign", target, expr: { k: "pop", stack }, loc }),
+};
+
 export interface GVar {
   type: Type;
   /** Initial value for variables that accumulate (tangents and adjoints start at 0). */

@@ -6,7 +6,7 @@
  * recorded trip count. Helper calls are differentiated in joint mode: the adjoint sweep calls the
  * helper's own reverse function, which recomputes what it needs from the arguments.
  */
-import { type Atom, arrayName, assertNever, type Expr, exprReads, type FnIR, type GFn, type GStmt, type LoopStmt, type Param, type SaveStack, type Stmt, num, ref } from "../ir.js";
+import { type Atom, arrayName, assertNever, type Expr, exprReads, type FnIR, gen, type GFn, type GStmt, type GVar, type LoopStmt, type Param, type SaveStack, type Stmt, num, ref } from "../ir.js";
 import { analyzeActivity } from "../analyze/activity.js";
 import { planRecording } from "../analyze/tbr.js";
 import { LocalNames, buildPartial, varsOf } from "./common.js";
@@ -28,118 +28,215 @@ export class UnsupportedInReverse extends Error {
  * `$gradc.adjoint[index]`, array adjoints accumulate into the `<name>_bar` buffers passed in.
  */
 export function reverseFunction(fn: FnIR, wrt: number[], functions: Map<string, FnIR>, generated: GeneratedNames, name: string): GFn {
-  const wrtParams = wrt.map((i) => fn.params[i]);
-  const active = analyzeActivity(fn, wrtParams.map((p) => p.name));
-  const plan = planRecording(fn, active);
-  /** The stack a saved value of this variable (or element of this array) goes on. */
-  const stackOf = (name: string): SaveStack => (active.has(name) ? "active" : "inactive");
-  const vars = varsOf(fn.vars);
-  const names = new LocalNames(vars);
-  const bar = (v: string) => names.derived(v, "bar", fn.vars.get(v)!);
-  const isActive = (a: Atom): a is { k: "var"; name: string } => a.k === "var" && active.has(a.name);
-  const trips = new Map<LoopStmt, string>();
-  const tripsSaved = new Set<LoopStmt>();
+  return new ReverseBuilder(fn, wrt, functions, generated).build(name);
+}
 
-  const seed = bar(fn.result);
-  const params: Param[] = [...fn.params];
-  for (const p of wrtParams) if (p.type === "arr") params.push({ name: bar(p.name), type: "arr" });
-  params.push({ name: seed, type: "num" });
-  vars.get(seed)!.zero = false;
+/**
+ * Builds one reverse-mode function: a method per statement kind for each sweep, as Tangent's
+ * `visit_For` and friends. The analyses (activity, the to-be-recorded plan) are computed once
+ * for the function; local names are allocated in program order, so the output is deterministic.
+ */
+class ReverseBuilder {
+  private readonly wrtParams: Param[];
+  private readonly active: Set<string>;
+  private readonly plan: ReturnType<typeof planRecording>;
+  private readonly vars: Map<string, GVar>;
+  private readonly names: LocalNames;
+  /** The trip counter of each loop whose trips the forward sweep counts. */
+  private readonly trips = new Map<LoopStmt, string>();
+  /** Loops nested in other loops: their trip counts are saved per outer iteration. */
+  private readonly tripsSaved = new Set<LoopStmt>();
 
-  // Adjoint buffers for arrays that are active without being asked for (e.g. a parameter used as scratch space).
-  const prologue: GStmt[] = [];
-  for (const p of fn.params) {
-    if (p.type === "arr" && active.has(p.name) && !wrtParams.includes(p)) {
-      const n = names.temp("n");
-      prologue.push({ k: "assign", target: n, expr: { k: "len", arr: p.name } });
-      prologue.push({ k: "assign", target: bar(p.name), expr: { k: "newarr", size: ref(n) } });
-    }
+  constructor(
+    private readonly fn: FnIR,
+    private readonly wrt: number[],
+    private readonly functions: Map<string, FnIR>,
+    private readonly generated: GeneratedNames,
+  ) {
+    this.wrtParams = wrt.map((i) => fn.params[i]);
+    this.active = analyzeActivity(fn, this.wrtParams.map((p) => p.name));
+    this.plan = planRecording(fn, this.active);
+    this.vars = varsOf(fn.vars);
+    this.names = new LocalNames(this.vars);
   }
 
-  /** Array adjoints handed to a helper's reverse function: the real one, or a scratch buffer. */
-  const arrayAdjoint = (a: Atom, out: GStmt[]): Atom => {
-    if (isActive(a)) return ref(bar(a.name));
-    const n = names.temp("n");
-    const scratch = names.temp("scratch", "arr");
-    out.push({ k: "assign", target: n, expr: { k: "len", arr: arrayName(a) } });
-    out.push({ k: "assign", target: scratch, expr: { k: "newarr", size: ref(n) } });
-    return ref(scratch);
-  };
+  build(name: string): GFn {
+    const { fn, names } = this;
+    const seed = this.bar(fn.result);
+    const params: Param[] = [...fn.params];
+    for (const p of this.wrtParams) if (p.type === "arr") params.push({ name: this.bar(p.name), type: "arr" });
+    params.push({ name: seed, type: "num" });
+    this.vars.get(seed)!.zero = false;
+
+    // Adjoint buffers for arrays that are active without being asked for (e.g. a parameter used as scratch space).
+    const prologue: GStmt[] = [];
+    for (const p of fn.params) {
+      if (p.type === "arr" && this.active.has(p.name) && !this.wrtParams.includes(p)) {
+        const n = names.temp("n");
+        prologue.push(gen.assign(n, { k: "len", arr: p.name }));
+        prologue.push(gen.assign(this.bar(p.name), { k: "newarr", size: ref(n) }));
+      }
+    }
+
+    const forwardSweep = this.forward(fn.body, 0);
+    const value = names.temp("value");
+    const adjointSweep = this.adjoint(fn.body);
+    const body: GStmt[] = [
+      ...prologue,
+      { k: "comment", text: "forward sweep" },
+      ...forwardSweep,
+      gen.copy(value, ref(fn.result)),
+      { k: "comment", text: "reverse sweep" },
+      ...adjointSweep,
+    ];
+    fn.params.forEach((p, i) => {
+      if (p.type === "num" && this.wrt.includes(i)) {
+        body.push({ k: "setOut", slot: "adjoint", index: i, value: this.active.has(p.name) ? ref(this.bar(p.name)) : num(0) });
+      }
+    });
+    body.push({ k: "return", value: ref(value) });
+    return {
+      name,
+      params,
+      vars: this.vars,
+      body,
+      returns: fn.resultType,
+      doc: `reverse mode of ${fn.sourceName} (${fn.loc.file.split("/").pop()}:${fn.loc.line}): returns the value; adjoints of scalar parameters go to $gradc.adjoint[i], of arrays into the *_bar buffers`,
+    };
+  }
+
+  private bar(v: string): string {
+    return this.names.derived(v, "bar", this.fn.vars.get(v)!);
+  }
+
+  private isActive(a: Atom): a is { k: "var"; name: string } {
+    return a.k === "var" && this.active.has(a.name);
+  }
+
+  /** The stack a saved value of this variable (or element of this array) goes on. */
+  private stackOf(name: string): SaveStack {
+    return this.active.has(name) ? "active" : "inactive";
+  }
 
   // ------------------------------------------------------------------ forward sweep
-  const forward = (stmts: Stmt[], depth: number): GStmt[] => {
+
+  private forward(stmts: Stmt[], depth: number): GStmt[] {
     const out: GStmt[] = [];
     for (const s of stmts) {
       switch (s.k) {
         case "assign":
-          if (plan.saves.has(s)) out.push({ k: "push", value: ref(s.target), stack: stackOf(s.target), loc: s.loc });
-          if (plan.arraySaves.has(s)) {
-            out.push({ k: "pushArray", arr: s.target, loc: s.loc });
-            if (active.has(s.target)) out.push({ k: "pushArray", arr: bar(s.target), loc: s.loc });
-          }
-          if (s.expr.k === "call") out.push({ ...s, expr: { k: "call", fn: generated.primal(s.expr.fn), args: s.expr.args } });
-          else out.push(s);
-          if (s.expr.k === "newarr" && active.has(s.target)) out.push({ k: "assign", target: bar(s.target), expr: s.expr, loc: s.loc });
+          this.forwardAssign(s, out);
           break;
         case "store":
-          if (plan.elementSaves.has(s)) {
-            // A recomputed load reads this element later in the reverse sweep: keep the old one.
-            const old = names.temp("old");
-            out.push({ k: "assign", target: old, expr: { k: "load", arr: s.arr, index: s.index }, loc: s.loc });
-            out.push({ k: "push", value: ref(old), stack: stackOf(s.arr), loc: s.loc });
-          }
-          out.push(s);
+          this.forwardStore(s, out);
           break;
         case "effect":
-          out.push({ ...s, fn: generated.primal(s.fn) });
+          out.push({ ...s, fn: this.generated.primal(s.fn) });
           break;
         case "if":
-          out.push({ k: "if", cond: s.cond, then: forward(s.then, depth), else: forward(s.else, depth), loc: s.loc });
+          out.push({ k: "if", cond: s.cond, then: this.forward(s.then, depth), else: this.forward(s.else, depth), loc: s.loc });
           break;
-        case "loop": {
-          out.push(...forward(s.init, depth));
-          const body = [...forward(s.body, depth + 1), ...forward(s.update, depth + 1)];
-          if (plan.reverseWork.has(s) && !plan.counted.get(s)?.replayableTest) {
-            const count = names.temp(`trips`);
-            trips.set(s, count);
-            if (depth > 0) {
-              tripsSaved.add(s);
-              out.push({ k: "push", value: ref(count), stack: "inactive", loc: s.loc });
-            }
-            out.push({ k: "assign", target: count, expr: { k: "copy", arg: num(0) }, loc: s.loc });
-            body.push({ k: "assign", target: count, expr: { k: "prim", op: "add", args: [ref(count), num(1)] }, loc: s.loc });
-          }
-          out.push({ k: "loop", test: forward(s.test, depth + 1), cond: s.cond, body, postTest: s.postTest, loc: s.loc });
+        case "loop":
+          this.forwardLoop(s, depth, out);
           break;
-        }
+        default:
+          assertNever(s);
       }
     }
     return out;
-  };
+  }
+
+  private forwardAssign(s: Stmt & { k: "assign" }, out: GStmt[]): void {
+    const { plan, active } = this;
+    if (plan.saves.has(s)) out.push(gen.push(ref(s.target), this.stackOf(s.target), s.loc));
+    if (plan.arraySaves.has(s)) {
+      out.push({ k: "pushArray", arr: s.target, loc: s.loc });
+      if (active.has(s.target)) out.push({ k: "pushArray", arr: this.bar(s.target), loc: s.loc });
+    }
+    if (s.expr.k === "call") out.push({ ...s, expr: { k: "call", fn: this.generated.primal(s.expr.fn), args: s.expr.args } });
+    else out.push(s);
+    if (s.expr.k === "newarr" && active.has(s.target)) out.push(gen.assign(this.bar(s.target), s.expr, s.loc));
+  }
+
+  private forwardStore(s: Stmt & { k: "store" }, out: GStmt[]): void {
+    if (this.plan.elementSaves.has(s)) {
+      // A recomputed load reads this element later in the reverse sweep: keep the old one.
+      const old = this.names.temp("old");
+      out.push(gen.assign(old, { k: "load", arr: s.arr, index: s.index }, s.loc));
+      out.push(gen.push(ref(old), this.stackOf(s.arr), s.loc));
+    }
+    out.push(s);
+  }
+
+  private forwardLoop(s: LoopStmt, depth: number, out: GStmt[]): void {
+    out.push(...this.forward(s.init, depth));
+    const body = [...this.forward(s.body, depth + 1), ...this.forward(s.update, depth + 1)];
+    if (this.plan.reverseWork.has(s) && !this.plan.counted.get(s)?.replayableTest) {
+      const count = this.names.temp(`trips`);
+      this.trips.set(s, count);
+      if (depth > 0) {
+        this.tripsSaved.add(s);
+        out.push(gen.push(ref(count), "inactive", s.loc));
+      }
+      out.push(gen.copy(count, num(0), s.loc));
+      body.push(gen.prim(count, "add", [ref(count), num(1)], s.loc));
+    }
+    out.push({ k: "loop", test: this.forward(s.test, depth + 1), cond: s.cond, body, postTest: s.postTest, loc: s.loc });
+  }
 
   // ------------------------------------------------------------------ adjoint sweep
-  const adjointOfAssign = (s: Stmt & { k: "assign" }, out: GStmt[]): void => {
+
+  private adjoint(stmts: Stmt[]): GStmt[] {
+    const out: GStmt[] = [];
+    for (let i = stmts.length - 1; i >= 0; i--) {
+      const s = stmts[i];
+      if (!this.plan.reverseWork.has(s)) continue;
+      switch (s.k) {
+        case "assign":
+          this.adjointOfAssign(s, out);
+          break;
+        case "store":
+          this.adjointOfStore(s, out);
+          break;
+        case "if":
+          out.push({ k: "if", cond: s.cond, then: this.adjoint(s.then), else: this.adjoint(s.else), loc: s.loc });
+          break;
+        case "loop":
+          out.push(...this.adjointOfLoop(s));
+          break;
+        case "effect":
+          // Calls kept for their effect write arrays only through inlined helpers: never reverse work.
+          throw new Error("gradc internal error: an effect call has reverse work");
+        default:
+          assertNever(s);
+      }
+    }
+    return out;
+  }
+
+  private adjointOfAssign(s: Stmt & { k: "assign" }, out: GStmt[]): void {
+    const { plan, active, names } = this;
     const { target, expr, loc } = s;
     const saved = plan.saves.has(s);
     const restore = () => {
-      if (saved) out.push({ k: "assign", target, expr: { k: "pop", stack: stackOf(target) }, loc });
+      if (saved) out.push(gen.pop(target, this.stackOf(target), loc));
     };
     if (plan.arraySaves.has(s)) {
       // Back to the previous iteration's array and adjoint.
-      if (active.has(target)) out.push({ k: "assign", target: bar(target), expr: { k: "popArray" }, loc });
-      out.push({ k: "assign", target, expr: { k: "popArray" }, loc });
+      if (active.has(target)) out.push(gen.assign(this.bar(target), { k: "popArray" }, loc));
+      out.push(gen.assign(target, { k: "popArray" }, loc));
       return;
     }
-    if (!active.has(target) || fn.vars.get(target) === "arr") {
+    if (!active.has(target) || this.fn.vars.get(target) === "arr") {
       restore();
       return;
     }
-    const targetBar = bar(target);
+    const targetBar = this.bar(target);
     if (!saved && isAccumulation(expr, target)) {
       // `s = s + w` (or s − w): s̄ passes through unchanged and only w̄ += ±s̄.
       const other = expr.k === "prim" ? expr.args[1] : undefined;
-      if (other && isActive(other) && !(other.k === "var" && other.name === target)) {
-        out.push({ k: "accum", target: bar(other.name), terms: [{ coef: num(expr.k === "prim" && expr.op === "sub" ? -1 : 1), value: ref(targetBar) }], loc });
+      if (other && this.isActive(other) && !(other.k === "var" && other.name === target)) {
+        out.push(gen.accum(this.bar(other.name), num(expr.k === "prim" && expr.op === "sub" ? -1 : 1), ref(targetBar), loc));
       }
       return;
     }
@@ -149,57 +246,26 @@ export function reverseFunction(fn: FnIR, wrt: number[], functions: Map<string, 
     const resetFirst = saved || readsTarget || plan.redefinitions.has(s);
     if (saved || readsTarget) {
       const t = names.temp("g");
-      out.push({ k: "assign", target: t, expr: { k: "copy", arg: ref(targetBar) }, loc });
-      out.push({ k: "assign", target: targetBar, expr: { k: "copy", arg: num(0) }, loc });
+      out.push(gen.copy(t, ref(targetBar), loc));
+      out.push(gen.copy(targetBar, num(0), loc));
       g = ref(t);
     }
     switch (expr.k) {
-      case "prim": {
-        const reads = { args: new Set<number>(), result: false };
-        const rule = PRIMITIVES[expr.op];
-        rule.partials.forEach((p, i) => {
-          if (p && isActive(expr.args[i])) partialReads(p, reads);
-        });
-        let result: Atom = ref(target);
-        if (reads.result && (saved || readsTarget)) {
-          const r = names.temp("y");
-          out.push({ k: "assign", target: r, expr: { k: "copy", arg: ref(target) }, loc });
-          result = ref(r);
-        }
-        restore();
-        rule.partials.forEach((p, i) => {
-          const arg = expr.args[i];
-          if (!p || !isActive(arg)) return;
-          const coef = buildPartial(p, expr.args, result, names, out, loc);
-          out.push({ k: "accum", target: bar(arg.name), terms: [{ coef, value: g, zeroSafe: rule.infiniteSlope }], loc });
-        });
+      case "prim":
+        this.adjointOfPrim(expr, target, g, saved || readsTarget, restore, out, loc);
         break;
-      }
       case "copy":
         restore();
-        if (isActive(expr.arg)) out.push({ k: "accum", target: bar(expr.arg.name), terms: [{ coef: num(1), value: g }], loc });
+        if (this.isActive(expr.arg)) out.push(gen.accum(this.bar(expr.arg.name), num(1), g, loc));
         break;
       case "load":
         restore();
-        if (active.has(expr.arr)) out.push({ k: "accumElem", arr: bar(expr.arr), index: expr.index, terms: [{ coef: num(1), value: g }], loc });
+        if (active.has(expr.arr)) out.push({ k: "accumElem", arr: this.bar(expr.arr), index: expr.index, terms: [{ coef: num(1), value: g }], loc });
         break;
-      case "call": {
+      case "call":
         restore();
-        const callee = functions.get(expr.fn)!;
-        const args: Atom[] = [...expr.args];
-        callee.params.forEach((p, i) => {
-          if (p.type === "arr") args.push(arrayAdjoint(expr.args[i], out));
-        });
-        args.push(g);
-        out.push({ k: "effect", fn: generated.reverse(expr.fn), args, loc });
-        callee.params.forEach((p, i) => {
-          const arg = expr.args[i];
-          if (p.type === "num" && isActive(arg)) {
-            out.push({ k: "accum", target: bar(arg.name), terms: [{ coef: num(1), value: ref(adjointSlot(i, out)) }], loc });
-          }
-        });
+        this.adjointOfCall(expr, g, out, loc);
         break;
-      }
       case "stop":
       case "cmp":
       case "not":
@@ -211,77 +277,105 @@ export function reverseFunction(fn: FnIR, wrt: number[], functions: Map<string, 
         assertNever(expr);
     }
     if (!resetFirst) return;
-    if (!(saved || readsTarget)) out.push({ k: "assign", target: targetBar, expr: { k: "copy", arg: num(0) }, loc });
-  };
+    if (!(saved || readsTarget)) out.push(gen.copy(targetBar, num(0), loc));
+  }
 
-  const adjointSlot = (index: number, out: GStmt[]): string => {
-    const t = names.temp("a");
-    out.push({ k: "assign", target: t, expr: { k: "out", slot: "adjoint", index } });
-    return t;
-  };
-
-  const adjoint = (stmts: Stmt[]): GStmt[] => {
-    const out: GStmt[] = [];
-    for (let i = stmts.length - 1; i >= 0; i--) {
-      const s = stmts[i];
-      if (!plan.reverseWork.has(s)) continue;
-      switch (s.k) {
-        case "assign":
-          adjointOfAssign(s, out);
-          break;
-        case "store": {
-          if (active.has(s.arr)) {
-            const g = names.temp("g");
-            out.push({ k: "assign", target: g, expr: { k: "load", arr: bar(s.arr), index: s.index }, loc: s.loc });
-            out.push({ k: "store", arr: bar(s.arr), index: s.index, value: num(0), loc: s.loc });
-            if (isActive(s.value)) out.push({ k: "accum", target: bar(s.value.name), terms: [{ coef: num(1), value: ref(g) }], loc: s.loc });
-          }
-          if (plan.elementSaves.has(s)) {
-            const old = names.temp("old");
-            out.push({ k: "assign", target: old, expr: { k: "pop", stack: stackOf(s.arr) }, loc: s.loc });
-            out.push({ k: "store", arr: s.arr, index: s.index, value: ref(old), loc: s.loc });
-          }
-          break;
-        }
-        case "if":
-          out.push({ k: "if", cond: s.cond, then: adjoint(s.then), else: adjoint(s.else), loc: s.loc });
-          break;
-        case "loop":
-          out.push(...adjointOfLoop(s));
-          break;
-      }
+  /** x̄ᵢ += ḡ·∂y/∂xᵢ for each active operand, the partials from the primitives table. */
+  private adjointOfPrim(expr: Expr & { k: "prim" }, target: string, g: Atom, overwritten: boolean, restore: () => void, out: GStmt[], loc: Stmt["loc"]): void {
+    const reads = { args: new Set<number>(), result: false };
+    const rule = PRIMITIVES[expr.op];
+    rule.partials.forEach((p, i) => {
+      if (p && this.isActive(expr.args[i])) partialReads(p, reads);
+    });
+    let result: Atom = ref(target);
+    if (reads.result && overwritten) {
+      // The partial reads the result, which the restore below overwrites: keep it.
+      const r = this.names.temp("y");
+      out.push(gen.copy(r, ref(target), loc));
+      result = ref(r);
     }
-    return out;
-  };
+    restore();
+    rule.partials.forEach((p, i) => {
+      const arg = expr.args[i];
+      if (!p || !this.isActive(arg)) return;
+      const coef = buildPartial(p, expr.args, result, this.names, out, loc);
+      out.push(gen.accum(this.bar(arg.name), coef, g, loc, rule.infiniteSlope));
+    });
+  }
 
-  const adjointOfLoop = (s: LoopStmt): GStmt[] => {
+  /** A helper's own reverse function, in joint mode: it recomputes what it needs from the arguments. */
+  private adjointOfCall(expr: Expr & { k: "call" }, g: Atom, out: GStmt[], loc: Stmt["loc"]): void {
+    const callee = this.functions.get(expr.fn)!;
+    const args: Atom[] = [...expr.args];
+    callee.params.forEach((p, i) => {
+      if (p.type === "arr") args.push(this.arrayAdjoint(expr.args[i], out));
+    });
+    args.push(g);
+    out.push({ k: "effect", fn: this.generated.reverse(expr.fn), args, loc });
+    callee.params.forEach((p, i) => {
+      const arg = expr.args[i];
+      if (p.type === "num" && this.isActive(arg)) out.push(gen.accum(this.bar(arg.name), num(1), ref(this.adjointSlot(i, out)), loc));
+    });
+  }
+
+  /** Array adjoints handed to a helper's reverse function: the real one, or a scratch buffer. */
+  private arrayAdjoint(a: Atom, out: GStmt[]): Atom {
+    if (this.isActive(a)) return ref(this.bar(a.name));
+    const n = this.names.temp("n");
+    const scratch = this.names.temp("scratch", "arr");
+    out.push(gen.assign(n, { k: "len", arr: arrayName(a) }));
+    out.push(gen.assign(scratch, { k: "newarr", size: ref(n) }));
+    return ref(scratch);
+  }
+
+  private adjointSlot(index: number, out: GStmt[]): string {
+    const t = this.names.temp("a");
+    out.push(gen.assign(t, { k: "out", slot: "adjoint", index }));
+    return t;
+  }
+
+  /** a[i] = v backwards: v̄ += ā[i], ā[i] = 0, and the overwritten element back if it was saved. */
+  private adjointOfStore(s: Stmt & { k: "store" }, out: GStmt[]): void {
+    if (this.active.has(s.arr)) {
+      const g = this.names.temp("g");
+      out.push(gen.assign(g, { k: "load", arr: this.bar(s.arr), index: s.index }, s.loc));
+      out.push({ k: "store", arr: this.bar(s.arr), index: s.index, value: num(0), loc: s.loc });
+      if (this.isActive(s.value)) out.push(gen.accum(this.bar(s.value.name), num(1), ref(g), s.loc));
+    }
+    if (this.plan.elementSaves.has(s)) {
+      const old = this.names.temp("old");
+      out.push(gen.pop(old, this.stackOf(s.arr), s.loc));
+      out.push({ k: "store", arr: s.arr, index: s.index, value: ref(old), loc: s.loc });
+    }
+  }
+
+  /** The loop run backwards for its trip count: recorded, recounted, or in closed form. */
+  private adjointOfLoop(s: LoopStmt): GStmt[] {
+    const { plan, names } = this;
     if (s.test.some((t) => plan.reverseWork.has(t))) {
       throw new UnsupportedInReverse("this loop condition computes values the derivative needs; compute them inside the loop body", s.loc);
     }
     const out: GStmt[] = [];
     const counted = plan.counted.get(s);
-    let count = trips.get(s);
+    let count = this.trips.get(s);
     if (counted?.bound) {
       // The trip count in closed form from the start, the bound and the step: nothing was saved.
       // The test runs once first, so a bound it computes (an array's length) is this loop's.
       count = names.temp("trips");
-      out.push({ k: "assign", target: counted.inductionVar, expr: { k: "copy", arg: counted.start }, loc: s.loc });
-      out.push(...forward(s.test, 1));
+      out.push(gen.copy(counted.inductionVar, counted.start, s.loc));
+      out.push(...this.forward(s.test, 1));
       out.push(...tripCount(counted, count, names, s.loc));
     } else if (counted?.replayableTest) {
       // Recount the trips by replaying the loop header: nothing was saved for them.
       count = names.temp("trips");
       const iv = counted.inductionVar;
-      out.push({ k: "assign", target: count, expr: { k: "copy", arg: num(0) }, loc: s.loc });
-      out.push({ k: "assign", target: iv, expr: { k: "copy", arg: counted.start }, loc: s.loc });
+      out.push(gen.copy(count, num(0), s.loc));
+      out.push(gen.copy(iv, counted.start, s.loc));
       out.push({
         k: "loop",
-        test: forward(s.test, 1),
+        test: this.forward(s.test, 1),
         cond: s.cond,
-        body: [
-          { k: "assign", target: count, expr: { k: "prim", op: "add", args: [ref(count), num(1)] }, loc: s.loc },
-          { k: "assign", target: iv, expr: { k: "prim", op: "add", args: [ref(iv), num(counted.step)] }, loc: s.loc },
-        ],
+        body: [gen.prim(count, "add", [ref(count), num(1)], s.loc), gen.prim(iv, "add", [ref(iv), num(counted.step)], s.loc)],
         postTest: false,
         loc: s.loc,
       });
@@ -292,46 +386,20 @@ export function reverseFunction(fn: FnIR, wrt: number[], functions: Map<string, 
       if (plan.needed.has(counted.inductionVar)) {
         // Recompute the induction variable: i = start + k·step.
         const offset = names.temp("offset");
-        body.push({ k: "assign", target: offset, expr: { k: "prim", op: "mul", args: [ref(k), num(counted.step)] }, loc: s.loc });
-        body.push({ k: "assign", target: counted.inductionVar, expr: { k: "prim", op: "add", args: [counted.start, ref(offset)] }, loc: s.loc });
+        body.push(gen.prim(offset, "mul", [ref(k), num(counted.step)], s.loc));
+        body.push(gen.prim(counted.inductionVar, "add", [counted.start, ref(offset)], s.loc));
       }
       // Rebuild this iteration's loads and index arithmetic instead of having saved them.
       body.push(...neededRecomputations(plan.recompute.byLoop.get(s) ?? [], plan.needed));
-      body.push(...adjoint(s.body));
+      body.push(...this.adjoint(s.body));
     } else {
-      body.push(...adjoint(s.update), ...adjoint(s.body));
+      body.push(...this.adjoint(s.update), ...this.adjoint(s.body));
     }
     out.push({ k: "countdown", counter: k, count: ref(count!), body, loc: s.loc });
-    if (tripsSaved.has(s)) out.push({ k: "assign", target: count!, expr: { k: "pop", stack: "inactive" }, loc: s.loc });
-    out.push(...adjoint(s.init));
+    if (this.tripsSaved.has(s)) out.push(gen.pop(count!, "inactive", s.loc));
+    out.push(...this.adjoint(s.init));
     return out;
-  };
-
-  const forwardSweep = forward(fn.body, 0);
-  const value = names.temp("value");
-  const adjointSweep = adjoint(fn.body);
-  const body: GStmt[] = [
-    ...prologue,
-    { k: "comment", text: "forward sweep" },
-    ...forwardSweep,
-    { k: "assign", target: value, expr: { k: "copy", arg: ref(fn.result) } },
-    { k: "comment", text: "reverse sweep" },
-    ...adjointSweep,
-  ];
-  fn.params.forEach((p, i) => {
-    if (p.type === "num" && wrt.includes(i)) {
-      body.push({ k: "setOut", slot: "adjoint", index: i, value: active.has(p.name) ? ref(bar(p.name)) : num(0) });
-    }
-  });
-  body.push({ k: "return", value: ref(value) });
-  return {
-    name,
-    params,
-    vars,
-    body,
-    returns: fn.resultType,
-    doc: `reverse mode of ${fn.sourceName} (${fn.loc.file.split("/").pop()}:${fn.loc.line}): returns the value; adjoints of scalar parameters go to $gradc.adjoint[i], of arrays into the *_bar buffers`,
-  };
+  }
 }
 
 export { isDifferentiableParam };
@@ -346,18 +414,15 @@ function tripCount(loop: CountedLoop, count: string, names: LocalNames, loc: Stm
   const span = names.temp("span");
   const steps = names.temp("steps");
   const rounded = names.temp("steps");
-  const out: GStmt[] = [
-    { k: "assign", target: span, expr: { k: "prim", op: "sub", args: up ? [value, loop.start] : [loop.start, value] }, loc },
-    { k: "assign", target: steps, expr: { k: "prim", op: "div", args: [ref(span), num(Math.abs(loop.step))] }, loc },
-  ];
+  const out: GStmt[] = [gen.prim(span, "sub", up ? [value, loop.start] : [loop.start, value], loc), gen.prim(steps, "div", [ref(span), num(Math.abs(loop.step))], loc)];
   if (op === "<" || op === ">") {
-    out.push({ k: "assign", target: rounded, expr: { k: "prim", op: "ceil", args: [ref(steps)] }, loc });
+    out.push(gen.prim(rounded, "ceil", [ref(steps)], loc));
   } else {
     const floor = names.temp("steps");
-    out.push({ k: "assign", target: floor, expr: { k: "prim", op: "floor", args: [ref(steps)] }, loc });
-    out.push({ k: "assign", target: rounded, expr: { k: "prim", op: "add", args: [ref(floor), num(1)] }, loc });
+    out.push(gen.prim(floor, "floor", [ref(steps)], loc));
+    out.push(gen.prim(rounded, "add", [ref(floor), num(1)], loc));
   }
-  out.push({ k: "assign", target: count, expr: { k: "prim", op: "max", args: [num(0), ref(rounded)] }, loc });
+  out.push(gen.prim(count, "max", [num(0), ref(rounded)], loc));
   return out;
 }
 
