@@ -15,10 +15,7 @@
  * Gymnasium's reset does `.astype(np.float32)` (its state is float64 only after the first step).
  * setState keeps the episode's step counter: the time limit counts from reset().
  */
-import { checkAction, checkStarted, checkState } from "./checks.js";
-import { EpisodeClock } from "./episode.js";
-import { generatorFor, unseededGenerator } from "./seeding.js";
-import type { Environment, StepResult } from "./types.js";
+import { EpisodicEnvironment, type Outcome } from "./episodic.js";
 
 const DT = 0.2;
 const LINK_LENGTH_1 = 1.0;
@@ -37,28 +34,16 @@ const G = 9.8;
 /** The ODE's state: [θ1, θ2, θ̇1, θ̇2, torque]; the torque rides along with derivative 0, as in Gymnasium. */
 type Augmented = readonly number[];
 
-export class Acrobot implements Environment {
-  readonly name = "Acrobot-v1";
-  readonly observationSize = 6;
-  readonly actionCount = 3;
-  readonly maxEpisodeSteps = 500;
-
-  private readonly state = new Float64Array(4);
-  private readonly clock = new EpisodeClock(this.maxEpisodeSteps);
-  private random = unseededGenerator();
-  private started = false;
-
-  reset(seed?: number): Float64Array {
-    if (seed !== undefined) this.random = generatorFor(seed);
-    for (let i = 0; i < 4; i++) this.state[i] = Math.fround(this.random.uniform(-0.1, 0.1));
-    this.clock.restart();
-    this.started = true;
-    return this.observe();
+export class Acrobot extends EpisodicEnvironment {
+  constructor() {
+    super({ name: "Acrobot-v1", stateSize: 4, observationSize: 6, actionCount: 3, maxEpisodeSteps: 500 });
   }
 
-  step(action: number): StepResult {
-    checkAction(this.name, action, this.actionCount);
-    checkStarted(this.name, this.started);
+  protected startEpisode(): void {
+    for (let i = 0; i < 4; i++) this.state[i] = Math.fround(this.random.uniform(-0.1, 0.1));
+  }
+
+  protected advance(action: number): Outcome {
     const torque = AVAILABLE_TORQUE[action];
     const next = rk4(dsdt, [...this.state, torque], DT);
     this.state[0] = wrap(next[0], -Math.PI, Math.PI);
@@ -68,18 +53,7 @@ export class Acrobot implements Environment {
 
     const terminated = this.isTerminal();
     const reward = terminated ? 0.0 : -1.0;
-    const truncated = this.clock.tick();
-    return { obs: this.observe(), reward, terminated, truncated };
-  }
-
-  getState(): Float64Array {
-    return Float64Array.from(this.state);
-  }
-
-  setState(state: ArrayLike<number>): void {
-    checkState(this.name, state, 4);
-    this.state.set(Array.from(state));
-    this.started = true;
+    return { reward, terminated };
   }
 
   private isTerminal(): boolean {
@@ -87,7 +61,7 @@ export class Acrobot implements Environment {
     return -Math.cos(theta1) - Math.cos(theta2 + theta1) > 1.0;
   }
 
-  private observe(): Float64Array {
+  protected observe(): Float64Array {
     const [theta1, theta2, dtheta1, dtheta2] = this.state;
     return Float64Array.from([Math.cos(theta1), Math.sin(theta1), Math.cos(theta2), Math.sin(theta2), dtheta1, dtheta2], Math.fround);
   }

@@ -13,10 +13,7 @@
  *   reward 0 for every further terminal state until the next reset; here a state set by hand
  *   starts afresh, so a terminal state reached from it pays 1 once, then 0 again.
  */
-import { checkAction, checkStarted, checkState } from "./checks.js";
-import { EpisodeClock } from "./episode.js";
-import { generatorFor, unseededGenerator } from "./seeding.js";
-import type { Environment, StepResult } from "./types.js";
+import { EpisodicEnvironment, type Outcome } from "./episodic.js";
 
 const GRAVITY = 9.8;
 const MASS_CART = 1.0;
@@ -32,31 +29,20 @@ const TAU = 0.02;
 const THETA_THRESHOLD_RADIANS = (12 * 2 * Math.PI) / 360;
 const X_THRESHOLD = 2.4;
 
-export class CartPole implements Environment {
-  readonly name = "CartPole-v1";
-  readonly observationSize = 4;
-  readonly actionCount = 2;
-  readonly maxEpisodeSteps = 500;
-
-  private readonly state = new Float64Array(4);
-  private readonly clock = new EpisodeClock(this.maxEpisodeSteps);
-  private random = unseededGenerator();
-  private started = false;
+export class CartPole extends EpisodicEnvironment {
   /** Gymnasium's `steps_beyond_terminated is not None`: the episode already ended. */
   private alreadyTerminated = false;
 
-  reset(seed?: number): Float64Array {
-    if (seed !== undefined) this.random = generatorFor(seed);
-    for (let i = 0; i < 4; i++) this.state[i] = this.random.uniform(-0.05, 0.05);
-    this.clock.restart();
-    this.started = true;
-    this.alreadyTerminated = false;
-    return this.observe();
+  constructor() {
+    super({ name: "CartPole-v1", stateSize: 4, observationSize: 4, actionCount: 2, maxEpisodeSteps: 500 });
   }
 
-  step(action: number): StepResult {
-    checkAction(this.name, action, this.actionCount);
-    checkStarted(this.name, this.started);
+  protected startEpisode(): void {
+    for (let i = 0; i < 4; i++) this.state[i] = this.random.uniform(-0.05, 0.05);
+    this.alreadyTerminated = false;
+  }
+
+  protected advance(action: number): Outcome {
     let [x, xDot, theta, thetaDot] = this.state;
     const force = action === 1 ? FORCE_MAG : -FORCE_MAG;
     const cosTheta = Math.cos(theta);
@@ -77,22 +63,16 @@ export class CartPole implements Environment {
     // Gymnasium pays 1 unless the pole is down on a step after the episode already ended.
     const reward = terminated && this.alreadyTerminated ? 0.0 : 1.0;
     if (terminated) this.alreadyTerminated = true;
-    const truncated = this.clock.tick();
-    return { obs: this.observe(), reward, terminated, truncated };
+    return { reward, terminated };
   }
 
-  getState(): Float64Array {
-    return Float64Array.from(this.state);
-  }
-
-  setState(state: ArrayLike<number>): void {
-    checkState(this.name, state, 4);
-    this.state.set(Array.from(state));
-    this.started = true;
+  override setState(state: ArrayLike<number>): void {
+    super.setState(state);
+    // A state set by hand starts afresh (see the header).
     this.alreadyTerminated = false;
   }
 
-  private observe(): Float64Array {
+  protected observe(): Float64Array {
     return Float64Array.from(this.state, Math.fround);
   }
 }

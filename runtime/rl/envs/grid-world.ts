@@ -24,10 +24,7 @@
  *   shares one reset signature.
  * - setState keeps the episode's step counter: the time limit counts from reset().
  */
-import { checkAction, checkStarted, checkState } from "./checks.js";
-import { EpisodeClock } from "./episode.js";
-import { generatorFor } from "./seeding.js";
-import type { Environment, StepResult } from "./types.js";
+import { EpisodicEnvironment, type Outcome } from "./episodic.js";
 
 /** Cells per side. */
 export const GRID_SIZE = 5;
@@ -43,62 +40,43 @@ const MOVES: readonly (readonly [number, number])[] = [
   [-1, 0],
 ];
 
-export class GridWorld implements Environment {
-  readonly name = "GridWorld";
-  readonly observationSize = 2;
-  readonly actionCount = 4;
-  readonly maxEpisodeSteps = 50;
-
-  private x: number = GRID_START.x;
-  private y: number = GRID_START.y;
-  private readonly clock = new EpisodeClock(this.maxEpisodeSteps);
-  private started = false;
-
-  reset(seed?: number): Float64Array {
-    if (seed !== undefined) generatorFor(seed); // validates the seed; nothing here is random
-    this.x = GRID_START.x;
-    this.y = GRID_START.y;
-    this.clock.restart();
-    this.started = true;
-    return this.observe();
+export class GridWorld extends EpisodicEnvironment {
+  constructor() {
+    super({ name: "GridWorld", stateSize: 2, observationSize: 2, actionCount: 4, maxEpisodeSteps: 50 });
+    // The agent stands on the start cell even before the first reset.
+    this.startEpisode();
   }
 
-  step(action: number): StepResult {
-    checkAction(this.name, action, this.actionCount);
-    checkStarted(this.name, this.started);
-    const [dx, dy] = MOVES[action];
-    const x = this.x + dx;
-    const y = this.y + dy;
-    if (inside(x) && inside(y)) {
-      this.x = x;
-      this.y = y;
-    }
+  protected startEpisode(): void {
+    this.state.set([GRID_START.x, GRID_START.y]);
+  }
 
-    const onBonus = this.x === GRID_BONUS.x && this.y === GRID_BONUS.y;
-    const onGoal = this.x === GRID_GOAL.x && this.y === GRID_GOAL.y;
+  protected advance(action: number): Outcome {
+    const [dx, dy] = MOVES[action];
+    const x = this.state[0] + dx;
+    const y = this.state[1] + dy;
+    if (inside(x) && inside(y)) this.state.set([x, y]);
+
+    const onBonus = this.isAt(GRID_BONUS);
+    const onGoal = this.isAt(GRID_GOAL);
     const reward = onGoal ? GRID_GOAL.reward : onBonus ? GRID_BONUS.reward : 0;
     const terminated = onGoal || onBonus;
-    const truncated = this.clock.tick();
-    return { obs: this.observe(), reward, terminated, truncated };
+    return { reward, terminated };
   }
 
-  getState(): Float64Array {
-    return Float64Array.of(this.x, this.y);
-  }
-
-  setState(state: ArrayLike<number>): void {
-    checkState(this.name, state, 2);
+  protected override checkStateValues(state: ArrayLike<number>): void {
     const [x, y] = [state[0], state[1]];
     if (!Number.isInteger(x) || !Number.isInteger(y) || !inside(x) || !inside(y)) {
       throw new RangeError(`${this.name}: setState needs integer cell coordinates in 0..${GRID_SIZE - 1}, got (${x}, ${y})`);
     }
-    this.x = x;
-    this.y = y;
-    this.started = true;
   }
 
-  private observe(): Float64Array {
-    return Float64Array.of(this.x / (GRID_SIZE - 1), this.y / (GRID_SIZE - 1));
+  protected observe(): Float64Array {
+    return Float64Array.from(this.state, (coordinate) => coordinate / (GRID_SIZE - 1));
+  }
+
+  private isAt(cell: { readonly x: number; readonly y: number }): boolean {
+    return this.state[0] === cell.x && this.state[1] === cell.y;
   }
 }
 

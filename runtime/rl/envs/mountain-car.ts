@@ -9,10 +9,7 @@
  * reset(): position uniform in [−0.6, −0.4), velocity 0.
  * setState keeps the episode's step counter: the time limit counts from reset().
  */
-import { checkAction, checkStarted, checkState } from "./checks.js";
-import { EpisodeClock } from "./episode.js";
-import { generatorFor, unseededGenerator } from "./seeding.js";
-import type { Environment, StepResult } from "./types.js";
+import { EpisodicEnvironment, type Outcome } from "./episodic.js";
 
 const MIN_POSITION = -1.2;
 const MAX_POSITION = 0.6;
@@ -22,29 +19,17 @@ const GOAL_VELOCITY = 0;
 const FORCE = 0.001;
 const GRAVITY = 0.0025;
 
-export class MountainCar implements Environment {
-  readonly name = "MountainCar-v0";
-  readonly observationSize = 2;
-  readonly actionCount = 3;
-  readonly maxEpisodeSteps = 200;
-
-  private readonly state = new Float64Array(2);
-  private readonly clock = new EpisodeClock(this.maxEpisodeSteps);
-  private random = unseededGenerator();
-  private started = false;
-
-  reset(seed?: number): Float64Array {
-    if (seed !== undefined) this.random = generatorFor(seed);
-    this.state[0] = this.random.uniform(-0.6, -0.4);
-    this.state[1] = 0;
-    this.clock.restart();
-    this.started = true;
-    return this.observe();
+export class MountainCar extends EpisodicEnvironment {
+  constructor() {
+    super({ name: "MountainCar-v0", stateSize: 2, observationSize: 2, actionCount: 3, maxEpisodeSteps: 200 });
   }
 
-  step(action: number): StepResult {
-    checkAction(this.name, action, this.actionCount);
-    checkStarted(this.name, this.started);
+  protected startEpisode(): void {
+    this.state[0] = this.random.uniform(-0.6, -0.4);
+    this.state[1] = 0;
+  }
+
+  protected advance(action: number): Outcome {
     let [position, velocity] = this.state;
     // Gymnasium's `velocity += …` adds the whole right-hand side at once.
     velocity += (action - 1) * FORCE + Math.cos(3 * position) * -GRAVITY;
@@ -56,22 +41,10 @@ export class MountainCar implements Environment {
     this.state[1] = velocity;
 
     const terminated = position >= GOAL_POSITION && velocity >= GOAL_VELOCITY;
-    const truncated = this.clock.tick();
-    return { obs: this.observe(), reward: -1.0, terminated, truncated };
+    return { reward: -1.0, terminated };
   }
 
-  getState(): Float64Array {
-    return Float64Array.from(this.state);
-  }
-
-  setState(state: ArrayLike<number>): void {
-    checkState(this.name, state, 2);
-    this.state[0] = state[0];
-    this.state[1] = state[1];
-    this.started = true;
-  }
-
-  private observe(): Float64Array {
+  protected observe(): Float64Array {
     return Float64Array.from(this.state, Math.fround);
   }
 }

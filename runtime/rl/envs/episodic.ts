@@ -1,0 +1,92 @@
+/**
+ * The episode bookkeeping every environment shares, so that each environment's file holds only
+ * its physics. A subclass says what it is (`EnvironmentSpec`) and supplies how an episode starts
+ * (`startEpisode`, drawing from `random`), one transition (`advance`, which updates `state` and
+ * decides reward and termination) and the observation (`observe`); this class does the rest the
+ * same way for all: seeding, the argument checks, the time limit, and `getState`/`setState`.
+ */
+import type { Random } from "../random.js";
+import { checkAction, checkStarted, checkState } from "./checks.js";
+import { EpisodeClock } from "./episode.js";
+import { generatorFor, unseededGenerator } from "./seeding.js";
+import type { Environment, StepResult } from "./types.js";
+
+/** What an environment is, as its Gymnasium registration and its state's length. */
+export interface EnvironmentSpec extends Pick<Environment, "name" | "observationSize" | "actionCount" | "maxEpisodeSteps"> {
+  /** Length of the physical state (getState, setState); the observation may be longer or shorter. */
+  stateSize: number;
+}
+
+/** What a transition decides besides the next state. */
+export type Outcome = Pick<StepResult, "reward" | "terminated">;
+
+export abstract class EpisodicEnvironment implements Environment {
+  readonly name: string;
+  readonly observationSize: number;
+  readonly actionCount: number;
+  readonly maxEpisodeSteps: number;
+
+  /** The physical state in float64, laid out as Gymnasium's `env.unwrapped.state`. */
+  protected readonly state: Float64Array;
+  private readonly clock: EpisodeClock;
+  // Made on first use, so that an environment that draws nothing (GridWorld) never asks the
+  // platform for entropy and so also runs where there is none.
+  private generator: Random | undefined;
+  private started = false;
+
+  protected constructor(spec: EnvironmentSpec) {
+    this.name = spec.name;
+    this.observationSize = spec.observationSize;
+    this.actionCount = spec.actionCount;
+    this.maxEpisodeSteps = spec.maxEpisodeSteps;
+    this.state = new Float64Array(spec.stateSize);
+    this.clock = new EpisodeClock(spec.maxEpisodeSteps);
+  }
+
+  /** Puts the episode's first state into `state`, taking any random numbers from `random`. */
+  protected abstract startEpisode(): void;
+  /** Moves `state` on by one step under a valid action. */
+  protected abstract advance(action: number): Outcome;
+  /** The observation of the current state, as a fresh array. */
+  protected abstract observe(): Float64Array;
+  /**
+   * Throws when a state of the right length, all finite, is still not one the environment can be
+   * in (GridWorld's cells); setState calls it before the state changes.
+   */
+  protected checkStateValues?(state: ArrayLike<number>): void;
+
+  reset(seed?: number): Float64Array {
+    // Every environment validates the seed, even one that draws nothing, so all reject the same seeds.
+    if (seed !== undefined) this.generator = generatorFor(seed);
+    this.startEpisode();
+    this.clock.restart();
+    this.started = true;
+    return this.observe();
+  }
+
+  step(action: number): StepResult {
+    checkAction(this.name, action, this.actionCount);
+    checkStarted(this.name, this.started);
+    const { reward, terminated } = this.advance(action);
+    const truncated = this.clock.tick();
+    return { obs: this.observe(), reward, terminated, truncated };
+  }
+
+  getState(): Float64Array {
+    return Float64Array.from(this.state);
+  }
+
+  /** Keeps the episode's step counter, so the time limit still counts from reset(). */
+  setState(state: ArrayLike<number>): void {
+    checkState(this.name, state, this.state.length);
+    this.checkStateValues?.(state);
+    this.state.set(state);
+    this.started = true;
+  }
+
+  /** The generator of episode starts: the last seed's, or fresh entropy while never seeded. */
+  protected get random(): Random {
+    this.generator ??= unseededGenerator();
+    return this.generator;
+  }
+}
