@@ -133,6 +133,8 @@ export function exprReads(e: Expr): string[] {
     case "newarr":
       add(e.size);
       break;
+    default:
+      assertNever(e);
   }
   return names;
 }

@@ -1,6 +1,6 @@
 /**
  * The main job of the README's first command: differentiate the lecture example with every API
- * form and compare against the reference figures of DESIGN.md.
+ * form and compare against the lecture's reference figures (as README.md's first example quotes them).
  */
 import { grad, jvp, valueAndGrad, vjp } from "gradc";
 import { f } from "./lecture.js";
@@ -16,4 +16,4 @@ console.log(`grad f (reverse mode)  = [${grad(f)(x1, x2).join(", ")}]`);
 console.log(`valueAndGrad gradient  = [${gradient.join(", ")}]`);
 console.log(`∂f/∂x1 (forward mode)  = ${tangent}`);
 console.log(`vjp pullback(1)        = [${pullback(1).join(", ")}]`);
-console.log(`reference (DESIGN.md)  = [3.011843327673907, -13.723961509314076], f = 2.016646669428201`);
+console.log(`reference (README)     = [3.011843327673907, -13.723961509314076], f = 2.016646669428201`);

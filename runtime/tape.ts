@@ -3,7 +3,7 @@
  * function runs, every primitive operation is recorded on a tape with its value and its local
  * partial derivatives; `backward` then walks the tape once, in reverse, accumulating adjoints.
  *
- * The partials come from the same rules table the compiler uses (compiler/differentiate/rules.ts),
+ * The partials come from the same rules table the compiler uses (compiler/primitives.ts),
  * evaluated numerically. A node is an integer index into the tape. Use it directly:
  *
  *   const t = new Tape();
@@ -108,7 +108,7 @@ export class Tape {
     return this.values[node]!;
   }
 
-  /** Records primitive `op` (a name from the rules table) applied to one or two nodes. */
+  /** Records primitive `op` (a name from the primitives table) applied to one or two nodes. */
   apply(op: PrimOp, a: Node, b: Node = -1): Node {
     const rule = COMPILED[op];
     const va = this.values[a]!;

@@ -1,7 +1,7 @@
 /**
- * Diagnostics for everything outside the differentiable subset (DESIGN.md, "The differentiable
- * subset": "Everything else gets a diagnostic with file:line:col and a code frame — never silently
- * wrong code").
+ * Diagnostics for everything outside the differentiable subset (README.md, "The differentiable
+ * subset": "Everything else is reported with file:line:col, a code frame and a hint" — never as
+ * silently wrong code).
  *
  * Every case feeds a small module to `transformModule` as a string and checks that
  *   (a) the compiler does not throw,

@@ -21,7 +21,7 @@ describe("ADBench GMM (data/gmm/test.txt: d=2, k=3, n=1)", () => {
   const means = Float64Array.from([0.092339, 0.18626, 0.345561, 0.396767, 0.538817, 0.419195]);
   const icf = Float64Array.from([0.586443, -0.851887, 0.800321, -1.509405, 0.875874, -0.24279, 0.166813, -1.965419, -1.270071]);
   const x = Float64Array.from([1.175171, 2.02916]);
-  // ADBench's reference output (DESIGN.md).
+  // ADBench's published reference output for this input (README.md, "Examples": gmm.ts).
   const objective = 8.07380408004975791;
   const dAlphas = [0.108662855508652456, -0.741270039523898472, 0.632607184015246071];
   const dMeans = [1.11692576532787013, 0.163333013551455269, -0.0219989824071193142, 0.227778292254236098, 1.20963025612832187, -0.0606375920733956339];

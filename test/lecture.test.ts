@@ -7,7 +7,8 @@ import { f } from "../dsl-examples/lecture.js";
 // them, so WithDerivatives adds their types to the module's.
 const { f_grad, f_jvp, f_valueAndGrad, f_vjp } = lecture as WithDerivatives<typeof lecture>;
 
-// Reference figures from DESIGN.md (computed independently of gradc).
+// The lecture example's reference figures, as the course publishes them and README.md quotes them
+// (computed independently of gradc).
 const VALUE = 2.016646669428201;
 const GRADIENT = [3.011843327673907, -13.723961509314076];
 

@@ -26,12 +26,21 @@ export function analyzeActivity(fn: FnIR, independents: Iterable<string>): Set<s
       changed = true;
     };
     for (const s of statements) {
-      if (s.k === "assign") {
-        if (flowSources(s.expr).some((v) => varied.has(v))) mark(varied, s.target);
-        if (useful.has(s.target)) flowSources(s.expr).forEach((v) => mark(useful, v));
-      } else if (s.k === "store") {
-        if (s.value.k === "var" && varied.has(s.value.name)) mark(varied, s.arr);
-        if (useful.has(s.arr) && s.value.k === "var") mark(useful, s.value.name);
+      switch (s.k) {
+        case "assign":
+          if (flowSources(s.expr).some((v) => varied.has(v))) mark(varied, s.target);
+          if (useful.has(s.target)) flowSources(s.expr).forEach((v) => mark(useful, v));
+          break;
+        case "store":
+          if (s.value.k === "var" && varied.has(s.value.name)) mark(varied, s.arr);
+          if (useful.has(s.arr) && s.value.k === "var") mark(useful, s.value.name);
+          break;
+        case "effect": // calls left after inlining never write their array arguments
+        case "if": // their statements are in the list themselves
+        case "loop":
+          break;
+        default:
+          assertNever(s);
       }
     }
   }

@@ -9,7 +9,7 @@
  * there: no store after it in the same iteration, and every store that may run later in time
  * saves the element it overwrites so the reverse sweep can put it back (`elementSaves`).
  */
-import { type Atom, type FnIR, type LoopStmt, type Stmt, exprReads } from "../ir.js";
+import { type Atom, type FnIR, type LoopStmt, type Stmt, assertNever, exprReads, walk } from "../ir.js";
 import { PRIMITIVES } from "../primitives.js";
 import type { CountedLoop } from "./loops.js";
 
@@ -39,15 +39,29 @@ export function planRecompute(fn: FnIR, counted: Map<LoopStmt, CountedLoop>): Re
       const pos: Position = { pre: counter++, end: 0, loops };
       position.set(s, pos);
       for (const name of stmtReads(s)) readsAt.set(name, [...(readsAt.get(name) ?? []), pos.pre]);
-      if (s.k === "assign") defCount.set(s.target, (defCount.get(s.target) ?? 0) + 1);
-      if (s.k === "store") stores.push(s);
-      if (s.k === "if") (visit(s.then, loops), visit(s.else, loops));
-      if (s.k === "loop") {
-        visit(s.init, loops);
-        const inner = [...loops, s];
-        visit(s.test, inner);
-        visit(s.body, inner);
-        visit(s.update, inner);
+      switch (s.k) {
+        case "assign":
+          defCount.set(s.target, (defCount.get(s.target) ?? 0) + 1);
+          break;
+        case "store":
+          stores.push(s);
+          break;
+        case "if":
+          visit(s.then, loops);
+          visit(s.else, loops);
+          break;
+        case "loop": {
+          visit(s.init, loops);
+          const inner = [...loops, s];
+          visit(s.test, inner);
+          visit(s.body, inner);
+          visit(s.update, inner);
+          break;
+        }
+        case "effect":
+          break;
+        default:
+          assertNever(s);
       }
       pos.end = counter;
     }
@@ -124,14 +138,15 @@ function stmtReads(s: Stmt): string[] {
 }
 
 function collectAssigned(s: Stmt, into: Set<string>): void {
-  if (s.k === "assign") into.add(s.target);
-  if (s.k === "if") [...s.then, ...s.else].forEach((t) => collectAssigned(t, into));
-  if (s.k === "loop") [...s.init, ...s.test, ...s.body, ...s.update].forEach((t) => collectAssigned(t, into));
+  walk([s], (t) => {
+    if (t.k === "assign") into.add(t.target);
+  });
 }
 
 function subtreeStores(s: Stmt, arr: string): boolean {
-  if (s.k === "store") return s.arr === arr;
-  if (s.k === "if") return [...s.then, ...s.else].some((t) => subtreeStores(t, arr));
-  if (s.k === "loop") return [...s.init, ...s.test, ...s.body, ...s.update].some((t) => subtreeStores(t, arr));
-  return false;
+  let found = false;
+  walk([s], (t) => {
+    if (t.k === "store" && t.arr === arr) found = true;
+  });
+  return found;
 }

@@ -9,7 +9,8 @@
  * value assigned once is never saved, the induction variable of a counted loop is recomputed,
  * and values the reverse sweep can rebuild cheaply (see recompute.ts) are rebuilt, not saved.
  */
-import { type Atom, type FnIR, type LoopStmt, type Stmt, exprReads, walk } from "../ir.js";
+import { untilStable } from "../fixpoint.js";
+import { type Atom, type Expr, type FnIR, type LoopStmt, type Stmt, assertNever, exprReads, walk } from "../ir.js";
 import { PRIMITIVES, partialReads } from "../primitives.js";
 import { type CountedLoop, detectCountedLoop } from "./loops.js";
 import { type RecomputePlan, planRecompute } from "./recompute.js";
@@ -65,29 +66,50 @@ export function planRecording(fn: FnIR, active: Set<string>): RecordPlan {
   };
   /** Values a statement's adjoint reads. */
   const adjointReadsOf = (s: Stmt, work: Set<Stmt>): { before: string[]; result: boolean } => {
-    if (s.k === "assign") {
-      if (!active.has(s.target)) return { before: [], result: false };
-      const e = s.expr;
-      if (e.k === "prim") {
+    const nothing = { before: [], result: false };
+    switch (s.k) {
+      case "assign":
+        return active.has(s.target) ? adjointReadsOfExpr(s.expr) : nothing;
+      case "store":
+        // A saved element is written back into the array the store wrote: that array is read.
+        return { before: work.has(s) ? [...vars([s.index]), ...(recompute.elementSaves.has(s) ? [s.arr] : [])] : [], result: false };
+      case "if":
+        return { before: work.has(s) ? vars([s.cond]) : [], result: false };
+      case "loop": {
+        const c = counted.get(s);
+        if (!c || !work.has(s)) return nothing;
+        return { before: [...vars([c.start]), ...(c.replayableTest ? c.testInputs : [])], result: false };
+      }
+      case "effect":
+        return nothing;
+      default:
+        return assertNever(s);
+    }
+  };
+  /** Values the adjoint of an active assignment of `e` reads: its partials' operands, an index, a call's arguments. */
+  const adjointReadsOfExpr = (e: Expr): { before: string[]; result: boolean } => {
+    switch (e.k) {
+      case "prim": {
         const r = { args: new Set<number>(), result: false };
         PRIMITIVES[e.op].partials.forEach((p, i) => {
           if (p && isActive(e.args[i])) partialReads(p, r);
         });
         return { before: vars([...r.args].map((i) => e.args[i])), result: r.result };
       }
-      if (e.k === "load") return { before: vars([e.index]), result: false };
-      if (e.k === "call") return { before: vars(e.args), result: false };
-      return { before: [], result: false };
+      case "load":
+        return { before: vars([e.index]), result: false };
+      case "call":
+        return { before: vars(e.args), result: false };
+      case "copy":
+      case "stop":
+      case "cmp":
+      case "not":
+      case "len":
+      case "newarr":
+        return { before: [], result: false };
+      default:
+        return assertNever(e);
     }
-    // A saved element is written back into the array the store wrote: that array is read.
-    if (s.k === "store") return { before: work.has(s) ? [...vars([s.index]), ...(recompute.elementSaves.has(s) ? [s.arr] : [])] : [], result: false };
-    if (s.k === "if") return { before: work.has(s) ? vars([s.cond]) : [], result: false };
-    if (s.k === "loop") {
-      const c = counted.get(s);
-      if (!c || !work.has(s)) return { before: [], result: false };
-      return { before: [...vars([c.start]), ...(c.replayableTest ? c.testInputs : [])], result: false };
-    }
-    return { before: [], result: false };
   };
 
   // An array allocated on every iteration: where the reverse sweep of iteration k uses iteration
@@ -101,12 +123,19 @@ export function planRecording(fn: FnIR, active: Set<string>): RecordPlan {
   let saves = new Set<Stmt>();
   let reverseWork = new Set<Stmt>();
   const needed = new Set<string>();
-  for (let round = 0; round < 50; round++) {
+  untilStable("to-be-recorded analysis", 1000, () => {
     arraySaves = new Set(allocationsInLoops.filter((s) => active.has(s.target) || needed.has(s.target)));
     reverseWork = findReverseWork(fn.body, (s) => {
-      if (s.k === "assign") return active.has(s.target) || saves.has(s) || arraySaves.has(s);
-      if (s.k === "store") return active.has(s.arr) || recompute.elementSaves.has(s);
-      return false;
+      switch (s.k) {
+        case "assign":
+          return active.has(s.target) || saves.has(s) || arraySaves.has(s);
+        case "store":
+          return active.has(s.arr) || recompute.elementSaves.has(s);
+        case "effect":
+          return false;
+        default:
+          return assertNever(s);
+      }
     });
     const next = new Set<Stmt>();
     const flow = (stmts: Stmt[], readSinceDef: Set<string>): Set<string> => {
@@ -114,6 +143,7 @@ export function planRecording(fn: FnIR, active: Set<string>): RecordPlan {
       for (const s of stmts) {
         const r = reads(s, reverseWork);
         r.before.forEach((v) => (state.add(v), needed.add(v)));
+        if (s.k === "store" || s.k === "effect") continue; // defines no scalar
         if (s.k === "assign") {
           if (state.has(s.target) && !unrestored.has(s) && fn.vars.get(s.target) !== "arr") next.add(s);
           state.delete(s.target);
@@ -135,6 +165,8 @@ export function planRecording(fn: FnIR, active: Set<string>): RecordPlan {
             entry = merged;
           }
           state = s.postTest ? entry : flow(s.test, entry);
+        } else {
+          assertNever(s);
         }
       }
       return state;
@@ -143,21 +175,18 @@ export function planRecording(fn: FnIR, active: Set<string>): RecordPlan {
     flow(fn.body, new Set());
     const stable = next.size === saves.size && [...next].every((s) => saves.has(s)) && needed.size === neededBefore;
     saves = next;
-    if (stable) break;
-  }
+    return !stable;
+  });
   return { active, needed, saves, elementSaves: recompute.elementSaves, arraySaves, redefinitions, reverseWork, counted, recompute };
 }
 
 /** Statements with reverse-sweep work, and every if/loop that contains one. */
-function findReverseWork(body: Stmt[], hasWork: (s: Stmt) => boolean): Set<Stmt> {
+function findReverseWork(body: Stmt[], hasWork: (s: Exclude<Stmt, { k: "if" } | LoopStmt>) => boolean): Set<Stmt> {
   const work = new Set<Stmt>();
   const visit = (stmts: Stmt[]): boolean => {
     let any = false;
     for (const s of stmts) {
-      let w: boolean;
-      if (s.k === "if") w = [visit(s.then), visit(s.else)].some(Boolean);
-      else if (s.k === "loop") w = [visit(s.init), visit(s.test), visit(s.body), visit(s.update)].some(Boolean);
-      else w = hasWork(s);
+      const w = s.k === "if" ? [visit(s.then), visit(s.else)].some(Boolean) : s.k === "loop" ? [visit(s.init), visit(s.test), visit(s.body), visit(s.update)].some(Boolean) : hasWork(s);
       if (w) work.add(s);
       any ||= w;
     }

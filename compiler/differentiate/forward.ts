@@ -130,6 +130,8 @@ export function forwardFunction(fn: FnIR, functions: Map<string, FnIR>, generate
           out.push(...transform(s.init));
           out.push({ k: "loop", test: transform(s.test), cond: s.cond, body: [...transform(s.body), ...transform(s.update)], postTest: s.postTest, loc: s.loc });
           break;
+        default:
+          assertNever(s);
       }
     }
     return out;

@@ -2,7 +2,7 @@
  * Printing generated functions as readable TypeScript: one operation per line, names taken from
  * the source (`a`, `a_dot`, `a_bar`), and a comment naming the source line each block comes from.
  */
-import { type Atom, type GExpr, type GFn, type GStmt, type SaveStack, type SourceLoc, type Term, type Type, TS_TYPE_NAME } from "../ir.js";
+import { assertNever, type Atom, type GExpr, type GFn, type GStmt, type SaveStack, type SourceLoc, type Term, type Type, TS_TYPE_NAME } from "../ir.js";
 import { PRIMITIVES, type Spelling } from "../primitives.js";
 
 /** The module-level object generated code shares: output slots and the reverse-mode stack. */
@@ -180,6 +180,8 @@ class FunctionPrinter {
           this.lines.push(`${pad}// ${s.text}`);
           comment.last = undefined;
           break;
+        default:
+          assertNever(s);
       }
     }
   }

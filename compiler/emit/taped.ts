@@ -6,7 +6,7 @@
  * `grad(f, { engine: "tape" })` runs this and walks the tape backwards — the interpreted
  * counterpart of the compiled reverse function.
  */
-import { type Atom, type Expr, type FnIR, type PrimOp, type Stmt, TS_TYPE_NAME } from "../ir.js";
+import { assertNever, type Atom, type Expr, type FnIR, type PrimOp, type Stmt, TS_TYPE_NAME } from "../ir.js";
 import { PRIMITIVES } from "../primitives.js";
 import type { WrapperSpec } from "./wrappers.js";
 import { atom, spell } from "./print.js";
@@ -109,6 +109,8 @@ export function printTapedFunction(fn: FnIR, taped: (fn: string) => string, node
             lines.push(`${pad}}`);
           }
           break;
+        default:
+          assertNever(s);
       }
     }
   };

@@ -1,6 +1,7 @@
 /**
  * The public faces of generated code: `grad`, `valueAndGrad`, `jvp` and `vjp` wrappers that call
- * the forward- and reverse-mode functions and package their results as DESIGN.md's contract says.
+ * the forward- and reverse-mode functions and package their results as the public API promises
+ * (README.md's opening examples; the types in runtime/index.ts).
  */
 import { type FnIR, type Type, TS_TYPE_NAME } from "../ir.js";
 import { SUPPORT_NAME } from "./print.js";

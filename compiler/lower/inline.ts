@@ -7,7 +7,7 @@
  * (to-be-recorded, element saves) see every read and write.
  */
 import { untilStable } from "../fixpoint.js";
-import { type Atom, type Expr, type FnIR, type Stmt, type Type, walk } from "../ir.js";
+import { type Atom, type Expr, type FnIR, type Stmt, type Type, assertNever, walk } from "../ir.js";
 
 /** Replaces, in place, the calls of `fn` that must be inlined. `functions` maps names to helpers. */
 export function inlineArraySharingCalls(fn: FnIR, functions: Map<string, FnIR>): void {
@@ -17,16 +17,28 @@ export function inlineArraySharingCalls(fn: FnIR, functions: Map<string, FnIR>):
     let changed = false;
     const rewrite = (stmts: Stmt[]): Stmt[] =>
       stmts.flatMap((s): Stmt[] => {
-        if (s.k === "if") return [{ ...s, then: rewrite(s.then), else: rewrite(s.else) }];
-        if (s.k === "loop") {
-          s.init = rewrite(s.init);
-          s.test = rewrite(s.test);
-          s.body = rewrite(s.body);
-          s.update = rewrite(s.update);
-          return [s];
+        let call: { fn: string; args: Atom[] };
+        switch (s.k) {
+          case "if":
+            return [{ ...s, then: rewrite(s.then), else: rewrite(s.else) }];
+          case "loop":
+            s.init = rewrite(s.init);
+            s.test = rewrite(s.test);
+            s.body = rewrite(s.body);
+            s.update = rewrite(s.update);
+            return [s];
+          case "effect":
+            call = s;
+            break;
+          case "assign":
+            if (s.expr.k !== "call") return [s];
+            call = s.expr;
+            break;
+          case "store":
+            return [s];
+          default:
+            return assertNever(s);
         }
-        const call = s.k === "effect" ? { fn: s.fn, args: s.args } : s.k === "assign" && s.expr.k === "call" ? s.expr : undefined;
-        if (!call) return [s];
         const callee = functions.get(call.fn)!;
         const sharesWrittenArray = call.args.some((a) => a.k === "var" && written.has(a.name));
         if (!writesArrayParam(callee) && !sharesWrittenArray) return [s];
