@@ -57,6 +57,34 @@ program
   });
 
 program
+  .command("bench")
+  .description("benchmark your own functions (FILE exports `benchmarks`) on compiled reverse, compiled forward, tape and finite differences")
+  .argument("<file>", "a TypeScript module exporting `benchmarks = { name: { f, args, wrt? } }`")
+  .option("--rounds <n>", "timed rounds per engine (each a batch of ~2 ms)", "20")
+  .option("--json <out>", "also write the results as JSON to this file")
+  .action(async (file: string, options: { rounds: string; json?: string }) => {
+    const { bench } = await import("./bench.js");
+    const rounds = Number(options.rounds);
+    if (!Number.isInteger(rounds) || rounds < 1) program.error(`gradc bench: --rounds must be a positive integer, not ${options.rounds}`);
+    process.exitCode = await bench(file, { rounds, json: options.json });
+  });
+
+program
+  .command("compare")
+  .description("symbolic, numerical and automatic differentiation of one function side by side: tables, and with --out compare.json and SVG plots")
+  .argument("[file]", "a TypeScript module (default: the lecture example, dsl-examples/lecture.ts)")
+  .option("--function <name>", "the function to differentiate", "f")
+  .option("--at <x1,x2,...>", "the point (default for the lecture example: 1.5,0.5)")
+  .option("--out <dir>", "write compare.json, derivative-size.svg and finite-difference-error.svg to this folder")
+  .option("--rounds <n>", "timed rounds per method (each a batch of ~2 ms)", "15")
+  .action(async (file: string | undefined, options: { function: string; at?: string; out?: string; rounds: string }) => {
+    const { compare } = await import("./compare.js");
+    const rounds = Number(options.rounds);
+    if (!Number.isInteger(rounds) || rounds < 1) program.error(`gradc compare: --rounds must be a positive integer, not ${options.rounds}`);
+    process.exitCode = await compare({ file, functionName: options.function, at: options.at, out: options.out, rounds });
+  });
+
+program
   .command("train")
   .description("train a DQN agent on an environment (gradc train --help for its options and environments)")
   .argument("<env>", "a Gymnasium id such as CartPole-v1")

@@ -11,6 +11,7 @@ import { type Diagnostic, DiagnosticError, diagnosticAt, diagnosticAtLoc, syntax
 import { type ModuleRequests, findRequests } from "./front/markers.js";
 import { ModuleGraph, type ResolvedFunction, skipParens } from "./front/modules.js";
 import { createLowerContext, lowerFunction } from "./lower/lower.js";
+import { moduleDeclaration } from "./lower/module-scope.js";
 import { type FnIR, type GFn, walk } from "./ir.js";
 import { analyzeActivity } from "./analyze/activity.js";
 import { type GeneratedNames, forwardFunction, isDifferentiableParam } from "./differentiate/forward.js";
@@ -83,6 +84,16 @@ export function transformOrThrow(code: string, file: string, options: TransformO
   return { code: result.code ?? code, map: result.map };
 }
 
+function isAmbient(name: ts.Node): boolean {
+  for (let n: ts.Node | undefined = name; n; n = n.parent) {
+    if (ts.canHaveModifiers(n) && (ts.getModifiers(n) ?? []).some((m) => m.kind === ts.SyntaxKind.DeclareKeyword)) return true;
+  }
+  return false;
+}
+
+/** What `@differentiable` generates beside f: f_grad, f_valueAndGrad, f_jvp, f_vjp. */
+const ANNOTATED_KINDS = ["grad", "valueAndGrad", "jvp", "vjp"] as const;
+
 interface WrapperRequest {
   kind: WrapperKind;
   fn: FnIR;
@@ -122,6 +133,11 @@ class ModuleCompiler {
   compile(): ModulePlan | undefined {
     const replacements: ModulePlan["replacements"] = [];
     const replace = (node: ts.Node, text: string) => replacements.push({ start: node.getStart(this.sf), end: node.getEnd(), text });
+    // The exports `@differentiable` promises are reserved first, so names chosen for marker
+    // wrappers never take them (a module may both annotate f and call grad(f), or call f_grad).
+    for (const decl of this.requests.annotated) {
+      for (const kind of ANNOTATED_KINDS) this.takenNames.add(`${decl.name!.text}_${kind}`);
+    }
     for (const marker of this.requests.markers) {
       const fn = this.lowerTarget(marker.target, marker.call);
       if (!fn) continue;
@@ -152,10 +168,12 @@ class ModuleCompiler {
       const wrt = this.checkWrt(fn, undefined, [], decl.name!, "grad");
       if (!wrt) continue;
       const exported = !!(ts.getCombinedModifierFlags(decl) & ts.ModifierFlags.Export);
-      for (const kind of ["grad", "valueAndGrad", "jvp", "vjp"] as const) {
+      for (const kind of ANNOTATED_KINDS) {
         const publicName = `${decl.name!.text}_${kind}`;
-        if (this.takenNames.has(publicName)) {
-          this.diagnostics.push(diagnosticAt(decl.name!, `@differentiable would generate '${publicName}', but the module already uses that name`, "rename the existing declaration"));
+        const existing = moduleDeclaration(this.sf, publicName);
+        // A `declare function f_grad(…)` only types the generated export for the checker.
+        if (existing && !isAmbient(existing)) {
+          this.diagnostics.push(diagnosticAt(decl.name!, `@differentiable would generate '${publicName}', but the module already declares that name`, "rename the existing declaration"));
           continue;
         }
         this.wrapper({ kind, fn, wrt, exported, publicName });

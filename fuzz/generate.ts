@@ -7,7 +7,8 @@
  * data-dependent trip counts (for, while, do…while, forwards, backwards, strided), break /
  * continue / early return inside loops, local arrays, in-place element updates
  * (`y[i] = y[i] * g(y[i - 1]) + …`), accumulation, helper calls (inside loops too, helpers that
- * write into their array arguments) and boolean parameters.
+ * write into their array arguments), boolean parameters, and loops that overwrite an outer
+ * variable with a value carrying no derivative beside a gated accumulator (`FnGen.addOverwrite`).
  *
  * Values are kept tame so that finite differences mean something: every expression carries an
  * upper bound on its magnitude, operands are scaled or squashed when the bound grows, functions
@@ -46,6 +47,8 @@ interface VarInfo {
   boolLet?: boolean;
   /** A parameter of the function. */
   param?: boolean;
+  /** An accumulator meant to reach the result only through its gate (see `FnGen.gate`). */
+  gated?: boolean;
 }
 
 interface HelperSig {
@@ -109,6 +112,12 @@ class ProgramGen {
   readonly consts: { name: string; value: number }[] = [];
   readonly helpers: HelperSig[] = [];
   private readonly helperFns: Fn[] = [];
+  /**
+   * A second stream for decisions added after programs of a seed were first published (such as
+   * `FnGen.loop`'s overwrite): a program in which such a construct is not chosen stays the same
+   * program, so the reproducers written before it still reproduce.
+   */
+  readonly sideRng: Rng;
 
   constructor(
     readonly rng: Rng,
@@ -117,6 +126,7 @@ class ProgramGen {
     private readonly options: GenerateOptions,
   ) {
     this.arrLen = rng.int(2, 5);
+    this.sideRng = new Rng(seed, index, 0x0e7e);
   }
 
   generate(): Program {
@@ -165,6 +175,13 @@ class FnGen {
   private readonly scopes: VarInfo[][] = [];
   private budget: number;
   private counter = 0;
+  /**
+   * Integer variables that enclosing conditions pin to a literal (`i` in the then-branch of
+   * `if (i === 1)`, the else-branch of `if (i !== 1)`, after `if (i !== 1) continue;`, on the
+   * right of `i === 1 &&`). TypeScript narrows `i` to the type `1` there and rejects `i === 2`
+   * ("no overlap"), so `bool` compares such a variable with another literal by < or > instead.
+   */
+  private narrowed = new Map<string, number>();
 
   constructor(
     private readonly prog: ProgramGen,
@@ -190,7 +207,7 @@ class FnGen {
 
   body(): Stmt[] {
     const stmts = this.block({ loops: 0, depth: 0 }, this.entry ? this.rng.int(4, 9) : this.rng.int(2, 5));
-    stmts.push({ k: "return", value: this.finalValue().e, pin: true });
+    stmts.push({ k: "return", value: this.pinned(this.exitPins(stmts), () => this.finalValue().e), pin: true });
     return stmts;
   }
 
@@ -384,8 +401,8 @@ class FnGen {
       }
       case "cond": {
         const c = this.bool(d - 1);
-        const a = this.num(d - 1);
-        const b = this.num(d - 1);
+        const a = this.assuming(c, true, () => this.num(d - 1));
+        const b = this.assuming(c, false, () => this.num(d - 1));
         return { e: { k: "cond", c, a: a.e, b: b.e }, b: Math.max(a.b, b.b) };
       }
       case "call": {
@@ -575,22 +592,63 @@ class FnGen {
         const v = rng.pick(ints);
         const { lo, hi } = v.int!;
         if (rng.chance(0.4)) return bin(rng.pick(["===", "!=="] as const), bin("%", ref(v.name), lit(2)), lit(rng.int(0, 1)));
-        return bin(rng.pick(["===", "!==", "<", ">"] as const), ref(v.name), lit(rng.int(lo, Math.max(lo, hi))));
+        let op = rng.pick(["===", "!==", "<", ">"] as const);
+        const c = rng.int(lo, Math.max(lo, hi));
+        const pinned = this.narrowed.get(v.name);
+        if (pinned !== undefined && pinned !== c && (op === "===" || op === "!==")) op = op === "===" ? "<" : ">";
+        return bin(op, ref(v.name), lit(c));
       }
       case "not":
         return { k: "not", a: this.bool(d - 1) };
-      case "and":
-        return bin("&&", this.bool(d - 1), this.bool(d - 1));
-      case "or":
-        return bin("||", this.bool(d - 1), this.bool(d - 1));
+      case "and": {
+        const a = this.bool(d - 1);
+        return bin("&&", a, this.assuming(a, true, () => this.bool(d - 1)));
+      }
+      case "or": {
+        const a = this.bool(d - 1);
+        return bin("||", a, this.assuming(a, false, () => this.bool(d - 1)));
+      }
     }
+  }
+
+  /** What `c` being `truth` pins integer variables to (see `narrowed`). */
+  private pins(c: Expr, truth: boolean): [string, number][] {
+    if (c.k === "not") return this.pins(c.a, !truth);
+    if (c.k !== "bin") return [];
+    if ((c.op === "===" || c.op === "!==") && c.a.k === "ref" && c.b.k === "lit") return (c.op === "===") === truth ? [[c.a.name, c.b.v]] : [];
+    if (c.op === "&&" && truth) return [...this.pins(c.a, true), ...this.pins(c.b, true)];
+    if (c.op === "||" && !truth) return [...this.pins(c.a, false), ...this.pins(c.b, false)];
+    return [];
+  }
+
+  /** Generates with `c` known to be `truth` (a branch, the right operand of && or ||). */
+  private assuming<T>(c: Expr, truth: boolean, body: () => T): T {
+    return this.pinned(this.pins(c, truth), body);
+  }
+
+  private pinned<T>(pins: [string, number][], body: () => T): T {
+    const saved = this.narrowed;
+    this.narrowed = new Map([...saved, ...pins]);
+    try {
+      return body();
+    } finally {
+      this.narrowed = saved;
+    }
+  }
+
+  /** The pins that hold after `stmts` from their early exits (`if (i !== 1) continue;`). */
+  private exitPins(stmts: Stmt[]): [string, number][] {
+    return stmts.flatMap((s) => {
+      const last = s.k === "if" && !s.else ? s.then[s.then.length - 1] : undefined;
+      return s.k === "if" && last && (last.k === "break" || last.k === "continue" || last.k === "return") ? this.pins(s.cond, false) : [];
+    });
   }
 
   /** The function's final value: a combination of several live variables. */
   private finalValue(): Val {
     const rng = this.rng;
     // The most recently written variables, and a few others.
-    const nums = this.readable("num").filter((v) => !v.int);
+    const nums = this.readable("num").filter((v) => !v.int && !v.gated);
     nums.sort((a, b) => (this.recency.get(b.name) ?? 0) - (this.recency.get(a.name) ?? 0));
     const recent = nums.slice(0, 3);
     const others = rng.shuffle(nums.slice(3)).slice(0, rng.int(0, 3));
@@ -618,6 +676,16 @@ class FnGen {
   // ── Statements ──────────────────────────────────────────────────────────────────────────────
 
   private block(ctx: Ctx, n: number, allowShadow = true): Stmt[] {
+    // Pins from early exits in this block (`if (i !== 1) continue;`) end with it.
+    const narrowed = this.narrowed;
+    try {
+      return this.blockStatements(ctx, n, allowShadow);
+    } finally {
+      this.narrowed = narrowed;
+    }
+  }
+
+  private blockStatements(ctx: Ctx, n: number, allowShadow: boolean): Stmt[] {
     const out: Stmt[] = [];
     // Now and then an inner block starts by shadowing an outer local (first, so that nothing in
     // the block reads the name before its declaration).
@@ -685,8 +753,12 @@ class FnGen {
       }
       case "exit":
         return [this.exit(ctx)];
-      case "earlyReturn":
-        return [{ k: "if", cond: this.bool(2), then: [{ k: "return", value: this.fit(this.num(2), CAP).e }], else: null, compact: rng.chance(0.5) }];
+      case "earlyReturn": {
+        const cond = this.bool(2);
+        const value = this.assuming(cond, true, () => this.fit(this.num(2), CAP).e);
+        this.afterExit(cond);
+        return [{ k: "if", cond, then: [{ k: "return", value }], else: null, compact: rng.chance(0.5) }];
+      }
     }
   }
 
@@ -809,12 +881,14 @@ class FnGen {
     const rng = this.rng;
     const inner = { loops: ctx.loops, depth: ctx.depth + 1 };
     const cond = this.bool(2);
-    const then = this.withScope([], () => this.block(inner, rng.int(1, 3)));
+    const then = this.assuming(cond, true, () => this.withScope([], () => this.block(inner, rng.int(1, 3))));
     let elseBranch: Stmt[] | null = null;
     if (rng.chance(0.5)) {
-      elseBranch = rng.chance(0.25) && ctx.depth < 2 ? [this.ifStatement(inner)] : this.withScope([], () => this.block(inner, rng.int(1, 3)));
+      elseBranch = this.assuming(cond, false, () =>
+        rng.chance(0.25) && ctx.depth < 2 ? [this.ifStatement(inner)] : this.withScope([], () => this.block(inner, rng.int(1, 3))),
+      );
     }
-    if (then.length === 0) then.push(this.declNumScoped());
+    if (then.length === 0) then.push(this.assuming(cond, true, () => this.declNumScoped()));
     return { k: "if", cond, then, else: elseBranch, compact: rng.chance(0.5) };
   }
 
@@ -827,9 +901,17 @@ class FnGen {
     const rng = this.rng;
     const cond = this.bool(2);
     const kind = rng.weighted([["break", 3], ["continue", 2], ["return", 1]] as const);
-    const last: Stmt = kind === "return" ? { k: "return", value: this.fit(this.num(2), CAP).e } : { k: kind };
-    const before = rng.chance(0.3) ? this.withScope([], () => this.block({ loops: ctx.loops, depth: ctx.depth + 1 }, 1)) : [];
+    const [last, before] = this.assuming(cond, true, (): [Stmt, Stmt[]] => [
+      kind === "return" ? { k: "return", value: this.fit(this.num(2), CAP).e } : { k: kind },
+      rng.chance(0.3) ? this.withScope([], () => this.block({ loops: ctx.loops, depth: ctx.depth + 1 }, 1)) : [],
+    ]);
+    this.afterExit(cond);
     return { k: "if", cond, then: [...before, last], else: null, compact: before.length === 0 && rng.chance(0.6) };
+  }
+
+  /** After `if (cond) <exit>`, the rest of the block runs with `cond` false. */
+  private afterExit(cond: Expr): void {
+    this.narrowed = new Map([...this.narrowed, ...this.pins(cond, false)]);
   }
 
   private loopVar(): string {
@@ -855,19 +937,38 @@ class FnGen {
       ["do", 0.8],
     ] as const);
 
+    // Now and then a loop that overwrites an outer variable with a value carrying no derivative
+    // (a constant, the loop counter, round/floor/sign…), beside an accumulator that is used after
+    // the loop through a gate that may pass nothing back (a branch, a ReLU, a product with an
+    // element that may be 0) — in a small body. Reverse mode may skip such a loop's backward pass
+    // when the accumulator's adjoint is 0, and must still reset the overwritten variable's
+    // adjoint there (fuzz 777/1008). Chosen from the side stream: see ProgramGen.sideRng.
+    const targets = this.vars((v) => v.ty === "num" && v.assignable && !v.int);
+    const overwrite = targets.length > 0 && this.prog.sideRng.chance(0.15) ? rng.pick(targets) : undefined;
+    const bodySize = () => (overwrite ? rng.int(0, 1) : rng.int(1, 4));
+    let accumulator: VarInfo | undefined;
+
     // An accumulator updated once per iteration (at the top level of the body): its bound is the trip count.
-    const accumulate = rng.chance(0.55);
+    const accumulate = overwrite !== undefined || rng.chance(0.55);
     const addAccumulator = (trips: number, body: Stmt[], loopScope: VarInfo[]): void => {
+      if (overwrite) this.addOverwrite(overwrite, body, loopScope);
       if (!accumulate) return;
-      const product = rng.chance(0.25);
+      const product = !overwrite && rng.chance(0.25);
       const name = this.fresh(product ? "p" : "s");
       pre.push({ k: "decl", kw: "let", name, ty: "num", init: lit(product ? 1 : 0) });
-      // The update's value is generated in the loop's scope (it may read the loop variable).
-      const update: Stmt = this.withScope(loopScope, (): Stmt =>
+      /** `c · leaf`: a sum of these has an adjoint that needs no saved value, so the backward loop stays skippable. */
+      const linear = (): Expr => {
+        const leaf = this.leaf();
+        const c = [0.5, 0.25, 0.2, 0.1, 0.05].find((c) => c * leaf.b <= 1) ?? 0.01;
+        return bin("*", lit(c), leaf.e);
+      };
+      // The update's value is generated in the loop's scope (it may read the loop variable), and
+      // with what the body's early exits imply (it may go last).
+      const update: Stmt = this.pinned(this.exitPins(body), () => this.withScope(loopScope, (): Stmt =>
         product
           ? { k: "assign", target: { k: "var", name }, op: "*=", value: math(rng.pick(["cos", "tanh", "sin"]), this.fit(this.num(2), CAP).e) }
-          : { k: "assign", target: { k: "var", name }, op: rng.pick(["+=", "+=", "-="] as const), value: this.fit(this.num(2), 1).e },
-      );
+          : { k: "assign", target: { k: "var", name }, op: rng.pick(["+=", "+=", "-="] as const), value: overwrite && rng.chance(0.7) ? linear() : this.fit(this.num(2), 1).e },
+      ));
       // First or last in the body; last when the body declares (shadows) a name the update reads,
       // which would otherwise be read before its declaration.
       const reads = new Set<string>();
@@ -875,16 +976,19 @@ class FnGen {
       const shadows = body.some((s) => s.k === "decl" && reads.has(s.name));
       if (shadows || (rng.chance(0.5) && body.length > 0 && body[0].k !== "incdec")) body.push(update);
       else body.splice(body[0]?.k === "incdec" ? 1 : 0, 0, update);
-      this.declare({ name, ty: "num", bound: product ? 1 : trips, assignable: false });
+      accumulator = { name, ty: "num", bound: product ? 1 : trips, assignable: false };
+      this.declare(accumulator);
     };
+    /** The gate after an overwriting loop: its target reads the accumulator, or nothing of it. */
+    const withGate = (stmts: Stmt[]): Stmt[] => (overwrite && accumulator ? [...stmts, this.gate(overwrite, accumulator)] : stmts);
 
     const forLoop = (v: string, init: Expr, cmp: "<" | ">=" | "<=", limit: Expr, update: "++" | "--" | "+=2", range: { lo: number; hi: number }, trips: number): Stmt[] => {
       const vInfo: VarInfo = { name: v, ty: "num", bound: Math.max(Math.abs(range.lo), Math.abs(range.hi)), assignable: false, int: range };
-      const body = this.withScope([vInfo], () => this.block(inner, rng.int(1, 4)));
+      const body = this.withScope([vInfo], () => this.block(inner, bodySize()));
       // The update reads the loop variable; generate it in the loop's scope.
       addAccumulator(trips, body, [vInfo]);
       if (body.length === 0) body.push(this.withScope([vInfo], () => this.declNumScoped()));
-      return [...pre, { k: "for", v, init, cmp, limit, update, body }];
+      return withGate([...pre, { k: "for", v, init, cmp, limit, update, body }]);
     };
 
     const anyArr = () => rng.pick(arrays).name;
@@ -926,15 +1030,83 @@ class FnGen {
         pre.push({ k: "decl", kw: "let", name: k, ty: "num", init: lit(0) });
         const counterInside: VarInfo = { name: k, ty: "num", bound: n, assignable: false, int: { lo: 1, hi: n } };
         const increment: Stmt = { k: "incdec", target: { k: "var", name: k }, op: "++", prefix: rng.chance(0.3), pin: true };
-        const body = this.withScope([counterInside], () => [increment, ...this.block(inner, rng.int(1, 4))]);
+        const body = this.withScope([counterInside], () => [increment, ...this.block(inner, bodySize())]);
         addAccumulator(n, body, [counterInside]);
         // The extra condition may read variables declared before the loop only.
         const cond = rng.chance(0.75) ? this.bool(1) : null;
         const guard = bin("<", ref(k), lit(n));
         this.declare({ name: k, ty: "num", bound: n, assignable: false, int: { lo: kind === "do" ? 1 : 0, hi: n } });
-        return [...pre, { k: kind, guard, cond, body }];
+        return withGate([...pre, { k: kind, guard, cond, body }]);
       }
     }
+  }
+
+  /**
+   * `v = <no derivative>` (sometimes under a condition on the loop variable) somewhere in a loop
+   * body, for a variable `v` declared outside the loop: its adjoint must be reset where the
+   * reverse sweep passes the overwrite.
+   */
+  private addOverwrite(target: VarInfo, body: Stmt[], loopScope: VarInfo[]): void {
+    const rng = this.rng;
+    // Names the body declares at its top level: the overwrite must neither target nor read them
+    // (it would hit the inner variable, or read it before its declaration).
+    const declared = new Set(body.flatMap((s) => (s.k === "decl" ? [s.name] : [])));
+    if (declared.has(target.name)) return;
+    const iv = loopScope[0];
+    const arrays = this.readable("arr");
+    // After the loop counter's increment (pinned first), anywhere else.
+    const at = rng.int(body[0]?.k === "incdec" ? 1 : 0, body.length);
+    let value = this.pinned(this.exitPins(body.slice(0, at)), () => this.withScope(loopScope, (): Expr => {
+      switch (rng.weighted([["lit", 3], ["counter", 2], ["step", 2], ["len", arrays.length > 0 ? 0.5 : 0], ["cond", 1]] as const)) {
+        case "lit":
+          return lit(rng.pick([0.5, -0.5, 1.5, 0.25, 2, -1]));
+        case "counter":
+          return bin("*", lit(rng.pick([0.5, 0.25, -0.5])), ref(iv.name));
+        case "step":
+          // A step function of active values: its derivative is 0 (away from its jumps).
+          return math(rng.pick(["round", "floor", "ceil", "trunc", "sign"]), this.fit(this.num(rng.int(0, 1)), CAP - 1).e);
+        case "len":
+          return bin("*", lit(0.25), { k: "len", arr: rng.pick(arrays).name });
+        case "cond":
+          return { k: "cond", c: this.bool(1), a: lit(rng.pick([0.5, 1, -0.25])), b: lit(rng.pick([-0.5, 0, 1.5])) };
+      }
+    }));
+    let reads = false;
+    forEachExpr([{ k: "expr", e: value }], (e) => (reads ||= (e.k === "ref" || e.k === "len") && declared.has(e.k === "ref" ? e.name : e.arr)));
+    if (reads) value = lit(0.5);
+    const assign: Stmt = { k: "assign", target: { k: "var", name: target.name }, op: "=", value };
+    const lo = iv.int?.lo ?? 0;
+    const stmt: Stmt = rng.chance(0.35)
+      ? { k: "if", cond: rng.chance(0.5) ? bin(">", ref(iv.name), lit(lo)) : bin("===", bin("%", ref(iv.name), lit(2)), lit(rng.int(0, 1))), then: [assign], else: null, compact: rng.chance(0.5) }
+      : assign;
+    body.splice(at, 0, stmt);
+  }
+
+  /**
+   * After an overwriting loop: `target` takes in the accumulator through something that may pass
+   * no derivative back at the point — a branch, a ReLU, a product with an element that may be 0.
+   */
+  private gate(target: VarInfo, acc: VarInfo): Stmt {
+    const rng = this.rng;
+    this.touch(target.name);
+    // Read elsewhere, the accumulator would always pass a derivative back: keep it out of the
+    // result and make later reads of it unlikely.
+    acc.gated = true;
+    this.recency.delete(acc.name);
+    const v = ref(target.name);
+    const s = this.fit({ e: ref(acc.name), b: acc.bound }, 2);
+    const arrays = this.readable("arr");
+    const kind = rng.weighted([["relu", 2], ["branch", 2], ["element", arrays.length > 0 ? 1.5 : 0]] as const);
+    let value: Expr;
+    if (kind === "relu") value = bin("+", bin("*", lit(0.5), v), bin("*", lit(0.25), math("max", lit(0), s.e)));
+    else if (kind === "branch") value = bin("+", bin("*", lit(0.5), v), bin("*", lit(0.5), math("tanh", s.e)));
+    else {
+      const a = rng.pick(arrays);
+      const element = this.fit({ e: { k: "load", arr: a.name, index: this.index(a.name) }, b: a.bound }, 2).e;
+      value = bin("+", bin("*", lit(0.5), v), bin("*", lit(0.25), bin("*", s.e, element)));
+    }
+    const assign: Stmt = { k: "assign", target: { k: "var", name: target.name }, op: "=", value };
+    return kind === "branch" || rng.chance(0.3) ? { k: "if", cond: this.bool(1), then: [assign], else: null, compact: rng.chance(0.5) } : assign;
   }
 }
 

@@ -74,7 +74,8 @@ export async function load(url: string, context: LoadContext, next: (url: string
   const js = await transform(withMap, {
     loader: file.endsWith(".tsx") ? "tsx" : "ts",
     format: "esm",
-    target: `node${process.versions.node.split(".")[0]}`,
+    // The full version: esbuild keeps what this Node supports (import attributes since 20.10).
+    target: `node${process.versions.node}`,
     sourcemap: "inline",
     sourcefile: file,
   });

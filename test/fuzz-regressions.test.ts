@@ -461,6 +461,77 @@ function f(a: Float64Array, flag: boolean, w: Float64Array, x: number): number {
 }`,
     args: [Float64Array.from([0.5, 1.5]), 0.7],
   },
+
+  // ── A backward loop skipped for zero adjoints that also resets an overwritten variable's ────
+  // adjoint. Reversing `v = e` in a loop sets v̄ = 0; when e carries no derivative (a constant,
+  // an inactive value) that reset reads no adjoint, so the zero-adjoint test
+  // (optimize/zero-adjoint-loops.ts) did not cover v̄ and skipped the loop while v̄ ≠ 0.
+  {
+    name: "outer variable overwritten with a constant in an inner loop skipped for zero adjoints",
+    found: "fuzz 777/1008: grad(f) and vjp(f) ∂f/∂x = 1, jvp, tape and finite differences 0 — the inner backward loop (`x_bar = 0` for `x = 0.5`, `a_bar[0] += …` for `s2 -= a[0]`) runs only if s2's adjoints are non-zero, and they are 0, so x̄ was never reset",
+    source: `function f(a: Float64Array, x: number): number {
+  for (let i = 1; i < a.length; i++) {
+    const n0 = Math.round(2 + Math.tanh(0.5));
+    let s2 = 0;
+    for (let j = 0; j < n0; j++) {
+      s2 -= a[0];
+      x = 0.5;
+    }
+    if (false) x = s2;
+  }
+  return x;
+}`,
+    args: [Float64Array.from([1.4055409852880985, 0.85570583632215858, -1.2768103193957359, 0.82522186310961843]), 1.668244544416666],
+  },
+  {
+    name: "parameter overwritten with an element of an inactive array in a while loop skipped for zero adjoints",
+    found: "the class of fuzz 777/1008, written directly: a while loop (trip count saved), the zero adjoint from a branch after the loop that is not taken; grad(f) ∂f/∂x = 1 where it is 0",
+    source: `function f(a: Float64Array, x: number): number {
+  const v = new Float64Array(3);
+  for (let i = 0; i < v.length; i++) {
+    v[i] = 0.5 * i;
+  }
+  let s = 0;
+  let k = 0;
+  while (k < 2) {
+    k++;
+    s += a[1];
+    x = v[2];
+  }
+  if (a[0] > 100) x = x * s;
+  return x;
+}`,
+    args: [Float64Array.from([0.5, 1.5]), 0.7],
+  },
+  {
+    name: "local conditionally overwritten with Math.round in a counted loop skipped behind a ReLU",
+    found: "the class of fuzz 777/1008: a loop over a.length, the overwrite in an if, its value without a derivative (round), the zero adjoint from Math.max(0, s) with s < 0; grad(f) ∂f/∂x = 2x where it is 0",
+    source: `function f(a: Float64Array, x: number): number {
+  let y = x * x;
+  let s = 0;
+  for (let i = 0; i < a.length; i++) {
+    s -= a[i];
+    if (i > 0) y = Math.round(a[i]);
+  }
+  return y + Math.max(0, s);
+}`,
+    args: [Float64Array.from([0.5, 1.4]), 0.7],
+  },
+  {
+    name: "parameter overwritten from the loop counter in a do…while skipped for a zero element",
+    found: "the class of fuzz 777/1008: a do…while, the new value from the counter (inactive), the zero adjoint from a product with a zero element (as in zero-filled arrays); grad(f) ∂f/∂x = 1 where it is 0",
+    source: `function f(a: Float64Array, x: number): number {
+  let s = 0;
+  let k = 0;
+  do {
+    k++;
+    s += a[1];
+    x = 0.5 * k;
+  } while (k < 3);
+  return x + s * a[0];
+}`,
+    args: [Float64Array.from([0, 1.4]), 0.7],
+  },
 ];
 
 function copy(args: Arg[]): Arg[] {

@@ -5,9 +5,15 @@
  * adjoints. This is the sparsity hand-written backprop exploits: behind a ReLU that was off, the
  * row of a matrix–vector product has nothing to propagate.
  *
+ * Accumulating is not the body's only effect on adjoints: reversing an overwrite `v = e` inside
+ * the loop resets v̄ (`v_bar = 0`: the overwritten value did not reach what follows), and when e
+ * carries no derivative (a constant, an inactive value, round/floor/sign…) that reset reads no
+ * adjoint at all. With zero inputs every adjoint the body assigns gets 0, which is a no-op only
+ * where that adjoint already is 0 — so the adjoints the body assigns are tested as well.
+ *
  * (Like JAX's symbolic zeros, the skipped loop does not turn 0·∞ into NaN.)
  */
-import type { Atom, GExpr, GFn, GStmt } from "../ir.js";
+import { type Atom, type GExpr, type GFn, type GStmt, assertNever } from "../ir.js";
 
 export function skipZeroAdjointLoops(fn: GFn): GFn {
   const isAdjoint = (name: string) => fn.vars.get(name)?.adjoint === true;
@@ -20,19 +26,36 @@ export function skipZeroAdjointLoops(fn: GFn): GFn {
           return { ...s, test: transform(s.test), body: transform(s.body) };
         case "countdown": {
           const body = transform(s.body);
-          const inputs = adjointInputs(body, isAdjoint);
-          return inputs && inputs.size > 0 ? { ...s, body, unlessAllZero: [...inputs] } : { ...s, body };
+          const adjoints = adjointsOf(body, isAdjoint);
+          // A loop that reads no adjoint propagates nothing: there is no sparsity to exploit.
+          if (!adjoints || adjoints.read.size === 0) return { ...s, body };
+          return { ...s, body, unlessAllZero: [...new Set([...adjoints.read, ...adjoints.assigned])] };
         }
-        default:
+        case "assign":
+        case "accum":
+        case "store":
+        case "accumElem":
+        case "push":
+        case "pushArray":
+        case "effect":
+        case "setOut":
+        case "return":
+        case "comment":
           return s;
+        default:
+          return assertNever(s);
       }
     });
   return { ...fn, body: transform(fn.body) };
 }
 
-/** The scalar adjoints the body reads as values, or undefined if the loop cannot be skipped. */
-function adjointInputs(body: GStmt[], isAdjoint: (name: string) => boolean): Set<string> | undefined {
+/**
+ * The scalar adjoints the body reads as values and those it assigns (rather than accumulates
+ * into), or undefined if the loop cannot be skipped.
+ */
+function adjointsOf(body: GStmt[], isAdjoint: (name: string) => boolean): { read: Set<string>; assigned: Set<string> } | undefined {
   const inputs = new Set<string>();
+  const assigned = new Set<string>();
   const read = (a: Atom) => {
     if (a.k === "var" && isAdjoint(a.name)) inputs.add(a.name);
   };
@@ -56,14 +79,21 @@ function adjointInputs(body: GStmt[], isAdjoint: (name: string) => boolean): Set
       case "lin":
         e.terms.forEach((t) => (read(t.coef), read(t.value)));
         return true;
-      default:
+      case "cmp":
+      case "len":
+      case "newarr":
         return true;
+      default:
+        return assertNever(e);
     }
   };
   const visit = (stmts: GStmt[]): boolean =>
     stmts.every((s) => {
       switch (s.k) {
         case "assign":
+          // Overwriting an adjoint (the reset of an overwritten variable's v̄) is skipped safely
+          // only if it is already zero.
+          if (isAdjoint(s.target)) assigned.add(s.target);
           return expr(s.expr);
         case "accum":
         case "accumElem":
@@ -80,9 +110,15 @@ function adjointInputs(body: GStmt[], isAdjoint: (name: string) => boolean): Set
           return visit(s.body);
         case "push":
           return true;
+        case "pushArray":
+        case "effect":
+        case "setOut":
+        case "return":
+        case "comment":
+          return false; // array saves, calls, outputs, returns: not skippable
         default:
-          return false; // effect calls, outputs, returns
+          return assertNever(s);
       }
     });
-  return visit(body) ? inputs : undefined;
+  return visit(body) ? { read: inputs, assigned } : undefined;
 }
