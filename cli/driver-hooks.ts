@@ -5,35 +5,14 @@
  * "gradc"` fall back to this package's runtime where the user's project cannot resolve it (a
  * global install). Every other module goes on to gradc's hooks (integrations/node-hooks.ts).
  */
-import { transform } from "esbuild";
-import { DiagnosticError, ModuleGraph, transformModule } from "../compiler/index.js";
+import { ModuleGraph } from "../compiler/index.js";
+import { type LoadContext, type LoadResult, type ResolveContext, type ResolveResult, compileTypeScript } from "../integrations/node-hooks.js";
 
 export interface DriverHookData {
   /** Driver URL (the user's file URL with a query) → the file it stands for, and its text. */
   drivers: Record<string, { file: string; text: string }>;
   /** URL of gradc's runtime entry point (dist/runtime/index.js). */
   runtime: string;
-}
-
-interface ResolveContext {
-  parentURL?: string;
-  conditions: string[];
-  importAttributes?: Record<string, string>;
-}
-interface ResolveResult {
-  url: string;
-  format?: string | null;
-  shortCircuit?: boolean;
-}
-interface LoadContext {
-  format?: string | null;
-  conditions: string[];
-  importAttributes?: Record<string, string>;
-}
-interface LoadResult {
-  format: string;
-  source?: string | ArrayBuffer | Uint8Array;
-  shortCircuit?: boolean;
 }
 
 let data: DriverHookData = { drivers: {}, runtime: "" };
@@ -58,22 +37,5 @@ export async function resolve(specifier: string, context: ResolveContext, next: 
 export async function load(url: string, context: LoadContext, next: (url: string, context: LoadContext) => Promise<LoadResult>): Promise<LoadResult> {
   const driver = Object.hasOwn(data.drivers, url) ? data.drivers[url] : undefined;
   if (!driver) return next(url, context);
-  const result = transformModule(driver.text, driver.file, { graph });
-  if (result.diagnostics.length > 0) {
-    const { name, message } = new DiagnosticError(result.diagnostics);
-    const error = new Error(message);
-    Object.defineProperty(error, "name", { value: name, enumerable: false });
-    error.stack = `${name}: ${message}`;
-    throw error;
-  }
-  const code = result.code ?? driver.text;
-  const withMap = result.map ? `${code}\n//# sourceMappingURL=data:application/json;base64,${Buffer.from(result.map.toString()).toString("base64")}` : code;
-  const js = await transform(withMap, {
-    loader: driver.file.endsWith(".tsx") ? "tsx" : "ts",
-    format: "esm",
-    target: `node${process.versions.node.split(".")[0]}`,
-    sourcemap: "inline",
-    sourcefile: driver.file,
-  });
-  return { format: "module", source: js.code, shortCircuit: true };
+  return { format: "module", source: await compileTypeScript(driver.text, driver.file, graph), shortCircuit: true };
 }

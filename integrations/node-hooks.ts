@@ -9,22 +9,22 @@ import { fileURLToPath } from "node:url";
 import { transform } from "esbuild";
 import { DiagnosticError, ModuleGraph, transformModule } from "../compiler/index.js";
 
-interface ResolveContext {
+export interface ResolveContext {
   parentURL?: string;
   conditions: string[];
   importAttributes?: Record<string, string>;
 }
-interface ResolveResult {
+export interface ResolveResult {
   url: string;
   format?: string | null;
   shortCircuit?: boolean;
 }
-interface LoadContext {
+export interface LoadContext {
   format?: string | null;
   conditions: string[];
   importAttributes?: Record<string, string>;
 }
-interface LoadResult {
+export interface LoadResult {
   format: string;
   source?: string | ArrayBuffer | Uint8Array;
   shortCircuit?: boolean;
@@ -59,7 +59,14 @@ function typeScriptCandidates(specifier: string): string[] {
 export async function load(url: string, context: LoadContext, next: (url: string, context: LoadContext) => Promise<LoadResult>): Promise<LoadResult> {
   if (!url.startsWith("file:") || !TYPESCRIPT.test(new URL(url).pathname)) return next(url, context);
   const file = fileURLToPath(url);
-  const text = fs.readFileSync(file, "utf8");
+  return { format: "module", source: await compileTypeScript(fs.readFileSync(file, "utf8"), file, graph), shortCircuit: true };
+}
+
+/**
+ * A TypeScript module's text → the JavaScript Node runs: gradc's transform, then esbuild strips
+ * the types, with an inline source map back to `file`. Diagnostics throw, as Node should print them.
+ */
+export async function compileTypeScript(text: string, file: string, graph: ModuleGraph): Promise<string> {
   const result = transformModule(text, file, { graph });
   if (result.diagnostics.length > 0) {
     // The diagnostics name the user's file, line and column: Node prints just them, without the
@@ -79,5 +86,5 @@ export async function load(url: string, context: LoadContext, next: (url: string
     sourcemap: "inline",
     sourcefile: file,
   });
-  return { format: "module", source: js.code, shortCircuit: true };
+  return js.code;
 }

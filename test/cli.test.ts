@@ -54,10 +54,15 @@ describe("gradc run: the program's arguments and errors are the program's own", 
   });
 
   it("writes nothing to the temporary folder", () => {
-    const before = new Set(fs.readdirSync(os.tmpdir()));
-    gradc("run", "test/fixtures/cli/throws.ts");
-    const created = fs.readdirSync(os.tmpdir()).filter((f) => !before.has(f) && f.startsWith("gradc"));
-    expect(created).toEqual([]);
+    // A temporary folder of its own: other tests running in parallel use the shared one.
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "gradc-run-tmpdir-"));
+    try {
+      const r = spawnSync(process.execPath, [BIN, "run", "test/fixtures/cli/throws.ts"], { encoding: "utf8", env: { ...process.env, TMPDIR: tmp } });
+      expect(r.stderr).toContain("CalibrationError");
+      expect(fs.readdirSync(tmp)).toEqual([]);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
   });
 });
 
