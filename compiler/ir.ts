@@ -188,7 +188,7 @@ export interface Term {
   coef: Atom;
   value: Atom;
   /** 0 when value is 0, even if coef is infinite: the partial of a primitive with an infinite slope. */
-  zeroSafe?: boolean;
+  zeroSafe?: boolean | undefined;
 }
 
 /**
@@ -211,18 +211,18 @@ export type GExpr =
   | { k: "out"; slot: "adjoint"; index: number };
 
 export type GStmt =
-  | { k: "assign"; target: string; expr: GExpr; loc?: SourceLoc }
+  | { k: "assign"; target: string; expr: GExpr; loc?: SourceLoc | undefined }
   /** target += Σ coef·value: adjoint accumulation (reverse mode). */
-  | { k: "accum"; target: string; terms: Term[]; loc?: SourceLoc }
-  | { k: "store"; arr: string; index: Atom; value: Atom; loc?: SourceLoc }
-  | { k: "accumElem"; arr: string; index: Atom; terms: Term[]; loc?: SourceLoc }
-  | { k: "push"; value: Atom; stack: SaveStack; loc?: SourceLoc }
+  | { k: "accum"; target: string; terms: Term[]; loc?: SourceLoc | undefined }
+  | { k: "store"; arr: string; index: Atom; value: Atom; loc?: SourceLoc | undefined }
+  | { k: "accumElem"; arr: string; index: Atom; terms: Term[]; loc?: SourceLoc | undefined }
+  | { k: "push"; value: Atom; stack: SaveStack; loc?: SourceLoc | undefined }
   /** Saves an array reference (an array variable allocated anew on each loop iteration). */
-  | { k: "pushArray"; arr: string; loc?: SourceLoc }
-  | { k: "effect"; fn: string; args: Atom[]; loc?: SourceLoc }
-  | { k: "if"; cond: Atom; then: GStmt[]; else: GStmt[]; loc?: SourceLoc }
+  | { k: "pushArray"; arr: string; loc?: SourceLoc | undefined }
+  | { k: "effect"; fn: string; args: Atom[]; loc?: SourceLoc | undefined }
+  | { k: "if"; cond: Atom; then: GStmt[]; else: GStmt[]; loc?: SourceLoc | undefined }
   /** `while (true) { test; if (!cond) break; body }`, or test last with `postTest`. */
-  | { k: "loop"; test: GStmt[]; cond: Atom; body: GStmt[]; postTest: boolean; loc?: SourceLoc }
+  | { k: "loop"; test: GStmt[]; cond: Atom; body: GStmt[]; postTest: boolean; loc?: SourceLoc | undefined }
   /** `for (let counter = count - 1; counter >= 0; counter--) body`: a loop replayed backwards. */
   | {
       k: "countdown";
@@ -231,7 +231,7 @@ export type GStmt =
       body: GStmt[];
       /** Run only if one of these adjoints is non-zero (otherwise the loop would add only zeros). */
       unlessAllZero?: string[];
-      loc?: SourceLoc;
+      loc?: SourceLoc | undefined;
     }
   | { k: "setOut"; slot: "tangent"; value: Atom }
   | { k: "setOut"; slot: "adjoint"; index: number; value: Atom }

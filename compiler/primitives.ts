@@ -225,7 +225,7 @@ export const OPERATOR_PRIMITIVES: ReadonlyMap<string, PrimOp> = new Map(
 );
 
 /** `Math` members of the subset → their primitive, its arity, and how a variadic member folds. */
-export const MATH_PRIMITIVES: ReadonlyMap<string, { op: PrimOp; arity: 1 | 2; variadic?: { single: "copy" | "abs" } }> = new Map(
+export const MATH_PRIMITIVES: ReadonlyMap<string, { op: PrimOp; arity: 1 | 2; variadic: { single: "copy" | "abs" } | undefined }> = new Map(
   (Object.entries(PRIMITIVES) as [PrimOp, Primitive][]).flatMap(([name, p]) =>
     (p.source ?? []).flatMap((form) => ("math" in form ? [[form.math, { op: name, arity: p.arity, variadic: form.variadic }] as const] : [])),
   ),
