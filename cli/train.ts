@@ -2,26 +2,41 @@
  * `gradc train ENV …`: parses the arguments after `train`, trains with the folder-backed
  * `DQNTrainer` and reports as it goes — a progress bar on a terminal, plain log lines otherwise.
  * The CLI imports `main`; nothing runs on import.
+ *
+ * Exit codes: 0 trained (or nothing left to do), 1 an error (bad flags, config or checkpoint),
+ * 3 training diverged, 130 stopped by Ctrl-C (SIGINT), 143 stopped by SIGTERM. On either signal the
+ * run keeps everything up to the step it stopped at and can be resumed; a second signal exits at
+ * once.
  */
+import fs from "node:fs";
 import path from "node:path";
 import { Command } from "commander";
 import cliProgress from "cli-progress";
-import type { DQNConfig } from "../runtime/rl/config.js";
+import { type DQNConfig, mergeConfig } from "../runtime/rl/config.js";
 import { checkpointConfig, type Progress } from "../runtime/rl/dqn.js";
 import { environmentIds, makeEnvironment } from "../runtime/rl/envs/index.js";
 import { readCheckpointFile } from "../runtime/rl/node/checkpoint-file.js";
 import { DQNTrainer } from "../runtime/rl/node/dqn-trainer.js";
 import { loadRunConfig } from "../runtime/rl/node/run-config.js";
-import { RunFolder } from "../runtime/rl/node/run-folder.js";
+import { RUN_FILES, RunFolder } from "../runtime/rl/node/run-folder.js";
 
 interface TrainFlags {
   seed?: number;
   steps?: number;
+  numEnvs?: number;
   config?: string;
   out?: string;
   engine?: string;
   resume?: string;
+  force?: boolean;
 }
+
+/** Exit code of a run that diverged (a non-finite loss or gradient). */
+export const EXIT_DIVERGED = 3;
+const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
+
+/** A mistake in how gradc train was called: reported as one line, exit code 1. */
+class UsageError extends Error {}
 
 /** Runs `gradc train` with `argv`, the arguments after `train` (e.g. ["CartPole-v1", "--steps", "5000"]). */
 export async function main(argv: string[]): Promise<void> {
@@ -30,70 +45,182 @@ export async function main(argv: string[]): Promise<void> {
     .name("gradc train")
     .argument("<env>", `${environmentIds().join(", ")} (short names work too)`)
     .option("--seed <n>", "random seed", (v) => parseInteger("--seed", v))
-    .option("--steps <n>", "total environment steps (total_timesteps)", (v) => parseInteger("--steps", v))
+    .option("--steps <n>", "total environment steps (total_timesteps); with --resume, a longer run continues", (v) => parseInteger("--steps", v))
+    .option("--num-envs <n>", "environment copies stepped together (num_envs)", (v) => parseInteger("--num-envs", v))
     .option("--config <file>", "a JSON file of hyperparameters (SB3 names) over the environment's defaults")
-    .option("--out <dir>", "output folder (default runs/<env>-seed<seed>)")
+    .option("--out <dir>", "output folder (default runs/<env>-seed<seed>); one that already holds a run is refused without --force")
     .option("--engine <engine>", "compiled (generated gradients) or tape (the tape engine)")
-    .option("--resume <dir>", "continue the run whose checkpoint is in this folder")
+    .option("--resume <dir>", "continue the run whose checkpoint is in this folder (with its own config; --steps and --engine may change)")
+    .option("--force", "replace the run already in the output folder")
+    .exitOverride()
     .action(train);
   try {
     await program.parseAsync(argv, { from: "user" });
   } catch (e) {
-    process.stderr.write(`gradc train: ${(e as Error).message}\n`);
+    const code = (e as { code?: string }).code;
+    if (code === "commander.helpDisplayed" || code === "commander.version") return;
+    // Commander has already printed its own parse errors.
+    if (code === undefined || !code.startsWith("commander.")) process.stderr.write(`gradc train: ${(e as Error).message}\n`);
     process.exitCode = 1;
   }
 }
 
 async function train(envName: string, flags: TrainFlags): Promise<void> {
   const env = makeEnvironment(envName);
-  let config: DQNConfig;
+  const { config, outDir } = flags.resume !== undefined ? resumedRun(flags.resume, flags) : newRun(env.name, flags);
+  let onProgress: (p: Progress) => void = () => {};
+  const trainer = new DQNTrainer({
+    config,
+    makeEnv: () => makeEnvironment(envName),
+    outDir,
+    resumeFrom: flags.resume,
+    onProgress: (p) => onProgress(p),
+    // The loop gives the event loop a turn every 100 ms, so Ctrl-C is seen within that.
+    yieldEveryMs: 100,
+  });
+  const resume = `gradc train ${env.name} --resume ${shellQuote(outDir)}`;
+  if (trainer.finished) {
+    const why = trainer.stepsTaken >= config.total_timesteps ? `it reached its ${config.total_timesteps} steps (pass a larger --steps to train further)` : `it stopped once solved, at step ${trainer.stepsTaken}`;
+    process.stdout.write(`${env.name}: the run in ${outDir}/ is already finished: ${why}. Nothing was changed.\n`);
+    return;
+  }
+  if (flags.resume === undefined) clearRunFolder(outDir, flags.force === true);
+
+  const report = progressReporter(env.name, config, trainer.stepsTaken);
+  onProgress = report.update;
+  const stopOnSignal = signalHandler(trainer, report);
+  process.stderr.write(`gradc train: ${env.name}, ${trainer.network.description}, seed ${config.seed}, ${config.total_timesteps} steps${config.num_envs > 1 ? ` over ${config.num_envs} environment copies` : ""}${trainer.stepsTaken > 0 ? `, resuming at step ${trainer.stepsTaken}` : ""} → ${outDir}\n`);
+  let summary;
+  try {
+    summary = await trainer.train();
+  } finally {
+    report.stop();
+    stopOnSignal.release();
+  }
+  const solved = summary.solved ? `solved at step ${summary.solvedAtStep} (${summary.solvedAtSeconds} s)` : "not solved";
+  const finalEval = summary.finalEval;
+  const line = `${env.name}: ${solved}; final greedy evaluation ${finalEval.mean.toFixed(1)} ± ${finalEval.std.toFixed(1)} over ${finalEval.episodes} episodes; ${summary.totalSteps} steps in ${summary.wallSeconds.toFixed(1)} s (${summary.stepsPerSecond} steps/s). Results in ${outDir}/\n`;
+  switch (summary.stopReason) {
+    case "interrupted":
+      process.stderr.write(`gradc train: stopped at step ${summary.totalSteps}; everything up to it is kept in ${outDir}/. Resume with ${resume}\n`);
+      process.exitCode = SIGNAL_EXIT_CODES[stopOnSignal.received ?? "SIGINT"];
+      return;
+    case "diverged":
+      process.exitCode = EXIT_DIVERGED;
+      process.stdout.write(line);
+      return;
+    default:
+      process.stdout.write(line);
+  }
+}
+
+/** A new run: its config from the defaults, --config and flags; its folder must not hold a run unless --force. */
+function newRun(envName: string, flags: TrainFlags): { config: DQNConfig; outDir: string } {
   const overrides: Record<string, unknown> = {};
   if (flags.seed !== undefined) overrides.seed = flags.seed;
   if (flags.steps !== undefined) overrides.total_timesteps = flags.steps;
+  if (flags.numEnvs !== undefined) overrides.num_envs = flags.numEnvs;
   if (flags.engine !== undefined) overrides.engine = flags.engine;
-  if (flags.resume) {
-    // A resumed run continues with the config it was started with (a longer --steps is allowed).
-    const file = new RunFolder(flags.resume).checkpointFile;
-    config = { ...checkpointConfig(readCheckpointFile(file), file), ...(flags.steps !== undefined ? { total_timesteps: flags.steps } : {}) };
-  } else {
-    config = loadRunConfig(env.name, flags.config, overrides);
+  const config = loadRunConfig(envName, flags.config, overrides);
+  const outDir = flags.out ?? path.join("runs", `${envName}-seed${config.seed}`);
+  const existing = RUN_FILES.filter((f) => fs.existsSync(path.join(outDir, f)));
+  if (existing.length > 0 && !flags.force) {
+    throw new UsageError(`${outDir} already holds a training run (${existing.join(", ")}). Continue it with --resume ${shellQuote(outDir)}, replace it with --force, or choose another --out`);
   }
-  const outDir = flags.resume ?? flags.out ?? path.join("runs", `${env.name}-seed${config.seed}`);
-  const report = progressReporter(env.name, config);
-  const trainer = new DQNTrainer({ config, makeEnv: () => makeEnvironment(envName), outDir, resumeFrom: flags.resume, onProgress: report.update });
-  process.stderr.write(`gradc train: ${env.name}, ${trainer.network.description}, seed ${config.seed}, ${config.total_timesteps} steps → ${outDir}\n`);
-  const summary = await trainer.train();
-  report.stop();
-  const solved = summary.solved ? `solved at step ${summary.solvedAtStep} (${summary.solvedAtSeconds} s)` : "not solved";
-  process.stdout.write(
-    `${env.name}: ${solved}; final greedy evaluation ${summary.finalEval.mean.toFixed(1)} ± ${summary.finalEval.std.toFixed(1)} over ${summary.finalEval.episodes} episodes; ` +
-      `${summary.totalSteps} steps in ${summary.wallSeconds.toFixed(1)} s (${summary.stepsPerSecond} steps/s). Results in ${outDir}/\n`,
-  );
+  return { config, outDir };
+}
+
+/** A resumed run: the checkpoint's config, with only what can change on resume changed. */
+function resumedRun(dir: string, flags: TrainFlags): { config: DQNConfig; outDir: string } {
+  const unhonoured = [
+    flags.seed !== undefined && "--seed",
+    flags.config !== undefined && "--config",
+    flags.numEnvs !== undefined && "--num-envs",
+    flags.force && "--force",
+    flags.out !== undefined && path.resolve(flags.out) !== path.resolve(dir) && "--out",
+  ].filter((f): f is string => typeof f === "string");
+  if (unhonoured.length > 0) {
+    throw new UsageError(
+      `--resume continues a run with the config and folder it was started with, so ${unhonoured.join(", ")} cannot apply (only --steps and --engine can change). Start a new run with --out instead`,
+    );
+  }
+  const file = new RunFolder(dir).checkpointFile;
+  const changes: Record<string, unknown> = {};
+  if (flags.steps !== undefined) changes.total_timesteps = flags.steps;
+  if (flags.engine !== undefined) changes.engine = flags.engine;
+  return { config: mergeConfig(checkpointConfig(readCheckpointFile(file), file), changes, "command line"), outDir: dir };
+}
+
+/** Removes a replaced run's files (--force) so that nothing of it mixes with the new one. */
+function clearRunFolder(dir: string, force: boolean): void {
+  if (!force) return;
+  for (const f of RUN_FILES) fs.rmSync(path.join(dir, f), { force: true });
+}
+
+/**
+ * SIGINT and SIGTERM ask the trainer to stop after the current step; a second signal restores the
+ * terminal and exits at once (nothing is written after the last checkpoint then).
+ */
+function signalHandler(trainer: DQNTrainer, report: { stop(): void }) {
+  let received: keyof typeof SIGNAL_EXIT_CODES | undefined;
+  const handle = (signal: keyof typeof SIGNAL_EXIT_CODES) => {
+    if (received !== undefined) {
+      report.stop();
+      process.stderr.write(`\ngradc train: ${signal} again: exiting without saving; the last checkpoint is kept\n`);
+      process.exit(SIGNAL_EXIT_CODES[signal]);
+    }
+    received = signal;
+    report.stop();
+    process.stderr.write(`\ngradc train: ${signal}: saving the run at the current step (press Ctrl-C again to exit without saving)…\n`);
+    trainer.requestStop();
+  };
+  const onInt = () => handle("SIGINT");
+  const onTerm = () => handle("SIGTERM");
+  process.on("SIGINT", onInt);
+  process.on("SIGTERM", onTerm);
+  return {
+    get received() {
+      return received;
+    },
+    release() {
+      process.off("SIGINT", onInt);
+      process.off("SIGTERM", onTerm);
+    },
+  };
 }
 
 function parseInteger(flag: string, value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n)) throw new Error(`${flag} expects an integer, got '${value}'`);
+  if (!Number.isInteger(n)) throw new UsageError(`${flag} expects an integer, got '${value}'`);
   return n;
 }
 
-/** A progress bar on a terminal; a log line every 5% otherwise (CI logs, pipes). */
-function progressReporter(envName: string, config: DQNConfig) {
+/** Quotes a path for the resume hint when the shell would split or expand it. */
+function shellQuote(p: string): string {
+  return /^[\w@%+=:,./-]+$/.test(p) ? p : `'${p.replace(/'/g, `'\\''`)}'`;
+}
+
+/** A progress bar on a terminal; a log line every 5% otherwise (CI logs, pipes). `stop` may be called more than once. */
+function progressReporter(envName: string, config: DQNConfig, startStep: number) {
   const fmt = (x: number, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : "–");
   if (process.stderr.isTTY) {
     const bar = new cliProgress.SingleBar(
       { format: `${envName} |{bar}| {value}/{total} steps | {sps} steps/s | ep {episode} return {ret} (mean {mean}) | ε {eps} | loss {loss}`, hideCursor: true, stream: process.stderr },
       cliProgress.Presets.shades_classic,
     );
-    bar.start(config.total_timesteps, 0, { sps: "–", episode: 0, ret: "–", mean: "–", eps: "1.00", loss: "–" });
-    let last = 0;
+    bar.start(config.total_timesteps, startStep, { sps: "–", episode: 0, ret: "–", mean: "–", eps: "–", loss: "–" });
+    let last = startStep;
+    let running = true;
     return {
       update: (p: Progress) => {
-        if (p.step - last < 200 && p.step !== p.totalSteps) return;
+        if (!running || (p.step - last < 200 && p.step !== p.totalSteps)) return;
         last = p.step;
         bar.update(p.step, { sps: fmt(p.stepsPerSecond, 0), episode: p.episode, ret: fmt(p.lastReturn), mean: fmt(p.meanReturn), eps: fmt(p.epsilon, 2), loss: fmt(p.loss, 4) });
       },
-      stop: () => bar.stop(),
+      stop: () => {
+        if (running) bar.stop();
+        running = false;
+      },
     };
   }
   let nextLog = 0;

@@ -610,6 +610,42 @@ describe("snapshot / restore", () => {
     }
   });
 
+  it("restores a version-1 snapshot (one stream, pendingCount)", () => {
+    const buffer = new ReplayBuffer({ capacity: 8, obsSize: 2, gamma: 0.9, nStep: 3 });
+    for (let k = 0; k < 5; k++) buffer.add([k, k], 0, 1, [k + 1, k + 1], false, false);
+    const current = throughCheckpoint(buffer.snapshot());
+    const { pendingCounts, ...rest } = current.meta;
+    const old = { meta: { ...rest, version: 1, pendingCount: pendingCounts[0] } as unknown as ReplaySnapshot["meta"], arrays: current.arrays };
+    const restored = ReplayBuffer.restore(old);
+    expect(restored.snapshot()).toEqual(buffer.snapshot());
+  });
+
+  it("keeps the n-step windows of parallel streams apart, and restores every stream", () => {
+    // Two environments interleaved: each stream's 2-step transitions sum its own rewards only.
+    const buffer = new ReplayBuffer({ capacity: 16, obsSize: 1, gamma: 0.5, nStep: 2, streams: 2 });
+    for (let t = 0; t < 3; t++) {
+      buffer.add([t], 0, 1, [t + 1], false, false, 0);
+      buffer.add([100 + t], 1, 10, [101 + t], false, false, 1);
+    }
+    // Each stream emitted t = 0 and t = 1 (window of 2 complete); t = 2 waits in each queue.
+    expect(buffer.size).toBe(4);
+    expect(buffer.pendingCount).toBe(2);
+    const rows = Array.from({ length: buffer.size }, (_, i) => buffer.at(i));
+    expect(rows.map((r) => [r.obs[0], r.reward, r.nextObs[0], r.discount])).toEqual([
+      [0, 1 + 0.5 * 1, 2, 0.25],
+      [100, 10 + 0.5 * 10, 102, 0.25],
+      [1, 1.5, 3, 0.25],
+      [101, 15, 103, 0.25],
+    ]);
+    const restored = ReplayBuffer.restore(throughCheckpoint(buffer.snapshot()));
+    expect(restored.streams).toBe(2);
+    // Ending stream 1's episode flushes only stream 1's waiting step.
+    for (const b of [buffer, restored]) b.add([103], 1, 10, [104], true, false, 1);
+    expect(restored.snapshot()).toEqual(buffer.snapshot());
+    expect(restored.pendingCount).toBe(1);
+    expect(() => buffer.add([0], 0, 0, [0], false, false, 2)).toThrow(/stream 2/);
+  });
+
   it("holds only the filled rows, as typed arrays", () => {
     const buffer = new ReplayBuffer({ capacity: 1000, obsSize: 4, gamma: 0.99, prioritized: { alpha: 0.6, beta0: 0.4, betaSteps: 10, epsilon: 1e-6 } });
     for (let k = 0; k < 3; k++) buffer.add([k, k, k, k], 1, 1, [k, k, k, k], false, false);
@@ -635,9 +671,10 @@ describe("snapshot / restore", () => {
     expect(damaged((s) => (s.arrays.actions = new Float64Array(8)))).toThrow(/array "actions" should be a Int32Array/);
     expect(damaged((s) => (s.arrays.pendingObs = new Float64Array(0)))).toThrow(/pendingObs/);
     expect(damaged((s) => (s.arrays.priorities[2] = NaN))).toThrow(/priorities\[2\]/);
-    expect(damaged((s) => (s.meta.version = 2 as 1))).toThrow(/meta.version/);
+    expect(damaged((s) => (s.meta.version = 3 as 2))).toThrow(/meta.version/);
     expect(damaged((s) => (s.meta.size = 9))).toThrow(/meta.size/);
-    expect(damaged((s) => (s.meta.pendingCount = 3))).toThrow(/meta.pendingCount/);
+    expect(damaged((s) => (s.meta.pendingCounts = [3]))).toThrow(/pending step count of stream 0/);
+    expect(damaged((s) => (s.meta.pendingCounts = []))).toThrow(/meta.pendingCounts/);
     expect(damaged((s) => ((s.meta as unknown as Record<string, unknown>).capacity = "8"))).toThrow(/meta.capacity/);
     expect(damaged((s) => (s.meta.prioritized!.epsilon = -1))).toThrow(/epsilon/);
     expect(damaged(() => {})).not.toThrow();

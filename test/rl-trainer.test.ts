@@ -46,7 +46,18 @@ describe("DQN trainer", () => {
     for (const key of ["solved", "solvedAtStep", "solvedAtSeconds", "finalEval", "stepsPerSecond"]) expect(written).toHaveProperty(key);
     expect(written.finalEval.episodes).toBe(20);
     expect(fs.readFileSync(path.join(out, "learning-curve.svg"), "utf8")).toMatch(/^<svg[\s\S]*<\/svg>$/);
-    expect(fs.readFileSync(path.join(out, "evaluations.csv"), "utf8").trim().split("\n")).toHaveLength(4);
+    // Header, three periodic evaluations (eval_freq 1000 over 3000 steps) and the final one.
+    const evaluations = fs.readFileSync(path.join(out, "evaluations.csv"), "utf8").trim().split("\n");
+    expect(evaluations[0]).toBe("step,mean,std,episodes,final");
+    expect(evaluations.slice(1).map((l) => l.split(",").map(Number)).map((r) => [r[0], r[3], r[4]])).toEqual([
+      [1000, 3, 0],
+      [2000, 3, 0],
+      [3000, 3, 0],
+      [3000, 20, 1],
+    ]);
+    expect(Number(evaluations[4].split(",")[1])).toBe(written.finalEval.mean);
+    expect(written.stopReason).toBe("total_timesteps");
+    expect(written.checkpointStep).toBe(3000);
     expect(fs.existsSync(path.join(out, "checkpoint.bin"))).toBe(true);
   });
 
@@ -169,8 +180,9 @@ describe("checkpoints", () => {
     const file = path.join(out, "checkpoint.bin");
     const bytes = fs.readFileSync(file);
     fs.writeFileSync(file, bytes.subarray(0, Math.floor(bytes.length / 2)));
-    const resume = new DQNTrainer({ config: gridConfig(), makeEnv: () => new GridWorld(), outDir: out, resumeFrom: out });
-    await expect(resume.train()).rejects.toThrow(new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: .*(truncated|corrupted)`));
+    expect(() => new DQNTrainer({ config: gridConfig(), makeEnv: () => new GridWorld(), outDir: out, resumeFrom: out })).toThrow(
+      new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: .*(truncated|corrupted)`),
+    );
   });
 
   it("a corrupted byte is caught by the checksum", async () => {
@@ -182,9 +194,21 @@ describe("checkpoints", () => {
     expect(() => loadCheckpoint(file)).toThrow(/checksum/);
   });
 
+  it("a flipped byte anywhere — magic, version, header length, header, data, checksum — reads as corruption", async () => {
+    const out = await trainedDir();
+    const file = path.join(out, "checkpoint.bin");
+    const good = fs.readFileSync(file);
+    const positions = [0, 7, 8, 9, 11, 12, 15, 16, 40, Math.floor(good.length / 3), good.length - 33, good.length - 32, good.length - 1];
+    for (const at of positions) {
+      const bytes = Buffer.from(good);
+      bytes[at] ^= 0x01;
+      fs.writeFileSync(file, bytes);
+      expect(() => loadCheckpoint(file), `byte ${at}`).toThrow(/corrupted/);
+    }
+  });
+
   it("a checkpoint of another environment is refused", async () => {
     const out = await trainedDir();
-    const resume = new DQNTrainer({ config: defaultConfig("CartPole-v1"), makeEnv: () => new CartPole(), outDir: out, resumeFrom: out });
-    await expect(resume.train()).rejects.toThrow(/written for GridWorld, not CartPole-v1/);
+    expect(() => new DQNTrainer({ config: defaultConfig("CartPole-v1"), makeEnv: () => new CartPole(), outDir: out, resumeFrom: out })).toThrow(/written for GridWorld, not CartPole-v1/);
   });
 });

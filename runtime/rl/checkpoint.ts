@@ -66,18 +66,25 @@ export function encodeCheckpoint(meta: unknown, arrays: Record<string, StoredArr
 
 /** Checks and decodes a checkpoint; `source` (a file name, say) starts every error message. */
 export function decodeCheckpoint(bytes: Uint8Array, source: string): DecodedCheckpoint {
-  if (bytes.length < FIXED_BYTES + HASH_BYTES || MAGIC.some((b, i) => bytes[i] !== b)) {
-    throw new CheckpointError(`${source}: not a gradc checkpoint (it is ${bytes.length} bytes and lacks the GRADCKPT header)`);
+  const magicMatches = bytes.length >= MAGIC.length && MAGIC.every((b, i) => bytes[i] === b);
+  if (bytes.length < FIXED_BYTES + HASH_BYTES) {
+    throw new CheckpointError(`${source}: ${magicMatches ? "the checkpoint is truncated" : "not a gradc checkpoint"} (it is only ${bytes.length} bytes)`);
   }
-  const fixed = new DataView(bytes.buffer, bytes.byteOffset, FIXED_BYTES);
-  const version = fixed.getUint32(8, true);
-  if (version !== VERSION) throw new CheckpointError(`${source}: checkpoint format version ${version}, this gradc reads version ${VERSION}`);
+  // The checksum first: a flipped byte anywhere, the header's fields included, reads as corruption.
   const body = bytes.subarray(0, bytes.length - HASH_BYTES);
   const expected = bytes.subarray(bytes.length - HASH_BYTES);
   const actual = sha256(body);
   if (actual.some((b, i) => expected[i] !== b)) {
-    throw new CheckpointError(`${source}: the checkpoint is truncated or corrupted (its checksum does not match); resume from an intact copy or start a new run`);
+    throw new CheckpointError(
+      magicMatches
+        ? `${source}: the checkpoint is truncated or corrupted (its checksum does not match); resume from an intact copy or start a new run`
+        : `${source}: not a gradc checkpoint, or a corrupted one (no GRADCKPT header and no valid checksum)`,
+    );
   }
+  if (!magicMatches) throw new CheckpointError(`${source}: not a gradc checkpoint (it lacks the GRADCKPT header)`);
+  const fixed = new DataView(bytes.buffer, bytes.byteOffset, FIXED_BYTES);
+  const version = fixed.getUint32(8, true);
+  if (version !== VERSION) throw new CheckpointError(`${source}: checkpoint format version ${version}, this gradc reads version ${VERSION}`);
   const headerLength = fixed.getUint32(12, true);
   let header: Header;
   try {

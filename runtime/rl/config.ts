@@ -6,8 +6,15 @@
 import { OPTIMIZER_NAMES, type OptimizerName } from "./optimizers.js";
 
 export interface DQNConfig {
-  /** Environment steps to train for. */
+  /** Environment steps to train for, counted over all environment copies (SB3's num_timesteps). */
   total_timesteps: number;
+  /**
+   * Environment copies stepped together (SB3/CleanRL's num_envs). Each vectorized step takes one
+   * step in every copy; schedules (train_freq, target_update_interval, eval_freq,
+   * checkpoint_freq) count single environment steps, so updates per transition stay the same
+   * whatever num_envs is.
+   */
+  num_envs: number;
   seed: number;
   /** A constant, or "lin_<value>" (RL Zoo's notation): linear decay from value to 0 over the run. */
   learning_rate: number | string;
@@ -67,6 +74,7 @@ type Kind = "schedule" | "positiveInt" | "nonNegativeInt" | "positive" | "fracti
 
 const SCHEMA: Record<keyof DQNConfig, Kind> = {
   total_timesteps: "positiveInt",
+  num_envs: "positiveInt",
   seed: "int",
   learning_rate: "schedule",
   buffer_size: "positiveInt",
@@ -110,6 +118,7 @@ export function learningRateAt(rate: number | string, progress: number): number 
 /** Defaults shared by every environment (SB3's DQN defaults where they exist). */
 export const BASE_CONFIG: DQNConfig = {
   total_timesteps: 100_000,
+  num_envs: 1,
   seed: 0,
   learning_rate: 1e-4,
   buffer_size: 100_000,

@@ -3,16 +3,20 @@
  * `DQNConfig` (config.ts). The gradient of the TD loss is gradc's generated code (or the tape
  * engine on the same source); everything the loop touches per step is preallocated.
  *
- * A run is deterministic for a given config and seed: the environment is reset with seeds drawn
- * from the trainer's generator, and checkpoints (taken at episode boundaries) hold that
- * generator, the networks, the optimizer and the replay buffer, so a resumed run continues
- * exactly as the uninterrupted one would have.
+ * A run is deterministic for a given config and seed: the environments are reset with seeds
+ * drawn from the trainer's generator, and checkpoints hold that generator, the networks, the
+ * optimizer, the replay buffer and every environment's running episode, so a run resumed from a
+ * checkpoint taken at any step continues exactly as the uninterrupted one would have.
+ *
+ * With num_envs > 1 the trainer steps that many copies of the environment together (a
+ * synchronous vector environment, as SB3's DummyVecEnv): every copy's episode ends, truncates and
+ * resets on its own, and the replay buffer keeps one n-step window per copy.
  *
  * This module uses no Node API: it runs in a browser as well. Records, checkpoints and the
  * summary leave through a `RunOutput` (run-output.ts); gradc/rl/node's `DQNTrainer` is this
  * trainer with an output that writes them to a folder.
  */
-import { type DQNConfig, learningRateAt } from "./config.js";
+import { BASE_CONFIG, type DQNConfig, learningRateAt, mergeConfig } from "./config.js";
 import { CheckpointError, decodeCheckpoint, encodeCheckpoint, type DecodedCheckpoint, type StoredArray } from "./checkpoint.js";
 import type { Environment } from "./envs/types.js";
 import { clipGradientNorm, createOptimizer, type Optimizer } from "./optimizers.js";
@@ -23,7 +27,7 @@ import type { EpisodeRow, EvaluationRow, RunOutput, Summary } from "./run-output
 
 export interface DQNOptions {
   config: DQNConfig;
-  /** Creates the environment (called twice: training and evaluation copies). */
+  /** Creates the environment (called num_envs + 1 times: the training copies and an evaluation copy). */
   makeEnv: () => Environment;
   /** A Q-network of your own; by default the config's `network` with `net_arch`. */
   network?: QNetwork;
@@ -49,6 +53,9 @@ export interface Progress {
   stepsPerSecond: number;
 }
 
+/** Why `train` returned. */
+export type StopReason = "total_timesteps" | "solved" | "interrupted" | "diverged";
+
 /** Where a restored run stands: the records it had already reported before its checkpoint. */
 export interface ResumePoint {
   step: number;
@@ -62,7 +69,8 @@ const CHECKPOINT_FORMAT = "gradc-dqn-checkpoint";
 
 export class DQN {
   readonly network: QNetwork;
-  private readonly env: Environment;
+  /** The training copies (num_envs of them). */
+  private readonly envs: Environment[];
   private readonly evalEnv: Environment;
   private readonly theta: Float64Array;
   private readonly target: Float64Array;
@@ -77,15 +85,20 @@ export class DQN {
   private readonly nextQOnline: Float64Array;
   private readonly targets: Float64Array;
   private readonly tdErrors: Float64Array;
-  private obs: Float64Array;
+  /** Each training copy's current observation. */
+  private readonly obs: Float64Array[];
   private readonly output: RunOutput;
 
   // Counters: everything a checkpoint must carry besides the arrays.
   private step = 0;
   private episode = 0;
   private evaluationCount = 0;
-  private episodeReturn = 0;
-  private episodeLength = 0;
+  /** Per training copy: the running episode's return and length. */
+  private readonly episodeReturns: Float64Array;
+  private readonly episodeLengths: Float64Array;
+  private readonly actions: Int32Array;
+  /** False until the training copies have been reset (a fresh run) or restored mid-episode. */
+  private episodesRunning = false;
   private lossSum = 0;
   private lossCount = 0;
   private recentReturns: number[] = [];
@@ -95,12 +108,15 @@ export class DQN {
   private stopped = false;
   private elapsedBefore = 0;
   private lastLoss = NaN;
+  private stopRequested = false;
+  /** The step of the last checkpoint handed to the output (null: none yet). */
+  private checkpointStep: number | null = null;
 
   constructor(private readonly options: DQNOptions) {
     const c = options.config;
-    this.env = options.makeEnv();
+    this.envs = Array.from({ length: c.num_envs }, () => options.makeEnv());
     this.evalEnv = options.makeEnv();
-    const { observationSize, actionCount } = this.env;
+    const { observationSize, actionCount } = this.envs[0];
     const make = c.network === "dueling" ? duelingQNetwork : mlpQNetwork;
     this.network = options.network ?? make(observationSize, actionCount, c.net_arch, { loss: c.loss, engine: c.engine });
     const n = this.network.parameterCount;
@@ -118,17 +134,24 @@ export class DQN {
     this.nextQOnline = new Float64Array(c.batch_size * actionCount);
     this.targets = new Float64Array(c.batch_size);
     this.tdErrors = new Float64Array(c.batch_size);
-    this.obs = new Float64Array(observationSize);
+    this.obs = this.envs.map(() => new Float64Array(observationSize));
+    this.episodeReturns = new Float64Array(c.num_envs);
+    this.episodeLengths = new Float64Array(c.num_envs);
+    this.actions = new Int32Array(c.num_envs);
     this.output = options.output ?? {};
+    if (this.output.checkpoint && this.envs.some((env) => !env.saveEpisode || !env.restoreEpisode)) {
+      throw new Error(`${this.envs[0].name}: checkpoints need the environment's saveEpisode and restoreEpisode (extend EpisodicEnvironment, or give the trainer an output without checkpoint())`);
+    }
   }
 
   private createBuffer(): ReplayBuffer {
     const c = this.options.config;
     return new ReplayBuffer({
       capacity: c.buffer_size,
-      obsSize: this.env.observationSize,
+      obsSize: this.envs[0].observationSize,
       gamma: c.gamma,
       nStep: c.n_steps,
+      streams: c.num_envs,
       prioritized: c.prioritized_replay
         ? { alpha: c.prioritized_replay_alpha, beta0: c.prioritized_replay_beta0, betaSteps: c.total_timesteps, epsilon: c.prioritized_replay_eps }
         : null,
@@ -153,9 +176,29 @@ export class DQN {
     return this.target;
   }
 
-  /** The training environment's current observation (a view: copy it to keep it). */
+  /** The first training copy's current observation (a view: copy it to keep it). */
   get observation(): Float64Array {
-    return this.obs;
+    return this.obs[0];
+  }
+
+  /** Environment steps taken so far (over all copies). */
+  get stepsTaken(): number {
+    return this.step;
+  }
+
+  /** True when `train` has nothing left to do: total_timesteps reached, or stopped once solved. */
+  get finished(): boolean {
+    return this.step >= this.options.config.total_timesteps || this.stopped;
+  }
+
+  /**
+   * Asks a running `train` to stop after the current step (Ctrl-C, a Stop button). It then keeps
+   * everything up to that step — a checkpoint, the records, the final evaluation and the summary
+   * with stopReason "interrupted" — and returns. A loop that never yields (see
+   * `yieldEveryMs`) only sees the request when it ends.
+   */
+  requestStop(): void {
+    this.stopRequested = true;
   }
 
   /** Trains from the current state (a fresh run, or one `restore` set up) to total_timesteps or a stop. */
@@ -165,57 +208,63 @@ export class DQN {
     const started = performance.now();
     const seconds = () => this.elapsedBefore + (performance.now() - started) / 1000;
     const stepsAtStart = this.step;
-    this.obs.set(this.env.reset(this.episodeSeed()));
+    if (!this.episodesRunning) {
+      this.envs.forEach((env, i) => this.obs[i].set(env.reset(this.episodeSeed())));
+      this.episodesRunning = true;
+    }
     let nextCheckpoint = c.checkpoint_freq > 0 ? (Math.floor(this.step / c.checkpoint_freq) + 1) * c.checkpoint_freq : Infinity;
     let diverged = false;
     let nextYield = started + (yieldEveryMs ?? 0);
 
-    while (this.step < c.total_timesteps && !this.stopped) {
+    vectorSteps: while (this.step < c.total_timesteps && !this.stopped && !this.stopRequested) {
       const eps = this.epsilon(this.step);
-      const action = this.rng.nextFloat() < eps ? this.rng.nextInt(this.env.actionCount) : this.greedyAction(this.obs);
-      const { obs: nextObs, reward, terminated, truncated } = this.env.step(action);
-      this.buffer.add(this.obs, action, reward, nextObs, terminated, truncated);
-      this.obs.set(nextObs);
-      this.episodeReturn += reward;
-      this.episodeLength++;
-      this.step++;
+      const actions = this.chooseActions(eps);
+      for (let i = 0; i < this.envs.length && this.step < c.total_timesteps; i++) {
+        const env = this.envs[i];
+        const { obs: nextObs, reward, terminated, truncated } = env.step(actions[i]);
+        this.buffer.add(this.obs[i], actions[i], reward, nextObs, terminated, truncated, i);
+        this.obs[i].set(nextObs);
+        this.episodeReturns[i] += reward;
+        this.episodeLengths[i]++;
+        this.step++;
 
-      if (this.step > c.learning_starts && this.step % c.train_freq === 0) {
-        try {
-          for (let g = 0; g < c.gradient_steps; g++) this.trainStep();
-        } catch (e) {
-          if (!(e instanceof DivergenceError)) throw e;
-          await this.output.diverged?.(e.message);
-          diverged = true;
-          break;
+        if (this.step > c.learning_starts && this.step % c.train_freq === 0) {
+          try {
+            for (let g = 0; g < c.gradient_steps; g++) this.trainStep();
+          } catch (e) {
+            if (!(e instanceof DivergenceError)) throw e;
+            await this.output.diverged?.(e.message, this.checkpointStep);
+            diverged = true;
+            break vectorSteps;
+          }
+        }
+        if (this.step % c.target_update_interval === 0) this.updateTarget();
+        if (c.eval_freq > 0 && this.step % c.eval_freq === 0) {
+          this.evaluationCount++;
+          await this.output.evaluation?.(this.evaluate(c.n_eval_episodes, 1_000_000 + this.step));
+        }
+
+        if (terminated || truncated) {
+          await this.endEpisode(i, eps, seconds());
+          if (this.solvedAtStep === null && this.isSolved()) {
+            this.solvedAtStep = this.step;
+            this.solvedAtSeconds = seconds();
+          }
+          // Like SB3's StopTrainingOnRewardThreshold on an evaluation callback: stop only when the
+          // greedy policy also reaches the threshold. A policy solved with ε-greedy exploration can
+          // still fail greedily (a slow drift no random action breaks), so training goes on until it
+          // does not. The evaluation episodes are seeded apart from the final evaluation's.
+          if (c.stop_on_solve && this.solvedAtStep !== null && this.evaluate(c.n_eval_episodes, 3_000_000 + this.step).mean >= c.reward_threshold) {
+            this.stopped = true;
+          }
+          this.obs[i].set(env.reset(this.episodeSeed()));
+          if (this.stopped) break;
         }
       }
-      if (this.step % c.target_update_interval === 0) this.updateTarget();
-      if (c.eval_freq > 0 && this.step % c.eval_freq === 0) {
-        this.evaluationCount++;
-        await this.output.evaluation?.(this.evaluate(c.n_eval_episodes, 1_000_000 + this.step));
-      }
-
-      if (terminated || truncated) {
-        await this.endEpisode(eps, seconds());
-        if (this.solvedAtStep === null && this.isSolved()) {
-          this.solvedAtStep = this.step;
-          this.solvedAtSeconds = seconds();
-        }
-        // Like SB3's StopTrainingOnRewardThreshold on an evaluation callback: stop only when the
-        // greedy policy also reaches the threshold. A policy solved with ε-greedy exploration can
-        // still fail greedily (a slow drift no random action breaks), so training goes on until it
-        // does not. The evaluation episodes are seeded apart from the final evaluation's.
-        if (c.stop_on_solve && this.solvedAtStep !== null && this.evaluate(c.n_eval_episodes, 3_000_000 + this.step).mean >= c.reward_threshold) {
-          this.stopped = true;
-        }
-        // Checkpoints fall on episode boundaries, before the next reset draws its seed: a
-        // resumed run makes exactly that reset.
-        if (this.step >= nextCheckpoint) {
-          await this.checkpoint(seconds());
-          nextCheckpoint = (Math.floor(this.step / c.checkpoint_freq) + 1) * c.checkpoint_freq;
-        }
-        this.obs.set(this.env.reset(this.episodeSeed()));
+      // Every copy's episode is saved with the checkpoint, so it can fall on any step.
+      if (this.step >= nextCheckpoint) {
+        await this.checkpoint(seconds());
+        nextCheckpoint = (Math.floor(this.step / c.checkpoint_freq) + 1) * c.checkpoint_freq;
       }
       this.options.onProgress?.({
         step: this.step,
@@ -232,28 +281,44 @@ export class DQN {
         nextYield = performance.now() + yieldEveryMs;
       }
     }
+    const stopReason: StopReason = diverged ? "diverged" : this.stopped ? "solved" : this.step >= c.total_timesteps ? "total_timesteps" : "interrupted";
     const trainingSeconds = seconds();
-    if (!diverged) await this.checkpoint(trainingSeconds);
-    const finalEval = this.evaluate(c.n_final_eval_episodes, 2_000_000);
+    // A diverged run keeps its last good checkpoint: continuing from the step that diverged would
+    // diverge again.
+    if (!diverged && this.checkpointStep !== this.step) await this.checkpoint(trainingSeconds);
+    const finalRow = this.evaluate(c.n_final_eval_episodes, 2_000_000);
+    const finalEval = { mean: finalRow.mean, std: finalRow.std, episodes: finalRow.episodes };
+    await this.output.evaluation?.({ ...finalRow, final: 1 });
     const summary: Summary = {
-      env: this.env.name,
+      env: this.envs[0].name,
       engine: c.engine,
       network: this.network.description,
       seed: c.seed,
+      stopReason,
       solved: this.solvedAtStep !== null,
       solvedAtStep: this.solvedAtStep,
       solvedAtSeconds: this.solvedAtSeconds === null ? null : round(this.solvedAtSeconds, 3),
-      finalEval: { mean: finalEval.mean, std: finalEval.std, episodes: finalEval.episodes },
+      finalEval,
       stepsPerSecond: round((this.step - stepsAtStart) / Math.max(1e-9, trainingSeconds - this.elapsedBefore), 1),
       totalSteps: this.step,
       episodes: this.episode,
       wallSeconds: round(trainingSeconds, 3),
       diverged,
+      checkpointStep: this.checkpointStep,
       finalMeanReturn: this.meanRecentReturn(),
       config: c,
     };
     await this.output.summary?.(summary);
     return summary;
+  }
+
+  /** ε-greedy actions for every training copy, drawing from the trainer's generator in copy order. */
+  private chooseActions(eps: number): Int32Array {
+    const actions = this.actions;
+    for (let i = 0; i < this.envs.length; i++) {
+      actions[i] = this.rng.nextFloat() < eps ? this.rng.nextInt(this.network.actionCount) : this.greedyAction(this.obs[i]);
+    }
+    return actions;
   }
 
   /** One gradient step on a sampled batch: TD targets from the target network, then the optimizer. */
@@ -327,24 +392,24 @@ export class DQN {
     }
     const mean = returns.reduce((s, r) => s + r, 0) / returns.length;
     const std = Math.sqrt(returns.reduce((s, r) => s + (r - mean) ** 2, 0) / returns.length);
-    return { step: this.step, mean, std, episodes };
+    return { step: this.step, mean, std, episodes, final: 0 };
   }
 
-  private async endEpisode(epsilon: number, wallSeconds: number): Promise<void> {
+  private async endEpisode(copy: number, epsilon: number, wallSeconds: number): Promise<void> {
     this.episode++;
     const row: EpisodeRow = {
       step: this.step,
       episode: this.episode,
-      return: this.episodeReturn,
-      length: this.episodeLength,
+      return: this.episodeReturns[copy],
+      length: this.episodeLengths[copy],
       epsilon,
       loss: this.lossCount > 0 ? this.lossSum / this.lossCount : NaN,
       wall_seconds: wallSeconds,
     };
-    this.recentReturns.push(this.episodeReturn);
+    this.recentReturns.push(this.episodeReturns[copy]);
     if (this.recentReturns.length > this.options.config.solve_window) this.recentReturns.shift();
-    this.episodeReturn = 0;
-    this.episodeLength = 0;
+    this.episodeReturns[copy] = 0;
+    this.episodeLengths[copy] = 0;
     this.lossSum = 0;
     this.lossCount = 0;
     await this.output.episode?.(row);
@@ -375,9 +440,10 @@ export class DQN {
     const arrays: Record<string, StoredArray> = { theta: this.theta, target: this.target };
     optimizer.buffers.forEach((b, i) => (arrays[`optimizer.${i}`] = b));
     for (const [name, a] of Object.entries(replay.arrays)) arrays[`replay.${name}`] = a;
+    this.obs.forEach((obs, i) => (arrays[`obs.${i}`] = obs));
     const meta = {
       format: CHECKPOINT_FORMAT,
-      env: this.env.name,
+      env: this.envs[0].name,
       parameterCount: this.theta.length,
       config: this.options.config,
       counters: {
@@ -389,7 +455,11 @@ export class DQN {
         stopped: this.stopped,
         wallSeconds,
         lastLoss: Number.isFinite(this.lastLoss) ? this.lastLoss : null,
+        lossSum: this.lossSum,
+        lossCount: this.lossCount,
       },
+      // The running episode of every training copy (their observations are the obs.<i> arrays).
+      episodes: this.envs.map((env, i) => ({ env: env.saveEpisode!(), return: this.episodeReturns[i], length: this.episodeLengths[i] })),
       rng: this.rng.getState(),
       optimizer: { name: this.optimizer.name, step: optimizer.step, buffers: optimizer.buffers.length },
       replay: replay.meta,
@@ -397,6 +467,7 @@ export class DQN {
       evaluationRows: this.evaluationCount,
     };
     await this.output.checkpoint(encodeCheckpoint(meta, arrays));
+    this.checkpointStep = this.step;
   }
 
   /**
@@ -410,7 +481,10 @@ export class DQN {
     const fail = (why: string): never => {
       throw new CheckpointError(`${source}: ${why}`);
     };
-    if (meta.env !== this.env.name) fail(`it was written for ${meta.env}, not ${this.env.name}`);
+    const envName = this.envs[0].name;
+    if (meta.env !== envName) fail(`it was written for ${meta.env}, not ${envName}`);
+    const copies = meta.config?.num_envs ?? 1;
+    if (copies !== this.envs.length) fail(`it was written with num_envs ${copies}, this trainer has ${this.envs.length}`);
     if (meta.parameterCount !== this.theta.length) fail(`it holds ${meta.parameterCount} parameters, this network has ${this.theta.length} (different net_arch?)`);
     const take = (name: string, into: Float64Array) => {
       const a = arrays[name];
@@ -443,13 +517,37 @@ export class DQN {
     this.stopped = k.stopped === true;
     this.elapsedBefore = k.wallSeconds;
     this.lastLoss = k.lastLoss ?? NaN;
+    this.lossSum = k.lossSum ?? 0;
+    this.lossCount = k.lossCount ?? 0;
+    this.checkpointStep = k.step;
+    // Checkpoints before episode snapshots existed were taken between episodes: train() resets.
+    this.episodesRunning = Array.isArray(meta.episodes);
+    if (this.episodesRunning) {
+      if (meta.episodes.length !== this.envs.length) fail(`it holds ${meta.episodes.length} running episodes for ${this.envs.length} environment copies`);
+      this.envs.forEach((env, i) => {
+        const episode = meta.episodes[i];
+        const obs = arrays[`obs.${i}`];
+        if (!(obs instanceof Float64Array) || obs.length !== this.obs[i].length) fail(`array 'obs.${i}' is missing or has the wrong size`);
+        try {
+          env.restoreEpisode!(episode.env);
+        } catch (e) {
+          fail(`environment copy ${i}: ${(e as Error).message}`);
+        }
+        this.obs[i].set(obs as Float64Array);
+        this.episodeReturns[i] = episode.return;
+        this.episodeLengths[i] = episode.length;
+      });
+    }
     return { step: this.step, episodes: meta.metricsRows, evaluations: meta.evaluationRows };
   }
 }
 
-/** The config a training checkpoint's run was started with (a resumed run continues with it). */
+/**
+ * The config a training checkpoint's run was started with (a resumed run continues with it),
+ * checked like a config file; keys added since the checkpoint was written take their defaults.
+ */
 export function checkpointConfig(bytes: Uint8Array, source = "checkpoint"): DQNConfig {
-  return decodeTrainingCheckpoint(bytes, source).meta.config;
+  return mergeConfig(BASE_CONFIG, decodeTrainingCheckpoint(bytes, source).meta.config, `${source} (its config)`);
 }
 
 function decodeTrainingCheckpoint(bytes: Uint8Array, source: string): DecodedCheckpoint {

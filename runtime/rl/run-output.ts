@@ -9,8 +9,11 @@ import type { DQNConfig } from "./config.js";
 /** The columns of metrics.csv, in order: one row per episode. */
 export const METRICS_COLUMNS = ["step", "episode", "return", "length", "epsilon", "loss", "wall_seconds"] as const;
 
-/** The columns of evaluations.csv, in order: one row per periodic greedy evaluation. */
-export const EVALUATION_COLUMNS = ["step", "mean", "std", "episodes"] as const;
+/**
+ * The columns of evaluations.csv, in order: one row per periodic greedy evaluation, and a last
+ * row (final = 1) for the final evaluation.
+ */
+export const EVALUATION_COLUMNS = ["step", "mean", "std", "episodes", "final"] as const;
 
 export interface EpisodeRow {
   step: number;
@@ -28,6 +31,8 @@ export interface EvaluationRow {
   mean: number;
   std: number;
   episodes: number;
+  /** 1 for the final evaluation (n_final_eval_episodes, after training), else 0. */
+  final: 0 | 1;
 }
 
 export interface Summary {
@@ -35,15 +40,23 @@ export interface Summary {
   engine: string;
   network: string;
   seed: number;
+  /**
+   * Why training ended: total_timesteps reached, "solved" (stop_on_solve), "interrupted"
+   * (`requestStop`, Ctrl-C) or "diverged" (a non-finite loss or gradient).
+   */
+  stopReason: "total_timesteps" | "solved" | "interrupted" | "diverged";
   solved: boolean;
   solvedAtStep: number | null;
   solvedAtSeconds: number | null;
+  /** The final greedy evaluation (n_final_eval_episodes), interrupted runs included. */
   finalEval: { mean: number; std: number; episodes: number };
   stepsPerSecond: number;
   totalSteps: number;
   episodes: number;
   wallSeconds: number;
   diverged: boolean;
+  /** The step of the last checkpoint written (null: none, e.g. a run that diverged before its first). */
+  checkpointStep: number | null;
   /** Mean return over the last solve_window episodes when training stopped. */
   finalMeanReturn: number;
   config: DQNConfig;
@@ -56,15 +69,18 @@ export interface Summary {
 export interface RunOutput {
   /** An episode ended. */
   episode?(row: EpisodeRow): void | Promise<void>;
-  /** A periodic greedy evaluation (every eval_freq steps). */
+  /** A greedy evaluation: periodic (every eval_freq steps), or the final one (`final: 1`). */
   evaluation?(row: EvaluationRow): void | Promise<void>;
   /**
    * A checkpoint (every checkpoint_freq steps, at an episode boundary, and at the end): bytes that
    * `DQN.restore` continues from exactly. Without this method no checkpoint is encoded.
    */
   checkpoint?(bytes: Uint8Array): void | Promise<void>;
-  /** Training stopped on a non-finite loss or gradient; the last checkpoint predates it. */
-  diverged?(reason: string): void | Promise<void>;
+  /**
+   * Training stopped on a non-finite loss or gradient. `checkpointStep`: the step of the last
+   * checkpoint, which predates it (null: none was written).
+   */
+  diverged?(reason: string, checkpointStep: number | null): void | Promise<void>;
   /** The run's summary, after the final evaluation. */
   summary?(summary: Summary): void | Promise<void>;
 }

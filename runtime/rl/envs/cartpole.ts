@@ -72,6 +72,14 @@ export class CartPole extends EpisodicEnvironment {
     this.alreadyTerminated = false;
   }
 
+  protected override episodeFlags(): number[] {
+    return [this.alreadyTerminated ? 1 : 0];
+  }
+
+  protected override restoreEpisodeFlags(flags: number[]): void {
+    this.alreadyTerminated = flags[0] === 1;
+  }
+
   protected observe(): Float64Array {
     return Float64Array.from(this.state, Math.fround);
   }

@@ -18,6 +18,11 @@ export class EpisodeClock {
     this.elapsed = 0;
   }
 
+  /** Continues counting from `steps` (a restored episode). */
+  resumeAt(steps: number): void {
+    this.elapsed = steps;
+  }
+
   /** Count one step; true when this step reaches the limit (the episode is truncated). */
   tick(): boolean {
     this.elapsed += 1;

@@ -3,13 +3,14 @@
  * its physics. A subclass says what it is (`EnvironmentSpec`) and supplies how an episode starts
  * (`startEpisode`, drawing from `random`), one transition (`advance`, which updates `state` and
  * decides reward and termination) and the observation (`observe`); this class does the rest the
- * same way for all: seeding, the argument checks, the time limit, and `getState`/`setState`.
+ * same way for all: seeding, the argument checks, the time limit, `getState`/`setState` and the
+ * episode snapshots that checkpoints keep (`saveEpisode`/`restoreEpisode`).
  */
 import type { Random } from "../random.js";
 import { checkAction, checkStarted, checkState } from "./checks.js";
 import { EpisodeClock } from "./episode.js";
 import { generatorFor, unseededGenerator } from "./seeding.js";
-import type { Environment, StepResult } from "./types.js";
+import type { EpisodeSnapshot, Environment, StepResult } from "./types.js";
 
 /** What an environment is, as its Gymnasium registration and its state's length. */
 export interface EnvironmentSpec extends Pick<Environment, "name" | "observationSize" | "actionCount" | "maxEpisodeSteps"> {
@@ -83,6 +84,40 @@ export abstract class EpisodicEnvironment implements Environment {
     this.state.set(state);
     this.started = true;
   }
+
+  saveEpisode(): EpisodeSnapshot {
+    return {
+      state: Array.from(this.state),
+      elapsedSteps: this.clock.steps,
+      generator: this.generator?.getState() ?? null,
+      started: this.started,
+      flags: this.episodeFlags(),
+    };
+  }
+
+  restoreEpisode(snapshot: EpisodeSnapshot): void {
+    const bad = (why: string): never => {
+      throw new RangeError(`${this.name}: cannot restore the episode: ${why}`);
+    };
+    if (typeof snapshot !== "object" || snapshot === null) bad("the snapshot is not an object");
+    checkState(this.name, snapshot.state, this.state.length);
+    if (!Number.isInteger(snapshot.elapsedSteps) || snapshot.elapsedSteps < 0 || snapshot.elapsedSteps > this.maxEpisodeSteps) bad(`elapsedSteps ${snapshot.elapsedSteps} is not in [0, ${this.maxEpisodeSteps}]`);
+    if (snapshot.generator !== null && !(Array.isArray(snapshot.generator) && snapshot.generator.length === 4)) bad("the generator state is not 4 words");
+    if (!Array.isArray(snapshot.flags)) bad("flags are missing");
+    this.state.set(snapshot.state);
+    this.clock.resumeAt(snapshot.elapsedSteps);
+    if (snapshot.generator === null) this.generator = undefined;
+    else (this.generator ??= generatorFor(0)).setState(snapshot.generator);
+    this.started = snapshot.started === true;
+    this.restoreEpisodeFlags(snapshot.flags);
+  }
+
+  /** Flags of the running episode besides `state` (none by default); see `saveEpisode`. */
+  protected episodeFlags(): number[] {
+    return [];
+  }
+
+  protected restoreEpisodeFlags(_flags: number[]): void {}
 
   /** The generator of episode starts: the last seed's, or fresh entropy while never seeded. */
   protected get random(): Random {

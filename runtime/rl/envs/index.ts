@@ -12,7 +12,8 @@ export { Acrobot } from "./acrobot.js";
 export { CartPole } from "./cartpole.js";
 export { GRID_BONUS, GRID_GOAL, GRID_SIZE, GRID_START, GridWorld } from "./grid-world.js";
 export { MountainCar } from "./mountain-car.js";
-export type { Environment, StepResult } from "./types.js";
+export { EpisodicEnvironment, type EnvironmentSpec, type Outcome } from "./episodic.js";
+export type { Environment, EpisodeSnapshot, StepResult } from "./types.js";
 
 /** Every known environment name (Gymnasium ids and short aliases), each making a fresh instance. */
 export const ENVIRONMENTS = {

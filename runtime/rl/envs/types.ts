@@ -34,4 +34,26 @@ export interface Environment {
   getState(): Float64Array;
   /** Put the system in `state`. The episode's step counter is kept (see each environment). */
   setState(state: ArrayLike<number>): void;
+  /**
+   * Everything the running episode depends on — state, the episode's step count, the generator of
+   * later episode starts — so that a checkpoint taken mid-episode resumes it exactly. The DQN
+   * trainer needs this pair to keep checkpoints (every built-in environment has it; a custom one
+   * can extend `EpisodicEnvironment` to get it).
+   */
+  saveEpisode?(): EpisodeSnapshot;
+  /** Continues the episode `saveEpisode` captured. */
+  restoreEpisode?(snapshot: EpisodeSnapshot): void;
+}
+
+/** A running episode as plain JSON: what `saveEpisode` returns. */
+export interface EpisodeSnapshot {
+  state: number[];
+  /** Steps since the last reset (the time limit counts from there). */
+  elapsedSteps: number;
+  /** The episode-start generator's state; null while the environment has never drawn a number. */
+  generator: number[] | null;
+  /** Whether `reset` has been called. */
+  started: boolean;
+  /** Flags an environment keeps besides its physical state (CartPole: the episode already terminated). */
+  flags: number[];
 }

@@ -2,7 +2,7 @@
  * The DQN trainer as `gradc train` runs it: the core trainer (runtime/rl/dqn.ts) with its run
  * kept in a folder (`RunFolder`), and resumable from the checkpoint in a folder.
  */
-import { DQN, type DQNOptions } from "../dqn.js";
+import { DQN, type DQNOptions, type ResumePoint } from "../dqn.js";
 import type { Summary } from "../run-output.js";
 import { readCheckpointFile } from "./checkpoint-file.js";
 import { RunFolder } from "./run-folder.js";
@@ -16,23 +16,23 @@ export interface TrainerOptions extends Omit<DQNOptions, "output"> {
 
 export class DQNTrainer extends DQN {
   private readonly folder: RunFolder;
-  private readonly resumeFrom: string | undefined;
+  /** Where a resumed run stands (undefined: a new run). */
+  private readonly resumePoint: ResumePoint | undefined;
 
+  /** Restores a resumed run's checkpoint here, before any file is touched: a damaged one throws and changes nothing. */
   constructor(options: TrainerOptions) {
     const folder = new RunFolder(options.outDir);
     super({ ...options, output: folder });
     this.folder = folder;
-    this.resumeFrom = options.resumeFrom;
+    if (options.resumeFrom !== undefined) {
+      const file = new RunFolder(options.resumeFrom).checkpointFile;
+      this.resumePoint = this.restore(readCheckpointFile(file), file);
+    }
   }
 
   override async train(): Promise<Summary> {
-    if (this.resumeFrom === undefined) {
-      this.folder.start();
-    } else {
-      // Restore first: a missing or damaged checkpoint must leave the logs untouched.
-      const file = new RunFolder(this.resumeFrom).checkpointFile;
-      this.folder.resume(this.restore(readCheckpointFile(file), file));
-    }
+    if (this.resumePoint === undefined) this.folder.start();
+    else this.folder.resume(this.resumePoint);
     return super.train();
   }
 }

@@ -11,6 +11,9 @@ import { writeFileAtomically } from "./atomic-write.js";
 import { CsvLog } from "./csv-log.js";
 import { learningCurveSvg } from "./learning-curve.js";
 
+/** The files a run writes into its folder: a folder holding any of them holds a run. */
+export const RUN_FILES = ["checkpoint.bin", "metrics.csv", "evaluations.csv", "summary.json", "learning-curve.svg"] as const;
+
 export class RunFolder implements RunOutput {
   readonly checkpointFile: string;
   private readonly metrics: CsvLog<EpisodeRow>;
@@ -47,8 +50,12 @@ export class RunFolder implements RunOutput {
   }
 
   /** Said on stderr: the folder itself shows it as `diverged: true` in summary.json. */
-  diverged(reason: string): void {
-    process.stderr.write(`\ngradc train: ${reason}; stopping, the last checkpoint is kept\n`);
+  diverged(reason: string, checkpointStep: number | null): void {
+    const kept =
+      checkpointStep === null
+        ? "no checkpoint had been written yet; metrics.csv and evaluations.csv keep every episode and evaluation up to here"
+        : `${this.checkpointFile} (step ${checkpointStep}) is kept unchanged; metrics.csv and evaluations.csv keep every episode and evaluation up to here`;
+    process.stderr.write(`\ngradc train: training diverged: ${reason}. Stopping: ${kept}\n`);
   }
 
   async summary(summary: Summary): Promise<void> {

@@ -37,25 +37,32 @@ export interface ReplayBufferOptions {
   nStep?: number;
   /** Prioritized replay; omitted or null for uniform sampling. */
   prioritized?: PrioritizedOptions | null;
+  /**
+   * Episode streams feeding the buffer side by side (vectorized environments: one per copy), each
+   * with its own n-step queue, so that steps of different environments never share a window.
+   * Default 1.
+   */
+  streams?: number;
 }
 
 export class ReplayBuffer {
   readonly gamma: number;
   private readonly storage: TransitionStorage;
-  private readonly queue: NStepQueue;
+  private readonly queues: NStepQueue[];
   private readonly sampler: PrioritySampler | null;
   /** Created once: the queue hands finished transitions to storage (and the priority tree) through it. */
   private readonly store: TransitionSink;
 
   constructor(options: ReplayBufferOptions) {
-    const { capacity, obsSize, gamma, nStep = 1, prioritized = null } = options;
+    const { capacity, obsSize, gamma, nStep = 1, prioritized = null, streams = 1 } = options;
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`ReplayBuffer: capacity must be a positive integer, got ${capacity}`);
     if (!Number.isInteger(obsSize) || obsSize < 1) throw new RangeError(`ReplayBuffer: obsSize must be a positive integer, got ${obsSize}`);
     if (typeof gamma !== "number" || !(gamma >= 0 && gamma <= 1)) throw new RangeError(`ReplayBuffer: gamma must be in [0, 1], got ${gamma}`);
     if (!Number.isInteger(nStep) || nStep < 1) throw new RangeError(`ReplayBuffer: nStep must be a positive integer, got ${nStep}`);
+    if (!Number.isInteger(streams) || streams < 1) throw new RangeError(`ReplayBuffer: streams must be a positive integer, got ${streams}`);
     this.gamma = gamma;
     this.storage = new TransitionStorage(capacity, obsSize);
-    this.queue = new NStepQueue(nStep, gamma, obsSize);
+    this.queues = Array.from({ length: streams }, () => new NStepQueue(nStep, gamma, obsSize));
     const sampler = prioritized ? new PrioritySampler(capacity, prioritized) : null;
     this.sampler = sampler;
     const storage = this.storage;
@@ -72,7 +79,10 @@ export class ReplayBuffer {
     return this.storage.obsSize;
   }
   get nStep(): number {
-    return this.queue.n;
+    return this.queues[0].n;
+  }
+  get streams(): number {
+    return this.queues.length;
   }
   /** Stored (sampleable) transitions: min(transitions emitted, capacity). */
   get size(): number {
@@ -82,9 +92,9 @@ export class ReplayBuffer {
   get position(): number {
     return this.storage.position;
   }
-  /** Steps of the current episode still waiting in the n-step queue (not yet sampleable). */
+  /** Steps of the current episodes still waiting in the n-step queues (not yet sampleable). */
   get pendingCount(): number {
-    return this.queue.pending;
+    return this.queues.reduce((sum, q) => sum + q.pending, 0);
   }
   get isPrioritized(): boolean {
     return this.sampler !== null;
@@ -93,14 +103,17 @@ export class ReplayBuffer {
   /**
    * Records one environment step. `terminated`: the MDP ended (no bootstrap). `truncated`: the
    * episode was cut (time limit), the learner still bootstraps from `nextObs`. Either ends the
-   * episode for the n-step queue; the next `add` starts a new one.
+   * episode for the n-step queue; the next `add` starts a new one. `stream`: which environment
+   * (0 … streams − 1) the step came from.
    */
-  add(obs: ArrayLike<number>, action: number, reward: number, nextObs: ArrayLike<number>, terminated: boolean, truncated: boolean): void {
+  add(obs: ArrayLike<number>, action: number, reward: number, nextObs: ArrayLike<number>, terminated: boolean, truncated: boolean, stream = 0): void {
     const d = this.storage.obsSize;
     if (obs.length !== d) throw new RangeError(`ReplayBuffer.add: obs has length ${obs.length}, expected ${d}`);
     if (nextObs.length !== d) throw new RangeError(`ReplayBuffer.add: nextObs has length ${nextObs.length}, expected ${d}`);
     if (!Number.isInteger(action) || action < -2147483648 || action > 2147483647) throw new RangeError(`ReplayBuffer.add: action must be a 32-bit integer, got ${action}`);
-    this.queue.push(obs, action, reward, nextObs, terminated, truncated, this.store);
+    const queue = this.queues[stream];
+    if (queue === undefined) throw new RangeError(`ReplayBuffer.add: stream ${stream} is not one of 0…${this.queues.length - 1}`);
+    queue.push(obs, action, reward, nextObs, terminated, truncated, this.store);
   }
 
   /**
@@ -167,7 +180,10 @@ export class ReplayBuffer {
   /** Everything needed to continue exactly where this buffer is, copied. */
   snapshot(): ReplaySnapshot {
     const sampler = this.sampler;
-    const arrays: Record<string, SnapshotArray> = { ...this.storage.exportArrays(), ...this.queue.exportArrays() };
+    const arrays: Record<string, SnapshotArray> = { ...this.storage.exportArrays() };
+    this.queues.forEach((queue, stream) => {
+      for (const [name, array] of Object.entries(queue.exportArrays())) arrays[pendingArrayName(name, stream)] = array;
+    });
     if (sampler) arrays.priorities = sampler.tree.leaves(this.storage.size);
     return {
       meta: {
@@ -176,11 +192,11 @@ export class ReplayBuffer {
         capacity: this.storage.capacity,
         obsSize: this.storage.obsSize,
         gamma: this.gamma,
-        nStep: this.queue.n,
+        nStep: this.nStep,
         prioritized: sampler ? { ...sampler.options } : null,
         position: this.storage.position,
         size: this.storage.size,
-        pendingCount: this.queue.pending,
+        pendingCounts: this.queues.map((q) => q.pending),
         maxPriority: sampler ? sampler.maxPriority : null,
         progress: sampler ? sampler.progress : 0,
       },
@@ -196,11 +212,11 @@ export class ReplayBuffer {
     if (typeof arrays !== "object" || arrays === null) throw new ReplaySnapshotError("arrays are missing");
     let buffer: ReplayBuffer;
     try {
-      buffer = new ReplayBuffer({ capacity: meta.capacity, obsSize: meta.obsSize, gamma: meta.gamma, nStep: meta.nStep, prioritized: meta.prioritized });
+      buffer = new ReplayBuffer({ capacity: meta.capacity, obsSize: meta.obsSize, gamma: meta.gamma, nStep: meta.nStep, prioritized: meta.prioritized, streams: meta.pendingCounts.length });
     } catch (e) {
       throw new ReplaySnapshotError(`meta describes an invalid buffer: ${(e as Error).message}`);
     }
-    const { size, obsSize: d, pendingCount } = meta;
+    const { size, obsSize: d } = meta;
     requireArray(arrays, "obs", Float64Array, size * d);
     requireArray(arrays, "nextObs", Float64Array, size * d);
     requireArray(arrays, "actions", Int32Array, size);
@@ -209,12 +225,15 @@ export class ReplayBuffer {
     requireArray(arrays, "terminated", Uint8Array, size);
     requireArray(arrays, "truncated", Uint8Array, size);
     buffer.storage.importArrays(arrays, size, meta.position);
-    buffer.queue.importArrays(
-      requireArray(arrays, "pendingObs", Float64Array, pendingCount * d),
-      requireArray(arrays, "pendingActions", Int32Array, pendingCount),
-      requireArray(arrays, "pendingRewards", Float64Array, pendingCount),
-      requireArray(arrays, "pendingNextObs", Float64Array, d),
-    );
+    meta.pendingCounts.forEach((pending, stream) => {
+      const name = (array: string) => pendingArrayName(array, stream);
+      buffer.queues[stream].importArrays(
+        requireArray(arrays, name("pendingObs"), Float64Array, pending * d),
+        requireArray(arrays, name("pendingActions"), Int32Array, pending),
+        requireArray(arrays, name("pendingRewards"), Float64Array, pending),
+        requireArray(arrays, name("pendingNextObs"), Float64Array, d),
+      );
+    });
     const sampler = buffer.sampler;
     if (sampler) {
       const priorities = requireArray(arrays, "priorities", Float64Array, size);
@@ -228,4 +247,9 @@ export class ReplayBuffer {
     }
     return buffer;
   }
+}
+
+/** Stream 0's queue keeps the names of single-stream snapshots; stream k's arrays end in ".k". */
+function pendingArrayName(array: string, stream: number): string {
+  return stream === 0 ? array : `${array}.${stream}`;
 }

@@ -8,13 +8,14 @@
 import type { PrioritizedOptions } from "./prioritized.js";
 
 export const SNAPSHOT_FORMAT = "gradc-replay";
-export const SNAPSHOT_VERSION = 1;
+/** Version 2 added episode streams (`pendingCounts`); version 1 snapshots (one stream, `pendingCount`) still restore. */
+export const SNAPSHOT_VERSION = 2;
 
 export type SnapshotArray = Float64Array | Int32Array | Uint8Array;
 
 export interface ReplaySnapshotMeta {
   format: typeof SNAPSHOT_FORMAT;
-  version: typeof SNAPSHOT_VERSION;
+  version: 1 | typeof SNAPSHOT_VERSION;
   capacity: number;
   obsSize: number;
   gamma: number;
@@ -24,8 +25,8 @@ export interface ReplaySnapshotMeta {
   position: number;
   /** Stored transitions; arrays hold exactly this many rows. */
   size: number;
-  /** n-step steps still waiting for their window; the pending* arrays hold this many. */
-  pendingCount: number;
+  /** Per episode stream, n-step steps still waiting for their window; its pending* arrays hold this many. */
+  pendingCounts: number[];
   /** Prioritized replay only (else null): the largest priority so far. */
   maxPriority: number | null;
   /** Prioritized replay only (else 0): the progress step that sets β. */
@@ -34,8 +35,9 @@ export interface ReplaySnapshotMeta {
 
 /**
  * Arrays: obs, nextObs (size·D, Float64Array); actions (size, Int32Array); rewards, discounts
- * (size, Float64Array); terminated, truncated (size, Uint8Array); pendingObs (pendingCount·D),
- * pendingActions (Int32Array), pendingRewards, pendingNextObs (D); priorities (size, prioritized only).
+ * (size, Float64Array); terminated, truncated (size, Uint8Array); per stream k, pendingObs
+ * (pendingCounts[k]·D), pendingActions (Int32Array), pendingRewards, pendingNextObs (D), named with
+ * a ".k" suffix for k ≥ 1; priorities (size, prioritized only).
  */
 export interface ReplaySnapshot {
   meta: ReplaySnapshotMeta;
@@ -84,7 +86,7 @@ export function checkMeta(raw: unknown): ReplaySnapshotMeta {
   if (typeof raw !== "object" || raw === null) throw new ReplaySnapshotError("meta is missing");
   const meta = raw as Record<string, unknown>;
   if (meta.format !== SNAPSHOT_FORMAT) throw new ReplaySnapshotError(`meta.format should be "${SNAPSHOT_FORMAT}", got ${JSON.stringify(meta.format)}`);
-  if (meta.version !== SNAPSHOT_VERSION) throw new ReplaySnapshotError(`meta.version ${JSON.stringify(meta.version)} is not supported (expected ${SNAPSHOT_VERSION})`);
+  if (meta.version !== 1 && meta.version !== SNAPSHOT_VERSION) throw new ReplaySnapshotError(`meta.version ${JSON.stringify(meta.version)} is not supported (expected 1 or ${SNAPSHOT_VERSION})`);
   const capacity = requireInteger(meta, "capacity", 1);
   requireInteger(meta, "obsSize", 1);
   requireNumber(meta, "gamma", (v) => v >= 0 && v <= 1, "a number in [0, 1]");
@@ -92,7 +94,12 @@ export function checkMeta(raw: unknown): ReplaySnapshotMeta {
   const size = requireInteger(meta, "size", 0, capacity);
   const position = requireInteger(meta, "position", 0, capacity - 1);
   if (size < capacity && position !== size) throw new ReplaySnapshotError(`meta.position ${position} should equal meta.size ${size} before the ring is full`);
-  requireInteger(meta, "pendingCount", 0, nStep - 1);
+  // Version 1 had one stream, its count under the name pendingCount.
+  const counts = meta.version === 1 ? [meta.pendingCount] : meta.pendingCounts;
+  if (!Array.isArray(counts) || counts.length === 0) throw new ReplaySnapshotError(`meta.pendingCounts should be a non-empty list, got ${JSON.stringify(counts)}`);
+  counts.forEach((count, k) => {
+    if (!Number.isInteger(count) || count < 0 || count > nStep - 1) throw new ReplaySnapshotError(`the pending step count of stream ${k} should be an integer in [0, ${nStep - 1}], got ${JSON.stringify(count)}`);
+  });
   if (meta.prioritized === null) {
     if (meta.maxPriority !== null) throw new ReplaySnapshotError("meta.maxPriority should be null without prioritized replay");
   } else {
@@ -100,5 +107,5 @@ export function checkMeta(raw: unknown): ReplaySnapshotMeta {
     requireNumber(meta, "maxPriority", (v) => v > 0 && v < Infinity, "a finite number > 0");
   }
   requireNumber(meta, "progress", (v) => v >= 0 && v < Infinity, "a finite number ≥ 0");
-  return meta as unknown as ReplaySnapshotMeta;
+  return { ...meta, pendingCounts: counts } as unknown as ReplaySnapshotMeta;
 }

@@ -1,0 +1,148 @@
+/**
+ * `gradc train` as a user meets it, through the built command line: Ctrl-C keeps the run and
+ * says how to resume, folders holding a run are not overwritten by accident, --resume refuses
+ * flags it cannot honour, a finished run is left alone, divergence and corrupted checkpoints are
+ * reported with what was kept.
+ */
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+
+const BIN = path.resolve("bin/gradc.js");
+const FIXTURE = path.resolve("test/fixtures/gridworld-resume.json");
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "gradc-cli-"));
+
+interface Result {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs gradc with `args`; `whenStderr` sees stderr as it grows and may signal the child. */
+function gradc(args: string[], whenStderr?: (stderr: string, signal: (s: NodeJS.Signals) => void) => void): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => {
+      stderr += d;
+      whenStderr?.(stderr, (s) => child.kill(s));
+    });
+    child.on("error", reject);
+    child.on("close", (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+const trainArgs = (out: string, extra: string[] = []) => ["train", "GridWorld", "--seed", "5", "--steps", "8000", "--config", FIXTURE, "--out", out, ...extra];
+
+/** Every file in `dir` with its bytes, to show that a command changed nothing. */
+function contents(dir: string): Record<string, string> {
+  return Object.fromEntries(fs.readdirSync(dir).map((f) => [f, fs.readFileSync(path.join(dir, f)).toString("base64")]));
+}
+
+const metricsWithoutWallTime = (dir: string) =>
+  fs
+    .readFileSync(path.join(dir, "metrics.csv"), "utf8")
+    .split("\n")
+    .map((line) => line.split(",").slice(0, 6).join(","));
+
+describe("gradc train on the command line", () => {
+  it("Ctrl-C keeps the run up to the step it stopped at, says how to resume, exits 130; the resumed run ends as the uninterrupted one", async () => {
+    const whole = tmp();
+    const uninterrupted = await gradc(trainArgs(whole));
+    expect(uninterrupted.status, uninterrupted.stderr).toBe(0);
+
+    const out = tmp();
+    let sent = false;
+    const stopped = await gradc(trainArgs(out), (stderr, signal) => {
+      // The first progress line past step 0 (non-terminal output logs every 5%).
+      if (!sent && /^step [1-9]\d*\//m.test(stderr)) {
+        sent = true;
+        signal("SIGINT");
+      }
+    });
+    expect(stopped.status, stopped.stderr).toBe(130);
+    const match = /stopped at step (\d+); everything up to it is kept in .*Resume with gradc train GridWorld --resume (\S+)/.exec(stopped.stderr);
+    expect(match, stopped.stderr).not.toBeNull();
+    const step = Number(match![1]);
+    expect(match![2]).toBe(out);
+    expect(step).toBeGreaterThan(0);
+    expect(step).toBeLessThan(8000);
+    for (const f of ["checkpoint.bin", "metrics.csv", "evaluations.csv", "summary.json", "learning-curve.svg"]) expect(fs.existsSync(path.join(out, f)), f).toBe(true);
+    expect(fs.readdirSync(out).filter((f) => f.includes(".tmp-"))).toEqual([]);
+    const summary = JSON.parse(fs.readFileSync(path.join(out, "summary.json"), "utf8"));
+    expect(summary).toMatchObject({ stopReason: "interrupted", totalSteps: step, checkpointStep: step });
+
+    const resumed = await gradc(["train", "GridWorld", "--resume", out]);
+    expect(resumed.status, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toContain(`resuming at step ${step}`);
+    expect(metricsWithoutWallTime(out)).toEqual(metricsWithoutWallTime(whole));
+    const final = JSON.parse(fs.readFileSync(path.join(out, "summary.json"), "utf8"));
+    const wholeSummary = JSON.parse(fs.readFileSync(path.join(whole, "summary.json"), "utf8"));
+    expect(final.finalEval).toEqual(wholeSummary.finalEval);
+    expect(final.stopReason).toBe("total_timesteps");
+    // The final evaluation is the last row of evaluations.csv, as in the uninterrupted run.
+    expect(fs.readFileSync(path.join(out, "evaluations.csv"), "utf8")).toBe(fs.readFileSync(path.join(whole, "evaluations.csv"), "utf8"));
+
+    // Resuming the finished run says so and changes nothing.
+    const before = contents(out);
+    const again = await gradc(["train", "GridWorld", "--resume", out]);
+    expect(again.status).toBe(0);
+    expect(again.stdout).toMatch(/already finished: it reached its 8000 steps/);
+    expect(contents(out)).toEqual(before);
+
+    // A folder that holds a run is refused without --force, and left as it was.
+    const refused = await gradc(trainArgs(out, ["--steps", "300"]));
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(/already holds a training run \(checkpoint\.bin, metrics\.csv, evaluations\.csv, summary\.json, learning-curve\.svg\).*--resume.*--force/);
+    expect(contents(out)).toEqual(before);
+    const forced = await gradc(trainArgs(out, ["--steps", "300", "--force"]));
+    expect(forced.status, forced.stderr).toBe(0);
+    expect(JSON.parse(fs.readFileSync(path.join(out, "summary.json"), "utf8")).totalSteps).toBe(300);
+  }, 180_000);
+
+  it("--resume with flags it cannot honour is an error naming them, and touches nothing", async () => {
+    const out = tmp();
+    expect((await gradc(trainArgs(out, ["--steps", "400"]))).status).toBe(0);
+    const before = contents(out);
+    const r = await gradc(["train", "GridWorld", "--resume", out, "--engine", "tape", "--seed", "9", "--out", tmp(), "--config", FIXTURE]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/--seed, --config, --out cannot apply \(only --steps and --engine can change\)/);
+    expect(contents(out)).toEqual(before);
+  }, 60_000);
+
+  it("a checkpoint with any byte flipped is reported as corrupted and the run's logs are kept", async () => {
+    const out = tmp();
+    expect((await gradc(trainArgs(out, ["--steps", "400"]))).status).toBe(0);
+    const file = path.join(out, "checkpoint.bin");
+    const good = fs.readFileSync(file);
+    for (const at of [9, 13, 100]) {
+      const bytes = Buffer.from(good);
+      bytes[at] ^= 0x01;
+      fs.writeFileSync(file, bytes);
+      const before = contents(out);
+      const r = await gradc(["train", "GridWorld", "--resume", out, "--steps", "800"]);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain(`${file}: the checkpoint is truncated or corrupted`);
+      expect(contents(out)).toEqual(before);
+    }
+  }, 60_000);
+
+  it("divergence exits 3 and says exactly what was kept", async () => {
+    const dir = tmp();
+    const config = path.join(dir, "explode.json");
+    // Plain SGD with an absurd step: the first update sends the weights to ~1e200 and the next loss overflows.
+    fs.writeFileSync(config, JSON.stringify({ optimizer: "sgd", learning_rate: 1e200, max_grad_norm: 1e300, learning_starts: 100, checkpoint_freq: 50 }));
+    const out = path.join(dir, "run");
+    const r = await gradc(["train", "GridWorld", "--steps", "2000", "--config", config, "--out", out]);
+    expect(r.status, r.stderr).toBe(3);
+    const summary = JSON.parse(fs.readFileSync(path.join(out, "summary.json"), "utf8"));
+    expect(summary).toMatchObject({ diverged: true, stopReason: "diverged" });
+    expect(summary.checkpointStep).toBeGreaterThanOrEqual(100);
+    expect(r.stderr).toContain(`training diverged: the loss became`);
+    expect(r.stderr).toContain(`${path.join(out, "checkpoint.bin")} (step ${summary.checkpointStep}) is kept unchanged`);
+  }, 60_000);
+});
