@@ -97,4 +97,40 @@ program
     await main(this.args);
   });
 
+program
+  .command("eval")
+  .description("run greedy episodes of a trained agent (a run folder, its checkpoint.bin, or a policy file from gradc export)")
+  .argument("<source>", "a run folder, checkpoint file or policy .json file")
+  .option("--episodes <n>", "episodes to run", "20")
+  .option("--seed <n>", "episode e is reset with seed + e", "0")
+  .option("--json <file>", "also write the returns as JSON to this file")
+  .action(async (source: string, options: { episodes: string; seed: string; json?: string }) => {
+    const episodes = Number(options.episodes);
+    const seed = Number(options.seed);
+    if (!Number.isInteger(episodes) || episodes < 1) program.error(`gradc eval: --episodes must be a positive integer, not ${options.episodes}`);
+    if (!Number.isSafeInteger(seed) || seed < 0) program.error(`gradc eval: --seed must be a non-negative integer, not ${options.seed}`);
+    const { evaluatePolicyCommand } = await import("./policy.js");
+    process.exitCode = reportErrors("eval", () => evaluatePolicyCommand(source, { episodes, seed, json: options.json }));
+  });
+
+program
+  .command("export")
+  .description("write a run's greedy policy (the Q-network alone, no replay buffer) as a JSON file that gradc eval and GreedyPolicy.fromJSON read")
+  .argument("<run>", "a run folder or its checkpoint.bin")
+  .option("--out <file>", "where to write it (default RUN/policy.json)")
+  .action(async (run: string, options: { out?: string }) => {
+    const { exportPolicyCommand } = await import("./policy.js");
+    process.exitCode = reportErrors("export", () => exportPolicyCommand(run, options.out));
+  });
+
+/** Runs a command, turning an error into one line on stderr and exit code 1. */
+function reportErrors(command: string, run: () => number): number {
+  try {
+    return run();
+  } catch (e) {
+    process.stderr.write(`gradc ${command}: ${(e as Error).message}\n`);
+    return 1;
+  }
+}
+
 await program.parseAsync(process.argv);

@@ -145,4 +145,39 @@ describe("gradc train on the command line", () => {
     expect(r.stderr).toContain(`training diverged: the loss became`);
     expect(r.stderr).toContain(`${path.join(out, "checkpoint.bin")} (step ${summary.checkpointStep}) is kept unchanged`);
   }, 60_000);
+
+  it("gradc export writes the greedy policy alone; gradc eval of the run, its checkpoint and the policy file reproduce the final evaluation", async () => {
+    const out = tmp();
+    expect((await gradc(trainArgs(out, ["--steps", "2500"]))).status).toBe(0);
+    const summary = JSON.parse(fs.readFileSync(path.join(out, "summary.json"), "utf8"));
+    const exported = await gradc(["export", out]);
+    expect(exported.status, exported.stderr).toBe(0);
+    const policyFile = path.join(out, "policy.json");
+    expect(exported.stdout).toContain(policyFile);
+    const policy = JSON.parse(fs.readFileSync(policyFile, "utf8"));
+    expect(policy).toMatchObject({ format: "gradc-policy", env: "GridWorld", trainedSteps: 2500, seed: 5 });
+    expect(fs.statSync(policyFile).size * 5).toBeLessThan(fs.statSync(path.join(out, "checkpoint.bin")).size);
+
+    // The final evaluation's episodes are seeded seed·7919 + 2,000,000 + e (DQN.evaluate).
+    const firstSeed = 5 * 7919 + 2_000_000;
+    const results = [];
+    for (const source of [out, path.join(out, "checkpoint.bin"), policyFile]) {
+      const json = path.join(tmp(), "eval.json");
+      const r = await gradc(["eval", source, "--episodes", "20", "--seed", String(firstSeed), "--json", json]);
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/^GridWorld: greedy return -?\d+\.\d ± \d+\.\d over 20 episodes/);
+      results.push(JSON.parse(fs.readFileSync(json, "utf8")));
+    }
+    for (const r of results) {
+      expect(r.mean).toBe(summary.finalEval.mean);
+      expect(r.std).toBe(summary.finalEval.std);
+      expect(r.returns).toEqual(results[0].returns);
+    }
+
+    const broken = path.join(tmp(), "broken.json");
+    fs.writeFileSync(broken, JSON.stringify({ ...policy, parameters: policy.parameters.slice(1) }));
+    const bad = await gradc(["eval", broken]);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/broken\.json: a mlp .* network has \d+ parameters, the policy holds \d+/);
+  }, 60_000);
 });

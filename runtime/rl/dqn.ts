@@ -20,6 +20,7 @@ import { BASE_CONFIG, type DQNConfig, learningRateAt, mergeConfig } from "./conf
 import { CheckpointError, decodeCheckpoint, encodeCheckpoint, type DecodedCheckpoint, type StoredArray } from "./checkpoint.js";
 import type { Environment } from "./envs/types.js";
 import { clipGradientNorm, createOptimizer, type Optimizer } from "./optimizers.js";
+import { GreedyPolicy, POLICY_FORMAT, runEpisodes } from "./policy.js";
 import { duelingQNetwork, mlpQNetwork, type QNetwork } from "./qnetwork.js";
 import { Random } from "./random.js";
 import { ReplayBuffer, createBatch, type Batch, type ReplaySnapshot } from "./replay/index.js";
@@ -165,6 +166,24 @@ export class DQN {
     if (span <= 0) return c.exploration_final_eps;
     const t = Math.min(1, step / span);
     return c.exploration_initial_eps + t * (c.exploration_final_eps - c.exploration_initial_eps);
+  }
+
+  /** The greedy policy of the current parameters, detached from training (what `gradc export` writes). */
+  policy(): GreedyPolicy {
+    const c = this.options.config;
+    if (this.options.network) throw new Error("DQN.policy(): a policy file describes the config's built-in networks; save this custom network's parameters (dqn.parameters) yourself");
+    return GreedyPolicy.fromJSON({
+      format: POLICY_FORMAT,
+      version: 1,
+      env: this.envs[0].name,
+      observationSize: this.network.observationSize,
+      actionCount: this.network.actionCount,
+      network: c.network,
+      net_arch: c.net_arch,
+      parameters: Array.from(this.theta),
+      trainedSteps: this.step,
+      seed: c.seed,
+    });
   }
 
   /** The parameters being trained (a view: do not keep it across steps). */
@@ -378,20 +397,8 @@ export class DQN {
 
   /** Greedy episodes on the evaluation copy of the environment, seeded independently of training. */
   evaluate(episodes: number, seedBase: number): EvaluationRow {
-    const returns: number[] = [];
-    for (let e = 0; e < episodes; e++) {
-      let obs = this.evalEnv.reset(this.options.config.seed * 7919 + seedBase + e);
-      let total = 0;
-      for (;;) {
-        const result = this.evalEnv.step(this.greedyAction(obs));
-        total += result.reward;
-        obs = result.obs;
-        if (result.terminated || result.truncated) break;
-      }
-      returns.push(total);
-    }
-    const mean = returns.reduce((s, r) => s + r, 0) / returns.length;
-    const std = Math.sqrt(returns.reduce((s, r) => s + (r - mean) ** 2, 0) / returns.length);
+    const firstSeed = this.options.config.seed * 7919 + seedBase;
+    const { mean, std } = runEpisodes(this.evalEnv, (obs) => this.greedyAction(obs), episodes, (e) => firstSeed + e);
     return { step: this.step, mean, std, episodes, final: 0 };
   }
 
@@ -444,6 +451,8 @@ export class DQN {
     const meta = {
       format: CHECKPOINT_FORMAT,
       env: this.envs[0].name,
+      observationSize: this.network.observationSize,
+      actionCount: this.network.actionCount,
       parameterCount: this.theta.length,
       config: this.options.config,
       counters: {

@@ -7,7 +7,8 @@
  */
 export * from "../index.js";
 export { DQNTrainer, type TrainerOptions } from "./dqn-trainer.js";
-export { RunFolder } from "./run-folder.js";
+export { RUN_FILES, RunFolder } from "./run-folder.js";
+export { loadPolicy, savePolicy } from "./policy-file.js";
 export { loadRunConfig } from "./run-config.js";
 export { loadCheckpoint, readCheckpointFile, saveCheckpoint } from "./checkpoint-file.js";
 export { learningCurveSvg } from "./learning-curve.js";
