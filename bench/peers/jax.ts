@@ -19,18 +19,30 @@
  *   (~30 kernels per DQN gradient, 5 per forward pass): a fixed per-call cost that dominates
  *   small problems.
  * - float64 matmul-heavy kernels run much slower than float32 ones (the DQN gradient ~10× here).
+ * - Inside `jit`, a JavaScript number operand (`x.add(0.1)`) becomes a float32 literal even when
+ *   `x` is float64; `mean()` scales by such a literal (1/n), and so does the jitted gradient of
+ *   `div(n)` — which also changes the value it returns (`valueAndGrad` of `sum().div(20)` off by
+ *   1.5e-8, the rounding of 0.05 to float32; eager calls are exact). So the jitted functions use
+ *   JS numbers only where they, and their reciprocals for a division, are exact in float32 (0.5,
+ *   1, 100, 2^k, integer factors) and take any other constant, and any other divisor, as a 0-d
+ *   array of the engine's dtype. With that, GMM and LSTM agree with gradc to 2e-15 in float64 on
+ *   jax-js's plain-JS "cpu" backend (checked by hand; it is not one of the engines here).
  * - Precision caveat: on the wasm backend, float64 sin/cos/exp/log are evaluated by demoting to
  *   float32, calling float32 polynomial approximations and promoting back, so they carry
  *   relative errors ~1e-7 (and exp overflows where float32 does, above ~88). The lecture example
- *   (sin, exp) therefore matches gradc only to ~1e-7 in "float64"; Rosenbrock and the DQN loss
- *   use only + − × ÷, matmul, abs, max, where and sums, and are float64-accurate.
+ *   (sin, exp), the GMM (exp, log in logsumexp) and the LSTM (sigmoid, tanh) therefore match
+ *   gradc only to ~1e-7 in "float64" and are reported as mismatches at its 1e-9 tolerance;
+ *   Rosenbrock and the DQN loss use only + − × ÷, matmul, abs, max, where and sums, and are
+ *   float64-accurate.
  *
- * Families: lecture, rosenbrock, dqn. GMM, LSTM and the scalar loop are not implemented
- * (`supports()` is false for them).
+ * Families: lecture, rosenbrock, dqn, gmm, lstm. The scalar loop is not implemented
+ * (`supports()` is false): jax-js 0.1.25 has no loop primitive (no fori_loop, scan or
+ * while_loop), so `jit` would trace its 10⁵ dependent scalar iterations into a ~4·10⁵-operation
+ * program and its transpose (bench/peers/common.ts).
  */
 import type * as JaxModule from "@jax-js/jax";
-import type { DqnWorkload, Engine, Prepared, Workload } from "../engines/types.js";
-import { actionMask, checkDqn, dqnLayers, peerSupports, splitValueAndGradient } from "./common.js";
+import type { DqnWorkload, Engine, GmmWorkload, LstmWorkload, Prepared, Workload } from "../engines/types.js";
+import { actionMask, checkDqn, checkGmm, checkLstm, dqnLayers, gmmConstant, gmmSelectors, lstmLayout, peerSupports, splitValueAndGradient } from "./common.js";
 
 type Jax = typeof JaxModule;
 type JArray = JaxModule.Array;
@@ -157,6 +169,10 @@ function buildProblem(jax: Jax, w: Workload, upload: (values: ArrayLike<number>,
     }
     case "dqn":
       return dqnProblem(np, nn, w, upload);
+    case "gmm":
+      return gmmProblem(np, nn, w, upload);
+    case "lstm":
+      return lstmProblem(np, nn, w, upload);
     default:
       throw new Error(`jax-js peer: family "${w.family}" is not implemented`);
   }
@@ -192,4 +208,93 @@ function dqnProblem(np: Jax["numpy"], nn: Jax["nn"], w: DqnWorkload, upload: (va
     return huber.mul(weights!).sum().div(B);
   };
   return { wrt, data, loss, n: w.theta.length };
+}
+
+/**
+ * ADBench's GMM objective (dsl-examples/gmm.ts) for all n points and k components at once:
+ * Qᵀ_k assembled from icf by two products with constant selectors (k × d × d; see
+ * `gmmSelectors`), the centred points x_i − μ_k as one k × n × d array, Q_k(x_i − μ_k) as one
+ * batched matmul, then main[k][i] = α_k + Σ log diag Q_k − ½‖Q_k(x_i − μ_k)‖²,
+ * Σ_i logsumexp_k main − n·logsumexp(α) + the Wishart prior ½γ²‖Q_k‖²_F − m·Σ log diag Q_k,
+ * plus the parameter-free terms (`gmmConstant`, added as one 0-d array).
+ * Differentiated with respect to alphas (k), means (k × d) and icf (k × d(d+1)/2), whose
+ * flattened gradients in that order are the workload's input order.
+ */
+function gmmProblem(np: Jax["numpy"], nn: Jax["nn"], w: GmmWorkload, upload: (values: ArrayLike<number>, shape: number[]) => JArray): Problem {
+  checkGmm(w);
+  const { d, k, n } = w;
+  const { diagonal, upper, lowerCount } = gmmSelectors(d);
+  const wrt = [upload(w.alphas, [k]), upload(w.means, [k, d]), upload(w.icf, [k, d + lowerCount])];
+  // The parameter-free terms and the prior's coefficients as 0-d arrays: a JS number would be a float32 literal under jit.
+  const scalars = [gmmConstant(w), 0.5 * w.gamma * w.gamma, w.m].map((v) => upload([v], []));
+  const data = [upload(w.x, [n, d]), upload(diagonal, [d, d * d]), upload(upper, [lowerCount, d * d]), ...scalars];
+  const loss: Loss = ([alphas, means, icf], [x, diagonalSelector, upperSelector, constant, priorScale, m]) => {
+    // Uses: logDiag 3×, diag 2×, lower 2×, alphas 2× (one .ref for each use beyond the first).
+    const logDiag = icf!.ref.slice([], [0, d]);
+    const lower = icf!.slice([], [d]);
+    const diag = np.exp(logDiag.ref);
+    const qT = np.matmul(diag.ref, diagonalSelector!).add(np.matmul(lower.ref, upperSelector!)).reshape([k, d, d]);
+    const centred = x!.slice(null).sub(means!.slice([], null)); // k × n × d
+    const sq = np.square(np.matmul(centred, qT)).sum(2); // k × n: ‖Q_k(x_i − μ_k)‖²
+    const main = alphas!.ref.reshape([k, 1]).add(logDiag.ref.sum(1, { keepdims: true })).sub(sq.mul(0.5));
+    const slse = nn.logsumexp(main, 0).sum();
+    const frobenius = np.square(diag).sum().add(np.square(lower).sum());
+    const prior = frobenius.mul(priorScale!).sub(logDiag.sum().mul(m!));
+    return slse.sub(nn.logsumexp(alphas!).mul(n)).add(prior).add(constant!);
+  };
+  return { wrt, data, loss, n: k * (1 + d + d + lowerCount) };
+}
+
+/**
+ * The LSTM of dsl-examples/lstm.ts, its time loop unrolled as a Keras/Flax LSTM cell is written:
+ * the input and bias terms of all steps as one product (steps × 4H), then per step one 1 × H by
+ * H × 4H matmul for the recurrent term, one split into the four gates, their sigmoids and tanh,
+ * and the state update; the readout of every step's h as one product at the end;
+ * loss = mean((y − targets)²). h₀ = c₀ = 0, so the first step has no recurrent term and no
+ * forget term. Differentiated with respect to the flat `w` (the gate blocks are cut out of it
+ * inside the loss), so the gradient is in `w`'s layout.
+ *
+ * `jit` traces the unrolled loop into one program, so its trace and compile grow with `steps`:
+ * ~2 s for the loss and the gradient together at hidden 8 × 20 steps, 3–6 s at 32 × 50 on this
+ * (shared) machine — jax-js hashes every fused kernel expression with BigInt arithmetic — paid
+ * once in `prepare`, outside the timed calls.
+ */
+function lstmProblem(np: Jax["numpy"], nn: Jax["nn"], w: LstmWorkload, upload: (values: ArrayLike<number>, shape: number[]) => JArray): Problem {
+  checkLstm(w);
+  const H = w.hidden;
+  const T = w.steps;
+  const layout = lstmLayout(H);
+  // steps as a 0-d array: the jitted gradient of div(T) would scale by a float32 1/T (see above).
+  const data = [upload(w.xs, [T, 1]), upload(w.targets, [T, 1]), upload([T], [])];
+  const loss: Loss = ([params], [xs, targets, steps]) => {
+    const gates = params!.ref.slice([0, layout.gates]).reshape([4, H + 2, H]);
+    const wx = gates.ref.slice([], [0, 1], []).reshape([1, 4 * H]);
+    // W_h as 4H × H (row g·H + j: gate g, unit j), transposed once so each step is a plain matmul.
+    const whT = gates.ref.slice([], [1, H + 1], []).reshape([4 * H, H]).transpose();
+    const b = gates.slice([], [H + 1, H + 2], []).reshape([1, 4 * H]);
+    // x_t·W_x + b for every step at once (steps × 4H), split into the steps' rows.
+    const inputRows = np.split(np.matmul(xs!, wx).add(b), T, 0);
+    let h: JArray | undefined;
+    let c: JArray | undefined;
+    const hs: JArray[] = [];
+    for (const row of inputRows) {
+      const z = h === undefined ? row : row.add(np.matmul(h, whT.ref));
+      const [zi, zf, zo, zc] = np.split(z, 4, 1);
+      const fresh = nn.sigmoid(zi!).mul(np.tanh(zc!));
+      if (c === undefined) {
+        zf!.dispose(); // no forget term at the first step
+        c = fresh;
+      } else {
+        c = nn.sigmoid(zf!).mul(c).add(fresh);
+      }
+      h = nn.sigmoid(zo!).mul(np.tanh(c.ref)); // c: once here, once in the next step
+      hs.push(h.ref); // h: once in the readout, once in the next step
+    }
+    // The last step's h and c, and W_hᵀ (one reference per step but the first), have one reference left.
+    for (const x of [h, c, whT]) x?.dispose();
+    const readoutW = params!.ref.slice([layout.readout, layout.bias]).reshape([H, 1]);
+    const y = np.matmul(np.concatenate(hs, 0), readoutW).add(params!.slice([layout.bias, layout.total])); // steps × 1
+    return np.square(y.sub(targets!)).sum().div(steps!); // not mean(): its 1/T is a float32 literal
+  };
+  return { wrt: [upload(w.w, [layout.total])], data, loss, n: layout.total };
 }

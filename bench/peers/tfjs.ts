@@ -18,14 +18,15 @@
  * - `tf.enableProdMode()` is set: it only silences tfjs's console advice (e.g. "install
  *   tfjs-node") and debug checks; no numerics change.
  *
- * Families: lecture, rosenbrock, dqn. GMM, LSTM and the scalar loop are not implemented
- * (`supports()` is false for them).
+ * Families: lecture, rosenbrock, dqn, gmm, lstm. The scalar loop is not implemented
+ * (`supports()` is false): its 10⁵ dependent scalar iterations would be ~4·10⁵ kernel dispatches
+ * on 0-d tensors per pass, each taped for the gradient (bench/peers/common.ts).
  */
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import type * as TfModule from "@tensorflow/tfjs";
-import type { DqnWorkload, Engine, Prepared, Workload } from "../engines/types.js";
-import { actionMask, checkDqn, dqnLayers, peerSupports, splitValueAndGradient } from "./common.js";
+import type { DqnWorkload, Engine, GmmWorkload, LstmWorkload, Prepared, Workload } from "../engines/types.js";
+import { actionMask, checkDqn, checkGmm, checkLstm, dqnLayers, gmmConstant, gmmSelectors, lstmLayout, peerSupports, splitValueAndGradient } from "./common.js";
 
 type Tf = typeof TfModule;
 type Tensor = TfModule.Tensor;
@@ -166,6 +167,10 @@ function buildProblem(tf: Tf, w: Workload, upload: (values: ArrayLike<number>, s
     }
     case "dqn":
       return dqnProblem(tf, w, upload);
+    case "gmm":
+      return gmmProblem(tf, w, upload);
+    case "lstm":
+      return lstmProblem(tf, w, upload);
     default:
       throw new Error(`tfjs peer: family "${w.family}" is not implemented`);
   }
@@ -210,4 +215,80 @@ function dqnProblem(tf: Tf, w: DqnWorkload, upload: (values: ArrayLike<number>, 
   };
   const flatten = (grads: Tensor[]) => grads.map((g, k) => (k % 2 === 0 ? tf.transpose(g) : g).reshape([-1]));
   return { wrt, data, loss, n: w.theta.length, flatten };
+}
+
+/**
+ * ADBench's GMM objective (dsl-examples/gmm.ts) for all n points and k components at once:
+ * Qᵀ_k assembled from icf by two products with constant selectors (k × d × d; see
+ * `gmmSelectors`), the centred points x_i − μ_k as one k × n × d tensor, Q_k(x_i − μ_k) as one
+ * batched matMul, then main[k][i] = α_k + Σ log diag Q_k − ½‖Q_k(x_i − μ_k)‖²,
+ * Σ_i logsumexp_k main − n·logsumexp(α) + the Wishart prior ½γ²‖Q_k‖²_F − m·Σ log diag Q_k,
+ * plus the parameter-free terms (`gmmConstant`, added as one number).
+ * Differentiated with respect to alphas (k), means (k × d) and icf (k × d(d+1)/2), whose
+ * flattened gradients in that order are the workload's input order.
+ */
+function gmmProblem(tf: Tf, w: GmmWorkload, upload: (values: ArrayLike<number>, shape: number[]) => Tensor): Problem {
+  checkGmm(w);
+  const { d, k, n } = w;
+  const { diagonal, upper, lowerCount } = gmmSelectors(d);
+  const constant = gmmConstant(w);
+  const wrt = [upload(w.alphas, [k]), upload(w.means, [k, d]), upload(w.icf, [k, d + lowerCount])];
+  const data = [upload(w.x, [n, d]), upload(diagonal, [d, d * d]), upload(upper, [lowerCount, d * d])];
+  const loss: Loss = ([alphas, means, icf], [x, diagonalSelector, upperSelector]) => {
+    const logDiag = tf.slice(icf!, [0, 0], [k, d]);
+    const lower = tf.slice(icf!, [0, d], [k, lowerCount]);
+    const diag = tf.exp(logDiag);
+    const qT = tf.reshape(tf.add(tf.matMul(diag, diagonalSelector!), tf.matMul(lower, upperSelector!)), [k, d, d]);
+    const centred = tf.sub(tf.expandDims(x!, 0), tf.expandDims(means!, 1)); // k × n × d
+    const sq = tf.sum(tf.square(tf.matMul(centred, qT)), 2); // k × n: ‖Q_k(x_i − μ_k)‖²
+    const main = tf.sub(tf.add(tf.expandDims(alphas!, 1), tf.sum(logDiag, 1, true)), tf.mul(0.5, sq));
+    const slse = tf.sum(tf.logSumExp(main, 0));
+    const frobenius = tf.add(tf.sum(tf.square(diag)), tf.sum(tf.square(lower)));
+    const prior = tf.sub(tf.mul(0.5 * w.gamma * w.gamma, frobenius), tf.mul(w.m, tf.sum(logDiag)));
+    return tf.add(tf.add(tf.sub(slse, tf.mul(n, tf.logSumExp(alphas!))), prior), constant) as TfModule.Scalar;
+  };
+  return { wrt, data, loss, n: k * (1 + d + d + lowerCount) };
+}
+
+/**
+ * The LSTM of dsl-examples/lstm.ts, its time loop unrolled as a Keras LSTMCell is written: the
+ * input and bias terms of all steps as one product (steps × 4H), then per step one 1 × H by
+ * H × 4H matMul for the recurrent term, one split into the four gates, their sigmoids and tanh,
+ * and the state update; the readout of every step's h as one product at the end;
+ * loss = mean((y − targets)²). h₀ = c₀ = 0, so the first step has no recurrent term and no
+ * forget term. (One split rather than four slices: ~17% faster here, the gradient of a split being
+ * one concat where each slice's is a pad and an add.)
+ * Differentiated with respect to the flat `w` (the gate blocks are cut out of it inside the loss),
+ * so the gradient is in `w`'s layout.
+ */
+function lstmProblem(tf: Tf, w: LstmWorkload, upload: (values: ArrayLike<number>, shape: number[]) => Tensor): Problem {
+  checkLstm(w);
+  const H = w.hidden;
+  const T = w.steps;
+  const layout = lstmLayout(H);
+  const data = [upload(w.xs, [T, 1]), upload(w.targets, [T, 1])];
+  const loss: Loss = ([params], [xs, targets]) => {
+    const gates = tf.reshape(tf.slice(params!, [0], [layout.gates]), [4, H + 2, H]);
+    const wx = tf.reshape(tf.slice(gates, [0, 0, 0], [4, 1, H]), [1, 4 * H]);
+    // W_h as 4H × H (row g·H + j: gate g, unit j), transposed once so each step is a plain matMul.
+    const whT = tf.transpose(tf.reshape(tf.slice(gates, [0, 1, 0], [4, H, H]), [4 * H, H]));
+    const b = tf.reshape(tf.slice(gates, [0, H + 1, 0], [4, 1, H]), [1, 4 * H]);
+    // x_t·W_x + b for every step at once (steps × 4H), split into the steps' rows.
+    const inputRows = tf.split(tf.add(tf.matMul(xs!, wx), b), T, 0);
+    let h: Tensor | undefined;
+    let c: Tensor | undefined;
+    const hs: Tensor[] = [];
+    for (const row of inputRows) {
+      const z = h === undefined ? row : tf.add(row, tf.matMul(h, whT));
+      const [zi, zf, zo, zc] = tf.split(z, 4, 1); // Keras's LSTMCell: one split, not four slices
+      const fresh = tf.mul(tf.sigmoid(zi!), tf.tanh(zc!));
+      c = c === undefined ? fresh : tf.add(tf.mul(tf.sigmoid(zf!), c), fresh);
+      h = tf.mul(tf.sigmoid(zo!), tf.tanh(c));
+      hs.push(h);
+    }
+    const readoutW = tf.reshape(tf.slice(params!, [layout.readout], [H]), [H, 1]);
+    const y = tf.add(tf.matMul(tf.concat(hs, 0), readoutW), tf.slice(params!, [layout.bias], [1])); // steps × 1
+    return tf.mean(tf.square(tf.sub(y, targets!))) as TfModule.Scalar;
+  };
+  return { wrt: [upload(w.w, [layout.total])], data, loss, n: layout.total };
 }
