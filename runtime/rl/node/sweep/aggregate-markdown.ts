@@ -6,9 +6,9 @@ export const steps = (x: number) => Math.round(x).toLocaleString("en-US");
 /** Four significant digits: returns run from 0.95 (GridWorld) to 500 (CartPole) and −100 (Acrobot). */
 export const ret = (x: number) => String(Number(x.toPrecision(4)));
 const bound = (b: Bound, format: (x: number) => string) => `${b.atLeast ? "≥ " : ""}${format(b.value)}`;
+const interval = (e: Estimate, format: (x: number) => string) => `${bound(e.low, format)} to ${bound(e.high, format)}`;
 /** "1,234 (95% CI 1,000 to ≥ 2,000)". */
 export const estimateText = (e: Estimate, format: (x: number) => string) => `${bound(e.point, format)} (95% CI ${interval(e, format)})`;
-const interval = (e: Estimate, format: (x: number) => string) => `${bound(e.low, format)} to ${bound(e.high, format)}`;
 
 function statisticRows(label: string, stats: Statistics | null, format: (x: number) => string): string[] {
   if (stats === null) return [`| ${label} | – | – |`];

@@ -20,7 +20,7 @@ export type SeedStatus =
   | "done"
   /** Stopped on a non-finite loss or gradient (exit 3, or summary.json's `diverged`). */
   | "diverged"
-  /** Stopped by Ctrl-C (exit 130 or SIGINT): resumable. */
+  /** Stopped by Ctrl-C or SIGTERM (exit 130 or 143, or killed by the signal): resumable. */
   | "interrupted"
   /** Any other exit: the seed's stderr.log says why. */
   | "failed"
@@ -146,6 +146,7 @@ export function aggregateSeeds(env: string, records: readonly SeedRecord[], defa
   };
 }
 
+/** Results from a finished run only; time and speed from any summary (an interrupted run's so far). */
 function seedRow(record: SeedRecord, finished: SeedSummary | null): SeedRow {
   const s = record.summary;
   const steps = finished === null ? null : stepsToSolve(finished);
@@ -153,10 +154,10 @@ function seedRow(record: SeedRecord, finished: SeedSummary | null): SeedRow {
     seed: record.seed,
     status: record.status,
     exitCode: record.exitCode,
-    solved: s?.solved ?? null,
+    solved: finished?.solved ?? null,
     stepsToSolve: steps === null ? null : { value: steps.value, atLeast: steps.censored },
     seconds: s?.wallSeconds ?? null,
-    finalEval: s?.finalEval ?? null,
+    finalEval: finished?.finalEval ?? null,
     stepsPerSecond: s?.stepsPerSecond ?? null,
     totalSteps: s?.totalSteps ?? null,
     stderrTail: record.stderrTail,

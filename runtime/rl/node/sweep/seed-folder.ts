@@ -9,17 +9,18 @@ import path from "node:path";
 import { METRICS_COLUMNS, type EpisodeRow } from "../../run-output.js";
 import { CsvLog } from "../csv-log.js";
 
-/** What a sweep relies on in summary.json. `finalEval` is null when a run was interrupted. */
+/** What a sweep relies on in summary.json. */
 export interface SeedSummary {
   env: string;
   seed: number;
+  /** Why training ended ("interrupted": resumable). Absent in summaries written before gradc said. */
+  stopReason?: string;
   solved: boolean;
   solvedAtStep: number | null;
-  solvedAtSeconds: number | null;
+  /** Null in the summary of an interrupted run that could not evaluate. */
   finalEval: { mean: number; std: number; episodes: number } | null;
   stepsPerSecond: number;
   totalSteps: number;
-  episodes: number;
   wallSeconds: number;
   diverged: boolean;
   config: { total_timesteps: number; reward_threshold: number; solve_window: number; stop_on_solve: boolean };
@@ -34,7 +35,7 @@ export type SeedFolderState =
   | { kind: "unusable"; summary: SeedSummary | null }
   | { kind: "absent" };
 
-export const STDERR_LOG = "stderr.log";
+const STDERR_LOG = "stderr.log";
 
 type Check = (v: unknown) => boolean;
 const isNumber: Check = (v) => typeof v === "number" && Number.isFinite(v);
@@ -50,13 +51,12 @@ const shape =
 const SUMMARY_FIELDS: Record<keyof SeedSummary, Check> = {
   env: isString,
   seed: isNumber,
+  stopReason: (v) => v === undefined || isString(v),
   solved: isBoolean,
   solvedAtStep: orNull(isNumber),
-  solvedAtSeconds: orNull(isNumber),
   finalEval: orNull(shape({ mean: isNumber, std: isNumber, episodes: isNumber })),
   stepsPerSecond: isNumber,
   totalSteps: isNumber,
-  episodes: isNumber,
   wallSeconds: isNumber,
   diverged: isBoolean,
   config: shape({ total_timesteps: isNumber, reward_threshold: isNumber, solve_window: isNumber, stop_on_solve: isBoolean }),
@@ -85,9 +85,9 @@ export function readSeedSummary(dir: string): SeedSummary | null {
  * --steps` allows).
  */
 export function isFinished(summary: SeedSummary, stepBudget = summary.config.total_timesteps): boolean {
-  if (summary.finalEval === null) return false;
+  if (summary.finalEval === null || summary.stopReason === "interrupted") return false;
   if (summary.diverged || summary.totalSteps >= stepBudget) return true;
-  // Ended before its own budget with a final evaluation: stop_on_solve stopped it.
+  // Ended before its own budget, not interrupted: stop_on_solve stopped it.
   return summary.solved && summary.config.stop_on_solve && summary.totalSteps < summary.config.total_timesteps;
 }
 

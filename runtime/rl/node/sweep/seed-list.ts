@@ -5,7 +5,7 @@
  */
 
 /** More seeds than this is almost certainly a typo (`0-10000` for `0-100`), not a sweep. */
-export const MAX_SEEDS = 10_000;
+const MAX_SEEDS = 10_000;
 
 /** Parses `text`; errors name `flag`, the option the text came from. */
 export function parseSeedList(text: string, flag = "--seeds"): number[] {
