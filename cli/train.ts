@@ -3,6 +3,8 @@
  * `DQNTrainer` and reports as it goes — a progress bar on a terminal, plain log lines otherwise.
  * The CLI imports `main`; nothing runs on import.
  *
+ * With --seeds it runs one such process per seed instead (cli/train-sweep.ts) and aggregates them.
+ *
  * Exit codes: 0 trained (or nothing left to do), 1 an error (bad flags, config or checkpoint),
  * 3 training diverged, 130 stopped by Ctrl-C (SIGINT), 143 stopped by SIGTERM. On either signal the
  * run keeps everything up to the step it stopped at and can be resumed; a second signal exits at
@@ -19,6 +21,7 @@ import { readCheckpointFile } from "../runtime/rl/node/checkpoint-file.js";
 import { DQNTrainer } from "../runtime/rl/node/dqn-trainer.js";
 import { loadRunConfig } from "../runtime/rl/node/run-config.js";
 import { RUN_FILES, RunFolder } from "../runtime/rl/node/run-folder.js";
+import { parseSeedList, runSeedSweep } from "./train-sweep.js";
 
 interface TrainFlags {
   seed?: number;
@@ -29,6 +32,9 @@ interface TrainFlags {
   engine?: string;
   resume?: string;
   force?: boolean;
+  seeds?: number[];
+  jobs?: number;
+  aggregateOnly?: boolean;
 }
 
 /** Exit code of a run that diverged (a non-finite loss or gradient). */
@@ -51,7 +57,10 @@ export async function main(argv: string[]): Promise<void> {
     .option("--out <dir>", "output folder (default runs/<env>-seed<seed>); one that already holds a run is refused without --force")
     .option("--engine <engine>", "compiled (generated gradients) or tape (the tape engine)")
     .option("--resume <dir>", "continue the run whose checkpoint is in this folder (with its own config; --steps and --engine may change)")
-    .option("--force", "replace the run already in the output folder")
+    .option("--force", "replace the run (with --seeds: the sweep) already in the output folder")
+    .option("--seeds <list>", "one run per seed (0-9, 3,5,7 or 0-4,10) in parallel processes, aggregated; --out defaults to runs/<env>-seeds<first>-<last>", (v) => parseSeedList(v))
+    .option("--jobs <n>", "with --seeds: at most this many runs at a time (default: the number of CPUs)", (v) => parseInteger("--jobs", v))
+    .option("--aggregate-only", "with --seeds: aggregate the seed folders already in --out, train nothing")
     .exitOverride()
     .action(train);
   try {
@@ -66,6 +75,11 @@ export async function main(argv: string[]): Promise<void> {
 }
 
 async function train(envName: string, flags: TrainFlags): Promise<void> {
+  if (flags.seeds !== undefined) {
+    process.exitCode = await runSeedSweep(envName, { ...flags, seeds: flags.seeds });
+    return;
+  }
+  if (flags.jobs !== undefined || flags.aggregateOnly) throw new UsageError("--jobs and --aggregate-only go with --seeds");
   const env = makeEnvironment(envName);
   const { config, outDir } = flags.resume !== undefined ? resumedRun(flags.resume, flags) : newRun(env.name, flags);
   let onProgress: (p: Progress) => void = () => {};

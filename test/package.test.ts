@@ -8,7 +8,7 @@
  * are the repository's dev dependencies, linked into the project: they are what the user brings,
  * gradc is what is under test. `npm test` builds dist/ first (pretest).
  */
-import { type SpawnSyncReturns, spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -23,10 +23,10 @@ const LECTURE = { value: 2.016646669428201, gradient: [3.011843327673907, -13.72
 let scratch: string;
 let project: string;
 
-beforeAll(() => {
+beforeAll(async () => {
   if (!fs.existsSync(path.join(REPO, "dist", "runtime", "index.js"))) throw new Error("dist/ is missing: run `npm run build` (npm test runs it first)");
   scratch = fs.mkdtempSync(path.join(os.tmpdir(), "gradc-package-"));
-  const packed = sh("npm", ["pack", "--ignore-scripts", "--silent", "--pack-destination", scratch], REPO);
+  const packed = await sh("npm", ["pack", "--ignore-scripts", "--silent", "--pack-destination", scratch], REPO);
   const tarball = path.join(scratch, packed.stdout.trim().split("\n").pop()!);
   project = path.join(scratch, "project");
   fs.cpSync(path.join(REPO, "test", "package", "project"), project, { recursive: true });
@@ -35,7 +35,7 @@ beforeAll(() => {
     recursive: true,
     filter: (src) => !/[\\/](node_modules|dist)$/.test(src),
   });
-  sh("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error", tarball], project);
+  await sh("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error", tarball], project);
   for (const tool of USER_TOOLS) fs.symlinkSync(path.join(REPO, "node_modules", tool), path.join(project, "node_modules", tool), "dir");
 }, 300_000);
 
@@ -43,15 +43,37 @@ afterAll(() => {
   if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
 });
 
+interface Result {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs a command to its end. Asynchronous on purpose: a worker blocked in spawnSync for a minute
+ * cannot answer Vitest's RPC, which under load fails the run ("Timeout calling onTaskUpdate").
+ */
+function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+    child.on("error", reject);
+    child.on("close", (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
 /** Runs a command; throws with its output unless it exits 0. */
-function sh(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): SpawnSyncReturns<string> {
-  const r = spawnSync(command, args, { cwd, encoding: "utf8", env: { ...process.env, ...env } });
+async function sh(command: string, args: string[], cwd: string): Promise<Result> {
+  const r = await run(command, args, cwd);
   if (r.status !== 0) throw new Error(`${command} ${args.join(" ")} exited ${r.status}:\n${r.stdout}\n${r.stderr}`);
   return r;
 }
 
 const node = (args: string[], cwd = project) => sh(process.execPath, args, cwd);
-const nodeFails = (args: string[], cwd = project) => spawnSync(process.execPath, args, { cwd, encoding: "utf8" });
+const nodeFails = (args: string[], cwd = project) => run(process.execPath, args, cwd);
 
 /** Rosenbrock's gradient, derived by hand: the project's array function. */
 function rosenbrockGradient(x: number[]): number[] {
@@ -85,40 +107,40 @@ function expectResults(stdout: string): void {
 }
 
 describe("bundler plugins (gradc/plugin)", () => {
-  it("esbuild: gradc.esbuild()", () => {
-    node(["build-esbuild.mjs"]);
-    expectResults(node(["out/esbuild/cli.mjs"]).stdout);
+  it("esbuild: gradc.esbuild()", async () => {
+    await node(["build-esbuild.mjs"]);
+    expectResults((await node(["out/esbuild/cli.mjs"])).stdout);
   });
 
-  it("Rollup: gradc.rollup()", () => {
-    node(["build-rollup.mjs"]);
-    expectResults(node(["out/rollup/cli.mjs"]).stdout);
+  it("Rollup: gradc.rollup()", async () => {
+    await node(["build-rollup.mjs"]);
+    expectResults((await node(["out/rollup/cli.mjs"])).stdout);
   });
 
-  it("webpack: gradc.webpack()", () => {
-    node(["build-webpack.mjs"]);
-    expectResults(node(["out/webpack/cli.cjs"]).stdout);
+  it("webpack: gradc.webpack()", async () => {
+    await node(["build-webpack.mjs"]);
+    expectResults((await node(["out/webpack/cli.cjs"])).stdout);
   });
 
-  it("Vite build: gradc.vite()", () => {
-    node(["node_modules/vite/bin/vite.js", "build", "--logLevel", "error"]);
-    expectResults(node(["out/vite/cli.js"]).stdout);
+  it("Vite build: gradc.vite()", async () => {
+    await node(["node_modules/vite/bin/vite.js", "build", "--logLevel", "error"]);
+    expectResults((await node(["out/vite/cli.js"])).stdout);
   });
 
-  it("Vite dev server, modules loaded on demand (SSR): gradc.vite()", () => {
-    expectResults(node(["vite-dev-ssr.mjs"]).stdout);
+  it("Vite dev server, modules loaded on demand (SSR): gradc.vite()", async () => {
+    expectResults((await node(["vite-dev-ssr.mjs"])).stdout);
   });
 
-  it("Vitest: gradc.vite() in vitest.config.ts", () => {
+  it("Vitest: gradc.vite() in vitest.config.ts", async () => {
     // A Vitest of the user's own, not a worker of this one: none of this run's VITEST_* variables.
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("VITEST")));
-    const r = spawnSync(process.execPath, ["node_modules/vitest/vitest.mjs", "run"], { cwd: project, encoding: "utf8", env: { ...env, NO_COLOR: "1", FORCE_COLOR: "0" } });
+    const r = await run(process.execPath, ["node_modules/vitest/vitest.mjs", "run"], project, { ...env, NO_COLOR: "1", FORCE_COLOR: "0" });
     expect(r.status, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toMatch(/Tests\s+1 passed/);
   });
 
-  it("fails the build with file:line:col and a code frame on unsupported code", () => {
-    const r = nodeFails(["-e", `import("gradc/plugin").then(async ({ default: gradc }) => {
+  it("fails the build with file:line:col and a code frame on unsupported code", async () => {
+    const r = await nodeFails(["-e", `import("gradc/plugin").then(async ({ default: gradc }) => {
       const esbuild = await import("esbuild");
       await esbuild.build({ entryPoints: ["broken/unsupported.ts"], bundle: true, write: false, platform: "node", format: "esm", logLevel: "silent", plugins: [gradc.esbuild()] });
     }).catch((e) => { console.error(e.message); process.exit(1); })`]);
@@ -129,39 +151,39 @@ describe("bundler plugins (gradc/plugin)", () => {
 });
 
 describe("TypeScript's emitter (gradc/tsc)", () => {
-  it("program.emit with gradcTransformer(program): the output runs under plain node", () => {
-    node(["build-tsc.mjs"]);
-    expectResults(node(["out/tsc/cli.js"]).stdout);
+  it("program.emit with gradcTransformer(program): the output runs under plain node", async () => {
+    await node(["build-tsc.mjs"]);
+    expectResults((await node(["out/tsc/cli.js"])).stdout);
     // The generated exports of the @differentiable library are declared, with their types.
     expect(fs.readFileSync(path.join(project, "out/tsc/lib.d.ts"), "utf8")).toContain('export declare const energy_grad: import("gradc").GradFunction<typeof energy>;');
   });
 
-  it("ts-patch's tspc with `\"transform\": \"gradc/tsc\"` in tsconfig.json", () => {
-    node(["node_modules/ts-patch/bin/tspc.js", "-p", "tsconfig.tspatch.json"]);
-    expectResults(node(["out/tspc/cli.js"]).stdout);
+  it("ts-patch's tspc with `\"transform\": \"gradc/tsc\"` in tsconfig.json", async () => {
+    await node(["node_modules/ts-patch/bin/tspc.js", "-p", "tsconfig.tspatch.json"]);
+    expectResults((await node(["out/tspc/cli.js"])).stdout);
     expect(fs.readFileSync(path.join(project, "out/tspc/lib.d.ts"), "utf8")).toContain("energy_vjp");
   });
 });
 
 describe("Node (gradc/register) and the command line", () => {
-  it("node --import gradc/register runs TypeScript with derivatives", () => {
-    expectResults(node(["--import", "gradc/register", "src/cli.ts"]).stdout);
+  it("node --import gradc/register runs TypeScript with derivatives", async () => {
+    expectResults((await node(["--import", "gradc/register", "src/cli.ts"])).stdout);
   });
 
-  it("node --import gradc/register reports a syntax error at file:line:col", () => {
-    const r = nodeFails(["--import", "gradc/register", "broken/syntax.ts"]);
+  it("node --import gradc/register reports a syntax error at file:line:col", async () => {
+    const r = await nodeFails(["--import", "gradc/register", "broken/syntax.ts"]);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain("broken/syntax.ts:4:13 - error: syntax error: ')' expected.");
   });
 
-  it("npx gradc run, with the program's own arguments passed through", () => {
-    const r = sh("npx", ["--no-install", "gradc", "run", "src/cli.ts", "--help"], project);
+  it("npx gradc run, with the program's own arguments passed through", async () => {
+    const r = await sh("npx", ["--no-install", "gradc", "run", "src/cli.ts", "--help"], project);
     expectResults(r.stdout);
   });
 
-  it("npx gradc build: the project to JavaScript on disk", () => {
-    sh("npx", ["--no-install", "gradc", "build", "--out-dir", "out/gradc-build"], project);
-    expectResults(node(["out/gradc-build/cli.js"]).stdout);
+  it("npx gradc build: the project to JavaScript on disk", async () => {
+    await sh("npx", ["--no-install", "gradc", "build", "--out-dir", "out/gradc-build"], project);
+    expectResults((await node(["out/gradc-build/cli.js"])).stdout);
   });
 
   it("npx gradc build --watch rebuilds when a source changes", async () => {
@@ -170,15 +192,15 @@ describe("Node (gradc/register) and the command line", () => {
     try {
       const mainJs = path.join(outDir, "lib.js");
       await waitFor(() => fs.existsSync(mainJs) && fs.readFileSync(mainJs, "utf8").includes("energy_grad"));
-      expectResults(node([path.join(outDir, "cli.js")]).stdout);
+      expectResults((await node([path.join(outDir, "cli.js")])).stdout);
       // Changing the library's function changes its generated gradient.
       const lib = path.join(project, "src/lib.ts");
       const original = fs.readFileSync(lib, "utf8");
       fs.writeFileSync(lib, original.replace("x * x * y", "3 * x * x * y"));
       try {
         await waitFor(() => fs.readFileSync(mainJs, "utf8").includes("3 * x"));
-        await waitFor(() => {
-          const energy = (JSON.parse(node([path.join(outDir, "cli.js")]).stdout) as { energy: number[] }).energy;
+        await waitFor(async () => {
+          const energy = (JSON.parse((await node([path.join(outDir, "cli.js")])).stdout) as { energy: number[] }).energy;
           return Math.abs(energy[0]! - 6 * 1.5 * 0.5) < 1e-12;
         });
       } finally {
@@ -189,34 +211,44 @@ describe("Node (gradc/register) and the command line", () => {
     }
   });
 
-  it("npx gradc train GridWorld trains with the package's prebuilt gradients", () => {
-    const r = sh("npx", ["--no-install", "gradc", "train", "GridWorld", "--steps", "1500", "--out", "runs/grid"], project);
+  it("npx gradc train GridWorld trains with the package's prebuilt gradients; gradc export and gradc eval use the result", async () => {
+    const r = await sh("npx", ["--no-install", "gradc", "train", "GridWorld", "--steps", "1500", "--out", "runs/grid"], project);
     expect(r.stdout).toContain("GridWorld:");
-    const summary = JSON.parse(fs.readFileSync(path.join(project, "runs/grid/summary.json"), "utf8")) as { totalSteps: number; finalEval: { mean: number } };
+    const summary = JSON.parse(fs.readFileSync(path.join(project, "runs/grid/summary.json"), "utf8")) as { totalSteps: number; seed: number; finalEval: { mean: number } };
     expect(summary.totalSteps).toBe(1500);
     expect(Number.isFinite(summary.finalEval.mean)).toBe(true);
+    await sh("npx", ["--no-install", "gradc", "export", "runs/grid", "--out", "grid-policy.json"], project);
+    // The final evaluation's seeds (DQN.evaluate): the exported policy reproduces its mean.
+    const seed = String(summary.seed * 7919 + 2_000_000);
+    const evaluated = await sh("npx", ["--no-install", "gradc", "eval", "grid-policy.json", "--episodes", "20", "--seed", seed, "--json", "grid-eval.json"], project);
+    expect(evaluated.stdout).toContain("GridWorld: greedy return");
+    expect((JSON.parse(fs.readFileSync(path.join(project, "grid-eval.json"), "utf8")) as { mean: number }).mean).toBe(summary.finalEval.mean);
+    // The folder holds a run now: a second run there is refused.
+    const again = await run("npx", ["--no-install", "gradc", "train", "GridWorld", "--steps", "100", "--out", "runs/grid"], project);
+    expect(again.status).toBe(1);
+    expect(again.stderr).toContain("already holds a training run");
   });
 
-  it("gradc --version prints the package's version", () => {
+  it("gradc --version prints the package's version", async () => {
     const version = (JSON.parse(fs.readFileSync(path.join(REPO, "package.json"), "utf8")) as { version: string }).version;
-    expect(sh("npx", ["--no-install", "gradc", "--version"], project).stdout.trim()).toBe(version);
+    expect((await sh("npx", ["--no-install", "gradc", "--version"], project)).stdout.trim()).toBe(version);
   });
 });
 
 describe("types in the user's project (strict, noUncheckedIndexedAccess, skipLibCheck off)", () => {
-  it("the project type-checks against the packed declarations", () => {
-    node(["node_modules/typescript/bin/tsc", "--noEmit", "-p", "tsconfig.json"]);
+  it("the project type-checks against the packed declarations", async () => {
+    await node(["node_modules/typescript/bin/tsc", "--noEmit", "-p", "tsconfig.json"]);
   });
 
-  it("tsc rejects a gradient used as a string", () => {
-    const r = nodeFails(["node_modules/typescript/bin/tsc", "-p", "types"]);
+  it("tsc rejects a gradient used as a string", async () => {
+    const r = await nodeFails(["node_modules/typescript/bin/tsc", "-p", "types"]);
     expect(r.status).not.toBe(0);
     expect(r.stdout).toContain("types/misuse.ts(8,7): error TS2322: Type 'number' is not assignable to type 'string'.");
   });
 
-  it("every documented use type-checks and every misuse is an error (test/fixtures/types/usage.ts)", () => {
+  it("every documented use type-checks and every misuse is an error (test/fixtures/types/usage.ts)", async () => {
     fs.copyFileSync(path.join(REPO, "test/fixtures/types/usage.ts"), path.join(project, "types/usage.ts"));
-    const r = nodeFails(["node_modules/typescript/bin/tsc", "-p", "types"]);
+    const r = await nodeFails(["node_modules/typescript/bin/tsc", "-p", "types"]);
     const errors = r.stdout.split("\n").filter((l) => l.includes("error TS"));
     expect(errors.filter((l) => !l.startsWith("types/misuse.ts"))).toEqual([]);
   });
@@ -243,11 +275,11 @@ describe("in a browser: examples/browser built with Vite and gradc.vite(), run i
   });
 });
 
-async function waitFor(condition: () => boolean, timeoutMs = 60_000): Promise<void> {
+async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
   const start = Date.now();
   for (;;) {
     try {
-      if (condition()) return;
+      if (await condition()) return;
     } catch {
       // not ready yet (a file half written, a build in progress)
     }

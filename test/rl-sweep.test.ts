@@ -61,17 +61,16 @@ describe("statistics across seeds", () => {
     expect(() => median([])).toThrow(RangeError);
   });
 
-  it("IQM weights a value straddling a quartile by the fraction inside (hand-worked)", () => {
-    // n = 9: each quarter holds 2.25 values, so x3 and x7 count ¾: (¾·5 + 7 + 9 + 11 + ¾·13) / 4.5.
-    expect(interquartileMean([1, 3, 5, 7, 9, 11, 13, 15, 17])).toBeCloseTo(9, 12);
-    expect(interquartileMean([17, 1, 3, 5, 7, 9, 11, 13, 100])).toBeCloseTo((0.75 * 5 + 7 + 9 + 11 + 0.75 * 13) / 4.5, 12);
-    // n = 5: weights 0.3, 0.4, 0.3 on x2, x3, x4.
-    expect(interquartileMean([1, 2, 3, 4, 50])).toBeCloseTo(0.3 * 2 + 0.4 * 3 + 0.3 * 4, 12);
-    // n = 3: 1/6, 2/3, 1/6.
-    expect(interquartileMean([1, 2, 10])).toBeCloseTo(19 / 6, 12);
-    // n = 10 (squares 1…100): (½·9 + 16 + 25 + 36 + 49 + ½·64) / 5 = 32.5; scipy.stats.trim_mean(x, 0.25),
-    // which drops ⌊10/4⌋ = 2 whole values at each end, gives 199/6 = 33.17 instead.
-    expect(interquartileMean(Array.from({ length: 10 }, (_, i) => (i + 1) ** 2))).toBeCloseTo(32.5, 12);
+  it("IQM drops ⌊n/4⌋ whole values at each end, as scipy.stats.trim_mean(x, 0.25) (hand-worked)", () => {
+    // n = 9: drop 2 at each end, average 5, 7, 9, 11, 13.
+    expect(interquartileMean([1, 3, 5, 7, 9, 11, 13, 15, 17])).toBe(9);
+    expect(interquartileMean([17, 1, 3, 5, 7, 9, 11, 13, 100])).toBe(9);
+    // n = 5: drop 1 at each end.
+    expect(interquartileMean([1, 2, 3, 4, 50])).toBe(3);
+    // n = 3: nothing dropped.
+    expect(interquartileMean([1, 2, 10])).toBeCloseTo(13 / 3, 12);
+    // n = 10 (squares 1…100): (9 + 16 + 25 + 36 + 49 + 64) / 6 = 199/6, scipy's 33.1666….
+    expect(interquartileMean(Array.from({ length: 10 }, (_, i) => (i + 1) ** 2))).toBeCloseTo(199 / 6, 12);
     expect(interquartileMean([1, 2])).toBe(1.5);
     expect(interquartileMean([4])).toBe(4);
   });
@@ -145,8 +144,8 @@ const aggregate = (records: SeedRecord[]): Aggregate => aggregateSeeds("GridWorl
 
 describe("aggregate: runs that never solved are censored at their step budget", () => {
   it("a statistic that does not reach the censored runs is exact", () => {
-    // Steps to solve 100, 200, 300, 400 and one run unsolved at 1000: median and IQM (weights
-    // 0.3, 0.4, 0.3 on 200, 300, 400) never look at it.
+    // Steps to solve 100, 200, 300, 400 and one run unsolved at 1000: the median and the IQM
+    // (the middle three: 200, 300, 400) never look at it.
     const a = aggregate([done(summary(0, 200, 1)), done(summary(1, 100, 0.5)), done(summary(2, null, 0.5)), done(summary(3, 400, 1)), done(summary(4, 300, 1))]);
     expect(a.stepsToSolve!.median.point).toEqual({ value: 300, atLeast: false });
     expect(a.stepsToSolve!.iqm.point).toEqual({ value: 300, atLeast: false });

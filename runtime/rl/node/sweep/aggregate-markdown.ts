@@ -46,9 +46,8 @@ export function aggregateMarkdown(a: Aggregate): string {
     "- **≥**: a run that did not solve is counted at its step budget (`total_timesteps`; right-censored: " +
       "it would have needed more, if it ever solves). A value marked ≥ depends on such runs and is a lower bound; " +
       "unmarked values do not depend on them.",
-    "- **IQM** (interquartile mean): the mean of the middle 50% of the runs; a run straddling the 25% or 75% point " +
-      "counts with the fraction of it inside. For a number of runs divisible by 4 this is `scipy.stats.trim_mean(x, 0.25)`, " +
-      "rliable's IQM; otherwise scipy drops ⌊n/4⌋ whole runs at each end.",
+    "- **IQM** (interquartile mean, as rliable computes it: `scipy.stats.trim_mean(x, 0.25)`): ⌊n/4⌋ runs dropped at each end " +
+      "of the sorted values, the rest averaged (for 10 runs, the middle 6).",
     `- **Confidence intervals**: percentile bootstrap over seeds (${a.method.bootstrap.resamples.toLocaleString("en-US")} resamples with ` +
       `replacement, generator seed ${a.method.bootstrap.seed}: the same results give the same intervals).`,
     "- The statistics cover finished runs only (done or diverged); a diverged run counts as not solving.",

@@ -138,7 +138,7 @@ export function aggregateSeeds(env: string, records: readonly SeedRecord[], defa
     stepsToSolve: statistics(finished.map(stepsToSolve)),
     finalEval: statistics(finished.flatMap((s) => (s.finalEval === null ? [] : [{ value: s.finalEval.mean, censored: false }]))),
     method: {
-      iqm: "mean of the middle 50% of the runs, a run straddling the 25% or 75% point weighted by the fraction inside",
+      iqm: "rliable's: scipy.stats.trim_mean(x, 0.25), floor(n/4) runs dropped at each end",
       censoring: "a run that did not solve counts at its step budget (total_timesteps); values that depend on such runs are lower bounds (atLeast)",
       bootstrap: { ...BOOTSTRAP, interval: "percentile, resampling seeds with replacement" },
     },
