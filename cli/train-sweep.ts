@@ -25,6 +25,7 @@ import { seedFolderState, writeStderrTail } from "../runtime/rl/node/sweep/seed-
 import { formatSeedList, sweepFolderName } from "../runtime/rl/node/sweep/seed-list.js";
 import { clearSweep, collectRecords, holdsSweep, type SeedOutcome, seedFolder, SWEEP_CONFIG, writeAggregate } from "../runtime/rl/node/sweep/sweep-folder.js";
 import { runSeedProcess, seedStatus } from "./seed-process.js";
+import { SIGNAL_EXIT_CODES, type StopSignal, shellWord } from "./signals.js";
 import { sweepProgress } from "./sweep-progress.js";
 
 export { parseSeedList } from "../runtime/rl/node/sweep/seed-list.js";
@@ -56,9 +57,6 @@ interface Plan {
   seed: number;
   args: string[];
 }
-
-const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
-type StopSignal = keyof typeof SIGNAL_EXIT_CODES;
 
 /** Runs (or resumes, or only aggregates) a sweep; returns the exit code. Usage errors throw. */
 export async function runSeedSweep(envName: string, options: SeedSweepOptions): Promise<number> {
@@ -205,9 +203,4 @@ function report(a: Aggregate, dir: string): void {
   if (a.finalEval !== null) lines.push(`Final greedy evaluation: median ${estimateText(a.finalEval.median, ret)}, IQM ${estimateText(a.finalEval.iqm, ret)}.`);
   lines.push(`Results in ${dir}/: aggregate.md, aggregate.json, curves.svg, and each seed's run in seed-<s>/.`);
   process.stdout.write(lines.join("\n") + "\n");
-}
-
-/** `text` as one shell word, for a command the user can paste. */
-function shellWord(text: string): string {
-  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 }

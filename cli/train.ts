@@ -21,6 +21,7 @@ import { readCheckpointFile } from "../runtime/rl/node/checkpoint-file.js";
 import { DQNTrainer } from "../runtime/rl/node/dqn-trainer.js";
 import { loadRunConfig } from "../runtime/rl/node/run-config.js";
 import { RUN_FILES, RunFolder } from "../runtime/rl/node/run-folder.js";
+import { SIGNAL_EXIT_CODES, type StopSignal, shellWord } from "./signals.js";
 import { parseSeedList, runSeedSweep } from "./train-sweep.js";
 
 interface TrainFlags {
@@ -39,7 +40,6 @@ interface TrainFlags {
 
 /** Exit code of a run that diverged (a non-finite loss or gradient). */
 export const EXIT_DIVERGED = 3;
-const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
 
 /** A mistake in how gradc train was called: reported as one line, exit code 1. */
 class UsageError extends Error {}
@@ -92,7 +92,7 @@ async function train(envName: string, flags: TrainFlags): Promise<void> {
     // The loop gives the event loop a turn every 100 ms, so Ctrl-C is seen within that.
     yieldEveryMs: 100,
   });
-  const resume = `gradc train ${env.name} --resume ${shellQuote(outDir)}`;
+  const resume = `gradc train ${env.name} --resume ${shellWord(outDir)}`;
   if (trainer.finished) {
     const why = trainer.stepsTaken >= config.total_timesteps ? `it reached its ${config.total_timesteps} steps (pass a larger --steps to train further)` : `it stopped once solved, at step ${trainer.stepsTaken}`;
     process.stdout.write(`${env.name}: the run in ${outDir}/ is already finished: ${why}. Nothing was changed.\n`);
@@ -139,7 +139,7 @@ function newRun(envName: string, flags: TrainFlags): { config: DQNConfig; outDir
   const outDir = flags.out ?? path.join("runs", `${envName}-seed${config.seed}`);
   const existing = RUN_FILES.filter((f) => fs.existsSync(path.join(outDir, f)));
   if (existing.length > 0 && !flags.force) {
-    throw new UsageError(`${outDir} already holds a training run (${existing.join(", ")}). Continue it with --resume ${shellQuote(outDir)}, replace it with --force, or choose another --out`);
+    throw new UsageError(`${outDir} already holds a training run (${existing.join(", ")}). Continue it with --resume ${shellWord(outDir)}, replace it with --force, or choose another --out`);
   }
   return { config, outDir };
 }
@@ -176,8 +176,8 @@ function clearRunFolder(dir: string, force: boolean): void {
  * terminal and exits at once (nothing is written after the last checkpoint then).
  */
 function signalHandler(trainer: DQNTrainer, report: { stop(): void }) {
-  let received: keyof typeof SIGNAL_EXIT_CODES | undefined;
-  const handle = (signal: keyof typeof SIGNAL_EXIT_CODES) => {
+  let received: StopSignal | undefined;
+  const handle = (signal: StopSignal) => {
     if (received !== undefined) {
       report.stop();
       process.stderr.write(`\ngradc train: ${signal} again: exiting without saving; the last checkpoint is kept\n`);
@@ -207,11 +207,6 @@ function parseInteger(flag: string, value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n)) throw new UsageError(`${flag} expects an integer, got '${value}'`);
   return n;
-}
-
-/** Quotes a path for the resume hint when the shell would split or expand it. */
-function shellQuote(p: string): string {
-  return /^[\w@%+=:,./-]+$/.test(p) ? p : `'${p.replace(/'/g, `'\\''`)}'`;
 }
 
 /** A progress bar on a terminal; a log line every 5% otherwise (CI logs, pipes). `stop` may be called more than once. */
