@@ -76,8 +76,11 @@ describe("gradc train on the command line", () => {
     const summary = JSON.parse(fs.readFileSync(path.join(out, "summary.json"), "utf8"));
     expect(summary).toMatchObject({ stopReason: "interrupted", totalSteps: step, checkpointStep: step });
 
+    // What a process killed in the middle of a write leaves behind is cleared by the resumed run.
+    fs.writeFileSync(path.join(out, "checkpoint.bin.tmp-99999"), "half a checkpoint");
     const resumed = await gradc(["train", "GridWorld", "--resume", out]);
     expect(resumed.status, resumed.stderr).toBe(0);
+    expect(fs.existsSync(path.join(out, "checkpoint.bin.tmp-99999"))).toBe(false);
     expect(resumed.stderr).toContain(`resuming at step ${step}`);
     expect(metricsWithoutWallTime(out)).toEqual(metricsWithoutWallTime(whole));
     const final = JSON.parse(fs.readFileSync(path.join(out, "summary.json"), "utf8"));

@@ -53,7 +53,7 @@ export function duelingForwardInto(theta: Float64Array, sizes: Float64Array, obs
   for (let a = 0; a < actions; a++) q[a] = value + q[a] - meanAdvantage;
 }
 
-/** The trainer's loss for the dueling network (see weightedTdLoss in qnet.ts). */
+/** The trainer's loss for the dueling network (see weightedTdLoss in mlp.ts). */
 export function duelingTdLoss(
   theta: Float64Array,
   sizes: Float64Array,

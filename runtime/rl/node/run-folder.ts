@@ -4,6 +4,7 @@
  * so a killed run keeps what it logged; checkpoint.bin is replaced atomically; summary.json and
  * learning-curve.svg are written at the end.
  */
+import fs from "node:fs";
 import path from "node:path";
 import type { ResumePoint } from "../dqn.js";
 import { EVALUATION_COLUMNS, METRICS_COLUMNS, type EpisodeRow, type EvaluationRow, type RunOutput, type Summary } from "../run-output.js";
@@ -27,14 +28,28 @@ export class RunFolder implements RunOutput {
 
   /** A new run: the logs start empty. */
   start(): void {
+    this.removeStaleTemporaries();
     this.metrics.open();
     this.evaluations.open();
   }
 
   /** A resumed run: the logs keep the rows its checkpoint had seen; later rows will be logged again, identically. */
   resume(at: ResumePoint): void {
+    this.removeStaleTemporaries();
     this.metrics.open(at.episodes);
     this.evaluations.open(at.evaluations);
+  }
+
+  /**
+   * A process killed outright (SIGKILL, power loss) in the middle of an atomic write leaves its
+   * temporary file (`<file>.tmp-<pid>`) beside the intact old file: a run taking the folder over
+   * removes those of the run's own files.
+   */
+  private removeStaleTemporaries(): void {
+    if (!fs.existsSync(this.dir)) return;
+    for (const name of fs.readdirSync(this.dir)) {
+      if (RUN_FILES.some((f) => name.startsWith(`${f}.tmp-`))) fs.rmSync(path.join(this.dir, name), { force: true });
+    }
   }
 
   episode(row: EpisodeRow): void {
