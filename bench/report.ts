@@ -6,7 +6,7 @@ import type { CodeSize } from "./code-size.js";
 import type { CompileTime } from "./compile-time.js";
 import type { Check, Timing, TimingOptions } from "./harness.js";
 import type { StackPeak } from "./memory.js";
-import type { TrainingThroughput } from "./training.js";
+import type { SolveResult, TrainingFailure, TrainingResult } from "./training.js";
 
 export interface EngineRow {
   engine: string;
@@ -60,7 +60,9 @@ export interface Results {
   workloads: WorkloadResult[];
   codeSize: CodeSize[];
   compileTime: CompileTime[];
-  training?: TrainingThroughput[];
+  training?: TrainingResult[];
+  /** Time to solve CartPole-v1 per engine (`--solve`, `--solve-only`). */
+  solve?: SolveResult[];
   plots: string[];
 }
 
@@ -202,19 +204,62 @@ function rate(v: number): string {
   return v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2);
 }
 
+function isFailure(r: TrainingResult | SolveResult): r is TrainingFailure {
+  return "error" in r;
+}
+
 export function trainingTable(r: Results): string {
   if (!r.training) return "";
   return table(
-    ["engine", "env steps", "gradient updates", "env steps/s (whole run)", "env steps/s after learning_starts", "gradient updates/s", "seconds"],
-    r.training.map((t) => [
-      t.engine,
-      formatCount(t.steps),
-      formatCount(t.updates),
-      rate(t.stepsPerSecond),
-      rate(t.trainingStepsPerSecond),
-      rate(t.updatesPerSecond),
-      t.seconds.toFixed(1),
-    ]),
+    ["engine", "env steps", "gradient updates", "env steps/s (whole run)", "env steps/s after learning_starts", "gradient updates/s", "seconds", "episodes", "mean return, last 10 episodes"],
+    r.training.map((t) =>
+      isFailure(t)
+        ? [t.engine, formatCount(t.steps), "—", "—", "—", "—", "—", "—", `error: ${t.error}`]
+        : [
+            t.engine,
+            formatCount(t.steps),
+            formatCount(t.updates),
+            rate(t.stepsPerSecond),
+            rate(t.trainingStepsPerSecond),
+            rate(t.updatesPerSecond),
+            t.seconds.toFixed(1),
+            formatCount(t.episodes),
+            t.meanReturnLast10.toFixed(1),
+          ],
+    ),
+  );
+}
+
+export function solveTable(r: Results): string {
+  if (!r.solve) return "";
+  return table(
+    ["engine", "seed", "solved at step", "seconds to solve", "episodes to solve", "run: steps / seconds"],
+    r.solve.map((s) =>
+      isFailure(s)
+        ? [s.engine, "—", "—", "—", "—", `error: ${s.error}`]
+        : [
+            s.engine,
+            String(s.seed),
+            s.solvedAtStep === null ? `not solved in ${formatCount(s.maxSteps)}` : formatCount(s.solvedAtStep),
+            s.solvedAtSeconds === null ? "—" : s.solvedAtSeconds.toFixed(1),
+            formatCount(s.episodes),
+            `${formatCount(s.steps)} / ${s.seconds.toFixed(1)}`,
+          ],
+    ),
+  );
+}
+
+const TRAINING_NOTE =
+  "The same DQN on every engine: gradc's trainer (compiled gradient, tape), and its loop with the network, TD targets, loss, " +
+  "gradient, clipping and Adam step in TensorFlow.js or jax-js (float32; bench/peer-training/). Same config, same initial " +
+  "weights, same random draws: the peers replay gradc's episodes until float32 rounding first flips a greedy action.";
+
+function solveNote(r: Results): string {
+  const s = r.solve?.find((x) => !isFailure(x));
+  const criterion = s && !isFailure(s) ? `the mean return of the last ${s.solveWindow} training episodes reaches ${s.rewardThreshold}` : "the solve criterion holds";
+  return (
+    `Trained with the config's full schedule until ${criterion} (gradc's criterion; one seed). gradc's trainer then runs on ` +
+    "until a greedy evaluation agrees (stop_on_solve), so its run is longer than its time to solve; the peers stop at the solve."
   );
 }
 
@@ -266,7 +311,13 @@ export function markdown(r: Results): string {
   );
   parts.push("## Code size", "", "Code lines (no blank or comment-only lines) and their bytes.", "", codeSizeTable(r), "");
   parts.push("## Compile time", "", compileTimeTable(r), "");
-  if (r.training) parts.push("## Training throughput (CartPole-v1, default config)", "", trainingTable(r), "");
+  if (r.training) parts.push("## Training throughput (CartPole-v1, default config)", "", TRAINING_NOTE, "", trainingTable(r), "");
+  if (r.solve) parts.push("## Time to solve (CartPole-v1, default config)", "", solveNote(r), "", solveTable(r), "");
   if (r.plots.length > 0) parts.push("## Plots", "", ...r.plots.map((p) => `- [${p}](${p})`), "");
   return parts.join("\n");
+}
+
+/** The report of a `--solve-only` run. */
+export function solveMarkdown(r: Results): string {
+  return [`# gradc benchmark: time to solve`, "", machineLine(r), "", solveNote(r), "", solveTable(r), ""].join("\n");
 }

@@ -3,15 +3,22 @@
  * generated reverse and forward mode, its tape engine, hand-written gradients, finite
  * differences and, when bench/peers/ provides them, TensorFlow.js and jax-js — with every
  * engine's value and gradient checked against gradc reverse before it is timed; memory, code
- * size, compile time and DQN training throughput besides.
+ * size, compile time and DQN training throughput (gradc's trainer, and the same DQN on
+ * TensorFlow.js and jax-js: bench/training.ts) besides.
  *
- *   npm run bench                 the full run (a few minutes)
+ *   npm run bench                 the full run (about 10 minutes)
  *   npm run bench -- --quick      smaller problems, shorter timing, no training (under 2 minutes)
+ *   npm run bench -- --solve-only time to solve CartPole-v1 per training engine (tens of minutes)
  *
- * Options: --training / --no-training (training throughput; on in full runs), --no-peers,
- * --only TEXT (workloads whose name contains TEXT; results are then not written unless --out),
- * --out DIR (default bench/results). Writes DIR/latest.json, DIR/latest.md and DIR/<family>.svg
- * and prints the tables. Runs under gradc's Node hooks: `node bin/gradc.js run bench/run.ts`.
+ * Options: --training / --no-training (training throughput; on in full runs), --no-peers (no
+ * TensorFlow.js or jax-js, in training too), --training-engines LIST (comma-separated ids of
+ * bench/training.ts: compiled, tape, tfjs-cpu, tfjs-wasm, jax; default all, or gradc's two with
+ * --no-peers), --solve (also train each of --solve-engines LIST until solved; default every
+ * engine but the tape, which would take hours), --solve-only (only that; writes DIR/solve.json
+ * and DIR/solve.md), --seed N (the solve runs' seed; default the config's), --only TEXT
+ * (workloads whose name contains TEXT; results are then not written unless --out), --out DIR
+ * (default bench/results). Writes DIR/latest.json, DIR/latest.md and DIR/<family>.svg and
+ * prints the tables. Runs under gradc's Node hooks: `node bin/gradc.js run bench/run.ts`.
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -25,8 +32,8 @@ import type { Engine, Workload } from "./engines/types.js";
 import { type TimingOptions, defaultTolerance, errorMessage } from "./harness.js";
 import { type StackPeak, gc, gradcStackProbe } from "./memory.js";
 import { familyPlots } from "./plots.js";
-import { type Results, type WorkloadResult, markdown } from "./report.js";
-import { trainingThroughput } from "./training.js";
+import { type Results, type WorkloadResult, markdown, solveMarkdown } from "./report.js";
+import { TRAINING_ENGINES, type TrainingEngineId, isGradcEngine, isTrainingEngineId, timeToSolve, trainingConfig, trainingThroughput } from "./training.js";
 import { workloads } from "./workloads.js";
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
@@ -35,13 +42,40 @@ interface Options {
   quick: boolean;
   training: boolean;
   peers: boolean;
+  trainingEngines: TrainingEngineId[];
+  /** Time to solve: not run, run after everything else, or run alone. */
+  solve: "off" | "with" | "only";
+  solveEngines: TrainingEngineId[];
+  seed?: number;
   only?: string;
   out?: string;
 }
 
+/**
+ * Environment steps per throughput run. The tape's gradient step is tens of times slower: fewer
+ * steps (still 250 updates) keep the run short. The others make the same 5,000 steps, so their
+ * ε and learning-rate schedules — and their returns — are the same (tfjs-cpu, the slowest, takes
+ * about a minute).
+ */
+const THROUGHPUT_STEPS: Record<TrainingEngineId, number> = { compiled: 5000, tape: 1500, "tfjs-cpu": 5000, "tfjs-wasm": 5000, jax: 5000 };
+
+const ALL_ENGINES = Object.keys(TRAINING_ENGINES) as TrainingEngineId[];
+
+function engineList(option: string, value: string | undefined): TrainingEngineId[] {
+  const ids = (value ?? "").split(",").map((x) => x.trim()).filter((x) => x !== "");
+  const bad = ids.filter((x) => !isTrainingEngineId(x));
+  if (ids.length === 0 || bad.length > 0) {
+    process.stderr.write(`bench: ${option} takes a comma-separated list of ${ALL_ENGINES.join(", ")}${bad.length ? `; not ${bad.join(", ")}` : ""}\n`);
+    process.exit(2);
+  }
+  return ids as TrainingEngineId[];
+}
+
 function parseOptions(argv: string[]): Options {
-  const o: Options = { quick: false, training: true, peers: true };
+  const o: Options = { quick: false, training: true, peers: true, trainingEngines: [], solve: "off", solveEngines: [] };
   let training: boolean | undefined;
+  let trainingEngines: TrainingEngineId[] | undefined;
+  let solveEngines: TrainingEngineId[] | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--quick") o.quick = true;
@@ -49,12 +83,29 @@ function parseOptions(argv: string[]): Options {
     else if (a === "--training") training = true;
     else if (a === "--no-training") training = false;
     else if (a === "--no-peers") o.peers = false;
+    else if (a === "--training-engines") trainingEngines = engineList(a, argv[++i]);
+    else if (a.startsWith("--training-engines=")) trainingEngines = engineList("--training-engines", a.slice("--training-engines=".length));
+    else if (a === "--solve") o.solve = o.solve === "only" ? "only" : "with";
+    else if (a === "--solve-only") o.solve = "only";
+    else if (a === "--solve-engines") solveEngines = engineList(a, argv[++i]);
+    else if (a.startsWith("--solve-engines=")) solveEngines = engineList("--solve-engines", a.slice("--solve-engines=".length));
+    else if (a === "--seed" || a.startsWith("--seed=")) {
+      const v = Number(a === "--seed" ? argv[++i] : a.slice("--seed=".length));
+      if (!Number.isInteger(v)) {
+        process.stderr.write("bench: --seed takes an integer\n");
+        process.exit(2);
+      }
+      o.seed = v;
+    }
     else if (a === "--only") o.only = argv[++i];
     else if (a.startsWith("--only=")) o.only = a.slice("--only=".length);
     else if (a === "--out") o.out = argv[++i];
     else if (a.startsWith("--out=")) o.out = a.slice("--out=".length);
     else if (a === "--help" || a === "-h") {
-      process.stdout.write("usage: npm run bench [-- --quick] [--training | --no-training] [--no-peers] [--only TEXT] [--out DIR]\n");
+      process.stdout.write(
+        "usage: npm run bench [-- --quick] [--training | --no-training] [--no-peers] [--training-engines LIST] [--solve | --solve-only] [--solve-engines LIST] [--seed N] [--only TEXT] [--out DIR]\n" +
+          `  LIST: comma-separated, of ${ALL_ENGINES.join(", ")}\n`,
+      );
       process.exit(0);
     } else {
       process.stderr.write(`bench: unknown option ${a}\n`);
@@ -62,6 +113,10 @@ function parseOptions(argv: string[]): Options {
     }
   }
   o.training = training ?? !o.quick;
+  // --no-peers: no TensorFlow.js or jax-js anywhere unless engines are named explicitly.
+  const defaults = o.peers ? ALL_ENGINES : ALL_ENGINES.filter(isGradcEngine);
+  o.trainingEngines = trainingEngines ?? defaults;
+  o.solveEngines = solveEngines ?? defaults.filter((id) => id !== "tape");
   return o;
 }
 
@@ -96,6 +151,42 @@ function progressLine(w: WorkloadResult): string {
   return `  ${w.name}: ${parts.join(", ")}`;
 }
 
+/** Training throughput, engine after engine; an engine that fails is reported, not fatal. */
+async function runTraining(options: Options, results: Results): Promise<void> {
+  results.training = [];
+  for (const id of options.trainingEngines) {
+    const steps = THROUGHPUT_STEPS[id];
+    log(`training throughput (${TRAINING_ENGINES[id]}, ${steps} steps)…`);
+    gc();
+    const t0 = performance.now();
+    try {
+      const t = await trainingThroughput(steps, id);
+      results.training.push(t);
+      log(`  ${t.updatesPerSecond.toFixed(1)} updates/s, mean return of the last 10 episodes ${t.meanReturnLast10.toFixed(1)} [${((performance.now() - t0) / 1000).toFixed(1)} s]`);
+    } catch (e) {
+      results.training.push({ engine: TRAINING_ENGINES[id], steps, error: errorMessage(e) });
+      log(`  failed: ${errorMessage(e)}`);
+    }
+  }
+}
+
+/** Time to solve, engine after engine (each up to the config's total_timesteps). */
+async function runSolve(options: Options, results: Results): Promise<void> {
+  results.solve = [];
+  for (const id of options.solveEngines) {
+    log(`time to solve (${TRAINING_ENGINES[id]})…`);
+    gc();
+    try {
+      const r = await timeToSolve(id, options.seed, (line) => log(`  ${line}`));
+      results.solve.push(r);
+      log(r.solved ? `  solved at step ${r.solvedAtStep} after ${r.solvedAtSeconds?.toFixed(1)} s` : `  not solved in ${r.steps} steps (${r.seconds.toFixed(0)} s)`);
+    } catch (e) {
+      results.solve.push({ engine: TRAINING_ENGINES[id], steps: trainingConfig().total_timesteps, error: errorMessage(e) });
+      log(`  failed: ${errorMessage(e)}`);
+    }
+  }
+}
+
 async function main(): Promise<void> {
   const started = performance.now();
   const options = parseOptions(process.argv.slice(2));
@@ -124,6 +215,20 @@ async function main(): Promise<void> {
     plots: [],
   };
   log(`gradc benchmark (${mode}): ${results.machine.cpu}, ${results.machine.cores} cores, Node ${results.machine.node} [started after ${process.uptime().toFixed(1)} s]`);
+
+  if (options.solve === "only") {
+    await runSolve(options, results);
+    results.machine.loadAverageEnd = os.loadavg();
+    results.durationSeconds = (performance.now() - started) / 1000;
+    const outDir = path.resolve(options.out ?? path.join(BENCH_DIR, "results"));
+    fs.mkdirSync(outDir, { recursive: true });
+    const md = solveMarkdown(results);
+    fs.writeFileSync(path.join(outDir, "solve.json"), `${JSON.stringify(results, null, 2)}\n`);
+    fs.writeFileSync(path.join(outDir, "solve.md"), md);
+    process.stdout.write(`\n${md}\n`);
+    log(`wrote ${path.relative(process.cwd(), outDir) || "."}/solve.json, solve.md in ${results.durationSeconds.toFixed(0)} s`);
+    return;
+  }
 
   const peersStarted = performance.now();
   const peers = await loadPeers(options.peers);
@@ -165,18 +270,8 @@ async function main(): Promise<void> {
     log(`  compile time failed: ${errorMessage(e)}`);
   }
   phase("compile time", t0);
-  if (options.training) {
-    results.training = [];
-    // The tape's gradient step is tens of times slower: fewer steps (still 250 updates) keep the run short.
-    for (const [engine, steps] of [
-      ["compiled", 5000],
-      ["tape", 1500],
-    ] as const) {
-      log(`training throughput (${engine}, ${steps} steps)…`);
-      gc();
-      results.training.push(await trainingThroughput(steps, engine));
-    }
-  }
+  if (options.training) await runTraining(options, results);
+  if (options.solve === "with") await runSolve(options, results);
 
   results.machine.loadAverageEnd = os.loadavg();
   results.durationSeconds = (performance.now() - started) / 1000;
