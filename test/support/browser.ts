@@ -13,6 +13,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { chromium, type Browser } from "playwright-core";
 import type { InlineConfig } from "vite";
+import type { DemoState } from "../../examples/browser/src/demo-state.js";
 
 type Vite = typeof import("vite");
 
@@ -43,16 +44,6 @@ export interface BrowserDemoResult {
   buildMs: number;
   /** From loading the page to its "done". */
   runMs: number;
-}
-
-/** What the page exposes (examples/browser/src/main.ts). */
-interface DemoState {
-  lectureGradient: number[];
-  episodes: number;
-  returns: number[];
-  steps: number;
-  done: boolean;
-  error: string | null;
 }
 
 /** Headless, and nothing that reaches out to the network or needs a sandbox (containers, CI). */

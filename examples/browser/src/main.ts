@@ -4,19 +4,9 @@
  * for anyone who wants to read them (a test, the console); #status says when it is done.
  */
 import { CartPole, DQN, defaultConfig, mergeConfig } from "gradc/rl";
+import type { DemoState } from "./demo-state";
 import { drawCartPole, drawReturns } from "./draw";
 import { lectureGradient } from "./lecture";
-
-interface DemoState {
-  lectureGradient: number[];
-  /** Episodes finished, and their returns in order. */
-  episodes: number;
-  returns: number[];
-  /** Environment steps taken so far. */
-  steps: number;
-  done: boolean;
-  error: string | null;
-}
 
 declare global {
   interface Window {

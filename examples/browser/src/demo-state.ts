@@ -1,0 +1,11 @@
+/** What the page exposes as `window.gradcDemo`: the demo fills it in, tests and the console read it. */
+export interface DemoState {
+  lectureGradient: number[];
+  /** Episodes finished, and their returns in order. */
+  episodes: number;
+  returns: number[];
+  /** Environment steps taken so far. */
+  steps: number;
+  done: boolean;
+  error: string | null;
+}
