@@ -66,22 +66,23 @@ describe("gradc bench FILE", () => {
     expect(report.functions[0]!.value).toBeCloseTo(2.016646669428201, 12);
   });
 
-  it("reports a benchmarks object it cannot read at its line, and exits 1", () => {
-    const dir = tmp("gradc-bench-bad-");
-    const file = path.join(dir, "bad.ts");
-    fs.writeFileSync(file, "function g(x: number): number {\n  return x * x;\n}\nexport const benchmarks = {\n  square: { f: (g), args: [2] },\n  cube: { f: [g][0], args: [2] },\n};\n");
+  /** `gradc bench` on a file holding `source`, which it must refuse. */
+  function benchRefusing(name: string, source: string) {
+    const file = path.join(tmp(`gradc-bench-${name}-`), `${name}.ts`);
+    fs.writeFileSync(file, source);
     const bad = gradc("bench", file);
     expect(bad.status).toBe(1);
+    return bad;
+  }
+
+  it("reports a benchmarks object it cannot read at its line, and exits 1", () => {
+    const bad = benchRefusing("bad", "function g(x: number): number {\n  return x * x;\n}\nexport const benchmarks = {\n  square: { f: (g), args: [2] },\n  cube: { f: [g][0], args: [2] },\n};\n");
     expect(bad.stderr).toContain("bad.ts:6:");
     expect(bad.stderr).toContain("f must name a function");
   });
 
   it("reports gradc's diagnostics for a function it cannot differentiate", () => {
-    const dir = tmp("gradc-bench-diag-");
-    const file = path.join(dir, "unsupported.ts");
-    fs.writeFileSync(file, "function g(x: number[]): number {\n  return x.reduce((a, b) => a + b, 0);\n}\nexport const benchmarks = { sum: { f: g, args: [[1, 2]] } };\n");
-    const bad = gradc("bench", file);
-    expect(bad.status).toBe(1);
+    const bad = benchRefusing("unsupported", "function g(x: number[]): number {\n  return x.reduce((a, b) => a + b, 0);\n}\nexport const benchmarks = { sum: { f: g, args: [[1, 2]] } };\n");
     expect(bad.stderr).toContain("unsupported.ts:2:");
     expect(bad.stderr).not.toMatch(/\n\s+at .*compiler\//);
   });
