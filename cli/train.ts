@@ -98,7 +98,7 @@ async function train(envName: string, flags: TrainFlags): Promise<void> {
     process.stdout.write(`${env.name}: the run in ${outDir}/ is already finished: ${why}. Nothing was changed.\n`);
     return;
   }
-  if (flags.resume === undefined) clearRunFolder(outDir, flags.force === true);
+  if (flags.resume === undefined && flags.force) clearRunFolder(outDir);
 
   const report = progressReporter(env.name, config, trainer.stepsTaken);
   onProgress = report.update;
@@ -166,8 +166,7 @@ function resumedRun(dir: string, flags: TrainFlags): { config: DQNConfig; outDir
 }
 
 /** Removes a replaced run's files (--force) so that nothing of it mixes with the new one. */
-function clearRunFolder(dir: string, force: boolean): void {
-  if (!force) return;
+function clearRunFolder(dir: string): void {
   for (const f of RUN_FILES) fs.rmSync(path.join(dir, f), { force: true });
 }
 

@@ -4,7 +4,7 @@
  * mid-episode, in every copy — and resumed from its checkpoint ends exactly as the uninterrupted run.
  */
 import { describe, expect, it } from "vitest";
-import { CartPole, DQN, EpisodicEnvironment, mergeConfig, defaultConfig, type DQNConfig, type EpisodeRow, type Outcome, type Summary } from "../runtime/rl/index.js";
+import { CartPole, DQN, EpisodicEnvironment, GreedyPolicy, mergeConfig, defaultConfig, type DQNConfig, type EpisodeRow, type Outcome, type Summary } from "../runtime/rl/index.js";
 
 function cartPoleConfig(overrides: Partial<DQNConfig>): DQNConfig {
   return mergeConfig(
@@ -121,4 +121,23 @@ describe("a run stopped at any step resumes exactly", () => {
       expect(summaryWithoutTimes(resumed)).toEqual(summaryWithoutTimes(wholeSummary));
     });
   }
+});
+
+describe("the greedy policy of a run", () => {
+  it("acts as the trainer's greedy action, and equals the policy read back from the final checkpoint", async () => {
+    const { trainer, recorded } = recordingTrainer(cartPoleConfig({ total_timesteps: 1500, stop_on_solve: false }));
+    await trainer.train();
+    const policy = trainer.policy();
+    const fromCheckpoint = GreedyPolicy.fromCheckpoint(recorded.checkpoints[recorded.checkpoints.length - 1].bytes);
+    expect(fromCheckpoint.toJSON()).toEqual(policy.toJSON());
+    expect(policy.toJSON().trainedSteps).toBe(1500);
+    const env = new CartPole();
+    let obs = env.reset(7);
+    for (let t = 0; t < 50; t++) {
+      expect(policy.act(obs)).toBe(trainer.greedyAction(obs));
+      const r = env.step(t % 2);
+      if (r.terminated || r.truncated) break;
+      obs = r.obs;
+    }
+  });
 });

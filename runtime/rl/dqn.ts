@@ -20,7 +20,7 @@ import { BASE_CONFIG, type DQNConfig, learningRateAt, mergeConfig } from "./conf
 import { CheckpointError, decodeCheckpoint, encodeCheckpoint, type DecodedCheckpoint, type StoredArray } from "./checkpoint.js";
 import type { Environment } from "./envs/types.js";
 import { clipGradientNorm, createOptimizer, type Optimizer } from "./optimizers.js";
-import { GreedyPolicy, POLICY_FORMAT, runEpisodes } from "./policy.js";
+import { GreedyPolicy, policyRecord, runEpisodes, type PolicyFile } from "./policy.js";
 import { duelingQNetwork, mlpQNetwork, type QNetwork } from "./qnetwork.js";
 import { Random } from "./random.js";
 import { ReplayBuffer, createBatch, type Batch, type ReplaySnapshot } from "./replay/index.js";
@@ -172,18 +172,18 @@ export class DQN {
   policy(): GreedyPolicy {
     const c = this.options.config;
     if (this.options.network) throw new Error("DQN.policy(): a policy file describes the config's built-in networks; save this custom network's parameters (dqn.parameters) yourself");
-    return GreedyPolicy.fromJSON({
-      format: POLICY_FORMAT,
-      version: 1,
-      env: this.envs[0].name,
-      observationSize: this.network.observationSize,
-      actionCount: this.network.actionCount,
-      network: c.network,
-      net_arch: c.net_arch,
-      parameters: Array.from(this.theta),
-      trainedSteps: this.step,
-      seed: c.seed,
-    });
+    return GreedyPolicy.fromJSON(
+      policyRecord({
+        env: this.envs[0].name,
+        observationSize: this.network.observationSize,
+        actionCount: this.network.actionCount,
+        network: c.network,
+        net_arch: c.net_arch,
+        parameters: Array.from(this.theta),
+        trainedSteps: this.step,
+        seed: c.seed,
+      }) satisfies PolicyFile,
+    );
   }
 
   /** The parameters being trained (a view: do not keep it across steps). */

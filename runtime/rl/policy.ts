@@ -34,6 +34,11 @@ export interface PolicyFile {
   seed: number;
 }
 
+/** A policy file's record of `fields`: what it holds, under the current format and version. */
+export function policyRecord<T>(fields: T): T & Pick<PolicyFile, "format" | "version"> {
+  return { format: POLICY_FORMAT, version: POLICY_VERSION, ...fields };
+}
+
 export class PolicyError extends Error {
   constructor(message: string) {
     super(message);
@@ -95,9 +100,7 @@ export class GreedyPolicy {
       }
     }
     return GreedyPolicy.fromJSON(
-      {
-        format: POLICY_FORMAT,
-        version: POLICY_VERSION,
+      policyRecord({
         env: meta.env,
         observationSize: sizes.observationSize,
         actionCount: sizes.actionCount,
@@ -106,7 +109,7 @@ export class GreedyPolicy {
         parameters: Array.from(theta),
         trainedSteps: meta.counters.step,
         seed: meta.config.seed,
-      } satisfies Record<keyof PolicyFile, unknown>,
+      }) satisfies Record<keyof PolicyFile, unknown>,
       source,
     );
   }
