@@ -21,6 +21,7 @@ import { readCheckpointFile } from "../runtime/rl/node/checkpoint-file.js";
 import { DQNTrainer } from "../runtime/rl/node/dqn-trainer.js";
 import { loadRunConfig } from "../runtime/rl/node/run-config.js";
 import { RUN_FILES, RunFolder } from "../runtime/rl/node/run-folder.js";
+import { formatStepTimes } from "../runtime/rl/step-times.js";
 import { SIGNAL_EXIT_CODES, type StopSignal, shellWord } from "./signals.js";
 import { parseSeedList, runSeedSweep } from "./train-sweep.js";
 
@@ -113,7 +114,7 @@ async function train(envName: string, flags: TrainFlags): Promise<void> {
   }
   const solved = summary.solved ? `solved at step ${summary.solvedAtStep} (${summary.solvedAtSeconds} s)` : "not solved";
   const finalEval = summary.finalEval;
-  const line = `${env.name}: ${solved}; final greedy evaluation ${finalEval.mean.toFixed(1)} ± ${finalEval.std.toFixed(1)} over ${finalEval.episodes} episodes; ${summary.totalSteps} steps in ${summary.wallSeconds.toFixed(1)} s (${summary.stepsPerSecond} steps/s). Results in ${outDir}/\n`;
+  const line = `${env.name}: ${solved}; final greedy evaluation ${finalEval.mean.toFixed(1)} ± ${finalEval.std.toFixed(1)} over ${finalEval.episodes} episodes; ${summary.totalSteps} steps in ${summary.wallSeconds.toFixed(1)} s (${summary.stepsPerSecond} steps/s: ${formatStepTimes(summary.timePerStep)}). Results in ${outDir}/\n`;
   switch (summary.stopReason) {
     case "interrupted":
       process.stderr.write(`gradc train: stopped at step ${summary.totalSteps}; everything up to it is kept in ${outDir}/. Resume with ${resume}\n`);
@@ -213,17 +214,17 @@ function progressReporter(envName: string, config: DQNConfig, startStep: number)
   const fmt = (x: number, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : "–");
   if (process.stderr.isTTY) {
     const bar = new cliProgress.SingleBar(
-      { format: `${envName} |{bar}| {value}/{total} steps | {sps} steps/s | ep {episode} return {ret} (mean {mean}) | ε {eps} | loss {loss}`, hideCursor: true, stream: process.stderr },
+      { format: `${envName} |{bar}| {value}/{total} steps | {sps} steps/s | ep {episode} return {ret} (mean {mean}) | ε {eps} | loss {loss} | {times}`, hideCursor: true, stream: process.stderr },
       cliProgress.Presets.shades_classic,
     );
-    bar.start(config.total_timesteps, startStep, { sps: "–", episode: 0, ret: "–", mean: "–", eps: "–", loss: "–" });
+    bar.start(config.total_timesteps, startStep, { sps: "–", episode: 0, ret: "–", mean: "–", eps: "–", loss: "–", times: "" });
     let last = startStep;
     let running = true;
     return {
       update: (p: Progress) => {
         if (!running || (p.step - last < 200 && p.step !== p.totalSteps)) return;
         last = p.step;
-        bar.update(p.step, { sps: fmt(p.stepsPerSecond, 0), episode: p.episode, ret: fmt(p.lastReturn), mean: fmt(p.meanReturn), eps: fmt(p.epsilon, 2), loss: fmt(p.loss, 4) });
+        bar.update(p.step, { sps: fmt(p.stepsPerSecond, 0), episode: p.episode, ret: fmt(p.lastReturn), mean: fmt(p.meanReturn), eps: fmt(p.epsilon, 2), loss: fmt(p.loss, 4), times: formatStepTimes(p.timePerStep) });
       },
       stop: () => {
         if (running) bar.stop();
@@ -236,7 +237,7 @@ function progressReporter(envName: string, config: DQNConfig, startStep: number)
     update: (p: Progress) => {
       if (p.step < nextLog) return;
       nextLog = p.step + Math.max(1, Math.floor(p.totalSteps / 20));
-      process.stderr.write(`step ${p.step}/${p.totalSteps}  ${fmt(p.stepsPerSecond, 0)} steps/s  episode ${p.episode}  return ${fmt(p.lastReturn)} (mean ${fmt(p.meanReturn)})  ε ${fmt(p.epsilon, 2)}  loss ${fmt(p.loss, 4)}\n`);
+      process.stderr.write(`step ${p.step}/${p.totalSteps}  ${fmt(p.stepsPerSecond, 0)} steps/s  episode ${p.episode}  return ${fmt(p.lastReturn)} (mean ${fmt(p.meanReturn)})  ε ${fmt(p.epsilon, 2)}  loss ${fmt(p.loss, 4)}  ${formatStepTimes(p.timePerStep)}\n`);
     },
     stop: () => {},
   };

@@ -23,7 +23,7 @@ function withoutWallTime(dir: string): string {
 
 function summaryWithoutTimes(dir: string) {
   const s = JSON.parse(fs.readFileSync(path.join(dir, "summary.json"), "utf8"));
-  for (const key of ["solvedAtSeconds", "stepsPerSecond", "wallSeconds"]) delete s[key];
+  for (const key of ["solvedAtSeconds", "stepsPerSecond", "timePerStep", "wallSeconds"]) delete s[key];
   return s;
 }
 

@@ -42,7 +42,7 @@ function recordingTrainer(config: DQNConfig, stopAtStep?: number, makeEnv: () =>
 
 const withoutTimes = (rows: EpisodeRow[]) => rows.map(({ wall_seconds: _, ...rest }) => rest);
 function summaryWithoutTimes(s: Summary) {
-  const { solvedAtSeconds: _a, stepsPerSecond: _b, wallSeconds: _c, ...rest } = s;
+  const { solvedAtSeconds: _a, stepsPerSecond: _b, wallSeconds: _c, timePerStep: _d, ...rest } = s;
   return rest;
 }
 
@@ -54,12 +54,13 @@ class Corridor extends EpisodicEnvironment {
   protected startEpisode(): void {
     this.state[0] = this.random.uniform(-1, 1);
   }
-  protected advance(action: number): Outcome {
+  protected advance(action: number, outcome: Outcome): void {
     this.state[0] += action === 1 ? 0.1 : -0.1;
-    return { reward: -Math.abs(this.state[0]), terminated: false };
+    outcome.reward = -Math.abs(this.state[0]);
+    outcome.terminated = false;
   }
-  protected observe(): Float64Array {
-    return Float64Array.from(this.state);
+  protected observeInto(obs: Float64Array): void {
+    obs[0] = this.state[0];
   }
 }
 

@@ -9,12 +9,14 @@ import cartPole from "../../configs/CartPole-v1.json" with { type: "json" };
 import mountainCar from "../../configs/MountainCar-v0.json" with { type: "json" };
 import acrobot from "../../configs/Acrobot-v1.json" with { type: "json" };
 import gridWorld from "../../configs/GridWorld.json" with { type: "json" };
+import lectureGrid from "../../configs/LectureGrid.json" with { type: "json" };
 
 const TUNED: Record<string, unknown> = {
   "CartPole-v1": cartPole,
   "MountainCar-v0": mountainCar,
   "Acrobot-v1": acrobot,
   GridWorld: gridWorld,
+  LectureGrid: lectureGrid,
 };
 
 /** The tuned defaults for an environment (its Gymnasium name). */

@@ -18,13 +18,14 @@
  */
 import { BASE_CONFIG, type DQNConfig, learningRateAt, mergeConfig } from "./config.js";
 import { CheckpointError, decodeCheckpoint, encodeCheckpoint, type DecodedCheckpoint, type StoredArray } from "./checkpoint.js";
-import type { Environment } from "./envs/types.js";
+import type { Environment, StepResult } from "./envs/types.js";
 import { clipGradientNorm, createOptimizer, type Optimizer } from "./optimizers.js";
 import { GreedyPolicy, policyRecord, runEpisodes, type PolicyFile } from "./policy.js";
 import { duelingQNetwork, mlpQNetwork, type QNetwork } from "./qnetwork.js";
 import { Random } from "./random.js";
 import { ReplayBuffer, createBatch, type Batch, type ReplaySnapshot } from "./replay/index.js";
 import type { EpisodeRow, EvaluationRow, RunOutput, Summary } from "./run-output.js";
+import { Phase, StepClock, emptyStepTimes, type StepTimes } from "./step-times.js";
 
 export interface DQNOptions {
   config: DQNConfig;
@@ -34,7 +35,10 @@ export interface DQNOptions {
   network?: QNetwork;
   /** Where episode rows, evaluations, checkpoints and the summary go (by default nowhere). */
   output?: RunOutput;
-  /** Called after every step with a view of the progress (for progress bars and logs). */
+  /**
+   * Called after every step with a view of the progress (for progress bars and logs): the same
+   * object every time, updated in place (copy what you keep).
+   */
   onProgress?: (progress: Progress) => void;
   /**
    * Give the event loop a turn at least this often (milliseconds), so that a web page stays
@@ -52,6 +56,11 @@ export interface Progress {
   epsilon: number;
   loss: number;
   stepsPerSecond: number;
+  /**
+   * Microseconds per environment step in each phase, over this call of `train` (step-times.ts);
+   * computed when read.
+   */
+  readonly timePerStep: StepTimes;
 }
 
 /** Why `train` returned. */
@@ -88,6 +97,8 @@ export class DQN {
   private readonly tdErrors: Float64Array;
   /** Each training copy's current observation. */
   private readonly obs: Float64Array[];
+  /** Each training copy's last transition, written in place by the environment. */
+  private readonly transitions: StepResult[];
   private readonly output: RunOutput;
 
   // Counters: everything a checkpoint must carry besides the arrays.
@@ -103,6 +114,8 @@ export class DQN {
   private lossSum = 0;
   private lossCount = 0;
   private recentReturns: number[] = [];
+  /** The mean of recentReturns, recomputed when an episode ends (progress reads it every step). */
+  private meanReturnValue = NaN;
   private solvedAtStep: number | null = null;
   private solvedAtSeconds: number | null = null;
   /** Set by stop_on_solve once solved and a greedy evaluation confirms it. */
@@ -136,6 +149,9 @@ export class DQN {
     this.targets = new Float64Array(c.batch_size);
     this.tdErrors = new Float64Array(c.batch_size);
     this.obs = this.envs.map(() => new Float64Array(observationSize));
+    // reward starts as a non-integer so that V8 keeps the field as an unboxed double: rewards like
+    // 0.5 are then written in place instead of allocating a number each step.
+    this.transitions = this.envs.map(() => ({ obs: new Float64Array(observationSize), reward: NaN, terminated: false, truncated: false }));
     this.episodeReturns = new Float64Array(c.num_envs);
     this.episodeLengths = new Float64Array(c.num_envs);
     this.actions = new Int32Array(c.num_envs);
@@ -227,6 +243,8 @@ export class DQN {
     const started = performance.now();
     const seconds = () => this.elapsedBefore + (performance.now() - started) / 1000;
     const stepsAtStart = this.step;
+    const clock = new StepClock();
+    const progress = new ProgressView(c.total_timesteps, clock);
     if (!this.episodesRunning) {
       this.envs.forEach((env, i) => this.obs[i].set(env.reset(this.episodeSeed())));
       this.episodesRunning = true;
@@ -236,20 +254,27 @@ export class DQN {
     let nextYield = started + (yieldEveryMs ?? 0);
 
     vectorSteps: while (this.step < c.total_timesteps && !this.stopped && !this.stopRequested) {
+      clock.restart();
       const eps = this.epsilon(this.step);
       const actions = this.chooseActions(eps);
+      clock.mark(Phase.acting);
       for (let i = 0; i < this.envs.length && this.step < c.total_timesteps; i++) {
-        const env = this.envs[i];
-        const { obs: nextObs, reward, terminated, truncated } = env.step(actions[i]);
-        this.buffer.add(this.obs[i], actions[i], reward, nextObs, terminated, truncated, i);
-        this.obs[i].set(nextObs);
-        this.episodeReturns[i] += reward;
+        clock.restart();
+        const transition = this.transitions[i];
+        stepEnvironment(this.envs[i], actions[i], transition);
+        const { terminated, truncated } = transition;
+        clock.mark(Phase.environment);
+        this.buffer.add(this.obs[i], actions[i], transition.reward, transition.obs, terminated, truncated, i);
+        clock.mark(Phase.replay);
+        this.obs[i].set(transition.obs);
+        this.episodeReturns[i] += transition.reward;
         this.episodeLengths[i]++;
         this.step++;
 
         if (this.step > c.learning_starts && this.step % c.train_freq === 0) {
           try {
-            for (let g = 0; g < c.gradient_steps; g++) this.trainStep();
+            clock.restart();
+            for (let g = 0; g < c.gradient_steps; g++) this.trainStep(clock);
           } catch (e) {
             if (!(e instanceof DivergenceError)) throw e;
             await this.output.diverged?.(e.message, this.checkpointStep);
@@ -257,7 +282,11 @@ export class DQN {
             break vectorSteps;
           }
         }
-        if (this.step % c.target_update_interval === 0) this.updateTarget();
+        if (this.step % c.target_update_interval === 0) {
+          clock.restart();
+          this.updateTarget();
+          clock.mark(Phase.optimizer);
+        }
         if (c.eval_freq > 0 && this.step % c.eval_freq === 0) {
           this.evaluationCount++;
           await this.output.evaluation?.(this.evaluate(c.n_eval_episodes, 1_000_000 + this.step));
@@ -276,7 +305,7 @@ export class DQN {
           if (c.stop_on_solve && this.solvedAtStep !== null && this.evaluate(c.n_eval_episodes, 3_000_000 + this.step).mean >= c.reward_threshold) {
             this.stopped = true;
           }
-          this.obs[i].set(env.reset(this.episodeSeed()));
+          this.obs[i].set(this.envs[i].reset(this.episodeSeed()));
           if (this.stopped) break;
         }
       }
@@ -285,16 +314,19 @@ export class DQN {
         await this.checkpoint(seconds());
         nextCheckpoint = (Math.floor(this.step / c.checkpoint_freq) + 1) * c.checkpoint_freq;
       }
-      this.options.onProgress?.({
-        step: this.step,
-        totalSteps: c.total_timesteps,
-        episode: this.episode,
-        lastReturn: this.recentReturns[this.recentReturns.length - 1] ?? NaN,
-        meanReturn: this.meanRecentReturn(),
-        epsilon: eps,
-        loss: this.lastLoss,
-        stepsPerSecond: (this.step - stepsAtStart) / Math.max(1e-9, (performance.now() - started) / 1000),
-      });
+      if (this.options.onProgress) {
+        const p = progress;
+        p.sessionSteps = this.step - stepsAtStart;
+        p.sessionSeconds = (performance.now() - started) / 1000;
+        p.step = this.step;
+        p.episode = this.episode;
+        p.lastReturn = this.recentReturns[this.recentReturns.length - 1] ?? NaN;
+        p.meanReturn = this.meanReturnValue;
+        p.epsilon = eps;
+        p.loss = this.lastLoss;
+        p.stepsPerSecond = p.sessionSteps / Math.max(1e-9, p.sessionSeconds);
+        this.options.onProgress(p);
+      }
       if (yieldEveryMs !== undefined && performance.now() >= nextYield) {
         await new Promise((resolve) => setTimeout(resolve, 0));
         nextYield = performance.now() + yieldEveryMs;
@@ -302,6 +334,7 @@ export class DQN {
     }
     const stopReason: StopReason = diverged ? "diverged" : this.stopped ? "solved" : this.step >= c.total_timesteps ? "total_timesteps" : "interrupted";
     const trainingSeconds = seconds();
+    const timePerStep = clock.perStep(this.step - stepsAtStart, trainingSeconds - this.elapsedBefore, emptyStepTimes());
     // A diverged run keeps its last good checkpoint: continuing from the step that diverged would
     // diverge again.
     if (!diverged && this.checkpointStep !== this.step) await this.checkpoint(trainingSeconds);
@@ -319,6 +352,7 @@ export class DQN {
       solvedAtSeconds: this.solvedAtSeconds === null ? null : round(this.solvedAtSeconds, 3),
       finalEval,
       stepsPerSecond: round((this.step - stepsAtStart) / Math.max(1e-9, trainingSeconds - this.elapsedBefore), 1),
+      timePerStep: Object.fromEntries(Object.entries(timePerStep).map(([phase, us]) => [phase, round(us, 1)])) as StepTimes,
       totalSteps: this.step,
       episodes: this.episode,
       wallSeconds: round(trainingSeconds, 3),
@@ -341,13 +375,14 @@ export class DQN {
   }
 
   /** One gradient step on a sampled batch: TD targets from the target network, then the optimizer. */
-  private trainStep(): void {
+  private trainStep(clock: StepClock): void {
     const c = this.options.config;
     const { batch, network } = this;
     const A = network.actionCount;
     const B = c.batch_size;
     this.buffer.setProgress(this.step);
     this.buffer.sample(batch, this.rng);
+    clock.mark(Phase.replay);
     network.qValues(this.target, batch.nextObs, B, this.nextQ);
     if (c.double_dqn) network.qValues(this.theta, batch.nextObs, B, this.nextQOnline);
     for (let b = 0; b < B; b++) {
@@ -358,16 +393,20 @@ export class DQN {
       const bootstrap = this.nextQ[b * A + best];
       this.targets[b] = batch.rewards[b] + batch.discounts[b] * (1 - batch.dones[b]) * bootstrap;
     }
+    clock.mark(Phase.target);
     const loss = network.lossAndGradient(this.grad, this.theta, batch.obs, batch.actions, this.targets, batch.weights, B);
+    clock.mark(Phase.gradient);
     if (!Number.isFinite(loss)) throw new DivergenceError(`the loss became ${loss} at step ${this.step}`);
     const norm = clipGradientNorm(this.grad, c.max_grad_norm);
     if (!Number.isFinite(norm)) throw new DivergenceError(`the gradient norm became ${norm} at step ${this.step}`);
     this.optimizer.learningRate = learningRateAt(c.learning_rate, this.step / c.total_timesteps);
     this.optimizer.step(this.theta, this.grad);
+    clock.mark(Phase.optimizer);
     if (this.buffer.isPrioritized) {
       network.qValues(this.theta, batch.obs, B, this.q);
       for (let b = 0; b < B; b++) this.tdErrors[b] = this.q[b * A + batch.actions[b]] - this.targets[b];
       this.buffer.updatePriorities(batch.indices, this.tdErrors);
+      clock.mark(Phase.replay);
     }
     this.lossSum += loss;
     this.lossCount++;
@@ -415,6 +454,7 @@ export class DQN {
     };
     this.recentReturns.push(this.episodeReturns[copy]);
     if (this.recentReturns.length > this.options.config.solve_window) this.recentReturns.shift();
+    this.meanReturnValue = this.meanRecentReturn();
     this.episodeReturns[copy] = 0;
     this.episodeLengths[copy] = 0;
     this.lossSum = 0;
@@ -424,7 +464,7 @@ export class DQN {
 
   private isSolved(): boolean {
     const c = this.options.config;
-    return this.recentReturns.length >= c.solve_window && this.meanRecentReturn() >= c.reward_threshold;
+    return this.recentReturns.length >= c.solve_window && this.meanReturnValue >= c.reward_threshold;
   }
 
   private meanRecentReturn(): number {
@@ -521,6 +561,7 @@ export class DQN {
     this.episode = k.episode;
     this.evaluationCount = meta.evaluationRows;
     this.recentReturns = k.recentReturns;
+    this.meanReturnValue = this.meanRecentReturn();
     this.solvedAtStep = k.solvedAtStep;
     this.solvedAtSeconds = k.solvedAtSeconds;
     this.stopped = k.stopped === true;
@@ -563,6 +604,41 @@ function decodeTrainingCheckpoint(bytes: Uint8Array, source: string): DecodedChe
   const decoded = decodeCheckpoint(bytes, source);
   if (decoded.meta?.format !== CHECKPOINT_FORMAT) throw new CheckpointError(`${source}: not a DQN training checkpoint`);
   return decoded;
+}
+
+/** The object `onProgress` receives: fields updated in place each step, the phase split computed when read. */
+class ProgressView implements Progress {
+  step = 0;
+  episode = 0;
+  lastReturn = NaN;
+  meanReturn = NaN;
+  epsilon = NaN;
+  loss = NaN;
+  stepsPerSecond = NaN;
+  sessionSteps = 0;
+  sessionSeconds = NaN;
+
+  constructor(
+    readonly totalSteps: number,
+    private readonly clock: StepClock,
+  ) {}
+
+  get timePerStep(): StepTimes {
+    return this.clock.perStep(this.sessionSteps, this.sessionSeconds, emptyStepTimes());
+  }
+}
+
+/** One step of `env` into `into`: in place when the environment can (`stepInto`), else copied from `step`. */
+function stepEnvironment(env: Environment, action: number, into: StepResult): void {
+  if (env.stepInto) {
+    env.stepInto(action, into);
+    return;
+  }
+  const result = env.step(action);
+  into.obs.set(result.obs);
+  into.reward = result.reward;
+  into.terminated = result.terminated;
+  into.truncated = result.truncated;
 }
 
 function round(x: number, digits: number): number {

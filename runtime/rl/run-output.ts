@@ -5,6 +5,7 @@
  * them, a test can keep them in arrays.
  */
 import type { DQNConfig } from "./config.js";
+import type { StepTimes } from "./step-times.js";
 
 /** The columns of metrics.csv, in order: one row per episode. */
 export const METRICS_COLUMNS = ["step", "episode", "return", "length", "epsilon", "loss", "wall_seconds"] as const;
@@ -50,7 +51,13 @@ export interface Summary {
   solvedAtSeconds: number | null;
   /** The final greedy evaluation (n_final_eval_episodes), interrupted runs included. */
   finalEval: { mean: number; std: number; episodes: number };
+  /** Environment steps per second of this session (a resumed run counts from its resume). */
   stepsPerSecond: number;
+  /**
+   * Microseconds per environment step by phase over this session: environment, acting, replay,
+   * target, gradient, optimizer and other (step-times.ts says what each holds).
+   */
+  timePerStep: StepTimes;
   totalSteps: number;
   episodes: number;
   wallSeconds: number;
@@ -72,7 +79,7 @@ export interface RunOutput {
   /** A greedy evaluation: periodic (every eval_freq steps), or the final one (`final: 1`). */
   evaluation?(row: EvaluationRow): void | Promise<void>;
   /**
-   * A checkpoint (every checkpoint_freq steps, at an episode boundary, and at the end): bytes that
+   * A checkpoint (every checkpoint_freq steps and at the end): bytes that
    * `DQN.restore` continues from exactly. Without this method no checkpoint is encoded.
    */
   checkpoint?(bytes: Uint8Array): void | Promise<void>;

@@ -31,8 +31,15 @@ const MAX_VEL_2 = 9 * Math.PI;
 const AVAILABLE_TORQUE = [-1.0, 0.0, +1.0];
 const G = 9.8;
 
-/** The ODE's state: [θ1, θ2, θ̇1, θ̇2, torque]; the torque rides along with derivative 0, as in Gymnasium. */
-type Augmented = readonly number[];
+/**
+ * The ODE's state: [θ1, θ2, θ̇1, θ̇2, torque]; the torque rides along with derivative 0, as in
+ * Gymnasium. The integrator's vectors are allocated once, here, so a step allocates nothing
+ * (a step never re-enters itself, so one set serves every Acrobot).
+ */
+const RK4_START = new Float64Array(5);
+const RK4_POINT = new Float64Array(5);
+const RK4_SLOPES = [new Float64Array(5), new Float64Array(5), new Float64Array(5), new Float64Array(5)] as const;
+const RK4_RESULT = new Float64Array(4);
 
 export class Acrobot extends EpisodicEnvironment {
   constructor() {
@@ -43,32 +50,44 @@ export class Acrobot extends EpisodicEnvironment {
     for (let i = 0; i < 4; i++) this.state[i] = Math.fround(this.random.uniform(-0.1, 0.1));
   }
 
-  protected advance(action: number): Outcome {
-    const torque = AVAILABLE_TORQUE[action];
-    const next = rk4(dsdt, [...this.state, torque], DT);
+  protected advance(action: number, outcome: Outcome): void {
+    const y0 = RK4_START;
+    for (let i = 0; i < 4; i++) y0[i] = this.state[i];
+    y0[4] = AVAILABLE_TORQUE[action];
+    const next = rk4(y0, DT);
     this.state[0] = wrap(next[0], -Math.PI, Math.PI);
     this.state[1] = wrap(next[1], -Math.PI, Math.PI);
     this.state[2] = bound(next[2], -MAX_VEL_1, MAX_VEL_1);
     this.state[3] = bound(next[3], -MAX_VEL_2, MAX_VEL_2);
 
     const terminated = this.isTerminal();
-    const reward = terminated ? 0.0 : -1.0;
-    return { reward, terminated };
+    outcome.reward = terminated ? 0.0 : -1.0;
+    outcome.terminated = terminated;
   }
 
   private isTerminal(): boolean {
-    const [theta1, theta2] = this.state;
+    const theta1 = this.state[0];
+    const theta2 = this.state[1];
     return -Math.cos(theta1) - Math.cos(theta2 + theta1) > 1.0;
   }
 
-  protected observe(): Float64Array {
-    const [theta1, theta2, dtheta1, dtheta2] = this.state;
-    return Float64Array.from([Math.cos(theta1), Math.sin(theta1), Math.cos(theta2), Math.sin(theta2), dtheta1, dtheta2], Math.fround);
+  protected observeInto(obs: Float64Array): void {
+    const theta1 = this.state[0];
+    const theta2 = this.state[1];
+    obs[0] = Math.fround(Math.cos(theta1));
+    obs[1] = Math.fround(Math.sin(theta1));
+    obs[2] = Math.fround(Math.cos(theta2));
+    obs[3] = Math.fround(Math.sin(theta2));
+    obs[4] = Math.fround(this.state[2]);
+    obs[5] = Math.fround(this.state[3]);
   }
 }
 
-/** Gymnasium's `AcrobotEnv._dsdt` ("book" branch), grouped as Python evaluates it left to right. */
-function dsdt(s: Augmented): number[] {
+/**
+ * Gymnasium's `AcrobotEnv._dsdt` ("book" branch), grouped as Python evaluates it left to right;
+ * writes the derivative of the augmented state `s` into `ds`.
+ */
+function dsdt(s: Float64Array, ds: Float64Array): void {
   const m1 = LINK_MASS_1;
   const m2 = LINK_MASS_2;
   const l1 = LINK_LENGTH_1;
@@ -76,7 +95,11 @@ function dsdt(s: Augmented): number[] {
   const lc2 = LINK_COM_POS_2;
   const I1 = LINK_MOI;
   const I2 = LINK_MOI;
-  const [theta1, theta2, dtheta1, dtheta2, a] = s;
+  const theta1 = s[0];
+  const theta2 = s[1];
+  const dtheta1 = s[2];
+  const dtheta2 = s[3];
+  const a = s[4];
   const d1 = m1 * lc1 ** 2 + m2 * (l1 ** 2 + lc2 ** 2 + 2 * l1 * lc2 * Math.cos(theta2)) + I1 + I2;
   const d2 = m2 * (lc2 ** 2 + l1 * lc2 * Math.cos(theta2)) + I2;
   const phi2 = m2 * lc2 * G * Math.cos(theta1 + theta2 - Math.PI / 2.0);
@@ -88,22 +111,40 @@ function dsdt(s: Augmented): number[] {
   const ddtheta2 =
     (a + (d2 / d1) * phi1 - m2 * l1 * lc2 * (dtheta1 * dtheta1) * Math.sin(theta2) - phi2) / (m2 * lc2 ** 2 + I2 - (d2 * d2) / d1);
   const ddtheta1 = -(d2 * ddtheta2 + phi1) / d1;
-  return [dtheta1, dtheta2, ddtheta1, ddtheta2, 0.0];
+  ds[0] = dtheta1;
+  ds[1] = dtheta2;
+  ds[2] = ddtheta1;
+  ds[3] = ddtheta2;
+  ds[4] = 0.0;
 }
 
 /**
  * Gymnasium's `rk4` over the time points [0, dt]: one classic Runge–Kutta step, combined as
- * `y0 + dt / 6.0 * (k1 + 2 * k2 + 2 * k3 + k4)`. Returns the first four components.
+ * `y0 + dt / 6.0 * (k1 + 2 * k2 + 2 * k3 + k4)`. Returns the first four components (in a shared
+ * array, valid until the next call).
  */
-function rk4(derivs: (y: Augmented) => number[], y0: Augmented, dt: number): number[] {
+function rk4(y0: Float64Array, dt: number): Float64Array {
   const dt2 = dt / 2.0;
-  const along = (k: number[], h: number) => y0.map((y, i) => y + h * k[i]);
-  const k1 = derivs(y0);
-  const k2 = derivs(along(k1, dt2));
-  const k3 = derivs(along(k2, dt2));
-  const k4 = derivs(along(k3, dt));
+  const k1 = RK4_SLOPES[0];
+  const k2 = RK4_SLOPES[1];
+  const k3 = RK4_SLOPES[2];
+  const k4 = RK4_SLOPES[3];
+  const point = RK4_POINT;
+  dsdt(y0, k1);
+  along(y0, k1, dt2, point);
+  dsdt(point, k2);
+  along(y0, k2, dt2, point);
+  dsdt(point, k3);
+  along(y0, k3, dt, point);
+  dsdt(point, k4);
   const scale = dt / 6.0;
-  return y0.slice(0, 4).map((y, i) => y + scale * (k1[i] + 2 * k2[i] + 2 * k3[i] + k4[i]));
+  for (let i = 0; i < 4; i++) RK4_RESULT[i] = y0[i] + scale * (k1[i] + 2 * k2[i] + 2 * k3[i] + k4[i]);
+  return RK4_RESULT;
+}
+
+/** `point` ← y0 + h·k, the state at which rk4 takes its next slope. */
+function along(y0: Float64Array, k: Float64Array, h: number, point: Float64Array): void {
+  for (let i = 0; i < 5; i++) point[i] = y0[i] + h * k[i];
 }
 
 /** Gymnasium's `wrap`: shift x by whole periods M − m until it lies in [m, M]. */

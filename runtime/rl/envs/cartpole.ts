@@ -42,8 +42,11 @@ export class CartPole extends EpisodicEnvironment {
     this.alreadyTerminated = false;
   }
 
-  protected advance(action: number): Outcome {
-    let [x, xDot, theta, thetaDot] = this.state;
+  protected advance(action: number, outcome: Outcome): void {
+    let x = this.state[0];
+    let xDot = this.state[1];
+    let theta = this.state[2];
+    let thetaDot = this.state[3];
     const force = action === 1 ? FORCE_MAG : -FORCE_MAG;
     const cosTheta = Math.cos(theta);
     const sinTheta = Math.sin(theta);
@@ -57,13 +60,16 @@ export class CartPole extends EpisodicEnvironment {
     xDot = xDot + TAU * xAcc;
     theta = theta + TAU * thetaDot;
     thetaDot = thetaDot + TAU * thetaAcc;
-    this.state.set([x, xDot, theta, thetaDot]);
+    this.state[0] = x;
+    this.state[1] = xDot;
+    this.state[2] = theta;
+    this.state[3] = thetaDot;
 
     const terminated = x < -X_THRESHOLD || x > X_THRESHOLD || theta < -THETA_THRESHOLD_RADIANS || theta > THETA_THRESHOLD_RADIANS;
     // Gymnasium pays 1 unless the pole is down on a step after the episode already ended.
-    const reward = terminated && this.alreadyTerminated ? 0.0 : 1.0;
+    outcome.reward = terminated && this.alreadyTerminated ? 0.0 : 1.0;
+    outcome.terminated = terminated;
     if (terminated) this.alreadyTerminated = true;
-    return { reward, terminated };
   }
 
   override setState(state: ArrayLike<number>): void {
@@ -80,7 +86,7 @@ export class CartPole extends EpisodicEnvironment {
     this.alreadyTerminated = flags[0] === 1;
   }
 
-  protected observe(): Float64Array {
-    return Float64Array.from(this.state, Math.fround);
+  protected observeInto(obs: Float64Array): void {
+    for (let i = 0; i < 4; i++) obs[i] = Math.fround(this.state[i]);
   }
 }

@@ -2,7 +2,7 @@
  * The episode bookkeeping every environment shares, so that each environment's file holds only
  * its physics. A subclass says what it is (`EnvironmentSpec`) and supplies how an episode starts
  * (`startEpisode`, drawing from `random`), one transition (`advance`, which updates `state` and
- * decides reward and termination) and the observation (`observe`); this class does the rest the
+ * decides reward and termination) and the observation (`observeInto`); this class does the rest the
  * same way for all: seeding, the argument checks, the time limit, `getState`/`setState` and the
  * episode snapshots that checkpoints keep (`saveEpisode`/`restoreEpisode`).
  */
@@ -46,10 +46,13 @@ export abstract class EpisodicEnvironment implements Environment {
 
   /** Puts the episode's first state into `state`, taking any random numbers from `random`. */
   protected abstract startEpisode(): void;
-  /** Moves `state` on by one step under a valid action. */
-  protected abstract advance(action: number): Outcome;
-  /** The observation of the current state, as a fresh array. */
-  protected abstract observe(): Float64Array;
+  /**
+   * Moves `state` on by one step under a valid action and writes the step's reward and
+   * termination into `outcome` (written into, not returned, so that a step allocates nothing).
+   */
+  protected abstract advance(action: number, outcome: Outcome): void;
+  /** Writes the observation of the current state into `obs` (observationSize long). */
+  protected abstract observeInto(obs: Float64Array): void;
   /**
    * Throws when a state of the right length, all finite, is still not one the environment can be
    * in (GridWorld's cells); setState calls it before the state changes.
@@ -66,11 +69,25 @@ export abstract class EpisodicEnvironment implements Environment {
   }
 
   step(action: number): StepResult {
+    const result: StepResult = { obs: new Float64Array(this.observationSize), reward: 0, terminated: false, truncated: false };
+    this.stepInto(action, result);
+    return result;
+  }
+
+  stepInto(action: number, into: StepResult): void {
     checkAction(this.name, action, this.actionCount);
     checkStarted(this.name, this.started);
-    const { reward, terminated } = this.advance(action);
-    const truncated = this.clock.tick();
-    return { obs: this.observe(), reward, terminated, truncated };
+    if (into.obs.length !== this.observationSize) throw new RangeError(`${this.name}: stepInto needs an observation array of length ${this.observationSize}, got ${into.obs.length}`);
+    this.advance(action, into);
+    into.truncated = this.clock.tick();
+    this.observeInto(into.obs);
+  }
+
+  /** The observation of the current state, as a fresh array. */
+  protected observe(): Float64Array {
+    const obs = new Float64Array(this.observationSize);
+    this.observeInto(obs);
+    return obs;
   }
 
   getState(): Float64Array {

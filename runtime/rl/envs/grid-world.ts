@@ -1,7 +1,8 @@
 /**
- * GridWorld: the small grid of the lecture's replay-buffer example — small enough to check a
- * DQN by hand: a near cell worth 0.5 and a far goal worth 1, both ending the episode, so the
- * agent must learn that the longer way pays more (for γ above about 0.84).
+ * GridWorld: a 5×5 grid small enough to check a DQN by hand: a near cell worth 0.5 and a far
+ * goal worth 1, both ending the episode, so the agent must learn that the longer way pays more
+ * (for γ above about 0.84). The lecture's own replay-buffer grid is `LectureGrid`
+ * (lecture-grid.ts).
  *
  * Layout (x grows to the right, y grows upwards; S start, B bonus, G goal):
  *
@@ -48,20 +49,23 @@ export class GridWorld extends EpisodicEnvironment {
   }
 
   protected startEpisode(): void {
-    this.state.set([GRID_START.x, GRID_START.y]);
+    this.state[0] = GRID_START.x;
+    this.state[1] = GRID_START.y;
   }
 
-  protected advance(action: number): Outcome {
-    const [dx, dy] = MOVES[action];
-    const x = this.state[0] + dx;
-    const y = this.state[1] + dy;
-    if (inside(x) && inside(y)) this.state.set([x, y]);
+  protected advance(action: number, outcome: Outcome): void {
+    const move = MOVES[action];
+    const x = this.state[0] + move[0];
+    const y = this.state[1] + move[1];
+    if (inside(x) && inside(y)) {
+      this.state[0] = x;
+      this.state[1] = y;
+    }
 
     const onBonus = this.isAt(GRID_BONUS);
     const onGoal = this.isAt(GRID_GOAL);
-    const reward = onGoal ? GRID_GOAL.reward : onBonus ? GRID_BONUS.reward : 0;
-    const terminated = onGoal || onBonus;
-    return { reward, terminated };
+    outcome.reward = onGoal ? GRID_GOAL.reward : onBonus ? GRID_BONUS.reward : 0;
+    outcome.terminated = onGoal || onBonus;
   }
 
   protected override checkStateValues(state: ArrayLike<number>): void {
@@ -71,8 +75,9 @@ export class GridWorld extends EpisodicEnvironment {
     }
   }
 
-  protected observe(): Float64Array {
-    return Float64Array.from(this.state, (coordinate) => coordinate / (GRID_SIZE - 1));
+  protected observeInto(obs: Float64Array): void {
+    obs[0] = this.state[0] / (GRID_SIZE - 1);
+    obs[1] = this.state[1] / (GRID_SIZE - 1);
   }
 
   private isAt(cell: { readonly x: number; readonly y: number }): boolean {

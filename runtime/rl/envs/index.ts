@@ -5,12 +5,14 @@
 import { Acrobot } from "./acrobot.js";
 import { CartPole } from "./cartpole.js";
 import { GridWorld } from "./grid-world.js";
+import { LectureGrid } from "./lecture-grid.js";
 import { MountainCar } from "./mountain-car.js";
 import type { Environment } from "./types.js";
 
 export { Acrobot } from "./acrobot.js";
 export { CartPole } from "./cartpole.js";
 export { GRID_BONUS, GRID_GOAL, GRID_SIZE, GRID_START, GridWorld } from "./grid-world.js";
+export { LECTURE_GRID_BONUS, LECTURE_GRID_COLUMNS, LECTURE_GRID_GOAL, LECTURE_GRID_ROWS, LectureGrid } from "./lecture-grid.js";
 export { MountainCar } from "./mountain-car.js";
 export { EpisodicEnvironment, type EnvironmentSpec, type Outcome } from "./episodic.js";
 export type { Environment, EpisodeSnapshot, StepResult } from "./types.js";
@@ -21,6 +23,7 @@ export const ENVIRONMENTS = {
   "MountainCar-v0": () => new MountainCar(),
   "Acrobot-v1": () => new Acrobot(),
   GridWorld: () => new GridWorld(),
+  LectureGrid: () => new LectureGrid(),
   CartPole: () => new CartPole(),
   MountainCar: () => new MountainCar(),
   Acrobot: () => new Acrobot(),

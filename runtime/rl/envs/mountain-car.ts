@@ -29,8 +29,9 @@ export class MountainCar extends EpisodicEnvironment {
     this.state[1] = 0;
   }
 
-  protected advance(action: number): Outcome {
-    let [position, velocity] = this.state;
+  protected advance(action: number, outcome: Outcome): void {
+    let position = this.state[0];
+    let velocity = this.state[1];
     // Gymnasium's `velocity += …` adds the whole right-hand side at once.
     velocity += (action - 1) * FORCE + Math.cos(3 * position) * -GRAVITY;
     velocity = clip(velocity, -MAX_SPEED, MAX_SPEED);
@@ -40,12 +41,13 @@ export class MountainCar extends EpisodicEnvironment {
     this.state[0] = position;
     this.state[1] = velocity;
 
-    const terminated = position >= GOAL_POSITION && velocity >= GOAL_VELOCITY;
-    return { reward: -1.0, terminated };
+    outcome.reward = -1.0;
+    outcome.terminated = position >= GOAL_POSITION && velocity >= GOAL_VELOCITY;
   }
 
-  protected observe(): Float64Array {
-    return Float64Array.from(this.state, Math.fround);
+  protected observeInto(obs: Float64Array): void {
+    obs[0] = Math.fround(this.state[0]);
+    obs[1] = Math.fround(this.state[1]);
   }
 }
 

@@ -30,6 +30,14 @@ export interface Environment {
    */
   reset(seed?: number): Float64Array;
   step(action: number): StepResult;
+  /**
+   * `step` without allocating: writes the observation into `into.obs` (observationSize long,
+   * owned by the caller) and sets the other fields of `into`. The trainer steps this way when an
+   * environment has it (every built-in one does), so a training step allocates nothing. Make
+   * `into` once, with `reward: NaN`: a field that starts as a double stays one, so V8 writes
+   * rewards such as 0.5 in place (one that starts as 0 boxes every non-integer reward).
+   */
+  stepInto?(action: number, into: StepResult): void;
   /** A copy of the physical state, in float64, laid out as Gymnasium's `env.unwrapped.state`. */
   getState(): Float64Array;
   /** Put the system in `state`. The episode's step counter is kept (see each environment). */

@@ -7,8 +7,6 @@
  * as in qnet.ts (W row-major, then b, layer by layer), then the value head (W: 1 × h, b: 1), then
  * the advantage head (W: actions × h, b: actions), h being the last trunk width.
  */
-import { huber } from "./mlp.js";
-
 export function duelingParameterCount(sizes: ArrayLike<number>): number {
   let count = 0;
   for (let l = 1; l + 1 < sizes.length; l++) count += sizes[l] * (sizes[l - 1] + 1);
@@ -72,7 +70,9 @@ export function duelingTdLoss(
   for (let b = 0; b < batch; b++) {
     duelingForwardInto(theta, sizes, obs, b, act, q);
     const d = q[actions[b]] - targets[b];
-    total += weights[b] * (huberLoss ? huber(d) : d * d);
+    // Huber written out, as in mlp.ts's weightedTdLoss (no call: no boxed doubles).
+    const a = Math.abs(d);
+    total += weights[b] * (huberLoss ? (a <= 1 ? 0.5 * d * d : a - 0.5) : d * d);
   }
   return total / batch;
 }

@@ -56,12 +56,6 @@ export function forwardInto(theta: Float64Array, sizes: Float64Array, obs: Float
   return inOff;
 }
 
-/** Huber loss with threshold 1 (smooth L1), as Stable-Baselines3 and CleanRL use for DQN. */
-export function huber(d: number): number {
-  const a = Math.abs(d);
-  return a <= 1 ? 0.5 * d * d : a - 0.5;
-}
-
 /**
  * The DQN batch loss: Σ_b w_b·ℓ(Q(s_b, a_b) − y_b) / batch — the Q-value gathered by the action
  * taken, ℓ the Huber loss (`huberLoss`) or the squared error. With all weights 1 it is the mean
@@ -84,7 +78,11 @@ export function weightedTdLoss(
   for (let b = 0; b < batch; b++) {
     const qOff = forwardInto(theta, sizes, obs, b, act);
     const d = act[qOff + actions[b]] - targets[b];
-    total += weights[b] * (huberLoss ? huber(d) : d * d);
+    // Huber loss with threshold 1 (smooth L1), as Stable-Baselines3 and CleanRL use, written out
+    // rather than called: V8 boxes the doubles a non-inlined call passes and returns, and the
+    // trainer allocates nothing per step.
+    const a = Math.abs(d);
+    total += weights[b] * (huberLoss ? (a <= 1 ? 0.5 * d * d : a - 0.5) : d * d);
   }
   return total / batch;
 }
