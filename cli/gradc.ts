@@ -104,13 +104,14 @@ program
   .option("--episodes <n>", "episodes to run", "20")
   .option("--seed <n>", "episode e is reset with seed + e", "0")
   .option("--json <file>", "also write the returns as JSON to this file")
-  .action(async (source: string, options: { episodes: string; seed: string; json?: string }) => {
+  .option("--render [file.svg]", "draw the episodes: in this terminal, or as an animated SVG written to file.svg")
+  .action(async (source: string, options: { episodes: string; seed: string; json?: string; render?: string | true }) => {
     const episodes = Number(options.episodes);
     const seed = Number(options.seed);
     if (!Number.isInteger(episodes) || episodes < 1) program.error(`gradc eval: --episodes must be a positive integer, not ${options.episodes}`);
     if (!Number.isSafeInteger(seed) || seed < 0) program.error(`gradc eval: --seed must be a non-negative integer, not ${options.seed}`);
     const { evaluatePolicyCommand } = await import("./policy.js");
-    process.exitCode = reportErrors("eval", () => evaluatePolicyCommand(source, { episodes, seed, json: options.json }));
+    process.exitCode = await reportErrors("eval", () => evaluatePolicyCommand(source, { episodes, seed, json: options.json, render: options.render }));
   });
 
 program
@@ -120,13 +121,13 @@ program
   .option("--out <file>", "where to write it (default RUN/policy.json)")
   .action(async (run: string, options: { out?: string }) => {
     const { exportPolicyCommand } = await import("./policy.js");
-    process.exitCode = reportErrors("export", () => exportPolicyCommand(run, options.out));
+    process.exitCode = await reportErrors("export", () => exportPolicyCommand(run, options.out));
   });
 
 /** Runs a command, turning an error into one line on stderr and exit code 1. */
-function reportErrors(command: string, run: () => number): number {
+async function reportErrors(command: string, run: () => number | Promise<number>): Promise<number> {
   try {
-    return run();
+    return await run();
   } catch (e) {
     process.stderr.write(`gradc ${command}: ${(e as Error).message}\n`);
     return 1;

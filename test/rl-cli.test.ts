@@ -177,6 +177,25 @@ describe("gradc train on the command line", () => {
       expect(r.returns).toEqual(results[0].returns);
     }
 
+    // --render FILE.svg: an animation of every state the episodes went through (reset and each step).
+    const svg = path.join(tmp(), "episodes.svg");
+    const drawn = await gradc(["eval", policyFile, "--episodes", "2", "--render", svg]);
+    expect(drawn.status, drawn.stderr).toBe(0);
+    const frames = Number(/animation of (\d+) frames \(2 episodes\)/.exec(drawn.stdout)?.[1]);
+    const text = fs.readFileSync(svg, "utf8");
+    expect(text.startsWith("<svg") && text.trimEnd().endsWith("</svg>")).toBe(true);
+    const animations = [...text.matchAll(/values="([^"]*)"/g)].map((m) => m[1].split(";").length);
+    expect(animations.length).toBeGreaterThan(0);
+    expect(new Set(animations)).toEqual(new Set([frames]));
+    expect(frames).toBeGreaterThanOrEqual(4);
+    // Without a file it draws in a terminal, which a test's stdout is not; other formats are refused.
+    const noTerminal = await gradc(["eval", policyFile, "--render"]);
+    expect(noTerminal.status).toBe(1);
+    expect(noTerminal.stderr).toContain("stdout is not a terminal; write an animation instead: --render episode.svg");
+    const png = await gradc(["eval", policyFile, "--render", path.join(tmp(), "x.png")]);
+    expect(png.status).toBe(1);
+    expect(png.stderr).toContain("give a file name ending in .svg");
+
     const broken = path.join(tmp(), "broken.json");
     fs.writeFileSync(broken, JSON.stringify({ ...policy, parameters: policy.parameters.slice(1) }));
     const bad = await gradc(["eval", broken]);

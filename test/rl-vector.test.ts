@@ -4,7 +4,7 @@
  * mid-episode, in every copy — and resumed from its checkpoint ends exactly as the uninterrupted run.
  */
 import { describe, expect, it } from "vitest";
-import { CartPole, DQN, EpisodicEnvironment, GreedyPolicy, mergeConfig, defaultConfig, type DQNConfig, type EpisodeRow, type Outcome, type Summary } from "../runtime/rl/index.js";
+import { CartPole, DQN, EpisodicEnvironment, GreedyPolicy, loadPolicy, mergeConfig, defaultConfig, type DQNConfig, type EpisodeRow, type Outcome, type Summary } from "../runtime/rl/index.js";
 
 function cartPoleConfig(overrides: Partial<DQNConfig>): DQNConfig {
   return mergeConfig(
@@ -132,10 +132,17 @@ describe("the greedy policy of a run", () => {
     const fromCheckpoint = GreedyPolicy.fromCheckpoint(recorded.checkpoints[recorded.checkpoints.length - 1].bytes);
     expect(fromCheckpoint.toJSON()).toEqual(policy.toJSON());
     expect(policy.toJSON().trainedSteps).toBe(1500);
+    // What a web page does with gradc/rl's loadPolicy: the policy file's parsed JSON or its text,
+    // or a checkpoint's bytes. A path is Node's (gradc/rl/node) and says so.
+    const text = JSON.stringify(policy.toJSON());
+    const loaded = [loadPolicy(JSON.parse(text)), loadPolicy(text), loadPolicy(recorded.checkpoints[recorded.checkpoints.length - 1].bytes)];
+    expect(() => loadPolicy("runs/cartpole/policy.json")).toThrow(/in a browser, fetch the file first/);
+    expect(() => loadPolicy("{ not json")).toThrow(/not valid JSON/);
     const env = new CartPole();
     let obs = env.reset(7);
     for (let t = 0; t < 50; t++) {
       expect(policy.act(obs)).toBe(trainer.greedyAction(obs));
+      for (const p of loaded) expect(p.act(obs)).toBe(policy.act(obs));
       const r = env.step(t % 2);
       if (r.terminated || r.truncated) break;
       obs = r.obs;

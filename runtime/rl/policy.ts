@@ -148,15 +148,24 @@ export interface EvaluationResult {
 
 /**
  * Runs `episodes` episodes of `act` on `env`, episode e reset with seed `seedOf(e)`, to their end
- * (termination or the time limit).
+ * (termination or the time limit). `onState(env, episode)`, if given, sees every state: after
+ * each reset and after each step (to record or draw it).
  */
-export function runEpisodes(env: Environment, act: (obs: Float64Array) => number, episodes: number, seedOf: (episode: number) => number): EvaluationResult {
+export function runEpisodes(
+  env: Environment,
+  act: (obs: Float64Array) => number,
+  episodes: number,
+  seedOf: (episode: number) => number,
+  onState?: (env: Environment, episode: number) => void,
+): EvaluationResult {
   const returns: number[] = [];
   for (let e = 0; e < episodes; e++) {
     let obs = env.reset(seedOf(e));
+    onState?.(env, e);
     let total = 0;
     for (;;) {
       const result = env.step(act(obs));
+      onState?.(env, e);
       total += result.reward;
       obs = result.obs;
       if (result.terminated || result.truncated) break;
@@ -166,4 +175,27 @@ export function runEpisodes(env: Environment, act: (obs: Float64Array) => number
   const mean = returns.reduce((s, r) => s + r, 0) / returns.length;
   const std = Math.sqrt(returns.reduce((s, r) => s + (r - mean) ** 2, 0) / returns.length);
   return { mean, std, episodes, returns };
+}
+
+/**
+ * A greedy policy from what a page has in hand: a policy file's parsed JSON or its text (what
+ * `gradc export` writes, fetched: `loadPolicy(await (await fetch("policy.json")).json())`), or a
+ * checkpoint's bytes. `act(obs)` then gives the greedy action. Under Node, `gradc/rl` also takes
+ * a path (a policy file, a checkpoint or a run folder).
+ */
+export function loadPolicy(source: unknown, name = "policy"): GreedyPolicy {
+  if (source instanceof Uint8Array) return GreedyPolicy.fromCheckpoint(source, name);
+  if (typeof source === "string") {
+    if (!source.trimStart().startsWith("{")) {
+      throw new PolicyError(`loadPolicy: '${source.slice(0, 80)}' is not a policy's JSON text; in a browser, fetch the file first: loadPolicy(await (await fetch(url)).json())`);
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(source);
+    } catch (e) {
+      throw new PolicyError(`${name}: not valid JSON (${(e as Error).message})`);
+    }
+    return GreedyPolicy.fromJSON(parsed, name);
+  }
+  return GreedyPolicy.fromJSON(source, name);
 }

@@ -4,13 +4,17 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { GreedyPolicy, PolicyError } from "../policy.js";
+import { GreedyPolicy, PolicyError, loadPolicy as loadPolicyContents } from "../policy.js";
 import { writeFileAtomically } from "./atomic-write.js";
 
 const CHECKPOINT_MAGIC = "GRADCKPT";
 
-/** The policy in `source`: a run folder, a checkpoint file or a policy JSON file. */
-export function loadPolicy(source: string): GreedyPolicy {
+/**
+ * The policy in `source`: a run folder, a checkpoint file or a policy JSON file — or anything
+ * gradc/rl's browser-side `loadPolicy` takes (parsed JSON, JSON text, checkpoint bytes).
+ */
+export function loadPolicy(source: unknown): GreedyPolicy {
+  if (typeof source !== "string" || source.trimStart().startsWith("{")) return loadPolicyContents(source);
   let stat: fs.Stats;
   try {
     stat = fs.statSync(source);
