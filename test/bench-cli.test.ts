@@ -5,15 +5,15 @@
  */
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { scratchFolders } from "./support/scratch.js";
 import type { BenchReport } from "../cli/bench.js";
 import type { CompareReport } from "../cli/compare.js";
 
 const BIN = path.resolve("bin/gradc.js");
 const gradc = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8" });
-const tmp = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+const tmp = scratchFolders();
 
 describe("gradc bench FILE", () => {
   const out = path.join(tmp("gradc-bench-test-"), "bench.json");

@@ -3,7 +3,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { simulate } from "./fixtures/cli/physics.js";
 import { richardson } from "./support/numeric.js";
 
@@ -85,6 +85,7 @@ describe("gradc emit", () => {
 
   it("writes the transformed module and its source map with --out", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gradc-emit-"));
+    onTestFinished(() => fs.rmSync(dir, { recursive: true, force: true }));
     const r = gradc("emit", "dsl-examples/lecture.ts", "--out", dir);
     expect(r.status).toBe(0);
     expect(fs.readFileSync(path.join(dir, "lecture.ts"), "utf8")).toContain("function f_rev(");

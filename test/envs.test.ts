@@ -378,7 +378,7 @@ describe("registry", () => {
 
   it("lists exactly the ids and aliases", () => {
     expect(Object.keys(ENVIRONMENTS).sort()).toEqual(
-      ["Acrobot", "Acrobot-v1", "CartPole", "CartPole-v1", "GridWorld", "MountainCar", "MountainCar-v0"].sort(),
+      ["Acrobot", "Acrobot-v1", "CartPole", "CartPole-v1", "GridWorld", "LectureGrid", "MountainCar", "MountainCar-v0"].sort(),
     );
   });
 

@@ -6,13 +6,14 @@
  */
 import { spawn } from "node:child_process";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { scratchFolders } from "./support/scratch.js";
 
 const BIN = path.resolve("bin/gradc.js");
 const FIXTURE = path.resolve("test/fixtures/gridworld-resume.json");
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "gradc-cli-"));
+const scratch = scratchFolders();
+const tmp = () => scratch("gradc-cli-");
 
 interface Result {
   status: number | null;

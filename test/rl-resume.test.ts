@@ -5,12 +5,13 @@
  */
 import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { scratchFolders } from "./support/scratch.js";
 
 const BIN = path.resolve("bin/gradc.js");
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "gradc-resume-"));
+const scratch = scratchFolders();
+const tmp = () => scratch("gradc-resume-");
 const args = (out: string) => ["train", "GridWorld", "--seed", "3", "--steps", "8000", "--config", "test/fixtures/gridworld-resume.json", "--out", out];
 
 function withoutWallTime(dir: string): string {

@@ -3,15 +3,16 @@
  * files, reproducibility, divergence handling, bad configs and corrupted checkpoints.
  */
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { scratchFolders } from "./support/scratch.js";
 // From the sources that gradc/rl and gradc/rl/node name: the package names resolve to the built
 // dist/ for the type checker, and one test must not mix the two copies' classes.
 import { BASE_CONFIG, ConfigError, GridWorld, CartPole, mergeConfig, type DQNConfig, type QNetwork, mlpQNetwork, Random, defaultConfig, learningRateAt } from "../runtime/rl/index.js";
 import { DQNTrainer, loadCheckpoint } from "../runtime/rl/node/index.js";
 
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "gradc-rl-"));
+const scratch = scratchFolders();
+const tmp = () => scratch("gradc-rl-");
 
 function gridConfig(overrides: Partial<DQNConfig> = {}): DQNConfig {
   return mergeConfig(defaultConfig("GridWorld"), { total_timesteps: 3000, learning_starts: 200, eval_freq: 1000, n_eval_episodes: 3, checkpoint_freq: 1000, stop_on_solve: false, ...overrides }, "test");
