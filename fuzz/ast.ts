@@ -34,6 +34,14 @@ export type Expr = (
   | { k: "newarr"; size: Expr }
   /** `a * a`: a square whose two factors stay identical under minimisation. */
   | { k: "sq"; a: Expr }
+  /** A number used as a condition (JavaScript's truthiness); generated only where a condition is. */
+  | { k: "truthy"; a: Expr }
+  /** An assignment used as a value: `(t = e)`, `(t *= e)`. */
+  | { k: "assignx"; target: string; op: "=" | "*="; value: Expr }
+  /** `t++`, `--t` used as a value. */
+  | { k: "incx"; target: string; op: "++" | "--"; prefix: boolean }
+  /** The comma operator: `(a, b)`. */
+  | { k: "comma"; a: Expr; b: Expr }
   /** Verbatim text (bad-input mutations only). */
   | { k: "raw"; text: string; ty: Ty }
 ) & { frozen?: boolean };
@@ -99,9 +107,14 @@ export function typeOf(e: Expr): Ty {
     case "math":
     case "call":
     case "sq":
+    case "assignx":
+    case "incx":
       return "num";
+    case "comma":
+      return typeOf(e.b);
     case "blit":
     case "not":
+    case "truthy":
       return "bool";
     case "ref":
       return e.ty;
@@ -195,6 +208,14 @@ export class Printer {
         const a = this.wrap(e.a, 14);
         return { text: `${a} * ${a}`, prec: 13 };
       }
+      case "truthy":
+        return this.exprPrec(e.a);
+      case "assignx":
+        return { text: `(${e.target} ${e.op} ${this.wrap(e.value, 2)})`, prec: 20 };
+      case "incx":
+        return { text: e.prefix ? `${e.op}${e.target}` : `${e.target}${e.op}`, prec: e.prefix ? 15 : 16 };
+      case "comma":
+        return { text: `(${this.wrap(e.a, 2)}, ${this.wrap(e.b, 2)})`, prec: 20 };
       case "raw":
         return { text: e.text, prec: 3 };
     }
@@ -454,9 +475,14 @@ export function forEachExpr(stmts: Stmt[], visit: (e: Expr) => void): void {
       case "neg":
       case "not":
       case "sq":
+      case "truthy":
         ex(e.a);
         return;
+      case "assignx":
+        ex(e.value);
+        return;
       case "bin":
+      case "comma":
         ex(e.a);
         ex(e.b);
         return;
@@ -642,6 +668,19 @@ function checkFn(fn: Fn, helpers: Map<string, Param[]>, consts: Set<string>): vo
       case "newarr":
         need(e.size, "num");
         return "arr";
+      case "truthy":
+        need(e.a, "num");
+        return "bool";
+      case "assignx":
+        if (lvalue({ k: "var", name: e.target }, true) !== "num") fail("assignment expression to a non-number");
+        need(e.value, "num");
+        return "num";
+      case "incx":
+        lvalue({ k: "var", name: e.target }, true);
+        return "num";
+      case "comma":
+        expr(e.a);
+        return expr(e.b);
       case "raw":
         return e.ty;
     }

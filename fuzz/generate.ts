@@ -352,6 +352,7 @@ class FnGen {
       ["mod", 0.3],
       ["cond", 0.8],
       ["call", pureHelpers.length > 0 ? 1.2 : 0],
+      ["sideEffect", this.vars((v) => v.ty === "num" && v.assignable).length > 0 ? 0.4 : 0],
     ] as const);
     switch (choice) {
       case "leaf":
@@ -400,7 +401,7 @@ class FnGen {
         return { e: bin("%", a.e, pos(1, q.e)), b: a.b };
       }
       case "cond": {
-        const c = this.bool(d - 1);
+        const c = this.condition(d - 1);
         const a = this.assuming(c, true, () => this.num(d - 1));
         const b = this.assuming(c, false, () => this.num(d - 1));
         return { e: { k: "cond", c, a: a.e, b: b.e }, b: Math.max(a.b, b.b) };
@@ -408,6 +409,48 @@ class FnGen {
       case "call": {
         const h = rng.pick(pureHelpers);
         return { e: this.call(h, d - 1), b: CAP };
+      }
+      case "sideEffect":
+        return this.sideEffect(d);
+    }
+  }
+
+  /**
+   * An assignment, a compound assignment or ++/-- (after a comma) used as a value, on a variable
+   * whose bound is CAP: what it stores stays within it (`(t = e)` with e fitted, `(t *= 0.5)`,
+   * `(t *= 0.5, t++)`), however often a loop repeats it.
+   */
+  private sideEffect(d: number): Val {
+    const rng = this.rng;
+    const v = rng.pick(this.vars((x) => x.ty === "num" && x.assignable));
+    this.touch(v.name);
+    const halve: Expr = { k: "assignx", target: v.name, op: "*=", value: lit(0.5) };
+    switch (rng.int(0, 2)) {
+      case 0: {
+        const value = this.fit(this.num(Math.max(0, d - 1)), CAP);
+        return { e: { k: "assignx", target: v.name, op: "=", value: value.e }, b: value.b };
+      }
+      case 1:
+        return { e: halve, b: CAP / 2 };
+      default:
+        return { e: { k: "comma", a: halve, b: { k: "incx", target: v.name, op: rng.pick(["++", "--"] as const), prefix: rng.chance(0.5) } }, b: CAP / 2 + 1 };
+    }
+  }
+
+  /** A condition: a boolean expression or, as JavaScript allows, a number tested for truthiness. */
+  private condition(d: number): Expr {
+    const rng = this.rng;
+    switch (rng.weighted([["bool", 8], ["truthy", 1], ["mixed", d > 0 ? 0.7 : 0]] as const)) {
+      case "bool":
+        return this.bool(d);
+      case "truthy": {
+        const t: Expr = { k: "truthy", a: this.num(Math.max(0, d - 1)).e };
+        return rng.chance(0.3) ? { k: "not", a: t } : t;
+      }
+      case "mixed": {
+        const a = this.condition(d - 1);
+        const op = rng.pick(["&&", "||"] as const);
+        return bin(op, a, this.assuming(a, op === "&&", () => this.condition(d - 1)));
       }
     }
   }
@@ -754,7 +797,7 @@ class FnGen {
       case "exit":
         return [this.exit(ctx)];
       case "earlyReturn": {
-        const cond = this.bool(2);
+        const cond = this.condition(2);
         const value = this.assuming(cond, true, () => this.fit(this.num(2), CAP).e);
         this.afterExit(cond);
         return [{ k: "if", cond, then: [{ k: "return", value }], else: null, compact: rng.chance(0.5) }];
@@ -770,8 +813,8 @@ class FnGen {
     const name = this.rng.pick(outer).name;
     let v = this.fit(this.num(2), CAP);
     let reads = false;
-    forEachExpr([{ k: "expr", e: v.e }], (e) => (reads ||= e.k === "ref" && e.name === name));
-    // The initialiser may not read the name it declares (it would be the new, uninitialised one).
+    forEachExpr([{ k: "expr", e: v.e }], (e) => (reads ||= usedName(e) === name));
+    // The initialiser may not use the name it declares (it would be the new, uninitialised one).
     if (reads) v = { e: lit(0.75), b: 0.75 };
     const isLet = this.rng.chance(0.6);
     this.declare({ name, ty: "num", bound: isLet ? CAP : v.b, assignable: isLet });
@@ -880,7 +923,7 @@ class FnGen {
   private ifStatement(ctx: Ctx): Stmt {
     const rng = this.rng;
     const inner = { loops: ctx.loops, depth: ctx.depth + 1 };
-    const cond = this.bool(2);
+    const cond = this.condition(2);
     const then = this.assuming(cond, true, () => this.withScope([], () => this.block(inner, rng.int(1, 3))));
     let elseBranch: Stmt[] | null = null;
     if (rng.chance(0.5)) {
@@ -972,7 +1015,10 @@ class FnGen {
       // First or last in the body; last when the body declares (shadows) a name the update reads,
       // which would otherwise be read before its declaration.
       const reads = new Set<string>();
-      forEachExpr([update], (e) => e.k === "ref" && reads.add(e.name));
+      forEachExpr([update], (e) => {
+        const used = usedName(e);
+        if (used) reads.add(used);
+      });
       const shadows = body.some((s) => s.k === "decl" && reads.has(s.name));
       if (shadows || (rng.chance(0.5) && body.length > 0 && body[0].k !== "incdec")) body.push(update);
       else body.splice(body[0]?.k === "incdec" ? 1 : 0, 0, update);
@@ -1027,6 +1073,17 @@ class FnGen {
       case "do": {
         const n = rng.int(1, 5);
         const k = this.fresh("k");
+        if (kind === "while" && rng.chance(0.3)) {
+          // \`while (k--)\`: a condition with a side effect, tested for truthiness; k runs n−1 … 0.
+          pre.push({ k: "decl", kw: "let", name: k, ty: "num", init: lit(n) });
+          const counterInside: VarInfo = { name: k, ty: "num", bound: n, assignable: false, int: { lo: 0, hi: n - 1 } };
+          const body = this.withScope([counterInside], () => this.block(inner, bodySize()));
+          addAccumulator(n, body, [counterInside]);
+          const cond = rng.chance(0.5) ? this.bool(1) : null;
+          const guard: Expr = { k: "truthy", a: { k: "incx", target: k, op: "--", prefix: false } };
+          this.declare({ name: k, ty: "num", bound: n, assignable: false, int: { lo: -1, hi: n - 1 } });
+          return withGate([...pre, { k: kind, guard, cond, body }]);
+        }
         pre.push({ k: "decl", kw: "let", name: k, ty: "num", init: lit(0) });
         const counterInside: VarInfo = { name: k, ty: "num", bound: n, assignable: false, int: { lo: 1, hi: n } };
         const increment: Stmt = { k: "incdec", target: { k: "var", name: k }, op: "++", prefix: rng.chance(0.3), pin: true };
@@ -1072,7 +1129,10 @@ class FnGen {
       }
     }));
     let reads = false;
-    forEachExpr([{ k: "expr", e: value }], (e) => (reads ||= (e.k === "ref" || e.k === "len") && declared.has(e.k === "ref" ? e.name : e.arr)));
+    forEachExpr([{ k: "expr", e: value }], (e) => {
+      const used = e.k === "len" ? e.arr : usedName(e);
+      reads ||= used !== undefined && declared.has(used);
+    });
     if (reads) value = lit(0.5);
     const assign: Stmt = { k: "assign", target: { k: "var", name: target.name }, op: "=", value };
     const lo = iv.int?.lo ?? 0;
@@ -1194,8 +1254,6 @@ export const MUTATIONS: Mutation[] = [
   { name: "array reassignment", stmt: (_x, a) => `let q = new Float64Array(2);\nq = ${a};`, needsArray: true },
   { name: "regular expression", stmt: () => `const q = /a+/.test("aa");` },
   { name: "bigint", stmt: () => `const q = 10n;` },
-  { name: "comma operator", stmt: (x) => `const q = (${x}, 1);` },
-  { name: "assignment in expression", stmt: (x) => `let q = 0;\nconst r = (q = ${x}) + 1;` },
   { name: "mutable module variable", top: ["let counter = 0;"], stmt: (x) => `counter += ${x};` },
   { name: "nested function declaration", stmt: (x) => `function inner(t: number): number {\n  return t * 2;\n}\nconst q = inner(${x});` },
   { name: "generator helper", top: ["function* gen(): Generator<number> {\n  yield 1;\n}"], stmt: () => `const q = gen().next().value;` },
@@ -1205,8 +1263,7 @@ export const MUTATIONS: Mutation[] = [
   { name: "this", stmt: () => `const q = this;` },
   { name: "return without value", stmt: (x) => `if (${x} > 1000) return;` },
   { name: "return an array", stmt: (x, a) => `if (${x} > 1000) return ${a};`, needsArray: true },
-  { name: "numeric condition", stmt: (x) => `if (${x}) {\n  ${x} = 1;\n}` },
-  { name: "numeric while condition", stmt: (x) => `while (${x}) {\n  break;\n}` },
+  { name: "number as the value of &&", stmt: (x) => `const q = ${x} && 1;` },
   { name: "array condition", stmt: (_x, a) => `if (${a}) {\n  const q = 1;\n}`, needsArray: true },
   { name: "mixed ?: types", stmt: (x) => `const q = ${x} > 0 ? ${x} : "neg";` },
   { name: "comparison chain", stmt: (x) => `const q = ${x} < 1 < 2;` },
@@ -1269,4 +1326,11 @@ export function generateBadInput(seed: number, index: number, mutation?: string)
     block.splice(rng.int(min, Math.max(min, max)), 0, { k: "raw", text, pin: true });
   }
   return { program, mutation: m.name };
+}
+
+/** The variable an expression node reads or assigns, if it is a variable reference or an assignment. */
+function usedName(e: Expr): string | undefined {
+  if (e.k === "ref") return e.name;
+  if (e.k === "assignx" || e.k === "incx") return e.target;
+  return undefined;
 }

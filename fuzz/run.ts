@@ -760,11 +760,20 @@ export function tallyCoverage(p: Program, coverage: Record<string, number>): voi
       if (e.k === "cond") seen.add("?:");
       if (e.k === "call") seen.add("helper call");
       if (e.k === "newarr") seen.add("new Float64Array");
+      if (e.k === "truthy") seen.add("number as condition");
+      if (e.k === "assignx") seen.add("assignment in expression");
+      if (e.k === "incx") seen.add("++/-- in expression");
+      if (e.k === "comma") seen.add("comma operator");
     });
   }
   const walk = (stmts: Program["f"]["body"], loops: number) => {
     for (const s of stmts) {
       if (s.k === "for" || s.k === "while" || s.k === "do") seen.add(`${s.k} loop`);
+      if (s.k === "while" || s.k === "do") {
+        forEachExpr([{ k: "expr", e: s.guard }, ...(s.cond ? [{ k: "expr" as const, e: s.cond }] : [])], (e) => {
+          if (e.k === "assignx" || e.k === "incx") seen.add("side effect in loop condition");
+        });
+      }
       if (s.k === "for" && loops > 0) seen.add("nested loop");
       if (s.k === "break" || s.k === "continue") seen.add(s.k);
       if (s.k === "return" && loops > 0) seen.add("return in loop");

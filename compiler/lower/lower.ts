@@ -431,11 +431,13 @@ class FunctionLowerer {
         loop.scoped = [...this.scopes[this.scopes.length - 1].values()].map((b) => b.ir);
       }
       const testExpr = ts.isForStatement(s) ? s.condition : s.expression;
+      const varsBeforeTest = new Set(this.vars.keys());
       if (testExpr) loop.cond = this.condition(testExpr, loop.test);
       this.loops.push(frame);
       const flow = this.lowerBlock(blockStatements(s.statement), loop.body);
       this.loops.pop();
       if (ts.isForStatement(s) && s.incrementor) this.lowerEffect(s.incrementor, loop.update);
+      if (hasSideEffects(loop.test, varsBeforeTest)) this.moveTestIntoBody(loop, frame);
 
       const exits = [frame.breakFlag, ...[...flow.may].filter((f) => f === this.returnedFlag)].filter((f): f is string => !!f);
       if (frame.continueFlag) loop.body.unshift(this.assign(frame.continueFlag, { k: "copy", arg: bool(false) }));
@@ -470,6 +472,27 @@ class FunctionLowerer {
     }
   }
 
+  /**
+   * A condition that changes variables or elements (`while (n--)`, `while ((x = next(x)) > 0)`)
+   * becomes the first statement of the body (the last, for do…while) and leaves through the
+   * loop's break flag: the test itself then only reads flags, and what the condition computes is
+   * ordinary body code that both modes differentiate.
+   */
+  private moveTestIntoBody(loop: LoopStmt, frame: LoopFrame): void {
+    const stop = (frame.breakFlag ??= this.flag(`break${frame.id}`));
+    const leave: Stmt[] = [...loop.test, this.assign(stop, { k: "not", arg: loop.cond })];
+    loop.test = [];
+    loop.cond = bool(true);
+    if (loop.postTest) {
+      // do…while: the condition runs after the body and the update, as before.
+      loop.update = [...loop.update, ...leave];
+    } else {
+      const body = loop.body;
+      const go = this.temp("bool");
+      loop.body = [...leave, this.assign(go, { k: "not", arg: ref(stop) }), { k: "if", cond: ref(go), then: body, else: [], loc: this.loc }];
+    }
+  }
+
   /** Expression statements: assignments, ++/--, and calls kept for their effect on arrays. */
   private lowerEffect(e: ts.Expression, out: Stmt[]): void {
     e = skipParens(e);
@@ -501,7 +524,12 @@ class FunctionLowerer {
     this.fail(e, "this expression statement has no effect gradc can differentiate", "statements are assignments, ++/--, or calls to helpers that write into arrays");
   }
 
-  private lowerAssignment(left: ts.Expression, op: PrimOp | undefined, right: ts.Expression | undefined, out: Stmt[], whole: ts.Node): void {
+  /**
+   * `left = right`, `left op= right`, or `left += 1` (++/--, no `right`), evaluated as JavaScript
+   * does: the target's variable or index, then its old value, then `right`. Returns the value the
+   * assignment expression has: the value stored.
+   */
+  private lowerAssignment(left: ts.Expression, op: PrimOp | undefined, right: ts.Expression | undefined, out: Stmt[], whole: ts.Node, keepOld = false): Typed & { old?: Atom } {
     left = skipParens(left);
     if (ts.isIdentifier(left)) {
       const b = this.lookup(left.text);
@@ -511,28 +539,47 @@ class FunctionLowerer {
       if (!op) {
         const value = this.expr(right!, out, b.ir);
         this.checkType(value.type, b.type, right!);
-        return;
+        return { atom: ref(b.ir), type: b.type };
       }
-      const rhs = right ? this.scalar(right, out) : num(1);
-      out.push(this.assign(b.ir, { k: "prim", op, args: [ref(b.ir), rhs] }));
-      return;
+      if (b.type !== "num") this.fail(whole, `'${left.text}' is a boolean: arithmetic assignment needs a number`);
+      // `x += e` reads x before e runs (`x += x++` adds the old x).
+      const [current, rhs] = this.inOrder([() => ref(b.ir), () => (right ? this.scalar(right, out) : num(1))], out);
+      // x++ as a value is the old value: keep a copy before x changes.
+      let old: Atom = current;
+      if (keepOld && current.k === "var" && current.name === b.ir) {
+        const copy = this.temp("num");
+        out.push(this.assign(copy, { k: "copy", arg: current }));
+        old = ref(copy);
+      }
+      out.push(this.assign(b.ir, { k: "prim", op, args: [old, rhs] }));
+      return { atom: ref(b.ir), type: "num", old };
     }
     if (ts.isElementAccessExpression(left)) {
       const arr = this.arrayRef(left.expression);
-      const index = this.scalar(left.argumentExpression, out);
+      let index: Atom;
       let value: Atom;
       if (op) {
+        // The index, then the old element, then the right-hand side (`a[i] += i++` uses the old i).
         const old = this.temp("num");
-        out.push(this.assign(old, { k: "load", arr, index }));
-        const rhs = right ? this.scalar(right, out) : num(1);
+        let rhs: Atom;
+        [index, rhs] = this.inOrder(
+          [
+            () => this.scalar(left.argumentExpression, out),
+            ([at]) => {
+              out.push(this.assign(old, { k: "load", arr, index: at }));
+              return right ? this.scalar(right, out) : num(1);
+            },
+          ],
+          out,
+        );
         const updated = this.temp("num");
         out.push(this.assign(updated, { k: "prim", op, args: [ref(old), rhs] }));
-        value = ref(updated);
-      } else {
-        value = this.scalar(right!, out);
+        out.push({ k: "store", arr, index, value: ref(updated), loc: this.loc });
+        return { atom: ref(updated), type: "num", old: ref(old) };
       }
+      [index, value] = this.inOrder([() => this.scalar(left.argumentExpression, out), () => this.scalar(right!, out)], out);
       out.push({ k: "store", arr, index, value, loc: this.loc });
-      return;
+      return { atom: value, type: "num" };
     }
     this.fail(left, "only variables and array elements can be assigned", "properties and destructuring are outside the differentiable subset");
   }
@@ -540,10 +587,71 @@ class FunctionLowerer {
   // ---------------------------------------------------------------------------------------------
   // Expressions
 
+  /**
+   * Lowers operands left to right, as JavaScript evaluates them; each lowerer sees the atoms of
+   * the operands before it. A variable operand stays a lazy reference in the IR, so when a later
+   * operand assigns that variable (`k + k++`, `x * (x += 1)`), the earlier read is copied to a
+   * temporary right where JavaScript made it.
+   */
+  private inOrder(lowerers: ((before: Atom[]) => Atom)[], out: Stmt[]): Atom[] {
+    const atoms: Atom[] = [];
+    const ends: number[] = [];
+    for (const lower of lowerers) {
+      atoms.push(lower(atoms));
+      ends.push(out.length);
+    }
+    // From the last operand back, so that an insertion never moves a position still needed.
+    for (let i = atoms.length - 2; i >= 0; i--) {
+      const a = atoms[i];
+      if (a.k !== "var" || !assignsVariable(out.slice(ends[i]), a.name)) continue;
+      const copy = this.temp(this.vars.get(a.name) ?? "num");
+      out.splice(ends[i], 0, this.assign(copy, { k: "copy", arg: a }));
+      atoms[i] = ref(copy);
+    }
+    return atoms;
+  }
+
+  /**
+   * A condition, with JavaScript's truthiness: a number is true unless it is 0, −0 or NaN
+   * (`while (n--)`, `if (x)`); `&&`, `||` and `!` inside a condition take numbers likewise.
+   */
   private condition(e: ts.Expression, out: Stmt[]): Atom {
+    e = skipParens(e);
+    if (ts.isBinaryExpression(e) && (e.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken || e.operatorToken.kind === ts.SyntaxKind.BarBarToken)) {
+      // As a condition only the operands' truthiness matters, so each operand is a condition too.
+      const name = this.temp("bool");
+      out.push(this.assign(name, { k: "copy", arg: this.condition(e.left, out) }));
+      const rhs: Stmt[] = [];
+      rhs.push(this.assign(name, { k: "copy", arg: this.condition(e.right, rhs) }));
+      const isAnd = e.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken;
+      out.push({ k: "if", cond: ref(name), then: isAnd ? rhs : [], else: isAnd ? [] : rhs, loc: this.loc });
+      return ref(name);
+    }
+    if (ts.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.ExclamationToken) {
+      const name = this.temp("bool");
+      out.push(this.assign(name, { k: "not", arg: this.condition(e.operand, out) }));
+      return ref(name);
+    }
+    const c = this.expr(e, out);
+    if (c.type === "bool") return c.atom;
+    if (c.type === "arr") this.fail(e, "an array as a condition is always true", "test its length or an element, e.g. `a.length > 0`");
+    return this.truthy(c.atom, out);
+  }
+
+  /** JavaScript's Boolean(x) of a number: x !== 0 && x === x (false for 0, −0 and NaN). */
+  private truthy(x: Atom, out: Stmt[]): Atom {
+    if (x.k === "num") return bool(x.value !== 0 && !Number.isNaN(x.value));
+    const name = this.temp("bool");
+    out.push(this.assign(name, { k: "cmp", op: "!==", args: [x, num(0)] }));
+    out.push({ k: "if", cond: ref(name), then: [this.assign(name, { k: "cmp", op: "===", args: [x, x] })], else: [], loc: this.loc });
+    return ref(name);
+  }
+
+  /** An operand of && or || whose value is used (not only its truthiness): it must be a boolean. */
+  private booleanOperand(e: ts.Expression, out: Stmt[]): Atom {
     const c = this.expr(e, out);
     if (c.type !== "bool") {
-      this.fail(e, "a condition must be a boolean expression", "compare explicitly, e.g. `x !== 0`: gradc does not rely on the truthiness of numbers");
+      this.fail(e, "operands of && and || must be booleans where their value is used", "JavaScript's `x && y` has the value of x or y, not a boolean; compare explicitly, e.g. `x !== 0 && y > 0`, or use it as a condition");
     }
     return c.atom;
   }
@@ -602,15 +710,13 @@ class FunctionLowerer {
       }
       if (e.operator === ts.SyntaxKind.TildeToken) return this.fail(e, "the bitwise operator '~' is outside the differentiable subset", "bitwise operators work on 32-bit integers and have no derivative");
       // ++x / --x: increment, then the new value.
-      this.lowerAssignment(e.operand, e.operator === ts.SyntaxKind.PlusPlusToken ? "add" : "sub", undefined, out, e);
-      return atom(this.scalar(e.operand, out), "num");
+      const updated = this.lowerAssignment(e.operand, e.operator === ts.SyntaxKind.PlusPlusToken ? "add" : "sub", undefined, out, e);
+      return atom(updated.atom, "num");
     }
     if (ts.isPostfixUnaryExpression(e)) {
-      // x++ / x--: the old value, then increment.
-      const old = this.temp("num");
-      out.push(this.assign(old, { k: "copy", arg: this.scalar(e.operand, out) }));
-      this.lowerAssignment(e.operand, e.operator === ts.SyntaxKind.PlusPlusToken ? "add" : "sub", undefined, out, e);
-      return atom(ref(old), "num");
+      // x++ / x--: increment, and the value is the old one.
+      const updated = this.lowerAssignment(e.operand, e.operator === ts.SyntaxKind.PlusPlusToken ? "add" : "sub", undefined, out, e, true);
+      return atom(updated.old!, "num");
     }
     if (ts.isBinaryExpression(e)) return this.binary(e, out, target, emit);
     if (ts.isConditionalExpression(e)) {
@@ -665,18 +771,22 @@ class FunctionLowerer {
     const kind = e.operatorToken.kind;
     const arith = arithmeticOp(kind);
     if (arith) {
-      const a = this.scalar(e.left, out);
-      const b = this.scalar(e.right, out);
+      const [a, b] = this.inOrder([() => this.scalar(e.left, out), () => this.scalar(e.right, out)], out);
       return emit({ k: "prim", op: arith, args: [a, b] }, "num");
     }
     const cmp = CMP_OPS[kind];
     if (cmp) {
-      const a = this.expr(e.left, out);
-      const b = this.expr(e.right, out);
-      if (a.type === "arr" || b.type === "arr") this.fail(e, "arrays cannot be compared");
-      if (a.type !== b.type) this.fail(e, "comparison between a number and a boolean");
-      if (a.type === "bool" && cmp !== "===" && cmp !== "!==") this.fail(e, "booleans can only be compared with === and !==");
-      return emit({ k: "cmp", op: cmp, args: [a.atom, b.atom] }, "bool");
+      const types: Type[] = [];
+      const operand = (side: ts.Expression) => () => {
+        const v = this.expr(side, out);
+        types.push(v.type);
+        return v.atom;
+      };
+      const [a, b] = this.inOrder([operand(e.left), operand(e.right)], out);
+      if (types.includes("arr")) this.fail(e, "arrays cannot be compared");
+      if (types[0] !== types[1]) this.fail(e, "comparison between a number and a boolean");
+      if (types[0] === "bool" && cmp !== "===" && cmp !== "!==") this.fail(e, "booleans can only be compared with === and !==");
+      return emit({ k: "cmp", op: cmp, args: [a, b] }, "bool");
     }
     if (kind === ts.SyntaxKind.AmpersandAmpersandToken || kind === ts.SyntaxKind.BarBarToken) {
       // Short-circuit: `t = a; if (t) t = b` for &&, `t = a; if (!t) t = b` for ||. The result goes
@@ -684,7 +794,7 @@ class FunctionLowerer {
       // must read the old c, not the left operand just stored there).
       const name = target && !this.readsVariable(e.right, target) ? target : this.temp("bool");
       this.vars.set(name, "bool");
-      const a = this.condition(e.left, out);
+      const a = this.booleanOperand(e.left, out);
       out.push(this.assign(name, { k: "copy", arg: a }));
       const rhs: Stmt[] = [];
       const b = this.expr(e.right, rhs, name);
@@ -698,11 +808,19 @@ class FunctionLowerer {
       return { atom: ref(name), type: "bool" };
     }
     if (kind === ts.SyntaxKind.EqualsToken || compoundOp(kind)) {
-      return this.fail(e, "assignment inside an expression is outside the differentiable subset", "write the assignment as its own statement");
+      // An assignment's value is the value stored (the new value for op=).
+      const stored = this.lowerAssignment(e.left, compoundOp(kind), e.right, out, e);
+      return target ? emit({ k: "copy", arg: stored.atom }, stored.type) : { atom: stored.atom, type: stored.type };
+    }
+    if (kind === ts.SyntaxKind.CommaToken) {
+      // `a, b`: a for its effects, then the value of b.
+      if (isEffect(e.left)) this.lowerEffect(e.left, out);
+      else this.expr(e.left, out);
+      return this.expr(e.right, out, target);
     }
     if (kind === ts.SyntaxKind.QuestionQuestionToken) return this.fail(e, "?? is outside the differentiable subset", "numbers in the subset are never null or undefined: use the value directly, or a comparison with ?:");
     const bitwise = [ts.SyntaxKind.AmpersandToken, ts.SyntaxKind.BarToken, ts.SyntaxKind.CaretToken, ts.SyntaxKind.LessThanLessThanToken, ts.SyntaxKind.GreaterThanGreaterThanToken, ts.SyntaxKind.GreaterThanGreaterThanGreaterThanToken].includes(kind);
-    const hint = bitwise ? "bitwise operators work on 32-bit integers and have no derivative" : kind === ts.SyntaxKind.CommaToken ? "write each expression as its own statement" : "see the differentiable subset in the README";
+    const hint = bitwise ? "bitwise operators work on 32-bit integers and have no derivative" : "see the differentiable subset in the README";
     return this.fail(e, `operator '${e.operatorToken.getText()}' is outside the differentiable subset`, hint);
   }
 
@@ -710,7 +828,7 @@ class FunctionLowerer {
     const callee = skipParens(e.expression);
     if (ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) && callee.expression.text === "Math" && !this.lookup("Math")) {
       const name = callee.name.text;
-      const args = () => e.arguments.map((a) => this.scalar(a, out));
+      const args = () => this.inOrder(e.arguments.map((a) => () => this.scalar(a, out)), out);
       const math = MATH_PRIMITIVES.get(name);
       if (math?.variadic) {
         if (e.arguments.length < 1) this.fail(e, `Math.${name}() needs at least one argument`);
@@ -769,12 +887,15 @@ class FunctionLowerer {
     const fn = lowerFunction(resolved.fn, this.ctx);
     if (!fn) return this.fail(e, `'${callee.text}' cannot be differentiated (see the errors above)`);
     if (e.arguments.length !== fn.params.length) this.fail(e, `'${callee.text}' takes ${fn.params.length} arguments, got ${e.arguments.length}`);
-    const args = e.arguments.map((a, i) => {
-      if (fn.params[i].type === "arr") return ref(this.arrayRef(a));
-      const v = this.expr(a, out);
-      this.checkType(v.type, fn.params[i].type, a);
-      return v.atom;
-    });
+    const args = this.inOrder(
+      e.arguments.map((a, i) => () => {
+        if (fn.params[i].type === "arr") return ref(this.arrayRef(a));
+        const v = this.expr(a, out);
+        this.checkType(v.type, fn.params[i].type, a);
+        return v.atom;
+      }),
+      out,
+    );
     return { fn, args };
   }
 
@@ -884,4 +1005,33 @@ function gradcImports(sf: ts.SourceFile): { stopGradient: Set<string>; other: Se
     }
   }
   return { stopGradient, other };
+}
+
+/** Whether any statement in `stmts` (nested ones included) assigns the IR variable `name`. */
+function assignsVariable(stmts: Stmt[], name: string): boolean {
+  let found = false;
+  walk(stmts, (s) => {
+    if (s.k === "assign" && s.target === name) found = true;
+  });
+  return found;
+}
+
+/** An expression written for its effect: an assignment, ++/--, a call or a comma list of them. */
+function isEffect(e: ts.Expression): boolean {
+  e = skipParens(e);
+  if (ts.isCallExpression(e)) return true;
+  if ((ts.isPrefixUnaryExpression(e) || ts.isPostfixUnaryExpression(e)) && (e.operator === ts.SyntaxKind.PlusPlusToken || e.operator === ts.SyntaxKind.MinusMinusToken)) return true;
+  if (!ts.isBinaryExpression(e)) return false;
+  const kind = e.operatorToken.kind;
+  if (kind === ts.SyntaxKind.CommaToken) return isEffect(e.left) && isEffect(e.right);
+  return kind === ts.SyntaxKind.EqualsToken || compoundOp(kind) !== undefined;
+}
+
+/** Whether `test` writes an array element or a variable that existed before it (not its own temporaries). */
+function hasSideEffects(test: Stmt[], varsBefore: Set<string>): boolean {
+  let found = false;
+  walk(test, (s) => {
+    if (s.k === "store" || (s.k === "assign" && varsBefore.has(s.target))) found = true;
+  });
+  return found;
 }
