@@ -69,10 +69,13 @@ describe("environment steps allocate nothing (stepInto)", () => {
         if (into.terminated || into.truncated) env.reset();
       }
     };
-    steps(20_000); // warm up: optimised code allocates what it will allocate in training
-    const bytes = allocatedInside("stepInto", () => steps(20_000));
-    // At 32-byte sampling, one 16-byte number boxed per step would show as ~320 KB.
-    expect(bytes).toBeLessThan(1024);
+    steps(50_000); // warm up: optimised code allocates what it will allocate in training
+    const measured = 20_000;
+    const bytes = allocatedInside("stepInto", () => steps(measured));
+    // One 16-byte number boxed per step would be ~16 bytes per step (~320 KB here). What remains
+    // below 1 byte per step is not per step: the optimising compiler's own transitions (tier-up,
+    // on-stack replacement) when the machine is busy and warm-up ran slowly.
+    expect(bytes / measured).toBeLessThan(1);
     // And stepInto gives what step gives.
     const a = make();
     const b = make();
