@@ -352,7 +352,7 @@ class FnGen {
       ["mod", 0.3],
       ["cond", 0.8],
       ["call", pureHelpers.length > 0 ? 1.2 : 0],
-      ["sideEffect", this.vars((v) => v.ty === "num" && v.assignable).length > 0 ? 0.4 : 0],
+      ["sideEffect", this.sideEffects && this.vars((v) => v.ty === "num" && v.assignable).length > 0 ? 0.4 : 0],
     ] as const);
     switch (choice) {
       case "leaf":
@@ -434,6 +434,19 @@ class FnGen {
         return { e: halve, b: CAP / 2 };
       default:
         return { e: { k: "comma", a: halve, b: { k: "incx", target: v.name, op: rng.pick(["++", "--"] as const), prefix: rng.chance(0.5) } }, b: CAP / 2 + 1 };
+    }
+  }
+
+  /** Whether expressions may assign variables (see `withoutSideEffects`). */
+  private sideEffects = true;
+
+  private withoutSideEffects<T>(body: () => T): T {
+    const saved = this.sideEffects;
+    this.sideEffects = false;
+    try {
+      return body();
+    } finally {
+      this.sideEffects = saved;
     }
   }
 
@@ -1006,12 +1019,13 @@ class FnGen {
         return bin("*", lit(c), leaf.e);
       };
       // The update's value is generated in the loop's scope (it may read the loop variable), and
-      // with what the body's early exits imply (it may go last).
-      const update: Stmt = this.pinned(this.exitPins(body), () => this.withScope(loopScope, (): Stmt =>
+      // with what the body's early exits imply (it may go last), without assignments inside it:
+      // placed after a body that declares a name it uses, it would assign that new name.
+      const update: Stmt = this.pinned(this.exitPins(body), () => this.withoutSideEffects(() => this.withScope(loopScope, (): Stmt =>
         product
           ? { k: "assign", target: { k: "var", name }, op: "*=", value: math(rng.pick(["cos", "tanh", "sin"]), this.fit(this.num(2), CAP).e) }
           : { k: "assign", target: { k: "var", name }, op: rng.pick(["+=", "+=", "-="] as const), value: overwrite && rng.chance(0.7) ? linear() : this.fit(this.num(2), 1).e },
-      ));
+      )));
       // First or last in the body; last when the body declares (shadows) a name the update reads,
       // which would otherwise be read before its declaration.
       const reads = new Set<string>();
