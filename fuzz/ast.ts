@@ -59,6 +59,8 @@ export type Stmt =
   /** `while (guard && cond)`: the guard bounds the trip count and is never touched. */
   | { k: "while"; guard: Expr; cond: Expr | null; body: Stmt[]; pin?: boolean }
   | { k: "do"; guard: Expr; cond: Expr | null; body: Stmt[]; pin?: boolean }
+  /** `switch (disc) { case v: { … } … }`: integer case values (null: default), each body in braces, `break` after it or not (fall-through). */
+  | { k: "switch"; disc: Expr; cases: { value: number | null; body: Stmt[]; brk: boolean }[]; pin?: boolean }
   | { k: "break"; pin?: boolean }
   | { k: "continue"; pin?: boolean }
   | { k: "return"; value: Expr; pin?: boolean }
@@ -286,6 +288,16 @@ export class Printer {
         this.block(s.body, inner, out);
         out.push(`${indent}} while (${this.loopCond(s.guard, s.cond)});`);
         return;
+      case "switch":
+        out.push(`${indent}switch (${this.expr(s.disc)}) {`);
+        for (const c of s.cases) {
+          out.push(`${inner}${c.value === null ? "default" : `case ${formatNumber(c.value)}`}: {`);
+          this.block(c.body, inner + "  ", out);
+          if (c.brk) out.push(`${inner}  break;`);
+          out.push(`${inner}}`);
+        }
+        out.push(`${indent}}`);
+        return;
       case "break":
         out.push(`${indent}break;`);
         return;
@@ -358,6 +370,8 @@ export function childBlocks(s: Stmt): Stmt[][] {
     case "while":
     case "do":
       return [s.body];
+    case "switch":
+      return s.cases.map((c) => c.body);
     default:
       return [];
   }
@@ -528,6 +542,9 @@ export function forEachExpr(stmts: Stmt[], visit: (e: Expr) => void): void {
       case "do":
         ex(s.guard);
         if (s.cond) ex(s.cond);
+        break;
+      case "switch":
+        ex(s.disc);
         break;
       case "return":
         ex(s.value);
@@ -744,6 +761,12 @@ function checkFn(fn: Fn, helpers: Map<string, Param[]>, consts: Set<string>): vo
       case "do":
         if (expr(s.guard) !== "bool" || (s.cond && expr(s.cond) !== "bool")) fail("loop condition is not boolean");
         block(s.body, loops + 1);
+        return;
+      case "switch":
+        if (expr(s.disc) !== "num") fail("switch on a non-number");
+        // Clause bodies may not break or continue (a break would leave the switch, not a loop).
+        for (const c of s.cases) block(c.body, 0);
+        if (s.cases.filter((c) => c.value === null).length > 1) fail("two defaults");
         return;
       case "break":
       case "continue":

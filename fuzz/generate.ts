@@ -770,6 +770,7 @@ class FnGen {
       ["assignBool", boolLets.length > 0 ? 0.4 : 0],
       ["elem", writableArrays.length > 0 ? 3 : 0],
       ["if", ctx.depth < 3 ? 2 : 0],
+      ["switch", ctx.depth < 3 ? 0.6 : 0],
       ["loop", ctx.loops < 2 && ctx.depth < 3 ? 2.5 : 0],
       ["helper", writers.length > 0 ? 1 : 0],
       ["exit", ctx.loops > 0 ? 1.3 : 0],
@@ -801,6 +802,8 @@ class FnGen {
       }
       case "if":
         return [this.ifStatement(ctx)];
+      case "switch":
+        return [this.switchStatement(ctx)];
       case "loop":
         return this.loop(ctx);
       case "helper": {
@@ -946,6 +949,27 @@ class FnGen {
     }
     if (then.length === 0) then.push(this.assuming(cond, true, () => this.declNumScoped()));
     return { k: "if", cond, then, else: elseBranch, compact: rng.chance(0.5) };
+  }
+
+  /**
+   * `switch` on an integer (a loop counter, or ⌊2·tanh(…)⌋ ∈ {−2, …, 1}) with one to three cases and
+   * perhaps a default anywhere among them; each clause breaks or falls through. Clause bodies hold
+   * no break or continue of their own (one would leave the switch, not the loop around it).
+   */
+  private switchStatement(ctx: Ctx): Stmt {
+    const rng = this.rng;
+    const ints = this.vars((v) => v.ty === "num" && v.int !== undefined);
+    const disc: Expr =
+      ints.length > 0 && rng.chance(0.6) ? ref(rng.pick(ints).name) : frozen(math("floor", bin("*", lit(2), math("tanh", this.fit(this.num(1), CAP).e))));
+    const values = rng.shuffle([-2, -1, 0, 1, 2, 3]).slice(0, rng.int(1, 3));
+    const cases: { value: number | null; body: Stmt[]; brk: boolean }[] = values.map((value) => ({ value, body: [], brk: false }));
+    if (rng.chance(0.6)) cases.splice(rng.int(0, cases.length), 0, { value: null, body: [], brk: false });
+    const inner = { loops: 0, depth: ctx.depth + 1 };
+    for (const c of cases) {
+      c.body = this.withScope([], () => this.block(inner, rng.int(1, 2)));
+      c.brk = rng.chance(0.7);
+    }
+    return { k: "switch", disc, cases };
   }
 
   private declNumScoped(): Stmt {
@@ -1221,7 +1245,7 @@ export const MUTATIONS: Mutation[] = [
   { name: "try/catch", stmt: (x) => `let q = 0;\ntry {\n  q = ${x} * 2;\n} catch (e) {\n  q = 1;\n}` },
   { name: "try/finally", stmt: (x) => `let q = 0;\ntry {\n  q = ${x};\n} finally {\n  q = q + 1;\n}` },
   { name: "throw", stmt: (x) => `if (${x} > 1000) throw new Error("too big");` },
-  { name: "switch", stmt: (x) => `let q = 0;\nswitch (Math.floor(${x})) {\n  case 0:\n    q = 1;\n    break;\n  default:\n    q = 2;\n}` },
+  { name: "switch on an array", stmt: (_x, a) => `let q = 0;\nswitch (${a}) {\n  default:\n    q = 2;\n}`, needsArray: true },
   { name: "recursion", top: ["function rec(n: number): number {\n  return n <= 0 ? 0 : rec(n - 1) + 1;\n}"], stmt: (x) => `const q = rec(${x});` },
   { name: "mutual recursion", top: ["function ping(n: number): number {\n  return n <= 0 ? 0 : pong(n - 1);\n}", "function pong(n: number): number {\n  return n <= 0 ? 1 : ping(n - 1);\n}"], stmt: (x) => `const q = ping(${x});` },
   { name: "self recursion of f", stmt: (x) => `if (${x} > 1000) return f_self(${x});`, top: [] },
@@ -1328,6 +1352,7 @@ export function generateBadInput(seed: number, index: number, mutation?: string)
       for (const s of list) {
         if (s.k === "if") (blocks.push(s.then), visit(s.then), s.else && (blocks.push(s.else), visit(s.else)));
         if (s.k === "for" || s.k === "while" || s.k === "do") (blocks.push(s.body), visit(s.body));
+        if (s.k === "switch") s.cases.forEach((c) => (blocks.push(c.body), visit(c.body)));
       }
     };
     visit(program.f.body);

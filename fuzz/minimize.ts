@@ -8,7 +8,7 @@
  * parameters of f. Every candidate must pass `validate` (well-scoped, well-typed, inside the
  * subset) before the oracle runs it, so the reproducer stays a legal program of the subset.
  */
-import { type Expr, type Program, type Stmt, clone, exprSlots, forEachExpr, indexSlots, size, statementLists, typeOf, validate } from "./ast.js";
+import { type Expr, type Program, type Stmt, clone, exprSlots, forEachExpr, indexSlots, size, statementLists, typeOf, validate, childBlocks } from "./ast.js";
 
 export interface MinimizeOptions {
   /** Oracle calls allowed (default 800). */
@@ -203,8 +203,7 @@ function usesName(stmts: Stmt[], name: string): boolean {
     for (const s of list) {
       if ((s.k === "assign" || s.k === "incdec") && ((s.target.k === "var" && s.target.name === name) || (s.target.k === "elem" && s.target.arr === name))) used = true;
       if (s.k === "raw" && new RegExp(`\\b${name}\\b`).test(s.text)) used = true;
-      if (s.k === "if") (lv(s.then), s.else && lv(s.else));
-      if (s.k === "for" || s.k === "while" || s.k === "do") lv(s.body);
+      for (const block of childBlocks(s)) lv(block);
     }
   };
   lv(stmts);

@@ -769,6 +769,11 @@ export function tallyCoverage(p: Program, coverage: Record<string, number>): voi
   const walk = (stmts: Program["f"]["body"], loops: number) => {
     for (const s of stmts) {
       if (s.k === "for" || s.k === "while" || s.k === "do") seen.add(`${s.k} loop`);
+      if (s.k === "switch") {
+        seen.add("switch");
+        if (s.cases.some((c, i) => !c.brk && i < s.cases.length - 1)) seen.add("switch fall-through");
+        if (s.cases.some((c) => c.value === null)) seen.add("switch default");
+      }
       if (s.k === "while" || s.k === "do") {
         forEachExpr([{ k: "expr", e: s.guard }, ...(s.cond ? [{ k: "expr" as const, e: s.cond }] : [])], (e) => {
           if (e.k === "assignx" || e.k === "incx") seen.add("side effect in loop condition");
@@ -784,6 +789,7 @@ export function tallyCoverage(p: Program, coverage: Record<string, number>): voi
       if (loops > 0) forEachExpr([s], (e) => e.k === "call" && seen.add("helper call in loop"));
       const inner = s.k === "for" || s.k === "while" || s.k === "do" ? loops + 1 : loops;
       if (s.k === "if") (walk(s.then, loops), s.else && walk(s.else, loops));
+      if (s.k === "switch") s.cases.forEach((c) => walk(c.body, loops));
       if (s.k === "for" || s.k === "while" || s.k === "do") walk(s.body, inner);
     }
   };

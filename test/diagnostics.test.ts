@@ -349,7 +349,7 @@ describe("strings", () => {
   ]);
 });
 
-describe("exceptions and switch", () => {
+describe("exceptions", () => {
   cases([
     {
       name: "try/catch",
@@ -373,19 +373,31 @@ describe("exceptions and switch", () => {
       at: { marker: "throw" },
     },
     {
-      name: "switch",
-      source: withBody(`
+      name: "switch on an array",
+      source: withBody(
+        `
         let y = 0;
-        switch (x) {
-          case 1:
-            y = x;
-            break;
+        switch (a) {
           default:
             y = 2 * x;
         }
         return y;
+        `,
+        "x: number, a: Float64Array",
+      ),
+      at: { marker: "switch (a)", focus: "a" },
+    },
+    {
+      name: "a case of another type than the switch",
+      source: withBody(`
+        let y = 0;
+        switch (x) {
+          case x > 1:
+            y = x;
+        }
+        return y;
       `),
-      at: { marker: "switch" },
+      at: { marker: "x > 1" },
     },
   ]);
 });
@@ -788,9 +800,10 @@ describe("several errors", () => {
     const source = withBody(`
       const label = "loss";
       let y = x * 2;
-      switch (y) {
-        default:
-          y = y + 1;
+      try {
+        y = y + 1;
+      } catch {
+        y = 0;
       }
       return y;
     `);
@@ -798,9 +811,9 @@ describe("several errors", () => {
     const ds = result.diagnostics;
     const at = (d: Diagnostic, w: Loc) => d.file === w.file && d.line === w.line && d.col === w.col;
     const first = locate(source, { marker: `"loss"` }, FILE);
-    const second = locate(source, { marker: "switch" }, FILE);
+    const second = locate(source, { marker: "try" }, FILE);
     expect(ds.some((d) => at(d, first)), `string not reported:\n${describeDiagnostics(ds)}`).toBe(true);
-    expect(ds.some((d) => at(d, second)), `switch not reported:\n${describeDiagnostics(ds)}`).toBe(true);
+    expect(ds.some((d) => at(d, second)), `try not reported:\n${describeDiagnostics(ds)}`).toBe(true);
     checkWellFormed(ds, { [FILE]: source });
     expect(result.code).toBeUndefined();
   });

@@ -67,8 +67,10 @@ interface Binding {
   isConst: boolean;
 }
 
+/** A statement `break` can leave: a loop, or a switch (which `continue` passes through). */
 interface LoopFrame {
   id: number;
+  isSwitch?: boolean;
   breakFlag?: string;
   continueFlag?: string;
 }
@@ -354,9 +356,9 @@ class FunctionLowerer {
     }
     if (ts.isBreakStatement(s) || ts.isContinueStatement(s)) {
       if (s.label) this.fail(s, "labelled break/continue is outside the differentiable subset", "restructure the loop, or use a flag variable");
-      const frame = this.loops[this.loops.length - 1];
-      if (!frame) this.fail(s, `'${s.getText()}' outside a loop`);
       const isBreak = ts.isBreakStatement(s);
+      const frame = isBreak ? this.loops[this.loops.length - 1] : [...this.loops].reverse().find((f) => !f.isSwitch);
+      if (!frame) this.fail(s, `'${s.getText()}' outside a loop`);
       const flag = isBreak
         ? (frame.breakFlag ??= this.flag(`break${frame.id}`))
         : (frame.continueFlag ??= this.flag(`continue${frame.id}`));
@@ -368,7 +370,7 @@ class FunctionLowerer {
     }
     if (ts.isTryStatement(s)) return this.fail(s, "try/catch is outside the differentiable subset", "move error handling outside the differentiated function");
     if (ts.isThrowStatement(s)) return this.fail(s, "throw is outside the differentiable subset", "validate inputs before calling the differentiated function");
-    if (ts.isSwitchStatement(s)) return this.fail(s, "switch is outside the differentiable subset", "use if/else if chains");
+    if (ts.isSwitchStatement(s)) return this.lowerSwitch(s, out);
     if (ts.isForOfStatement(s) || ts.isForInStatement(s)) return this.fail(s, "for…of and for…in loops are outside the differentiable subset", "use an index loop: for (let i = 0; i < a.length; i++)");
     if (ts.isLabeledStatement(s)) return this.fail(s, "labelled statements are outside the differentiable subset", "use a flag variable to leave nested loops");
     return this.fail(s, `'${excerpt(s)}' is outside the differentiable subset`, "see the differentiable subset in the README");
@@ -470,6 +472,60 @@ class FunctionLowerer {
     } finally {
       this.scopes.pop();
     }
+  }
+
+  /**
+   * `switch` as JavaScript runs it: the discriminant once; the case values compared with === in
+   * order until one matches (later case values are not evaluated), else `default` wherever it
+   * stands; then every clause from there on (fall-through) until a `break`, `continue` or
+   * `return`. Lowered to `sel`, the index of the clause execution starts at (the clause count:
+   * none), and `if (sel <= k) { clause k }` per clause, each guarded by the flags earlier clauses
+   * may have set — so the analyses see only ifs and flags.
+   */
+  private lowerSwitch(s: ts.SwitchStatement, out: Stmt[]): Flow {
+    const clauses = s.caseBlock.clauses;
+    const discriminant = this.expr(s.expression, out);
+    if (discriminant.type === "arr") this.fail(s.expression, "switch on an array is outside the differentiable subset", "switch on a number or a boolean");
+    // A copy: the clauses may assign the variable switched on.
+    const value = this.temp(discriminant.type);
+    out.push(this.assign(value, { k: "copy", arg: discriminant.atom }));
+    const defaultIndex = clauses.findIndex((c) => ts.isDefaultClause(c));
+    const sel = this.temp("num");
+    out.push(this.assign(sel, { k: "copy", arg: num(defaultIndex >= 0 ? defaultIndex : clauses.length) }));
+    let unmatched = out;
+    clauses.forEach((clause, k) => {
+      if (!ts.isCaseClause(clause)) return;
+      const candidate = this.expr(clause.expression, unmatched);
+      if (candidate.type !== discriminant.type) this.fail(clause.expression, `this case compares a ${candidate.type === "bool" ? "boolean" : candidate.type === "num" ? "number" : "array"} with the switch's ${discriminant.type === "bool" ? "boolean" : "number"}`, "=== between different types is always false: give each case a value of the switch's type");
+      const hit = this.temp("bool");
+      unmatched.push(this.assign(hit, { k: "cmp", op: "===", args: [ref(value), candidate.atom] }));
+      const next: Stmt[] = [];
+      unmatched.push({ k: "if", cond: ref(hit), then: [this.assign(sel, { k: "copy", arg: num(k) })], else: next, loc: this.locOf(clause) });
+      unmatched = next;
+    });
+    const frame: LoopFrame = { id: this.nextLoop++, isSwitch: true };
+    this.loops.push(frame);
+    const bodies: { statements: Stmt[]; flow: Flow }[] = [];
+    try {
+      for (const clause of clauses) {
+        const statements: Stmt[] = [];
+        bodies.push({ statements, flow: this.lowerBlock(clause.statements, statements) });
+      }
+    } finally {
+      this.loops.pop();
+    }
+    if (frame.breakFlag) out.push(this.assign(frame.breakFlag, { k: "copy", arg: bool(false) }));
+    const earlier = new Set<string>();
+    bodies.forEach(({ statements, flow }, k) => {
+      const reached = this.temp("bool");
+      out.push(this.assign(reached, { k: "cmp", op: "<=", args: [ref(sel), num(k)] }));
+      const inside: Stmt[] = [];
+      out.push({ k: "if", cond: ref(reached), then: inside, else: [], loc: this.locOf(clauses[k]) });
+      this.guard([...earlier], inside).push(...statements);
+      flow.may.forEach((f) => earlier.add(f));
+    });
+    earlier.delete(frame.breakFlag ?? "");
+    return { may: earlier, always: false };
   }
 
   /**
