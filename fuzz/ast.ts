@@ -42,6 +42,8 @@ export type Expr = (
   | { k: "incx"; target: string; op: "++" | "--"; prefix: boolean }
   /** The comma operator: `(a, b)`. */
   | { k: "comma"; a: Expr; b: Expr }
+  /** An array literal `[a, b, …]` (a number[]). */
+  | { k: "arrlit"; items: Expr[] }
   /** Verbatim text (bad-input mutations only). */
   | { k: "raw"; text: string; ty: Ty }
 ) & { frozen?: boolean };
@@ -59,6 +61,8 @@ export type Stmt =
   /** `while (guard && cond)`: the guard bounds the trip count and is never touched. */
   | { k: "while"; guard: Expr; cond: Expr | null; body: Stmt[]; pin?: boolean }
   | { k: "do"; guard: Expr; cond: Expr | null; body: Stmt[]; pin?: boolean }
+  /** `for (const v of arr)`: the element variable is a number, not an index. */
+  | { k: "forof"; v: string; kw: "const" | "let"; arr: string; body: Stmt[]; pin?: boolean }
   /** `switch (disc) { case v: { … } … }`: integer case values (null: default), each body in braces, `break` after it or not (fall-through). */
   | { k: "switch"; disc: Expr; cases: { value: number | null; body: Stmt[]; brk: boolean }[]; pin?: boolean }
   | { k: "break"; pin?: boolean }
@@ -125,6 +129,7 @@ export function typeOf(e: Expr): Ty {
     case "cond":
       return typeOf(e.a);
     case "newarr":
+    case "arrlit":
       return "arr";
     case "raw":
       return e.ty;
@@ -218,6 +223,8 @@ export class Printer {
         return { text: e.prefix ? `${e.op}${e.target}` : `${e.target}${e.op}`, prec: e.prefix ? 15 : 16 };
       case "comma":
         return { text: `(${this.wrap(e.a, 2)}, ${this.wrap(e.b, 2)})`, prec: 20 };
+      case "arrlit":
+        return { text: `[${e.items.map((i) => this.wrap(i, 3)).join(", ")}]`, prec: 20 };
       case "raw":
         return { text: e.text, prec: 3 };
     }
@@ -287,6 +294,11 @@ export class Printer {
         out.push(`${indent}do {`);
         this.block(s.body, inner, out);
         out.push(`${indent}} while (${this.loopCond(s.guard, s.cond)});`);
+        return;
+      case "forof":
+        out.push(`${indent}for (${s.kw} ${s.v} of ${s.arr}) {`);
+        this.block(s.body, inner, out);
+        out.push(`${indent}}`);
         return;
       case "switch":
         out.push(`${indent}switch (${this.expr(s.disc)}) {`);
@@ -369,6 +381,7 @@ export function childBlocks(s: Stmt): Stmt[][] {
     case "for":
     case "while":
     case "do":
+    case "forof":
       return [s.body];
     case "switch":
       return s.cases.map((c) => c.body);
@@ -494,6 +507,9 @@ export function forEachExpr(stmts: Stmt[], visit: (e: Expr) => void): void {
         return;
       case "assignx":
         ex(e.value);
+        return;
+      case "arrlit":
+        e.items.forEach(ex);
         return;
       case "bin":
       case "comma":
@@ -698,6 +714,9 @@ function checkFn(fn: Fn, helpers: Map<string, Param[]>, consts: Set<string>): vo
       case "comma":
         expr(e.a);
         return expr(e.b);
+      case "arrlit":
+        e.items.forEach((i) => need(i, "num"));
+        return "arr";
       case "raw":
         return e.ty;
     }
@@ -762,6 +781,16 @@ function checkFn(fn: Fn, helpers: Map<string, Param[]>, consts: Set<string>): vo
         if (expr(s.guard) !== "bool" || (s.cond && expr(s.cond) !== "bool")) fail("loop condition is not boolean");
         block(s.body, loops + 1);
         return;
+      case "forof": {
+        const b = lookup(s.arr);
+        if (!b || b.ty !== "arr") fail(`'${s.arr}' is not an array`);
+        scopes.push(new Map([[s.v, { ty: "num", mutable: s.kw === "let" }]]));
+        pending.push(new Set());
+        block(s.body, loops + 1);
+        scopes.pop();
+        pending.pop();
+        return;
+      }
       case "switch":
         if (expr(s.disc) !== "num") fail("switch on a non-number");
         // Clause bodies may not break or continue (a break would leave the switch, not a loop).

@@ -858,6 +858,12 @@ class FnGen {
     const name = this.fresh("v");
     const arrays = this.readable("arr");
     const size: Expr = arrays.length > 0 && rng.chance(0.7) ? { k: "len", arr: rng.pick(arrays).name } : lit(this.prog.arrLen);
+    if (rng.chance(0.25)) {
+      // An array literal of the program's length.
+      const items = Array.from({ length: this.prog.arrLen }, () => this.fit(this.num(1), CAP).e);
+      this.declare({ name, ty: "arr", bound: CAP, assignable: false, writable: true });
+      return [{ k: "decl", kw: "const", name, ty: "arr", init: { k: "arrlit", items }, annotate: rng.chance(0.3) }];
+    }
     const decl: Stmt = { k: "decl", kw: "const", name, ty: "arr", init: { k: "newarr", size }, annotate: rng.chance(0.2) };
     this.declare({ name, ty: "arr", bound: CAP, assignable: false, writable: true });
     if (!rng.chance(0.8)) return [decl];
@@ -1013,6 +1019,7 @@ class FnGen {
       ["forStep2", arrays.length > 0 ? 0.5 : 0],
       ["forData", 1],
       ["forLe", 0.5],
+      ["forOf", arrays.length > 0 ? 1 : 0],
       ["while", 1.2],
       ["do", 0.8],
     ] as const);
@@ -1084,6 +1091,17 @@ class FnGen {
       case "forLe": {
         const n = rng.int(0, 4);
         return forLoop(this.loopVar(), lit(0), "<=", lit(n), "++", { lo: 0, hi: n }, n + 1);
+      }
+      case "forOf": {
+        // \`for (const e of a)\`: the element, a value rather than an index, stays within a's bound.
+        const arr = anyArr();
+        const name = this.fresh("e");
+        const kw = rng.chance(0.7) ? ("const" as const) : ("let" as const);
+        const bound = this.vars((v) => v.name === arr)[0]?.bound ?? CAP;
+        const element: VarInfo = { name, ty: "num", bound: kw === "let" ? CAP : bound, assignable: kw === "let" };
+        const body = this.withScope([element], () => this.block(inner, bodySize()));
+        addAccumulator(L, body, [element]);
+        return withGate([...pre, { k: "forof", v: name, kw, arr, body }]);
       }
       case "forLen":
         return forLoop(this.loopVar(), lit(0), "<", { k: "len", arr: anyArr() }, "++", { lo: 0, hi: L - 1 }, L);
@@ -1239,7 +1257,6 @@ export const MUTATIONS: Mutation[] = [
   { name: "template literal", stmt: (x) => "const s = `" + "${" + x + "}`;" },
   { name: "object literal", stmt: (x) => `const o = { v: ${x} };\nconst q = o.v * 2;` },
   { name: "object with getter", stmt: (x) => `const o = { get v() { return 1; } };\nconst q = ${x} * o.v;` },
-  { name: "array literal", stmt: (x) => `const q = [${x}, 1];` },
   { name: "class declaration in function", stmt: () => `class C { v = 1; }` },
   { name: "class instance", top: ["class Box {\n  constructor(public v: number) {}\n  twice(): number { return 2 * this.v; }\n}"], stmt: (x) => `const q = new Box(${x}).twice();` },
   { name: "try/catch", stmt: (x) => `let q = 0;\ntry {\n  q = ${x} * 2;\n} catch (e) {\n  q = 1;\n}` },
@@ -1272,7 +1289,7 @@ export const MUTATIONS: Mutation[] = [
   { name: "logical assignment", stmt: (x) => `let q = ${x};\nq ||= 1;` },
   { name: "nullish assignment", stmt: (x) => `let q = ${x};\nq ??= 1;` },
   { name: "var declaration", stmt: (x) => `var q = ${x};` },
-  { name: "for…of", stmt: (_x, a) => `let q = 0;\nfor (const v of ${a}) {\n  q += v;\n}`, needsArray: true },
+  { name: "array literal with a hole", stmt: (x) => `const q = [${x}, , 1];` },
   { name: "for…in", stmt: (_x, a) => `let q = 0;\nfor (const key in ${a}) {\n  q += 1;\n}`, needsArray: true },
   { name: "labelled break", stmt: (x) => `let q = 0;\nouter: for (let i = 0; i < 2; i++) {\n  for (let j = 0; j < 2; j++) {\n    if (j > 0) break outer;\n    q += ${x};\n  }\n}` },
   { name: "typeof", stmt: (x) => `const q = typeof ${x} === "number" ? 1 : 0;` },
@@ -1353,6 +1370,7 @@ export function generateBadInput(seed: number, index: number, mutation?: string)
         if (s.k === "if") (blocks.push(s.then), visit(s.then), s.else && (blocks.push(s.else), visit(s.else)));
         if (s.k === "for" || s.k === "while" || s.k === "do") (blocks.push(s.body), visit(s.body));
         if (s.k === "switch") s.cases.forEach((c) => (blocks.push(c.body), visit(c.body)));
+        if (s.k === "forof") (blocks.push(s.body), visit(s.body));
       }
     };
     visit(program.f.body);

@@ -202,6 +202,7 @@ function usesName(stmts: Stmt[], name: string): boolean {
   const lv = (list: Stmt[]): void => {
     for (const s of list) {
       if ((s.k === "assign" || s.k === "incdec") && ((s.target.k === "var" && s.target.name === name) || (s.target.k === "elem" && s.target.arr === name))) used = true;
+      if (s.k === "forof" && s.arr === name) used = true;
       if (s.k === "raw" && new RegExp(`\\b${name}\\b`).test(s.text)) used = true;
       for (const block of childBlocks(s)) lv(block);
     }

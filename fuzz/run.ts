@@ -764,11 +764,13 @@ export function tallyCoverage(p: Program, coverage: Record<string, number>): voi
       if (e.k === "assignx") seen.add("assignment in expression");
       if (e.k === "incx") seen.add("++/-- in expression");
       if (e.k === "comma") seen.add("comma operator");
+      if (e.k === "arrlit") seen.add("array literal");
     });
   }
   const walk = (stmts: Program["f"]["body"], loops: number) => {
     for (const s of stmts) {
       if (s.k === "for" || s.k === "while" || s.k === "do") seen.add(`${s.k} loop`);
+      if (s.k === "forof") seen.add("for…of loop");
       if (s.k === "switch") {
         seen.add("switch");
         if (s.cases.some((c, i) => !c.brk && i < s.cases.length - 1)) seen.add("switch fall-through");
@@ -787,10 +789,10 @@ export function tallyCoverage(p: Program, coverage: Record<string, number>): voi
       if (s.k === "incdec") seen.add("++/--");
       if (s.k === "expr") seen.add("helper call statement");
       if (loops > 0) forEachExpr([s], (e) => e.k === "call" && seen.add("helper call in loop"));
-      const inner = s.k === "for" || s.k === "while" || s.k === "do" ? loops + 1 : loops;
+      const inner = s.k === "for" || s.k === "while" || s.k === "do" || s.k === "forof" ? loops + 1 : loops;
       if (s.k === "if") (walk(s.then, loops), s.else && walk(s.else, loops));
       if (s.k === "switch") s.cases.forEach((c) => walk(c.body, loops));
-      if (s.k === "for" || s.k === "while" || s.k === "do") walk(s.body, inner);
+      if (s.k === "for" || s.k === "while" || s.k === "do" || s.k === "forof") walk(s.body, inner);
     }
   };
   for (const fn of allFns(p)) walk(fn.body, 0);

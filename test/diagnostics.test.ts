@@ -539,18 +539,18 @@ describe("declarations", () => {
 describe("loops and control flow", () => {
   cases([
     {
-      name: "for…of",
+      name: "for…in",
       source: withBody(
         `
         let s = 0;
-        for (const a of v) {
-          s += a;
+        for (const a in v) {
+          s += x;
         }
         return s;
         `,
-        "v: Float64Array",
+        "x: number, v: Float64Array",
       ),
-      at: { marker: "for (const a of v)" },
+      at: { marker: "for (const a in v)" },
     },
     {
       name: "labelled break",
@@ -882,8 +882,10 @@ describe("errors inside imported modules", () => {
     // A helper in its own module.
     export function helper(x: number): number {
       let s = 0;
-      for (const k of [1, 2, 3]) {
-        s += k * x;
+      try {
+        s = 2 * x;
+      } catch {
+        s = 0;
       }
       return s;
     }
@@ -900,9 +902,9 @@ describe("errors inside imported modules", () => {
 
       export const g = grad(f);
     `);
-    const d = check({ name: "helper", source: main, file: MAIN, modules: { [HELPER]: helper }, at: { marker: "for (const k of", file: HELPER } });
+    const d = check({ name: "helper", source: main, file: MAIN, modules: { [HELPER]: helper }, at: { marker: "try {", file: HELPER } });
     expect(d.file).toBe(HELPER);
-    expect(formatDiagnostic(d)).toContain("for (const k of [1, 2, 3]) {");
+    expect(formatDiagnostic(d)).toContain("try {");
   });
 
   it("names the imported file when the differentiated function itself is imported", () => {
@@ -989,7 +991,7 @@ describe("errors inside imported modules", () => {
     expect(read).toContain(HELPER);
     const helperDiags = result.diagnostics.filter((d) => d.file === HELPER);
     expect(helperDiags.length, describeDiagnostics(result.diagnostics)).toBeGreaterThan(0);
-    const want = locate(helper, { marker: "for (const k of" }, HELPER);
+    const want = locate(helper, { marker: "try {" }, HELPER);
     expect(helperDiags.some((d) => d.line === want.line && d.col === want.col), describeDiagnostics(result.diagnostics)).toBe(true);
     expect(result.code).toBeUndefined();
   });
@@ -1067,7 +1069,7 @@ describe("bad input never crashes", () => {
     `let y: number | undefined;\ny = x;\nreturn y;`,
     `return <number>x;`,
     `return Number(x);`,
-    `const t = [x, x] as const;\nreturn t[0];`,
+    `const t = [x, ...[x]];\nreturn t[0];`,
     `for (const k in { a: 1 }) {\n  x += 1;\n}\nreturn x;`,
     `return x > 0 ? "a".length : x;`,
     `return delete (globalThis as any).x ? x : 0;`,

@@ -16,6 +16,8 @@ import { describe, expect, it } from "vitest";
 import { grad, jvp, valueAndGrad, vjp } from "gradc";
 import { type Arg, expectClose, numericPartial } from "./support/numeric.js";
 import {
+  forOfLoops,
+  arrayLiterals,
   switchFallThrough,
   switchInLoop,
   switchComputed,
@@ -794,6 +796,26 @@ const cases: Case[] = [
     vjp: vjp(switchComputed, { wrt: [0] }),
     points: [[0.6, 0], [1.3, 2], [-0.4, 3], [0.9, 5]],
     wrt: [0],
+  },
+  {
+    name: "forOfLoops",
+    f: forOfLoops,
+    grad: grad(forOfLoops),
+    tape: grad(forOfLoops, { engine: "tape" }),
+    jvp: jvp(forOfLoops),
+    valueAndGrad: valueAndGrad(forOfLoops),
+    vjp: vjp(forOfLoops),
+    points: [[0.7, 1.2], [1.1, 0.4], [-0.5, 2.1]],
+  },
+  {
+    name: "arrayLiterals",
+    f: arrayLiterals,
+    grad: grad(arrayLiterals),
+    tape: grad(arrayLiterals, { engine: "tape" }),
+    jvp: jvp(arrayLiterals),
+    valueAndGrad: valueAndGrad(arrayLiterals),
+    vjp: vjp(arrayLiterals),
+    points: [[0.7, 1.2], [-1.1, 0.4]],
   },
   {
     name: "huber",

@@ -335,7 +335,7 @@ class FunctionLowerer {
       return none;
     }
     if (ts.isIfStatement(s)) return this.lowerIf(s, out, [], undefined);
-    if (ts.isForStatement(s) || ts.isWhileStatement(s) || ts.isDoStatement(s)) return this.lowerLoop(s, out);
+    if (ts.isForStatement(s) || ts.isWhileStatement(s) || ts.isDoStatement(s) || ts.isForOfStatement(s)) return this.lowerLoop(s, out);
     if (ts.isReturnStatement(s)) {
       if (!s.expression && this.isProcedure) {
         this.returnedFlag ??= this.flag("returned");
@@ -371,7 +371,7 @@ class FunctionLowerer {
     if (ts.isTryStatement(s)) return this.fail(s, "try/catch is outside the differentiable subset", "move error handling outside the differentiated function");
     if (ts.isThrowStatement(s)) return this.fail(s, "throw is outside the differentiable subset", "validate inputs before calling the differentiated function");
     if (ts.isSwitchStatement(s)) return this.lowerSwitch(s, out);
-    if (ts.isForOfStatement(s) || ts.isForInStatement(s)) return this.fail(s, "for…of and for…in loops are outside the differentiable subset", "use an index loop: for (let i = 0; i < a.length; i++)");
+    if (ts.isForInStatement(s)) return this.fail(s, "for…in loops are outside the differentiable subset", "iterate the values with for…of, or use an index loop: for (let i = 0; i < a.length; i++)");
     if (ts.isLabeledStatement(s)) return this.fail(s, "labelled statements are outside the differentiable subset", "use a flag variable to leave nested loops");
     return this.fail(s, `'${excerpt(s)}' is outside the differentiable subset`, "see the differentiable subset in the README");
   }
@@ -422,7 +422,7 @@ class FunctionLowerer {
     return { may: new Set([...a.may, ...b.may]), always: a.always && b.always };
   }
 
-  private lowerLoop(s: ts.ForStatement | ts.WhileStatement | ts.DoStatement, out: Stmt[]): Flow {
+  private lowerLoop(s: ts.ForStatement | ts.WhileStatement | ts.DoStatement | ts.ForOfStatement, out: Stmt[]): Flow {
     const frame: LoopFrame = { id: this.nextLoop++ };
     const loop: LoopStmt = { k: "loop", id: frame.id, init: [], test: [], cond: bool(true), body: [], update: [], postTest: ts.isDoStatement(s), scoped: [], loc: this.locOf(s) };
     this.scopes.push(new Map());
@@ -432,11 +432,19 @@ class FunctionLowerer {
         else this.lowerEffect(s.initializer, loop.init);
         loop.scoped = [...this.scopes[this.scopes.length - 1].values()].map((b) => b.ir);
       }
-      const testExpr = ts.isForStatement(s) ? s.condition : s.expression;
       const varsBeforeTest = new Set(this.vars.keys());
+      const element = ts.isForOfStatement(s) ? this.forOfHeader(s, loop) : undefined;
+      const testExpr = ts.isForStatement(s) ? s.condition : ts.isForOfStatement(s) ? undefined : s.expression;
       if (testExpr) loop.cond = this.condition(testExpr, loop.test);
       this.loops.push(frame);
-      const flow = this.lowerBlock(blockStatements(s.statement), loop.body);
+      let flow: Flow;
+      this.scopes.push(new Map());
+      try {
+        element?.(loop.body);
+        flow = this.lowerBlock(blockStatements(s.statement), loop.body);
+      } finally {
+        this.scopes.pop();
+      }
       this.loops.pop();
       if (ts.isForStatement(s) && s.incrementor) this.lowerEffect(s.incrementor, loop.update);
       if (hasSideEffects(loop.test, varsBeforeTest)) this.moveTestIntoBody(loop, frame);
@@ -472,6 +480,43 @@ class FunctionLowerer {
     } finally {
       this.scopes.pop();
     }
+  }
+
+  /**
+   * `for (const v of a)` as the index loop JavaScript's array iterator amounts to: `a` evaluated
+   * once (a Float64Array, a number[] or an array literal), `i` from 0 while `i < a.length`, and
+   * `v = a[i]` read at the top of each iteration (so writes to later elements are seen, as in
+   * JavaScript). Fills the loop's header; the returned function declares v in the body.
+   */
+  private forOfHeader(s: ts.ForOfStatement, loop: LoopStmt): (body: Stmt[]) => void {
+    if (s.awaitModifier) this.fail(s, "for await is outside the differentiable subset", "iterate synchronously");
+    const list = s.initializer;
+    if (!ts.isVariableDeclarationList(list) || list.declarations.length !== 1 || !ts.isIdentifier(list.declarations[0].name)) {
+      return this.fail(list, "for…of needs a variable of its own", "write for (const v of a)");
+    }
+    if (!(list.flags & (ts.NodeFlags.Const | ts.NodeFlags.Let))) this.fail(list, "'var' declarations are outside the differentiable subset", "use let or const");
+    const name = list.declarations[0].name.text;
+    const iterated = skipParens(s.expression);
+    let arr: string;
+    if (ts.isArrayLiteralExpression(iterated)) {
+      const literal = this.expr(iterated, loop.init);
+      arr = (literal.atom as { name: string }).name;
+    } else {
+      arr = this.arrayRef(iterated);
+    }
+    const index = this.internal(`${name}_index`, "num");
+    loop.init.push(this.assign(index, { k: "copy", arg: num(0) }));
+    loop.scoped = [index];
+    const length = this.temp("num");
+    const more = this.temp("bool");
+    loop.test.push(this.assign(length, { k: "len", arr }), this.assign(more, { k: "cmp", op: "<", args: [ref(index), ref(length)] }));
+    loop.cond = ref(more);
+    loop.update.push(this.assign(index, { k: "prim", op: "add", args: [ref(index), num(1)] }));
+    const isConst = !!(list.flags & ts.NodeFlags.Const);
+    return (body) => {
+      const v = this.declare(name, "num", isConst);
+      body.push(this.assign(v, { k: "load", arr, index: ref(index) }));
+    };
   }
 
   /**
@@ -818,7 +863,19 @@ class FunctionLowerer {
     if (ts.isArrowFunction(e) || ts.isFunctionExpression(e)) {
       return this.fail(e, "closures are outside the differentiable subset", "declare the function at the top level of the module and call it");
     }
-    if (ts.isArrayLiteralExpression(e)) return this.fail(e, "array literals are outside the differentiable subset", "allocate with new Float64Array(n) and fill it");
+    if (ts.isArrayLiteralExpression(e)) {
+      // `[a, b, c]`: a new array of the elements' values, evaluated left to right.
+      for (const element of e.elements) {
+        if (ts.isSpreadElement(element)) this.fail(element, "spread in an array literal is outside the differentiable subset", "copy the elements with a loop");
+        if (ts.isOmittedExpression(element)) this.fail(e, "an array literal with holes is outside the differentiable subset", "write every element");
+      }
+      const values = this.inOrder(e.elements.map((element) => () => this.scalar(element, out)), out);
+      const name = target ?? this.temp("arr");
+      this.vars.set(name, "arr");
+      out.push(this.assign(name, { k: "newarr", size: num(values.length) }));
+      values.forEach((value, i) => out.push({ k: "store", arr: name, index: num(i), value, loc: this.loc }));
+      return { atom: ref(name), type: "arr" };
+    }
     if (ts.isObjectLiteralExpression(e)) return this.fail(e, "objects are outside the differentiable subset", "pass numbers and Float64Arrays");
     return this.fail(e, `'${excerpt(e)}' is outside the differentiable subset`, "see the differentiable subset in the README");
   }
@@ -945,7 +1002,7 @@ class FunctionLowerer {
     if (e.arguments.length !== fn.params.length) this.fail(e, `'${callee.text}' takes ${fn.params.length} arguments, got ${e.arguments.length}`);
     const args = this.inOrder(
       e.arguments.map((a, i) => () => {
-        if (fn.params[i].type === "arr") return ref(this.arrayRef(a));
+        if (fn.params[i].type === "arr") return ts.isArrayLiteralExpression(skipParens(a)) ? this.expr(a, out).atom : ref(this.arrayRef(a));
         const v = this.expr(a, out);
         this.checkType(v.type, fn.params[i].type, a);
         return v.atom;
