@@ -47,6 +47,8 @@ interface VarInfo {
   boolLet?: boolean;
   /** A parameter of the function. */
   param?: boolean;
+  /** An array made by an array literal: a number[], so never a helper's Float64Array argument. */
+  literal?: boolean;
   /** An accumulator meant to reach the result only through its gate (see `FnGen.gate`). */
   gated?: boolean;
 }
@@ -457,7 +459,10 @@ class FnGen {
       case "bool":
         return this.bool(d);
       case "truthy": {
-        const t: Expr = { k: "truthy", a: this.num(Math.max(0, d - 1)).e };
+        const value = this.num(Math.max(0, d - 1)).e;
+        // TypeScript rejects a condition that is always truthy or falsy by its syntax (`if (1.5)`).
+        if (value.k === "lit" || value.k === "neg" || value.k === "comma") return this.bool(d);
+        const t: Expr = { k: "truthy", a: value };
         return rng.chance(0.3) ? { k: "not", a: t } : t;
       }
       case "mixed": {
@@ -472,7 +477,7 @@ class FnGen {
     const args = h.params.map((p): Expr => {
       if (p.ty === "num") return this.fit(this.num(d), CAP).e;
       if (p.ty === "bool") return this.bool(d);
-      const arrays = this.readable("arr").filter((a) => !h.writes || a.writable);
+      const arrays = this.readable("arr").filter((a) => (!h.writes || a.writable) && !a.literal);
       return ref(this.rng.pick(arrays).name, "arr");
     });
     return { k: "call", fn: h.name, args };
@@ -480,7 +485,7 @@ class FnGen {
 
   private canCall(h: HelperSig): boolean {
     if (!h.params.some((p) => p.ty === "arr")) return true;
-    return this.readable("arr").some((a) => !h.writes || a.writable);
+    return this.readable("arr").some((a) => (!h.writes || a.writable) && !a.literal);
   }
 
   /** A guarded application of a one-argument Math function. */
@@ -861,8 +866,9 @@ class FnGen {
     if (rng.chance(0.25)) {
       // An array literal of the program's length.
       const items = Array.from({ length: this.prog.arrLen }, () => this.fit(this.num(1), CAP).e);
-      this.declare({ name, ty: "arr", bound: CAP, assignable: false, writable: true });
-      return [{ k: "decl", kw: "const", name, ty: "arr", init: { k: "arrlit", items }, annotate: rng.chance(0.3) }];
+      // A number[]: never annotated Float64Array nor handed to a helper's Float64Array parameter.
+      this.declare({ name, ty: "arr", bound: CAP, assignable: false, writable: true, literal: true });
+      return [{ k: "decl", kw: "const", name, ty: "arr", init: { k: "arrlit", items }, annotate: false }];
     }
     const decl: Stmt = { k: "decl", kw: "const", name, ty: "arr", init: { k: "newarr", size }, annotate: rng.chance(0.2) };
     this.declare({ name, ty: "arr", bound: CAP, assignable: false, writable: true });
@@ -958,15 +964,19 @@ class FnGen {
   }
 
   /**
-   * `switch` on an integer (a loop counter, or ⌊2·tanh(…)⌋ ∈ {−2, …, 1}) with one to three cases and
+   * `switch` on an integer (a loop counter modulo 2–4, or ⌊2·tanh(…)⌋ ∈ {−2, …, 1}) with one to three cases and
    * perhaps a default anywhere among them; each clause breaks or falls through. Clause bodies hold
    * no break or continue of their own (one would leave the switch, not the loop around it).
    */
   private switchStatement(ctx: Ctx): Stmt {
     const rng = this.rng;
     const ints = this.vars((v) => v.ty === "num" && v.int !== undefined);
+    // Never a bare variable: TypeScript narrows a switched-on variable to each case's literal and
+    // then rejects comparisons of it (and nested switches on it) as unintentional.
     const disc: Expr =
-      ints.length > 0 && rng.chance(0.6) ? ref(rng.pick(ints).name) : frozen(math("floor", bin("*", lit(2), math("tanh", this.fit(this.num(1), CAP).e))));
+      ints.length > 0 && rng.chance(0.6)
+        ? bin("%", ref(rng.pick(ints).name), lit(rng.pick([2, 3, 4])))
+        : frozen(math("floor", bin("*", lit(2), math("tanh", this.fit(this.num(1), CAP).e))));
     const values = rng.shuffle([-2, -1, 0, 1, 2, 3]).slice(0, rng.int(1, 3));
     const cases: { value: number | null; body: Stmt[]; brk: boolean }[] = values.map((value) => ({ value, body: [], brk: false }));
     if (rng.chance(0.6)) cases.splice(rng.int(0, cases.length), 0, { value: null, body: [], brk: false });

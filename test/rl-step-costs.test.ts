@@ -70,11 +70,11 @@ describe("environment steps allocate nothing (stepInto)", () => {
       }
     };
     steps(50_000); // warm up: optimised code allocates what it will allocate in training
+    // The least of three windows: an allocation made every step shows in each of them, while the
+    // optimising compiler's one-off transitions (a late tier-up on a busy machine) show in one.
     const measured = 20_000;
-    const bytes = allocatedInside("stepInto", () => steps(measured));
-    // One 16-byte number boxed per step would be ~16 bytes per step (~320 KB here). What remains
-    // below 1 byte per step is not per step: the optimising compiler's own transitions (tier-up,
-    // on-stack replacement) when the machine is busy and warm-up ran slowly.
+    const bytes = Math.min(...[1, 2, 3].map(() => allocatedInside("stepInto", () => steps(measured))));
+    // One 16-byte number boxed per step would be 16 bytes per step (~320 KB per window).
     expect(bytes / measured).toBeLessThan(1);
     // And stepInto gives what step gives.
     const a = make();
