@@ -83,6 +83,9 @@ interface Flow {
 
 type Typed = { atom: Atom; type: Type };
 
+/** How diagnostics name the IR's types. */
+const TYPE_NAMES: Record<Type, string> = { num: "a number", bool: "a boolean", arr: "an array" };
+
 class FunctionLowerer {
   private readonly sf: ts.SourceFile;
   private readonly vars = new Map<string, Type>();
@@ -497,10 +500,11 @@ class FunctionLowerer {
     if (!(list.flags & (ts.NodeFlags.Const | ts.NodeFlags.Let))) this.fail(list, "'var' declarations are outside the differentiable subset", "use let or const");
     const name = list.declarations[0].name.text;
     const iterated = skipParens(s.expression);
+    // A literal is made into an array of its own before the loop, named so the loop can read it.
     let arr: string;
     if (ts.isArrayLiteralExpression(iterated)) {
-      const literal = this.expr(iterated, loop.init);
-      arr = (literal.atom as { name: string }).name;
+      arr = this.temp("arr");
+      this.expr(iterated, loop.init, arr);
     } else {
       arr = this.arrayRef(iterated);
     }
@@ -541,7 +545,7 @@ class FunctionLowerer {
     clauses.forEach((clause, k) => {
       if (!ts.isCaseClause(clause)) return;
       const candidate = this.expr(clause.expression, unmatched);
-      if (candidate.type !== discriminant.type) this.fail(clause.expression, `this case compares a ${candidate.type === "bool" ? "boolean" : candidate.type === "num" ? "number" : "array"} with the switch's ${discriminant.type === "bool" ? "boolean" : "number"}`, "=== between different types is always false: give each case a value of the switch's type");
+      if (candidate.type !== discriminant.type) this.fail(clause.expression, `this case compares ${TYPE_NAMES[candidate.type]} with the switch's ${TYPE_NAMES[discriminant.type].replace(/^an? /, "")}`, "=== between different types is always false: give each case a value of the switch's type");
       const hit = this.temp("bool");
       unmatched.push(this.assign(hit, { k: "cmp", op: "===", args: [ref(value), candidate.atom] }));
       const next: Stmt[] = [];
@@ -589,8 +593,8 @@ class FunctionLowerer {
       loop.update = [...loop.update, ...leave];
     } else {
       const body = loop.body;
-      const go = this.temp("bool");
-      loop.body = [...leave, this.assign(go, { k: "not", arg: ref(stop) }), { k: "if", cond: ref(go), then: body, else: [], loc: this.loc }];
+      loop.body = leave;
+      this.guard([stop], loop.body).push(...body);
     }
   }
 
@@ -724,8 +728,7 @@ class FunctionLowerer {
       out.push(this.assign(name, { k: "copy", arg: this.condition(e.left, out) }));
       const rhs: Stmt[] = [];
       rhs.push(this.assign(name, { k: "copy", arg: this.condition(e.right, rhs) }));
-      const isAnd = e.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken;
-      out.push({ k: "if", cond: ref(name), then: isAnd ? rhs : [], else: isAnd ? [] : rhs, loc: this.loc });
+      out.push(this.shortCircuit(e.operatorToken.kind, name, rhs));
       return ref(name);
     }
     if (ts.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.ExclamationToken) {
@@ -737,6 +740,12 @@ class FunctionLowerer {
     if (c.type === "bool") return c.atom;
     if (c.type === "arr") this.fail(e, "an array as a condition is always true", "test its length or an element, e.g. `a.length > 0`");
     return this.truthy(c.atom, out);
+  }
+
+  /** `if (name) { rhs }` for &&, `if (!name) { rhs }` for ||: the right operand runs only when it decides. */
+  private shortCircuit(kind: ts.SyntaxKind, name: string, rhs: Stmt[]): Stmt {
+    const isAnd = kind === ts.SyntaxKind.AmpersandAmpersandToken;
+    return { k: "if", cond: ref(name), then: isAnd ? rhs : [], else: isAnd ? [] : rhs, loc: this.loc };
   }
 
   /** JavaScript's Boolean(x) of a number: x !== 0 && x === x (false for 0, −0 and NaN). */
@@ -764,10 +773,7 @@ class FunctionLowerer {
   }
 
   private checkType(actual: Type, expected: Type, node: ts.Node): void {
-    if (actual !== expected) {
-      const names = { num: "a number", bool: "a boolean", arr: "an array" };
-      this.fail(node, `expected ${names[expected]} here, found ${names[actual]}`);
-    }
+    if (actual !== expected) this.fail(node, `expected ${TYPE_NAMES[expected]} here, found ${TYPE_NAMES[actual]}`);
   }
 
   /** Lowers `e`; with a `target`, the final primitive is assigned to it directly. */
@@ -912,11 +918,7 @@ class FunctionLowerer {
       const rhs: Stmt[] = [];
       const b = this.expr(e.right, rhs, name);
       if (b.type !== "bool") this.fail(e.right, "operands of && and || must be booleans", "compare explicitly, e.g. `x > 0 && y > 0`");
-      if (kind === ts.SyntaxKind.AmpersandAmpersandToken) {
-        out.push({ k: "if", cond: ref(name), then: rhs, else: [], loc: this.loc });
-      } else {
-        out.push({ k: "if", cond: ref(name), then: [], else: rhs, loc: this.loc });
-      }
+      out.push(this.shortCircuit(kind, name, rhs));
       if (target && name !== target) return emit({ k: "copy", arg: ref(name) }, "bool");
       return { atom: ref(name), type: "bool" };
     }

@@ -55,7 +55,7 @@ export interface Progress {
   meanReturn: number;
   epsilon: number;
   loss: number;
-  stepsPerSecond: number;
+  readonly stepsPerSecond: number;
   /**
    * Microseconds per environment step in each phase, over this call of `train` (step-times.ts);
    * computed when read.
@@ -324,7 +324,6 @@ export class DQN {
         p.meanReturn = this.meanReturnValue;
         p.epsilon = eps;
         p.loss = this.lastLoss;
-        p.stepsPerSecond = p.sessionSteps / Math.max(1e-9, p.sessionSeconds);
         this.options.onProgress(p);
       }
       if (yieldEveryMs !== undefined && performance.now() >= nextYield) {
@@ -358,7 +357,7 @@ export class DQN {
       wallSeconds: round(trainingSeconds, 3),
       diverged,
       checkpointStep: this.checkpointStep,
-      finalMeanReturn: this.meanRecentReturn(),
+      finalMeanReturn: this.meanReturnValue,
       config: c,
     };
     await this.output.summary?.(summary);
@@ -606,7 +605,7 @@ function decodeTrainingCheckpoint(bytes: Uint8Array, source: string): DecodedChe
   return decoded;
 }
 
-/** The object `onProgress` receives: fields updated in place each step, the phase split computed when read. */
+/** The object `onProgress` receives: fields updated in place each step, rates computed when read. */
 class ProgressView implements Progress {
   step = 0;
   episode = 0;
@@ -614,7 +613,7 @@ class ProgressView implements Progress {
   meanReturn = NaN;
   epsilon = NaN;
   loss = NaN;
-  stepsPerSecond = NaN;
+  /** Steps taken and seconds spent in this call of `train`. */
   sessionSteps = 0;
   sessionSeconds = NaN;
 
@@ -622,6 +621,10 @@ class ProgressView implements Progress {
     readonly totalSteps: number,
     private readonly clock: StepClock,
   ) {}
+
+  get stepsPerSecond(): number {
+    return this.sessionSteps / Math.max(1e-9, this.sessionSeconds);
+  }
 
   get timePerStep(): StepTimes {
     return this.clock.perStep(this.sessionSteps, this.sessionSeconds, emptyStepTimes());

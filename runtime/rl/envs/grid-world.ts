@@ -33,8 +33,8 @@ export const GRID_START = { x: 0, y: 0 } as const;
 export const GRID_BONUS = { x: 2, y: 2, reward: 0.5 } as const;
 export const GRID_GOAL = { x: 4, y: 4, reward: 1 } as const;
 
-/** (dx, dy) of actions up, right, down, left. */
-const MOVES: readonly (readonly [number, number])[] = [
+/** (dx, dy) of actions 0–3: up, right, down, left (LectureGrid's actions too). */
+export const MOVES: readonly (readonly [number, number])[] = [
   [0, 1],
   [1, 0],
   [0, -1],

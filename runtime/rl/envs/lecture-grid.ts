@@ -25,6 +25,8 @@
  */
 import { checkAction } from "./checks.js";
 import { EpisodicEnvironment, type Outcome } from "./episodic.js";
+// (dcolumn, drow) of actions 0–3, +y, +x, −y, −x: GridWorld's up, right, down, left.
+import { MOVES } from "./grid-world.js";
 
 export const LECTURE_GRID_COLUMNS = 4;
 export const LECTURE_GRID_ROWS = 6;
@@ -32,13 +34,6 @@ export const LECTURE_GRID_ROWS = 6;
 export const LECTURE_GRID_BONUS = { column: 1, row: 2, reward: 0.5 } as const;
 export const LECTURE_GRID_GOAL = { column: 2, row: 4, reward: 1 } as const;
 
-/** (dcolumn, drow) of actions 0–3: +y, +x, −y, −x. */
-const MOVES: readonly (readonly [number, number])[] = [
-  [0, 1],
-  [1, 0],
-  [0, -1],
-  [-1, 0],
-];
 
 export class LectureGrid extends EpisodicEnvironment {
   constructor() {
@@ -56,10 +51,10 @@ export class LectureGrid extends EpisodicEnvironment {
 
   /** The action index of a one-hot vector; anything but exactly one 1 among 0s is an error. */
   static actionOf(oneHot: ArrayLike<number>): number {
-    const ones = Array.from(oneHot).flatMap((v, i) => (v === 1 ? [i] : []));
-    const valid = oneHot.length === MOVES.length && ones.length === 1 && Array.from(oneHot).every((v) => v === 0 || v === 1);
-    if (!valid) throw new RangeError(`LectureGrid: a one-hot action has four entries, one 1 and three 0s; got (${Array.from(oneHot).join(", ")})`);
-    return ones[0];
+    const values = Array.from(oneHot);
+    const valid = values.length === MOVES.length && values.every((v) => v === 0 || v === 1) && values.filter((v) => v === 1).length === 1;
+    if (!valid) throw new RangeError(`LectureGrid: a one-hot action has four entries, one 1 and three 0s; got (${values.join(", ")})`);
+    return values.indexOf(1);
   }
 
   /** `step` with the action as the lecture writes it, a one-hot vector such as (0, 1, 0, 0). */
