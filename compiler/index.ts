@@ -12,7 +12,7 @@ import { type ModuleRequests, findRequests } from "./front/markers.js";
 import { ModuleGraph, type ResolvedFunction, skipParens } from "./front/modules.js";
 import { createLowerContext, lowerFunction } from "./lower/lower.js";
 import { moduleDeclaration } from "./lower/module-scope.js";
-import { type FnIR, type GFn, walk } from "./ir.js";
+import { type FnIR, type GFn, paramLeaves, walk } from "./ir.js";
 import { analyzeActivity } from "./analyze/activity.js";
 import { type GeneratedNames, forwardFunction, isDifferentiableParam } from "./differentiate/forward.js";
 import { UnsupportedInReverse, reverseFunction } from "./differentiate/reverse.js";
@@ -22,6 +22,7 @@ import { printFunction } from "./emit/print.js";
 import { supportDeclaration } from "./emit/support.js";
 import { type WrapperKind, type WrapperSpec, printWrapper } from "./emit/wrappers.js";
 import { TAPE_NAME, printTapeWrapper, printTapedFunction } from "./emit/taped.js";
+import { type AdapterSpec, flatWrt, needsAdapter, printAdapter } from "./emit/adapters.js";
 
 export { type Diagnostic, DiagnosticError, formatDiagnostic } from "./diagnostics.js";
 
@@ -115,6 +116,7 @@ class ModuleCompiler {
   private readonly functions = new Map<string, FnIR>();
   private readonly pending: (() => GFn)[] = [];
   private readonly wrappers: WrapperSpec[] = [];
+  private readonly adapters: AdapterSpec[] = [];
   private readonly tapedFunctions: string[] = [];
   /** Per tape wrapper, the variables of its function held as tape nodes. */
   private readonly tapeNodes = new Map<string, Set<string>>();
@@ -150,6 +152,10 @@ class ModuleCompiler {
       const target = call.arguments[0];
       const fn = this.lowerTarget(target, call);
       if (!fn) continue;
+      if (needsAdapter(fn)) {
+        this.diagnostics.push(diagnosticAt(target, `checkGrad of '${fn.sourceName}', which takes an object or an optional parameter, is not supported yet`, "check a function of numbers and arrays that calls it, or compare grad(f) with central differences yourself"));
+        continue;
+      }
       const wrt = this.checkWrt(fn, undefined, [], target, "checkGrad");
       if (!wrt) continue;
       // Every engine's derivative of f, handed to the runtime checker in f's place.
@@ -204,6 +210,7 @@ class ModuleCompiler {
       ...functions,
       ...this.tapedFunctions,
       ...this.wrappers.map((w) => (w.engine === "tape" ? printTapeWrapper(w, w.primalName, this.tapeNodes.get(w.name)!) : printWrapper(w))),
+      ...this.adapters.map(printAdapter),
       "// ---- end of generated code ----",
       "",
     ].join("\n\n");
@@ -253,22 +260,26 @@ class ModuleCompiler {
   }
 
   /** `wrtNodes[k]` is where index k is written; the last node is the whole `wrt` option. */
+  /** Checks `wrt` (indices of the source's parameters, objects counted once) against `fn`. */
   private checkWrt(fn: FnIR, wrt: number[] | undefined, wrtNodes: ts.Node[], at: ts.Node, api: string): number[] | undefined {
+    const source = fn.signature;
     // Without `wrt`, every parameter has an entry (booleans get 0), so indices line up.
-    const indices = wrt ?? fn.params.map((_, i) => i);
+    const indices = wrt ?? source.map((_, i) => i);
     const nodeOf = (k: number) => wrtNodes[k] ?? wrtNodes[wrtNodes.length - 1] ?? at;
-    const params = fn.params.map((p, i) => `${i}: ${p.name}`).join(", ");
+    const params = source.map((p, i) => `${i}: ${p.name}`).join(", ");
+    const differentiable = (i: number) => paramLeaves(source[i].shape).some((leaf) => isDifferentiableParam(fn.params[leaf]));
     for (const [k, i] of indices.entries()) {
-      if (!Number.isInteger(i) || i < 0 || i >= fn.params.length) {
-        this.diagnostics.push(diagnosticAt(nodeOf(k), `wrt index ${i} is out of range: '${fn.sourceName}' has ${fn.params.length} parameter${fn.params.length === 1 ? "" : "s"}`, `the parameters are ${params}`));
+      if (!Number.isInteger(i) || i < 0 || i >= source.length) {
+        this.diagnostics.push(diagnosticAt(nodeOf(k), `wrt index ${i} is out of range: '${fn.sourceName}' has ${source.length} parameter${source.length === 1 ? "" : "s"}`, `the parameters are ${params}`));
         return undefined;
       }
-      if (wrt && !isDifferentiableParam(fn.params[i])) {
-        this.diagnostics.push(diagnosticAt(nodeOf(k), `${api}: parameter '${fn.params[i].name}' of '${fn.sourceName}' is a boolean and has no derivative`, "leave it out of `wrt`"));
+      if (wrt && !differentiable(i)) {
+        const what = source[i].shape.k === "leaf" ? "is a boolean" : "is an object without number or array fields";
+        this.diagnostics.push(diagnosticAt(nodeOf(k), `${api}: parameter '${source[i].name}' of '${fn.sourceName}' ${what} and has no derivative`, "leave it out of `wrt`"));
         return undefined;
       }
     }
-    if (!indices.some((i) => isDifferentiableParam(fn.params[i]))) {
+    if (!indices.some(differentiable)) {
       const where = wrt ? nodeOf(0) : at;
       this.diagnostics.push(diagnosticAt(where, wrt ? "`wrt` lists no parameter" : `'${fn.sourceName}' has no number or array parameter to differentiate`, `list at least one parameter index: ${params}`));
       return undefined;
@@ -278,6 +289,29 @@ class ModuleCompiler {
 
   /** Requests a public wrapper (grad, vjp…) of `fn` and the derivative code behind it; returns its name. */
   private wrapper(request: WrapperRequest): string {
+    if (needsAdapter(request.fn)) return this.adapter(request);
+    return this.flatWrapper({ ...request, wrt: flatWrt(request.fn, request.wrt) });
+  }
+
+  /**
+   * A wrapper over the source's parameters for a function that takes objects or optional
+   * parameters: it calls a flat wrapper with their parts and shapes the results back (emit/adapters.ts).
+   */
+  private adapter(request: WrapperRequest): string {
+    const { kind, fn, wrt, single = false, exported = false, publicName, engine = "compiled" } = request;
+    const key = `adapter|${kind}|${fn.name}|${wrt.join(",")}|${single}|${engine}`;
+    const existing = this.generatedNames.get(key);
+    if (existing && !publicName) return existing;
+    const name = publicName ?? this.fresh(`${fn.sourceName}_${kind}${kind === "jvp" || wrt.length === fn.signature.length ? "" : `_wrt${wrt.join("_")}`}${engine === "tape" ? "_tape" : ""}`);
+    if (!publicName) this.generatedNames.set(key, name);
+    const leaves = flatWrt(fn, wrt);
+    const flatName = this.flatWrapper({ kind, fn, wrt: leaves, engine });
+    this.adapters.push({ kind, name, fn, wrt, single, exported, engine, flatName, flatWrt: leaves, scratchName: this.fresh(`${name}_buffers`) });
+    return name;
+  }
+
+  /** A wrapper over `fn`'s IR parameters (`wrt`: their indices). */
+  private flatWrapper(request: WrapperRequest): string {
     const { kind, fn, wrt, single = false, exported = false, publicName, engine = "compiled" } = request;
     const key = `${kind}|${fn.name}|${wrt.join(",")}|${single}|${engine}`;
     const existing = this.generatedNames.get(key);

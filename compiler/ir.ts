@@ -74,11 +74,39 @@ export interface Param {
   type: Type;
 }
 
+/**
+ * How a parameter of the source maps onto the IR's parameters: a number, boolean or array is one
+ * IR parameter (`param` is its index); an object is its fields, in declaration order, each
+ * replaced by IR parameters of its own (scalar replacement).
+ */
+export type ParamShape =
+  | { k: "leaf"; param: number }
+  | { k: "object"; fields: [string, ParamShape][] }
+  /** An optional or defaulted number or boolean: its value (`param`), and whether the caller gave it (`given`, a boolean IR parameter). */
+  | { k: "optional"; param: number; given: number };
+
+export interface SourceParam {
+  name: string;
+  shape: ParamShape;
+}
+
+/** The IR parameters that carry a source parameter's values (and gradients), in order. */
+export function paramLeaves(shape: ParamShape): number[] {
+  return shape.k === "object" ? shape.fields.flatMap(([, s]) => paramLeaves(s)) : [shape.param];
+}
+
+/** Every IR parameter of a source parameter, in order (an optional one's `given` flag too). */
+export function paramArguments(shape: ParamShape): number[] {
+  return shape.k === "object" ? shape.fields.flatMap(([, s]) => paramArguments(s)) : shape.k === "optional" ? [shape.param, shape.given] : [shape.param];
+}
+
 export interface FnIR {
   /** Unique name of the function across the whole compilation (source name, made unique). */
   name: string;
   sourceName: string;
   params: Param[];
+  /** The source's parameters, objects included; `params` is their leaves, flattened in order. */
+  signature: SourceParam[];
   /** Every variable of the body (params included) with its type. */
   vars: Map<string, Type>;
   body: Stmt[];

@@ -65,6 +65,14 @@ export type Stmt =
   | { k: "forof"; v: string; kw: "const" | "let"; arr: string; body: Stmt[]; pin?: boolean }
   /** `switch (disc) { case v: { … } … }`: integer case values (null: default), each body in braces, `break` after it or not (fall-through). */
   | { k: "switch"; disc: Expr; cases: { value: number | null; body: Stmt[]; brk: boolean }[]; pin?: boolean }
+  /**
+   * Objects, whose fields are read and written as `o1.a` (a `ref` or `var` target named so):
+   * `const o1 = { a: e, b: e }`; `o1 = { ...o1, a: e }` or `o1 = { a: e, b: e }` (a `let`);
+   * `const { a: t3, b: t4 } = o1`.
+   */
+  | { k: "objdecl"; kw: "const" | "let"; name: string; fields: { key: string; init: Expr }[]; pin?: boolean }
+  | { k: "objset"; name: string; spread: boolean; fields: { key: string; init: Expr }[]; pin?: boolean }
+  | { k: "destruct"; kw: "const" | "let"; obj: string; binds: { key: string; name: string }[]; pin?: boolean }
   | { k: "break"; pin?: boolean }
   | { k: "continue"; pin?: boolean }
   | { k: "return"; value: Expr; pin?: boolean }
@@ -250,7 +258,7 @@ export class Printer {
         return;
       case "if": {
         // A declaration may not be the body of a brace-less if.
-        const single = s.then.length === 1 && !s.else && s.compact && s.then[0].k !== "decl" && s.then[0].k !== "raw";
+        const single = s.then.length === 1 && !s.else && s.compact && !["decl", "objdecl", "destruct", "raw"].includes(s.then[0].k);
         if (single) {
           const body: string[] = [];
           this.stmt(s.then[0], "", body);
@@ -309,6 +317,17 @@ export class Printer {
           out.push(`${inner}}`);
         }
         out.push(`${indent}}`);
+        return;
+      case "objdecl":
+        out.push(`${indent}${s.kw} ${s.name} = { ${s.fields.map((f) => `${f.key}: ${this.wrap(f.init, 3)}`).join(", ")} };`);
+        return;
+      case "objset": {
+        const fields = s.fields.map((f) => `${f.key}: ${this.wrap(f.init, 3)}`);
+        out.push(`${indent}${s.name} = { ${[...(s.spread ? [`...${s.name}`] : []), ...fields].join(", ")} };`);
+        return;
+      }
+      case "destruct":
+        out.push(`${indent}${s.kw} { ${s.binds.map((b) => `${b.key}: ${b.name}`).join(", ")} } = ${s.obj};`);
         return;
       case "break":
         out.push(`${indent}break;`);
@@ -464,6 +483,10 @@ export function exprSlots(p: Program): ExprSlot[] {
       case "expr":
         visitExpr(s.e);
         return;
+      case "objdecl":
+      case "objset":
+        s.fields.forEach((f) => slot(f, "init"));
+        return;
     }
     for (const b of childBlocks(s)) b.forEach(visitStmt);
   };
@@ -540,6 +563,10 @@ export function forEachExpr(stmts: Stmt[], visit: (e: Expr) => void): void {
       case "decl":
         ex(s.init);
         break;
+      case "objdecl":
+      case "objset":
+        s.fields.forEach((f) => ex(f.init));
+        break;
       case "assign":
         lv(s.target);
         ex(s.value);
@@ -596,8 +623,10 @@ export function size(p: Program): number {
 // ── Validation ────────────────────────────────────────────────────────────────────────────────
 
 interface Binding {
-  ty: Ty;
+  ty: Ty | "obj";
   mutable: boolean;
+  /** An object's field names. */
+  keys?: string[];
 }
 
 /**
@@ -737,7 +766,13 @@ function checkFn(fn: Fn, helpers: Map<string, Param[]>, consts: Set<string>): vo
   };
   const block = (stmts: Stmt[], loops: number) => {
     scopes.push(new Map());
-    pending.push(new Set(stmts.flatMap((s) => (s.k === "decl" ? [s.name] : []))));
+    pending.push(
+      new Set(
+        stmts.flatMap((s) =>
+          s.k === "decl" ? [s.name] : s.k === "objdecl" ? [s.name, ...s.fields.map((f) => `${s.name}.${f.key}`)] : s.k === "destruct" ? s.binds.map((b) => b.name) : [],
+        ),
+      ),
+    );
     for (const s of stmts) stmt(s, loops);
     scopes.pop();
     pending.pop();
@@ -797,6 +832,36 @@ function checkFn(fn: Fn, helpers: Map<string, Param[]>, consts: Set<string>): vo
         for (const c of s.cases) block(c.body, 0);
         if (s.cases.filter((c) => c.value === null).length > 1) fail("two defaults");
         return;
+      case "objdecl": {
+        if (scopes[scopes.length - 1].has(s.name)) fail(`'${s.name}' declared twice`);
+        if (new Set(s.fields.map((f) => f.key)).size !== s.fields.length || s.fields.length === 0) fail("object fields must be distinct and present");
+        s.fields.forEach((f) => expr(f.init) !== "num" && fail("object field initialised with a non-number"));
+        const names = [s.name, ...s.fields.map((f) => `${s.name}.${f.key}`)];
+        names.forEach((n) => pending[pending.length - 1].delete(n));
+        scopes[scopes.length - 1].set(s.name, { ty: "obj", mutable: s.kw === "let", keys: s.fields.map((f) => f.key) });
+        for (const f of s.fields) scopes[scopes.length - 1].set(`${s.name}.${f.key}`, { ty: "num", mutable: true });
+        return;
+      }
+      case "objset": {
+        const b = lookup(s.name);
+        if (!b || b.ty !== "obj" || !b.mutable) fail(`'${s.name}' is not an object declared with let`);
+        const keys = b!.keys!;
+        if (s.fields.some((f) => !keys.includes(f.key))) fail(`a field '${s.name}' does not have`);
+        if (!s.spread && keys.some((k) => !s.fields.some((f) => f.key === k))) fail(`'${s.name}' assigned without all its fields`);
+        s.fields.forEach((f) => expr(f.init) !== "num" && fail("object field assigned a non-number"));
+        return;
+      }
+      case "destruct": {
+        const b = lookup(s.obj);
+        if (!b || b.ty !== "obj") fail(`'${s.obj}' is not an object`);
+        for (const bind of s.binds) {
+          if (!b!.keys!.includes(bind.key)) fail(`'${s.obj}' has no field '${bind.key}'`);
+          if (scopes[scopes.length - 1].has(bind.name)) fail(`'${bind.name}' declared twice`);
+          pending[pending.length - 1].delete(bind.name);
+          scopes[scopes.length - 1].set(bind.name, { ty: "num", mutable: s.kw === "let" });
+        }
+        return;
+      }
       case "break":
       case "continue":
         if (loops === 0) fail(`${s.k} outside a loop`);

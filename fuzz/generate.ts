@@ -51,6 +51,14 @@ interface VarInfo {
   literal?: boolean;
   /** An accumulator meant to reach the result only through its gate (see `FnGen.gate`). */
   gated?: boolean;
+  /** A field of a local object (named `o1.a`): the object's name, its fields, whether it is a `let`. */
+  object?: ObjectInfo;
+}
+
+interface ObjectInfo {
+  name: string;
+  keys: string[];
+  isLet: boolean;
 }
 
 interface HelperSig {
@@ -241,7 +249,7 @@ class FnGen {
   }
 
   private fresh(prefix: string): string {
-    const taken = new Set([...this.vars().map((v) => v.name), ...this.prog.consts.map((c) => c.name)]);
+    const taken = new Set([...this.vars().flatMap((v) => [v.name, ...(v.object ? [v.object.name] : [])]), ...this.prog.consts.map((c) => c.name)]);
     let name: string;
     do name = `${prefix}${this.counter++}`;
     while (taken.has(name));
@@ -778,6 +786,9 @@ class FnGen {
       ["switch", ctx.depth < 3 ? 0.6 : 0],
       ["loop", ctx.loops < 2 && ctx.depth < 3 ? 2.5 : 0],
       ["helper", writers.length > 0 ? 1 : 0],
+      ["declObj", 0.5],
+      ["setObj", this.objects().some((o) => o.isLet) ? 1 : 0],
+      ["destruct", this.objects().length > 0 ? 0.6 : 0],
       ["exit", ctx.loops > 0 ? 1.3 : 0],
       ["earlyReturn", ctx.loops === 0 && ctx.depth > 0 ? 0.3 : ctx.loops === 0 ? 0.15 : 0],
     ] as const);
@@ -815,6 +826,12 @@ class FnGen {
         const h = rng.pick(writers);
         return [{ k: "expr", e: this.call(h, 1) }];
       }
+      case "declObj":
+        return [this.declObject()];
+      case "setObj":
+        return [this.setObject(rng.pick(this.objects().filter((o) => o.isLet)))];
+      case "destruct":
+        return [this.destructure(rng.pick(this.objects()))];
       case "exit":
         return [this.exit(ctx)];
       case "earlyReturn": {
@@ -824,6 +841,46 @@ class FnGen {
         return [{ k: "if", cond, then: [{ k: "return", value }], else: null, compact: rng.chance(0.5) }];
       }
     }
+  }
+
+  // ── Objects: their fields are number variables named `o1.a` ─────────────────────────────────
+
+  /** The local objects in scope. */
+  private objects(): ObjectInfo[] {
+    return [...new Set(this.vars((v) => !!v.object).map((v) => v.object!))];
+  }
+
+  /** `const o1 = { a: …, b: … }`. */
+  private declObject(): Stmt {
+    const rng = this.rng;
+    const name = this.fresh("o");
+    const keys = ["a", "b", "c"].slice(0, rng.int(1, 3));
+    const fields = keys.map((key) => ({ key, init: this.fit(this.num(2), CAP).e }));
+    const object: ObjectInfo = { name, keys, isLet: rng.chance(0.5) };
+    for (const key of keys) this.declare({ name: `${name}.${key}`, ty: "num", bound: CAP, assignable: true, object });
+    return { k: "objdecl", kw: object.isLet ? "let" : "const", name, fields };
+  }
+
+  /** `o1 = { ...o1, b: … }`, or every field anew: `o1 = { a: …, b: … }`. */
+  private setObject(object: ObjectInfo): Stmt {
+    const rng = this.rng;
+    const spread = rng.chance(0.6);
+    const keys = spread ? object.keys.filter(() => rng.chance(0.6)) : object.keys;
+    const fields = keys.map((key) => ({ key, init: this.fit(this.num(2), CAP).e }));
+    for (const key of keys) this.touch(`${object.name}.${key}`);
+    return { k: "objset", name: object.name, spread, fields };
+  }
+
+  /** `const { a: t3, c: t4 } = o1`: copies of the fields. */
+  private destructure(object: ObjectInfo): Stmt {
+    const isLet = this.rng.chance(0.4);
+    const keys = object.keys.filter((_, i) => i === 0 || this.rng.chance(0.6));
+    const binds = keys.map((key) => {
+      const name = this.fresh("t");
+      this.declare({ name, ty: "num", bound: CAP, assignable: isLet });
+      return { key, name };
+    });
+    return { k: "destruct", kw: isLet ? "let" : "const", obj: object.name, binds };
   }
 
   /** `let t3 = …` in an inner block, hiding an outer local `t3` (never a parameter). */
@@ -1265,7 +1322,7 @@ export const MUTATIONS: Mutation[] = [
   { name: "string literal", stmt: () => `const s = "abc";` },
   { name: "string length", stmt: (x) => `const q = ${x} + "abc".length;` },
   { name: "template literal", stmt: (x) => "const s = `" + "${" + x + "}`;" },
-  { name: "object literal", stmt: (x) => `const o = { v: ${x} };\nconst q = o.v * 2;` },
+  { name: "computed field name", stmt: (x) => `const o = { ["v"]: ${x} };\nconst q = ${x} * 2;` },
   { name: "object with getter", stmt: (x) => `const o = { get v() { return 1; } };\nconst q = ${x} * o.v;` },
   { name: "class declaration in function", stmt: () => `class C { v = 1; }` },
   { name: "class instance", top: ["class Box {\n  constructor(public v: number) {}\n  twice(): number { return 2 * this.v; }\n}"], stmt: (x) => `const q = new Box(${x}).twice();` },
@@ -1310,7 +1367,7 @@ export const MUTATIONS: Mutation[] = [
   { name: "void", stmt: (x) => `const q = void ${x};` },
   { name: "in operator", stmt: (_x, a) => `const q = "length" in ${a};`, needsArray: true },
   { name: "instanceof", stmt: (_x, a) => `const q = ${a} instanceof Float64Array;`, needsArray: true },
-  { name: "array destructuring", stmt: (x) => `const [q1, q2] = [${x}, 1];` },
+  { name: "rest element in destructuring", stmt: (x) => `const [q1, ...rest] = [${x}, 1];` },
   { name: "object destructuring", stmt: (_x, a) => `const { length } = ${a};`, needsArray: true },
   { name: "new Array", stmt: () => `const q = new Array(3);` },
   { name: "new Float32Array", stmt: () => `const q = new Float32Array(3);` },
@@ -1341,7 +1398,7 @@ export const MUTATIONS: Mutation[] = [
   { name: "expression statement", stmt: (x) => `${x} + 1;` },
   { name: "wrong Math arity", stmt: (x) => `const q = Math.sin(${x}, ${x});` },
   { name: "string parameter", fn: (f) => (f.rawParams = "label: string") },
-  { name: "object parameter", fn: (f) => (f.rawParams = "o: { v: number }") },
+  { name: "optional field in an object parameter", fn: (f) => (f.rawParams = "o: { v?: number }") },
   { name: "optional parameter", fn: (f) => (f.rawParams = "extra?: number") },
   { name: "default parameter", fn: (f) => (f.rawParams = "extra: number = 1") },
   { name: "rest parameter", fn: (f) => (f.rawParams = "...rest: number[]") },

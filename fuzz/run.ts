@@ -787,6 +787,10 @@ export function tallyCoverage(p: Program, coverage: Record<string, number>): voi
       if (s.k === "assign" && s.target.k === "elem") seen.add("element write");
       if (s.k === "assign" && s.op !== "=") seen.add(`compound ${s.op}`);
       if (s.k === "incdec") seen.add("++/--");
+      if (s.k === "objdecl") seen.add("object literal");
+      if (s.k === "objset") seen.add(s.spread ? "object spread update" : "object reassigned");
+      if (s.k === "destruct") seen.add("destructuring");
+      if ((s.k === "assign" || s.k === "incdec") && s.target.k === "var" && s.target.name.includes(".")) seen.add("object field write");
       if (s.k === "expr") seen.add("helper call statement");
       if (loops > 0) forEachExpr([s], (e) => e.k === "call" && seen.add("helper call in loop"));
       const inner = s.k === "for" || s.k === "while" || s.k === "do" || s.k === "forof" ? loops + 1 : loops;

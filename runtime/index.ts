@@ -25,8 +25,12 @@
  *   const { f_grad, f_vjp } = lib as WithDerivatives<typeof lib>;
  */
 
-/** A parameter type gradc differentiates through: `number`, `boolean` (for conditions), `Float64Array` or `number[]`. */
-export type DifferentiableParameter = number | boolean | Float64Array | readonly number[];
+/**
+ * A parameter type gradc differentiates through: `number`, `boolean` (for conditions),
+ * `Float64Array`, `number[]`, or an object type (interface or type alias) whose fields are such
+ * types, nested. gradc checks an object's fields at build time; here `object` lets interfaces in.
+ */
+export type DifferentiableParameter = number | boolean | Float64Array | readonly number[] | object;
 
 /** An array parameter: its gradient is a `Float64Array` of the same length. */
 type ArrayParameter = Float64Array | readonly number[];
@@ -36,30 +40,47 @@ export type DifferentiableFunction = DifferentiableSignature["call"];
 
 interface DifferentiableSignature {
   // A method, not a function type: TypeScript compares a method's parameters bivariantly, so
-  // `(x: number, a: Float64Array) => number` fits while `(s: string) => number`,
-  // `(p: { w: number }) => number` and `(x: number) => string` do not.
-  call(...args: DifferentiableParameter[]): number;
+  // `(x: number, a: Float64Array) => number` and `(p: { w: Float64Array }) => number` fit while
+  // `(s: string) => number` and `(x: number) => string` do not.
+  // `undefined`: optional parameters (`offset?: number`) fit too.
+  call(...args: (DifferentiableParameter | undefined)[]): number;
 }
 
-/** The gradient of one parameter of type `P`: `number` for a number, `Float64Array` for an array, 0 for a boolean. */
-export type Gradient<P> = [P] extends [number] ? number : [P] extends [ArrayParameter] ? Float64Array : [P] extends [boolean] ? number : never;
+/**
+ * The gradient of one parameter of type `P`: `number` for a number, `Float64Array` for an array,
+ * 0 for a boolean, and for an object an object of the same fields holding their gradients.
+ */
+export type Gradient<P> = [P] extends [number]
+  ? number
+  : [P] extends [ArrayParameter]
+    ? Float64Array
+    : [P] extends [boolean]
+      ? number
+      : [P] extends [object]
+        ? { -readonly [K in keyof P]: Gradient<P[K]> }
+        : never;
 
-/** The tangent `jvp` takes for a parameter of type `P`: a number, an array of the same length, or for a boolean (ignored) 0, false or null. */
+/** The tangent `jvp` takes for a parameter of type `P`: a number, an array of the same length, for a boolean (ignored) 0, false or null, for an object an object of its fields' tangents. */
 export type Tangent<P> = [P] extends [number]
   ? number
   : [P] extends [ArrayParameter]
     ? ArrayParameter
     : [P] extends [boolean]
       ? number | boolean | null | undefined
-      : never;
+      : [P] extends [object]
+        ? { readonly [K in keyof P]: Tangent<P[K]> }
+        : never;
+
+/** Where `valueAndGradInto` writes one parameter's gradient: a Float64Array (length 1 for a number), or for an object an object of them. */
+export type GradientBuffer = Float64Array | { readonly [field: string]: GradientBuffer };
 
 /** `"0" | "2"` → `0 | 2`. */
 type NumericKey<K> = K extends `${infer I extends number}` ? I : never;
 
-/** The indices of the parameters in `Ps` that have a derivative (number and array parameters). */
-type DifferentiableIndices<Ps> = NumericKey<{ [K in keyof Ps]-?: [Ps[K]] extends [number | ArrayParameter] ? K : never }[keyof Ps & `${number}`]>;
+/** The indices of the parameters in `Ps` that have a derivative (number, array and object parameters). */
+type DifferentiableIndices<Ps> = NumericKey<{ [K in keyof Ps]-?: [NonNullable<Ps[K]>] extends [boolean] ? never : [NonNullable<Ps[K]>] extends [number | object] ? K : never }[keyof Ps & `${number}`]>;
 
-/** A parameter index `wrt` may name for `F`: one of a number or array parameter (booleans have no derivative). */
+/** A parameter index `wrt` may name for `F`: one of a number, array or object parameter (booleans have no derivative). */
 export type WrtIndex<F extends DifferentiableFunction> = DifferentiableIndices<Parameters<F>>;
 
 /** The `wrt` option for `F`: a single parameter index, or a non-empty list of them, written as literals. */
@@ -69,20 +90,20 @@ export type Wrt<F extends DifferentiableFunction> = WrtIndex<F> | readonly [WrtI
 type ParameterAt<F extends DifferentiableFunction, I> = I extends keyof Parameters<F> ? Parameters<F>[I] : never;
 
 /** One gradient per entry of the parameter list `Ps`, in order. */
-type ParameterGradients<Ps> = { -readonly [K in keyof Ps]: Gradient<Ps[K]> };
+type ParameterGradients<Ps> = { -readonly [K in keyof Ps]-?: Gradient<NonNullable<Ps[K]>> };
 
 /** What `grad(f, { wrt: W })` returns for `f: F`: a tuple with one gradient per parameter (no `wrt`) or per listed index, or one gradient for a single index. */
 export type Gradients<F extends DifferentiableFunction, W extends Wrt<F> | undefined = undefined> = W extends number
-  ? Gradient<ParameterAt<F, W>>
+  ? Gradient<NonNullable<ParameterAt<F, W>>>
   : W extends readonly number[]
-    ? { -readonly [K in keyof W]: Gradient<ParameterAt<F, W[K]>> }
+    ? { -readonly [K in keyof W]: Gradient<NonNullable<ParameterAt<F, W[K]>>> }
     : ParameterGradients<Parameters<F>>;
 
 /** The tangents `jvp(f)` takes for `f: F`: one per parameter, in order. */
 export type Tangents<F extends DifferentiableFunction> = ParameterTangents<Parameters<F>>;
 
 /** One tangent per entry of the parameter list `Ps`, in order. */
-type ParameterTangents<Ps> = { readonly [K in keyof Ps]: Tangent<Ps[K]> };
+type ParameterTangents<Ps> = { readonly [K in keyof Ps]: Tangent<NonNullable<Ps[K]>> };
 
 /** The options of `grad`, `valueAndGrad`, `valueAndGradInto`, `jvp` and `vjp`; gradc reads them at build time, so write them inline. */
 export interface GradOptions<W = number | readonly number[]> {
@@ -101,7 +122,7 @@ export type ValueAndGradFunction<F extends DifferentiableFunction, W extends Wrt
 ) => [value: number, gradients: Gradients<F, W>];
 
 /** What `valueAndGradInto(f)` returns for `f: F`: writes the gradients into `grads` (one buffer per `wrt` parameter) and returns `f(...args)`. */
-export type ValueAndGradIntoFunction<F extends DifferentiableFunction> = (grads: ArrayLike<Float64Array>, ...args: Parameters<F>) => number;
+export type ValueAndGradIntoFunction<F extends DifferentiableFunction> = (grads: ArrayLike<GradientBuffer>, ...args: Parameters<F>) => number;
 
 /** What `jvp(f)` returns for `f: F`: takes every argument and a tangent for each, returns `[f(primals), ∇f · tangents]`. */
 export type JvpFunction<F extends DifferentiableFunction> = (primals: Readonly<Parameters<F>>, tangents: Tangents<F>) => [value: number, tangent: number];
@@ -161,7 +182,8 @@ export function valueAndGrad<F extends DifferentiableFunction, const W extends W
 /**
  * The zero-allocation form of `valueAndGrad` for hot loops: `(grads, ...args) => value`, where
  * `grads` holds one preallocated Float64Array per `wrt` parameter (the parameter's length for
- * arrays, length 1 for numbers) and is overwritten with the gradients.
+ * arrays, length 1 for numbers; for an object, an object of the same fields holding those) and is
+ * overwritten with the gradients.
  */
 export function valueAndGradInto<F extends DifferentiableFunction, const W extends Wrt<F> | undefined = undefined>(
   f: F,

@@ -467,43 +467,102 @@ describe("declarations", () => {
       at: { marker: "var" },
     },
     {
-      name: "array destructuring in a declaration",
+      name: "a rest element in destructuring",
       source: withBody(`
-        const [a, b] = [x, 2 * x];
-        return a * b;
-      `),
-      at: { marker: "[a, b]" },
-    },
-    {
-      name: "object destructuring in a declaration",
-      source: withBody(`
-        const { a } = { a: x };
+        const { a, ...others } = { a: x, b: 2 * x };
         return a;
       `),
-      at: { marker: "{ a }" },
+      at: { marker: "...others" },
     },
     {
-      name: "destructuring assignment",
+      name: "a default in destructuring",
       source: withBody(`
-        let a = x;
-        let b = 2 * x;
-        [a, b] = [b, a];
-        return a * b;
+        const { a = 1 } = { a: x };
+        return a;
       `),
-      at: { marker: "[a, b] =" },
+      at: { marker: "1 }" , focus: "1" },
     },
     {
-      name: "a destructured parameter",
-      source: withBody(`return x;`, "{ x }: { x: number }"),
-      at: { marker: "{ x }:" },
-    },
-    {
-      name: "an object literal",
+      name: "a field that the object does not have",
       source: withBody(`
         const o = { a: x };
-        return x;
+        return o.b;
       `),
-      at: { marker: "{ a: x }" },
+      at: { marker: "o.b" },
+    },
+  ]);
+});
+
+describe("objects", () => {
+  /** A module that differentiates `f(p: P)` with `P` declared as `declaration`. */
+  const withType = (declaration: string, body: string) =>
+    `import { grad } from "gradc";\n\n${dedent(declaration)}\nfunction f(p: P): number {\n${dedent(body).replace(/\n$/, "")}\n}\n\nexport const g = grad(f);\n`;
+  cases([
+    {
+      name: "assigning a number field of a parameter object",
+      source: withType(`interface P { w: Float64Array; b: number }`, `p.b = 2 * p.b;\nreturn p.b;`),
+      at: { marker: "p.b = 2 * p.b" },
+      text: /caller.*copy the object/,
+    },
+    {
+      name: "a method in an object type",
+      source: withType(`interface P { b: number; scale(k: number): number }`, `return p.b;`),
+      at: { marker: "scale(k: number): number" },
+    },
+    {
+      name: "an optional field",
+      source: withType(`type P = { b: number; w?: Float64Array };`, `return p.b;`),
+      at: { marker: "w?: Float64Array" },
+    },
+    {
+      name: "an index signature",
+      source: withType(`interface P { [name: string]: number }`, `return 1;`),
+      at: { marker: "[name: string]: number" },
+    },
+    {
+      name: "a type that contains itself",
+      source: withType(`interface P { b: number; next: P }`, `return p.b;`),
+      at: { marker: "next: P", focus: "P" },
+    },
+    {
+      name: "a string field",
+      source: withType(`interface P { b: number; label: string }`, `return p.b;`),
+      at: { marker: "string }", focus: "string" },
+    },
+    {
+      name: "returning an object",
+      source: withType(`interface P { b: number }`, `const q = { b: 2 * p.b };\nreturn q;`),
+      at: { marker: "q;", focus: "q" },
+    },
+    {
+      name: "an object where a number is expected",
+      source: withType(`interface P { b: number }`, `return p * 2;`),
+      at: { marker: "p * 2", focus: "p" },
+    },
+    {
+      name: "assigning a new object to a variable another name shares",
+      source: withType(`interface P { b: number }`, `let q = { b: p.b };\nconst r = q;\nq = { b: 1 };\nreturn r.b + q.b;`),
+      at: { marker: "q = { b: 1 }" },
+    },
+    {
+      name: "replacing an array field",
+      source: withType(`interface P { w: Float64Array }`, `let q = { w: p.w };\nq = { w: new Float64Array(2) };\nreturn q.w[0];`),
+      at: { marker: "{ w: new Float64Array(2) }" },
+    },
+    {
+      name: "a method in an object literal",
+      source: withType(`interface P { b: number }`, `const q = { b: p.b, twice() { return 2; } };\nreturn q.b;`),
+      at: { marker: "twice() { return 2; }" },
+    },
+    {
+      name: "a helper that returns an object",
+      source: withType(`interface P { b: number }`, `const q = make(p.b);\nreturn q.b;\n}\nfunction make(b: number): P {\nreturn { b };`),
+      at: { marker: "{ b };", focus: "{ b }" },
+    },
+    {
+      name: "checkGrad of a function taking an object",
+      source: `import { checkGrad } from "gradc";\n\ninterface P { b: number }\nfunction f(p: P): number {\n  return p.b * p.b;\n}\n\ncheckGrad(f, [{ b: 1 }]);\n`,
+      at: { marker: "f, [", focus: "f" },
     },
     {
       name: "a nested function declaration",
@@ -1102,8 +1161,8 @@ describe("bad input never crashes", () => {
     `import { grad } from "gradc";\nexport const g = grad(() => 1);\n`,
     `import { grad } from "gradc";\nexport const g = grad((x) => x);\n`,
     `import { grad } from "gradc";\nexport const g = grad((...xs: number[]) => xs[0]);\n`,
-    `import { grad } from "gradc";\nexport const g = grad((x: number = 1) => x);\n`,
-    `import { grad } from "gradc";\nexport const g = grad((x?: number) => x!);\n`,
+    `import { grad } from "gradc";\nexport const g = grad((x: Float64Array = new Float64Array(1)) => x[0]);\n`,
+    `import { grad } from "gradc";\nexport const g = grad((x?: Float64Array) => x![0]);\n`,
     `import { grad } from "gradc";\nfunction f(this: any, x: number): number { return x; }\nexport const g = grad(f);\n`,
     `import { grad } from "gradc";\nfunction f(x: number): boolean { return x > 0; }\nexport const g = grad(f);\n`,
     `import { grad } from "gradc";\nfunction f(x: Float64Array): Float64Array { return x; }\nexport const g = grad(f);\n`,

@@ -51,48 +51,46 @@ export class ModuleGraph {
   }
 
   /** Finds the function an identifier refers to at the top level of `sf`. */
-  resolveLocal(sf: ts.SourceFile, name: string, seen = new Set<string>()): Resolution {
+  resolveLocal(sf: ts.SourceFile, name: string): Resolution {
+    const found = this.resolveName(sf, name, new Set(), functionDeclaredBy);
+    return found.ok ? { ok: true, fn: found.value } : found;
+  }
+
+  /** Finds the interface or type alias a type name refers to at the top level of `sf`. */
+  resolveType(sf: ts.SourceFile, name: string): Found<ResolvedType> {
+    return this.resolveName(sf, name, new Set(), typeDeclaredBy);
+  }
+
+  /**
+   * Follows `name` from `sf` to its declaration: a statement of `sf` that `declares` it, or through
+   * named and default imports and re-exports to the module that does.
+   */
+  private resolveName<T>(sf: ts.SourceFile, name: string, seen: Set<string>, declares: Declares<T>): Found<T> {
     const key = `${sf.fileName}#${name}`;
     if (seen.has(key)) return { ok: false, reason: `circular re-export of '${name}'` };
     seen.add(key);
     for (const stmt of sf.statements) {
-      if (ts.isFunctionDeclaration(stmt) && stmt.name?.text === name) {
-        if (!stmt.body) continue; // overload signature
-        return { ok: true, fn: { node: stmt, name, sourceFile: sf } };
-      }
-      if (ts.isVariableStatement(stmt)) {
-        for (const decl of stmt.declarationList.declarations) {
-          if (ts.isIdentifier(decl.name) && decl.name.text === name) {
-            const init = decl.initializer && skipParens(decl.initializer);
-            if (init && (ts.isArrowFunction(init) || ts.isFunctionExpression(init))) {
-              if (!(stmt.declarationList.flags & ts.NodeFlags.Const)) {
-                return { ok: false, reason: `'${name}' is a mutable variable; declare it with 'const' or as a function` };
-              }
-              return { ok: true, fn: { node: init, name, sourceFile: sf } };
-            }
-            return { ok: false, reason: `'${name}' is not a function declaration gradc can read` };
-          }
-        }
-      }
+      const found = declares(stmt, name, sf);
+      if (found) return found;
       if (ts.isImportDeclaration(stmt) && stmt.importClause && ts.isStringLiteral(stmt.moduleSpecifier)) {
         const bindings = stmt.importClause.namedBindings;
         if (bindings && ts.isNamedImports(bindings)) {
           for (const el of bindings.elements) {
             if (el.name.text === name) {
               const imported = (el.propertyName ?? el.name).text;
-              return this.resolveExport(sf, stmt.moduleSpecifier.text, imported, seen);
+              return this.resolveExport(sf, stmt.moduleSpecifier.text, imported, seen, declares);
             }
           }
         }
         if (stmt.importClause.name?.text === name) {
-          return this.resolveExport(sf, stmt.moduleSpecifier.text, "default", seen);
+          return this.resolveExport(sf, stmt.moduleSpecifier.text, "default", seen, declares);
         }
       }
     }
     return { ok: false, reason: `gradc cannot find a declaration of '${name}' in ${path.basename(sf.fileName)}` };
   }
 
-  private resolveExport(fromSf: ts.SourceFile, specifier: string, exported: string, seen: Set<string>): Resolution {
+  private resolveExport<T>(fromSf: ts.SourceFile, specifier: string, exported: string, seen: Set<string>, declares: Declares<T>): Found<T> {
     const file = this.resolveSpecifier(fromSf.fileName, specifier);
     if (!file) {
       return { ok: false, reason: `'${exported}' comes from '${specifier}', which gradc cannot read (only relative TypeScript imports are followed)` };
@@ -104,18 +102,52 @@ export class ModuleGraph {
           if (el.name.text !== exported) continue;
           const local = (el.propertyName ?? el.name).text;
           if (stmt.moduleSpecifier && ts.isStringLiteral(stmt.moduleSpecifier)) {
-            return this.resolveExport(sf, stmt.moduleSpecifier.text, local, seen);
+            return this.resolveExport(sf, stmt.moduleSpecifier.text, local, seen, declares);
           }
-          return this.resolveLocal(sf, local, seen);
+          return this.resolveName(sf, local, seen, declares);
         }
       }
-      if (exported === "default" && ts.isFunctionDeclaration(stmt) && hasModifier(stmt, ts.SyntaxKind.DefaultKeyword) && stmt.body) {
-        return { ok: true, fn: { node: stmt, name: stmt.name?.text ?? "default", sourceFile: sf } };
+      if (exported === "default" && hasModifier(stmt, ts.SyntaxKind.DefaultKeyword)) {
+        const found = declares(stmt, ts.isFunctionDeclaration(stmt) || ts.isInterfaceDeclaration(stmt) ? (stmt.name?.text ?? "default") : "default", sf);
+        if (found) return found;
       }
     }
-    return this.resolveLocal(sf, exported, seen);
+    return this.resolveName(sf, exported, seen, declares);
   }
 }
+
+export type Found<T> = { ok: true; value: T } | { ok: false; reason: string };
+
+/** What a top-level statement declares under `name`: a match, a reason it cannot be used, or nothing. */
+type Declares<T> = (stmt: ts.Statement, name: string, sf: ts.SourceFile) => Found<T> | undefined;
+
+export interface ResolvedType {
+  node: ts.InterfaceDeclaration | ts.TypeAliasDeclaration;
+  sourceFile: ts.SourceFile;
+}
+
+const functionDeclaredBy: Declares<ResolvedFunction> = (stmt, name, sf) => {
+  if (ts.isFunctionDeclaration(stmt) && (stmt.name?.text ?? "default") === name) {
+    // An overload signature has no body: the implementation comes later.
+    return stmt.body ? { ok: true, value: { node: stmt, name, sourceFile: sf } } : undefined;
+  }
+  if (!ts.isVariableStatement(stmt)) return undefined;
+  for (const decl of stmt.declarationList.declarations) {
+    if (!ts.isIdentifier(decl.name) || decl.name.text !== name) continue;
+    const init = decl.initializer && skipParens(decl.initializer);
+    if (init && (ts.isArrowFunction(init) || ts.isFunctionExpression(init))) {
+      if (!(stmt.declarationList.flags & ts.NodeFlags.Const)) {
+        return { ok: false, reason: `'${name}' is a mutable variable; declare it with 'const' or as a function` };
+      }
+      return { ok: true, value: { node: init, name, sourceFile: sf } };
+    }
+    return { ok: false, reason: `'${name}' is not a function declaration gradc can read` };
+  }
+  return undefined;
+};
+
+const typeDeclaredBy: Declares<ResolvedType> = (stmt, name, sf) =>
+  (ts.isInterfaceDeclaration(stmt) || ts.isTypeAliasDeclaration(stmt)) && stmt.name.text === name ? { ok: true, value: { node: stmt, sourceFile: sf } } : undefined;
 
 export function skipParens(e: ts.Expression): ts.Expression {
   while (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isNonNullExpression(e) || ts.isSatisfiesExpression(e)) {

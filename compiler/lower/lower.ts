@@ -8,7 +8,7 @@
  */
 import ts from "typescript";
 import { diagnosticAt, type Diagnostic } from "../diagnostics.js";
-import { type Atom, type Expr, type FnIR, type LoopStmt, type Param, type PrimOp, type SourceLoc, type Stmt, type Type, bool, num, ref, walk } from "../ir.js";
+import { type Atom, type Expr, type FnIR, type LoopStmt, type Param, type ParamShape, type PrimOp, type SourceLoc, type SourceParam, type Stmt, type Type, bool, num, ref, walk } from "../ir.js";
 import { type FunctionNode, type ModuleGraph, type ResolvedFunction, skipParens } from "../front/modules.js";
 import { MATH_CONSTANTS, NON_DIFFERENTIABLE_MATH, NUMBER_CONSTANTS } from "./math.js";
 import { PACKAGE_NAME } from "../front/markers.js";
@@ -16,6 +16,7 @@ import { inlineArraySharingCalls } from "./inline.js";
 import { MATH_PRIMITIVES } from "../primitives.js";
 import { moduleConstant, moduleDeclaration } from "./module-scope.js";
 import { CMP_OPS, arithmeticOp, compoundOp } from "./operators.js";
+import { type Shape, ShapeError, propertyName, shapeOfTypeNode } from "./shapes.js";
 
 /** Thrown inside lowering to abandon a construct after its diagnostic has been recorded. */
 class Unsupported extends Error {}
@@ -61,10 +62,44 @@ export function lowerFunction(fn: ResolvedFunction, ctx: LowerContext): FnIR | u
   }
 }
 
+/** A variable of the source: a number, boolean or array, held in one IR variable. */
 interface Binding {
   ir: string;
   type: Type;
   isConst: boolean;
+  object?: undefined;
+  /** An optional parameter without a default (`y?: number`): the flag that says whether it was given. */
+  given?: string;
+}
+
+/**
+ * An object, scalar-replaced: each field is a variable or an object of its own. Objects are
+ * references, as in JavaScript: `const q = p` makes q another name for the same ObjectValue, so
+ * a write through either is seen through both.
+ */
+interface ObjectValue {
+  fields: Map<string, Binding | ObjectValue>;
+  /**
+   * The object (or part of one) a caller passed in: its number and boolean fields may not be
+   * assigned, since the caller's object would change and the IR passes fields by value.
+   */
+  ofParam: boolean;
+  /** Also reachable through another name or field: a new object may not be copied into it. */
+  shared?: boolean;
+}
+
+/** A name bound to an object. */
+interface ObjectBinding {
+  object: ObjectValue;
+  isConst: boolean;
+  ir?: undefined;
+  type?: undefined;
+}
+
+type Named = Binding | ObjectBinding;
+
+function isObjectValue(v: Binding | ObjectValue): v is ObjectValue {
+  return "fields" in v;
 }
 
 /** A statement `break` can leave: a loop, or a switch (which `continue` passes through). */
@@ -89,11 +124,13 @@ const TYPE_NAMES: Record<Type, string> = { num: "a number", bool: "a boolean", a
 class FunctionLowerer {
   private readonly sf: ts.SourceFile;
   private readonly vars = new Map<string, Type>();
-  private readonly scopes: Map<string, Binding>[] = [];
+  private readonly scopes: Map<string, Named>[] = [];
   private readonly loops: LoopFrame[] = [];
   /** Every identifier in the source function: generated names avoid them. */
   private readonly sourceIdents = new Set<string>();
   private nextTemp = 1;
+  /** Statements that run before the body: the element reads of destructured array parameters. */
+  private readonly prologue: Stmt[] = [];
   private nextLoop = 1;
   private loc!: SourceLoc;
   private result!: string;
@@ -123,10 +160,11 @@ class FunctionLowerer {
     if (node.asteriskToken || hasAsync(node)) this.fail(node, "generator and async functions are outside the differentiable subset");
     if (node.typeParameters?.length) this.fail(node.typeParameters[0], "generic functions are outside the differentiable subset", "give the parameters concrete types: number, boolean or Float64Array");
     this.scopes.push(new Map());
-    const params: Param[] = node.parameters.map((p) => this.lowerParam(p));
+    const params: Param[] = [];
+    const signature: SourceParam[] = node.parameters.map((p, i) => this.lowerParam(p, i, params));
     this.result = this.internal("result", "num");
     this.isProcedure = node.type?.kind === ts.SyntaxKind.VoidKeyword || (!!node.body && ts.isBlock(node.body) && !returnsValue(node.body));
-    const body: Stmt[] = [];
+    const body: Stmt[] = [...this.prologue];
     if (!node.body) this.fail(node, "a function without a body cannot be differentiated");
     if (ts.isBlock(node.body)) {
       this.lowerBlock(node.body.statements, body);
@@ -152,6 +190,7 @@ class FunctionLowerer {
       name,
       sourceName: this.fn.name,
       params,
+      signature,
       vars: this.vars,
       body,
       result: this.result,
@@ -195,14 +234,93 @@ class FunctionLowerer {
   // ---------------------------------------------------------------------------------------------
   // Declarations and names
 
-  private lowerParam(p: ts.ParameterDeclaration): Param {
-    if (!ts.isIdentifier(p.name)) this.fail(p, "destructured parameters are outside the differentiable subset", "take each value as its own parameter");
+  /**
+   * A parameter: a number, boolean or array becomes one IR parameter; an object (or a destructured
+   * one) becomes one IR parameter per field, in declaration order, appended to `params`.
+   */
+  private lowerParam(p: ts.ParameterDeclaration, index: number, params: Param[]): SourceParam {
+    const label = ts.isIdentifier(p.name) ? `parameter '${p.name.text}'` : "this parameter";
     if (p.dotDotDotToken) this.fail(p, "rest parameters are outside the differentiable subset", "pass a Float64Array instead");
-    if (p.initializer || p.questionToken) this.fail(p, "optional and default parameters are outside the differentiable subset");
-    if (!p.type) this.fail(p, `parameter '${p.name.text}' needs a type annotation`, "annotate it as number, boolean or Float64Array");
-    const type = this.typeOf(p.type);
-    const name = this.declare(p.name.text, type, false);
-    return { name, type };
+    if (p.initializer || p.questionToken) return this.optionalParam(p, params);
+    if (!p.type) this.fail(p, `${label} needs a type annotation`, "annotate it as number, boolean, Float64Array, or an object type of those");
+    const shape = this.shapeOf(p.type);
+    // A destructured parameter has no name of its own: `arg0`, `arg1`… by position.
+    const base = ts.isIdentifier(p.name) ? p.name.text : `arg${index}`;
+    if (shape.k === "leaf") {
+      const name = ts.isIdentifier(p.name) ? this.declare(p.name.text, shape.type, false) : this.internal(base, shape.type);
+      params.push({ name, type: shape.type });
+      if (!ts.isIdentifier(p.name)) this.bindPattern(p.name, { ir: name, type: shape.type, isConst: false }, false, this.prologue);
+      return { name: base, shape: { k: "leaf", param: params.length - 1 } };
+    }
+    const [object, paramShape] = this.parameterObject(shape, base, params);
+    if (ts.isIdentifier(p.name)) this.scopes[this.scopes.length - 1].set(p.name.text, { object, isConst: false });
+    else this.bindPattern(p.name, object, false, this.prologue);
+    return { name: base, shape: paramShape };
+  }
+
+  /**
+   * `y?: number` or `k = 2` (a number or boolean): the value, and a boolean IR parameter saying
+   * whether the caller gave it. A default is evaluated at the start of the body when the value
+   * was not given, as JavaScript does, so it may read the parameters before it. An optional
+   * parameter without a default reads as NaN when absent (JavaScript's undefined in arithmetic)
+   * and may be tested with `=== undefined`, `!== undefined` or `??`.
+   */
+  private optionalParam(p: ts.ParameterDeclaration, params: Param[]): SourceParam {
+    if (!ts.isIdentifier(p.name)) return this.fail(p, "a destructured parameter cannot be optional or have a default", "take the object as a required parameter");
+    const name = p.name.text;
+    let type: Type;
+    if (p.type) {
+      const shape = this.shapeOf(p.type);
+      if (shape.k !== "leaf" || shape.type === "arr") return this.fail(p, "only number and boolean parameters can be optional or have a default", "make the parameter required; callers pass every array and object");
+      type = shape.type;
+    } else {
+      const init = skipParens(p.initializer!);
+      type = init.kind === ts.SyntaxKind.TrueKeyword || init.kind === ts.SyntaxKind.FalseKeyword ? "bool" : "num";
+    }
+    const value = this.declare(name, type, false);
+    const given = this.internal(`${value}_given`, "bool");
+    params.push({ name: value, type }, { name: given, type: "bool" });
+    if (p.initializer) {
+      // `if (!k_given) k = <default>`: the default sees only the parameters declared before it.
+      const missing = this.temp("bool");
+      this.prologue.push(this.assign(missing, { k: "not", arg: ref(given) }));
+      const fill: Stmt[] = [];
+      this.checkType(this.expr(p.initializer, fill, value).type, type, p.initializer);
+      this.prologue.push({ k: "if", cond: ref(missing), then: fill, else: [], loc: this.locOf(p) });
+    } else {
+      (this.lookup(name) as Binding).given = given;
+    }
+    return { name, shape: { k: "optional", param: params.length - 2, given: params.length - 1 } };
+  }
+
+  /** IR parameters for the fields of an object parameter (`p.w` → `p_w`), and the object they form. */
+  private parameterObject(shape: Extract<Shape, { k: "object" }>, base: string, params: Param[]): [ObjectValue, ParamShape] {
+    const object: ObjectValue = { fields: new Map(), ofParam: true };
+    const fields: [string, ParamShape][] = [];
+    for (const [field, fieldShape] of shape.fields) {
+      const name = `${base}_${field.replace(/[^\w$]/g, "_")}`;
+      if (fieldShape.k === "object") {
+        const [inner, innerShape] = this.parameterObject(fieldShape, name, params);
+        object.fields.set(field, inner);
+        fields.push([field, innerShape]);
+        continue;
+      }
+      const ir = this.fresh(name);
+      this.vars.set(ir, fieldShape.type);
+      params.push({ name: ir, type: fieldShape.type });
+      object.fields.set(field, { ir, type: fieldShape.type, isConst: false });
+      fields.push([field, { k: "leaf", param: params.length - 1 }]);
+    }
+    return [object, { k: "object", fields }];
+  }
+
+  private shapeOf(t: ts.TypeNode): Shape {
+    try {
+      return shapeOfTypeNode(t, this.sf, this.ctx.graph);
+    } catch (e) {
+      if (e instanceof ShapeError) this.fail(e.node, e.message, e.hint);
+      throw e;
+    }
   }
 
   private typeOf(t: ts.TypeNode): Type {
@@ -221,7 +339,7 @@ class FunctionLowerer {
     return ir;
   }
 
-  private lookup(name: string): Binding | undefined {
+  private lookup(name: string): Named | undefined {
     for (let i = this.scopes.length - 1; i >= 0; i--) {
       const b = this.scopes[i].get(name);
       if (b) return b;
@@ -231,7 +349,10 @@ class FunctionLowerer {
 
   /** Whether `e` reads the variable whose IR name is `ir` (as this scope resolves identifiers). */
   private readsVariable(e: ts.Node, ir: string): boolean {
-    if (ts.isIdentifier(e) && this.lookup(e.text)?.ir === ir) return true;
+    if (ts.isIdentifier(e) || ts.isPropertyAccessExpression(e)) {
+      const value = this.pathValue(e);
+      if (value && (isObjectValue(value) ? objectHolds(value, ir) : value.ir === ir)) return true;
+    }
     return ts.forEachChild(e, (child) => this.readsVariable(child, ir) || undefined) ?? false;
   }
 
@@ -351,6 +472,9 @@ class FunctionLowerer {
       if (ts.isIdentifier(returned) && this.lookup(returned.text)?.type === "arr") {
         this.fail(s.expression, "returning an array is not supported yet", "return a number; write array outputs into a Float64Array parameter");
       }
+      if (ts.isObjectLiteralExpression(returned) || this.namesObject(returned)) {
+        this.fail(s.expression, "returning an object is not supported yet", "return a number; write outputs into the Float64Array fields of an object parameter");
+      }
       const value = this.expr(s.expression, out, this.result);
       this.setResultType(value.type, s.expression);
       this.returnedFlag ??= this.flag("returned");
@@ -385,8 +509,39 @@ class FunctionLowerer {
       this.fail(list, "'var' declarations are outside the differentiable subset", "use let or const");
     }
     for (const d of list.declarations) {
-      if (!ts.isIdentifier(d.name)) this.fail(d.name, "destructuring is outside the differentiable subset", "declare each value separately");
+      if (!ts.isIdentifier(d.name)) {
+        if (!d.initializer) this.fail(d, "a destructuring declaration needs an initializer");
+        if (ts.isArrayBindingPattern(d.name)) {
+          // `const [a, b] = [x, y]` or `= arr`: element values, then one declaration each.
+          const values = this.elementValues(d.initializer, d.name.elements.length, out);
+          d.name.elements.forEach((element, i) => {
+            if (ts.isOmittedExpression(element)) return;
+            if (element.dotDotDotToken || element.initializer || !ts.isIdentifier(element.name)) this.fail(element, "rest elements, defaults and nested patterns in an array pattern are outside the differentiable subset");
+            out.push(this.declaration(this.declare(element.name.text, "num", isConst), { k: "copy", arg: values[i] }));
+          });
+          continue;
+        }
+        // `const { w, b } = p`: w names p's array, b a copy of its number.
+        this.bindPattern(d.name, this.objectValue(d.initializer, out, "object"), isConst, out);
+        continue;
+      }
+      if (d.initializer && this.isObjectExpression(d.initializer)) {
+        const object = this.objectValue(d.initializer, out, d.name.text);
+        // `const q = p`: another name for p's object, not a copy.
+        if (this.namesObject(d.initializer)) object.shared = true;
+        this.scopes[this.scopes.length - 1].set(d.name.text, { object, isConst });
+        continue;
+      }
+      if (d.initializer && fieldOf(skipParens(d.initializer))) {
+        // `const w = p.w`: another name for the object's array (arrays are references).
+        const field = this.pathValue(d.initializer);
+        if (field && !isObjectValue(field) && field.type === "arr") {
+          this.scopes[this.scopes.length - 1].set(d.name.text, { ir: field.ir, type: "arr", isConst });
+          continue;
+        }
+      }
       if (!d.initializer) {
+        if (d.type && this.shapeOf(d.type).k === "object") this.fail(d, "an object variable needs an initializer", "write const q = { … }");
         const type = d.type ? this.typeOf(d.type) : "num";
         if (type === "arr") this.fail(d, "an array variable needs an initializer", "write const a = new Float64Array(n)");
         this.declare(d.name.text, type, isConst);
@@ -431,9 +586,11 @@ class FunctionLowerer {
     this.scopes.push(new Map());
     try {
       if (ts.isForStatement(s) && s.initializer) {
+        const varsBeforeInit = new Set(this.vars.keys());
         if (ts.isVariableDeclarationList(s.initializer)) this.lowerDeclarations(s.initializer, loop.init);
         else this.lowerEffect(s.initializer, loop.init);
-        loop.scoped = [...this.scopes[this.scopes.length - 1].values()].map((b) => b.ir);
+        // The initializer's own variables (`const w = p.w` names an existing array: not its own).
+        loop.scoped = [...this.scopes[this.scopes.length - 1].values()].flatMap((b) => (b.ir !== undefined && !varsBeforeInit.has(b.ir) ? [b.ir] : []));
       }
       const varsBeforeTest = new Set(this.vars.keys());
       const element = ts.isForOfStatement(s) ? this.forOfHeader(s, loop) : undefined;
@@ -636,17 +793,20 @@ class FunctionLowerer {
    */
   private lowerAssignment(left: ts.Expression, op: PrimOp | undefined, right: ts.Expression | undefined, out: Stmt[], whole: ts.Node, keepOld = false): Typed & { old?: Atom } {
     left = skipParens(left);
-    if (ts.isIdentifier(left)) {
-      const b = this.lookup(left.text);
-      if (!b) this.fail(left, `'${left.text}' is not a local variable of this function`, "a differentiated function may only assign its own parameters and locals (closures over mutable outer variables are outside the subset)");
-      if (b.isConst) this.fail(left, `cannot assign to const '${left.text}'`);
+    if (ts.isArrayLiteralExpression(left)) {
+      if (op || !right) this.fail(whole, "only `=` can assign to a destructuring pattern");
+      return this.assignElements(left, right, out);
+    }
+    if (ts.isIdentifier(left) || fieldOf(left)) {
+      const b = this.assignable(left, op, right, out, whole);
+      if (!b) return { atom: num(0), type: "num" }; // a whole object was assigned (statement use only)
       if (b.type === "arr") this.fail(whole, "an array variable may not be reassigned", "write into its elements instead, or declare a new array");
       if (!op) {
         const value = this.expr(right!, out, b.ir);
         this.checkType(value.type, b.type, right!);
         return { atom: ref(b.ir), type: b.type };
       }
-      if (b.type !== "num") this.fail(whole, `'${left.text}' is a boolean: arithmetic assignment needs a number`);
+      if (b.type !== "num") this.fail(whole, `'${left.getText()}' is a boolean: arithmetic assignment needs a number`);
       // `x += e` reads x before e runs (`x += x++` adds the old x).
       const [current, rhs] = this.inOrder([() => ref(b.ir), () => (right ? this.scalar(right, out) : num(1))], out);
       // x++ as a value is the old value: keep a copy before x changes.
@@ -686,7 +846,83 @@ class FunctionLowerer {
       out.push({ k: "store", arr, index, value, loc: this.loc });
       return { atom: value, type: "num" };
     }
-    this.fail(left, "only variables and array elements can be assigned", "properties and destructuring are outside the differentiable subset");
+    this.fail(left, "only variables, object fields and array elements can be assigned");
+  }
+
+  /**
+   * The variable an assignment to a name or a field writes. A whole object assigned to an object
+   * variable (`q = { ...q, b: 2 }`) is done here, field by field, and gives undefined.
+   */
+  private assignable(left: ts.Expression, op: PrimOp | undefined, right: ts.Expression | undefined, out: Stmt[], whole: ts.Node): Binding | undefined {
+    if (ts.isIdentifier(left)) {
+      const b = this.lookup(left.text);
+      if (!b) this.fail(left, `'${left.text}' is not a local variable of this function`, "a differentiated function may only assign its own parameters and locals (closures over mutable outer variables are outside the subset)");
+      if (b.isConst) this.fail(left, `cannot assign to const '${left.text}'`);
+      if (!b.object) return b;
+      if (op || !right) this.fail(whole, `'${left.text}' is an object: arithmetic assignment needs a number`);
+      let parent = whole.parent;
+      while (ts.isParenthesizedExpression(parent)) parent = parent.parent;
+      if (!ts.isExpressionStatement(parent) && !ts.isForStatement(parent)) this.fail(whole, "an object assignment is only supported as a statement of its own");
+      this.reassignObject(b.object, right, out, whole, left.text);
+      return undefined;
+    }
+    const field = fieldOf(left)!;
+    const owner = this.pathValue(field.base);
+    if (!owner || !isObjectValue(owner)) return this.fail(left, "only fields of objects can be assigned", "properties of arrays and other values are read-only here");
+    const value = this.pathValue(left)!;
+    if (isObjectValue(value)) return this.fail(whole, "assigning a whole inner object is outside the differentiable subset", "assign its fields one by one");
+    if (owner.ofParam && value.type !== "arr") {
+      this.fail(whole, `cannot assign to '${left.getText()}': the object belongs to the caller`, "gradc passes object fields by value, so the caller would not see the change: copy the object first (const q = { ...p }) and change the copy");
+    }
+    return value;
+  }
+
+  /**
+   * `q = { … }`: the object q names gets the new object's fields. Exact only while nothing else
+   * refers to q's object, and when every array field keeps its array (fields are variables; an
+   * array's identity is its variable).
+   */
+  private reassignObject(target: ObjectValue, right: ts.Expression, out: Stmt[], whole: ts.Node, name: string): void {
+    if (target.shared || target.ofParam) this.fail(whole, `cannot assign a new object to '${name}': its object is also reachable through another name`, "declare a new variable for the new object");
+    if (!ts.isObjectLiteralExpression(skipParens(right))) this.fail(right, "an object variable can only be assigned an object literal", "copy with a spread: q = { ...p }");
+    const value = this.objectValue(right, out, name);
+    const copyInto = (into: ObjectValue, from: ObjectValue, path: string) => {
+      const fields = [...into.fields.keys()];
+      const missing = fields.filter((f) => !from.fields.has(f));
+      const extra = [...from.fields.keys()].filter((f) => !into.fields.has(f));
+      if (missing.length + extra.length > 0) this.fail(right, `the new object for '${path}' must have the same fields${missing.length ? `; missing ${missing.join(", ")}` : ""}${extra.length ? `; extra ${extra.join(", ")}` : ""}`);
+      for (const [field, slot] of into.fields) {
+        const source = from.fields.get(field)!;
+        if (isObjectValue(slot) || isObjectValue(source)) {
+          if (slot === source) continue;
+          if (!isObjectValue(slot) || !isObjectValue(source) || slot.shared || slot.ofParam) this.fail(right, `field '${path}.${field}' would become another object`, "assign an object of numbers and arrays with the same layout, or declare a new variable");
+          copyInto(slot, source, `${path}.${field}`);
+          continue;
+        }
+        if (slot.type !== source.type) this.fail(right, `field '${path}.${field}' is ${TYPE_NAMES[slot.type]}, the new value ${TYPE_NAMES[source.type]}`);
+        if (slot.type === "arr") {
+          if (slot.ir !== source.ir) this.fail(right, `field '${path}.${field}' would hold another array`, "an array field keeps its array: write into its elements instead");
+          continue;
+        }
+        out.push(this.assign(slot.ir, { k: "copy", arg: ref(source.ir) }));
+      }
+    };
+    copyInto(target, value, name);
+  }
+
+  /** `[a, b] = [b, a]`: every value on the right first, then the assignments in order. */
+  private assignElements(left: ts.ArrayLiteralExpression, right: ts.Expression, out: Stmt[]): Typed {
+    const values = this.elementValues(right, left.elements.length, out);
+    left.elements.forEach((element, i) => {
+      if (ts.isOmittedExpression(element)) return;
+      if (ts.isSpreadElement(element)) this.fail(element, "rest elements are outside the differentiable subset");
+      const target = skipParens(element);
+      if (!ts.isIdentifier(target) && !fieldOf(target)) this.fail(element, "only variables and object fields can be assigned by a pattern");
+      const b = this.assignable(target, undefined, undefined, out, element)!;
+      this.checkType("num", b.type, element);
+      out.push(this.assign(b.ir, { k: "copy", arg: values[i] }));
+    });
+    return { atom: num(0), type: "num" };
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -795,6 +1031,7 @@ class FunctionLowerer {
     if (e.kind === ts.SyntaxKind.FalseKeyword) return atom(bool(false), "bool");
     if (ts.isIdentifier(e)) {
       const b = this.lookup(e.text);
+      if (b?.object) return this.fail(e, `'${e.text}' is an object: expected a number, boolean or array here`, `read one of its fields (${[...b.object.fields.keys()].join(", ")})`);
       if (b) {
         if (b.type === "arr" && target) this.fail(e, "an array variable may not alias another array", "copy the elements into a new Float64Array");
         return atom(ref(b.ir), b.type);
@@ -839,6 +1076,14 @@ class FunctionLowerer {
       return { atom: ref(name), type: a.type };
     }
     if (ts.isCallExpression(e)) return this.callExpr(e, out, emit);
+    if (fieldOf(e)) {
+      const field = this.pathValue(e);
+      if (field && isObjectValue(field)) return this.fail(e, `'${e.getText()}' is an object: expected a number, boolean or array here`, `read one of its fields (${[...field.fields.keys()].join(", ")})`);
+      if (field) {
+        if (field.type === "arr" && target) this.fail(e, "an array variable may not alias another array", "copy the elements into a new Float64Array");
+        return atom(ref(field.ir), field.type);
+      }
+    }
     if (ts.isElementAccessExpression(e)) {
       const arr = this.arrayRef(e.expression);
       const index = this.scalar(e.argumentExpression, out);
@@ -854,7 +1099,7 @@ class FunctionLowerer {
         if (c !== undefined) return atom(num(c), "num");
       }
       if (e.name.text === "length") return emit({ k: "len", arr: this.arrayRef(e.expression) }, "num");
-      return this.fail(e, `property access '${e.getText()}' is outside the differentiable subset`, "only Math constants and array .length are supported");
+      return this.fail(e, `property access '${e.getText()}' is outside the differentiable subset`, "the subset reads fields of object parameters and locals, Math constants and array .length");
     }
     if (ts.isNewExpression(e)) {
       if (ts.isIdentifier(e.expression) && e.expression.text === "Float64Array" && e.arguments?.length === 1) {
@@ -882,7 +1127,7 @@ class FunctionLowerer {
       values.forEach((value, i) => out.push({ k: "store", arr: name, index: num(i), value, loc: this.loc }));
       return { atom: ref(name), type: "arr" };
     }
-    if (ts.isObjectLiteralExpression(e)) return this.fail(e, "objects are outside the differentiable subset", "pass numbers and Float64Arrays");
+    if (ts.isObjectLiteralExpression(e)) return this.fail(e, "an object is not a value here", "objects can initialise a variable, be assigned to one, or be passed to a helper's object parameter");
     return this.fail(e, `'${excerpt(e)}' is outside the differentiable subset`, "see the differentiable subset in the README");
   }
 
@@ -893,6 +1138,8 @@ class FunctionLowerer {
       const [a, b] = this.inOrder([() => this.scalar(e.left, out), () => this.scalar(e.right, out)], out);
       return emit({ k: "prim", op: arith, args: [a, b] }, "num");
     }
+    const given = this.undefinedTest(e);
+    if (given) return emit(given.negate ? { k: "not", arg: ref(given.flag) } : { k: "copy", arg: ref(given.flag) }, "bool");
     const cmp = CMP_OPS[kind];
     if (cmp) {
       const types: Type[] = [];
@@ -933,7 +1180,17 @@ class FunctionLowerer {
       else this.expr(e.left, out);
       return this.expr(e.right, out, target);
     }
-    if (kind === ts.SyntaxKind.QuestionQuestionToken) return this.fail(e, "?? is outside the differentiable subset", "numbers in the subset are never null or undefined: use the value directly, or a comparison with ?:");
+    if (kind === ts.SyntaxKind.QuestionQuestionToken) {
+      // `y ?? d` for an optional parameter y: y if it was given, else d (evaluated only then).
+      const optional = this.optionalBinding(e.left);
+      if (!optional) return this.fail(e, "?? is outside the differentiable subset except on optional parameters", "values in the subset are never null or undefined: use the value directly, or a comparison with ?:");
+      const name = target ?? this.temp(optional.type);
+      const fallback: Stmt[] = [];
+      this.checkType(this.expr(e.right, fallback, name).type, optional.type, e.right);
+      this.vars.set(name, optional.type);
+      out.push({ k: "if", cond: ref(optional.given!), then: [this.assign(name, { k: "copy", arg: ref(optional.ir) })], else: fallback, loc: this.loc });
+      return { atom: ref(name), type: optional.type };
+    }
     const bitwise = [ts.SyntaxKind.AmpersandToken, ts.SyntaxKind.BarToken, ts.SyntaxKind.CaretToken, ts.SyntaxKind.LessThanLessThanToken, ts.SyntaxKind.GreaterThanGreaterThanToken, ts.SyntaxKind.GreaterThanGreaterThanGreaterThanToken].includes(kind);
     const hint = bitwise ? "bitwise operators work on 32-bit integers and have no derivative" : "see the differentiable subset in the README";
     return this.fail(e, `operator '${e.operatorToken.getText()}' is outside the differentiable subset`, hint);
@@ -1001,27 +1258,248 @@ class FunctionLowerer {
     }
     const fn = lowerFunction(resolved.fn, this.ctx);
     if (!fn) return this.fail(e, `'${callee.text}' cannot be differentiated (see the errors above)`);
-    if (e.arguments.length !== fn.params.length) this.fail(e, `'${callee.text}' takes ${fn.params.length} arguments, got ${e.arguments.length}`);
+    const required = fn.signature.filter((p) => p.shape.k !== "optional").length;
+    if (e.arguments.length > fn.signature.length || e.arguments.length < required) {
+      const count = required === fn.signature.length ? `${required}` : `${required} to ${fn.signature.length}`;
+      this.fail(e, `'${callee.text}' takes ${count} arguments, got ${e.arguments.length}`);
+    }
+    // An object argument passes its fields (JavaScript passes the object itself, so a change a
+    // later argument makes to a field is seen by the callee: the fields are read at the call).
+    const objectFields: Atom[][] = [];
+    const givenFlags: Atom[] = [];
     const args = this.inOrder(
-      e.arguments.map((a, i) => () => {
-        if (fn.params[i].type === "arr") return ts.isArrayLiteralExpression(skipParens(a)) ? this.expr(a, out).atom : ref(this.arrayRef(a));
+      fn.signature.map((sourceParam, i) => () => {
+        const shape = sourceParam.shape;
+        const a = e.arguments[i];
+        if (shape.k === "optional") {
+          // An absent (or undefined) argument: NaN or false, with its given flag false.
+          const absent = !a || (ts.isIdentifier(skipParens(a)) && (skipParens(a) as ts.Identifier).text === "undefined" && !this.lookup("undefined"));
+          const type = fn.params[shape.param].type;
+          givenFlags[i] = bool(!absent);
+          if (absent) return type === "bool" ? bool(false) : num(NaN);
+          const v = this.expr(a, out);
+          this.checkType(v.type, type, a);
+          return v.atom;
+        }
+        if (shape.k === "object") {
+          objectFields[i] = this.objectArguments(this.objectValue(a, out, `${callee.text}_${fn.signature[i].name}`), shape, a, fn.params);
+          return num(0);
+        }
+        const param = fn.params[shape.param];
+        if (param.type === "arr") return ts.isArrayLiteralExpression(skipParens(a)) ? this.expr(a, out).atom : ref(this.arrayRef(a));
         const v = this.expr(a, out);
-        this.checkType(v.type, fn.params[i].type, a);
+        this.checkType(v.type, param.type, a);
         return v.atom;
       }),
       out,
     );
-    return { fn, args };
+    return { fn, args: args.flatMap((atom, i) => objectFields[i] ?? (givenFlags[i] ? [atom, givenFlags[i]] : [atom])) };
+  }
+
+  /** The fields of `object`, in the order of the callee's parameter `shape`: its IR arguments. */
+  private objectArguments(object: ObjectValue, shape: Extract<ParamShape, { k: "object" }>, at: ts.Node, params: Param[]): Atom[] {
+    return shape.fields.flatMap(([field, fieldShape]) => {
+      const value = object.fields.get(field);
+      if (!value) return this.fail(at, `this object has no field '${field}', which the parameter's type requires`);
+      if (fieldShape.k === "object") {
+        if (!isObjectValue(value)) return this.fail(at, `field '${field}' must be an object`);
+        return this.objectArguments(value, fieldShape, at, params);
+      }
+      const expected = params[fieldShape.param].type;
+      if (isObjectValue(value) || value.type !== expected) return this.fail(at, `field '${field}' must be ${TYPE_NAMES[expected]}`);
+      return [ref(value.ir)];
+    });
   }
 
   private arrayRef(e: ts.Expression): string {
     e = skipParens(e);
-    if (ts.isIdentifier(e)) {
-      const b = this.lookup(e.text);
-      if (b?.type === "arr") return b.ir;
-      if (b) this.fail(e, `'${e.text}' is not an array`);
+    if (ts.isIdentifier(e) || fieldOf(e)) {
+      const b = this.pathValue(e);
+      if (b && !isObjectValue(b) && b.type === "arr") return b.ir;
+      if (b) this.fail(e, `'${e.getText()}' is not an array`);
     }
     return this.fail(e, "array accesses must name a Float64Array parameter or local directly", "nested arrays and computed array expressions are outside the subset");
+  }
+
+  /** An optional parameter without a default, named by `e`. */
+  private optionalBinding(e: ts.Expression): Binding | undefined {
+    e = skipParens(e);
+    const b = ts.isIdentifier(e) ? this.lookup(e.text) : undefined;
+    return b && !b.object && b.given ? b : undefined;
+  }
+
+  /**
+   * `y === undefined`, `y !== undefined`, `y == null`, `y != null` (either side) for an optional
+   * parameter y: its given flag, negated for "is undefined".
+   */
+  private undefinedTest(e: ts.BinaryExpression): { flag: string; negate: boolean } | undefined {
+    const kind = e.operatorToken.kind;
+    const equal = kind === ts.SyntaxKind.EqualsEqualsEqualsToken || kind === ts.SyntaxKind.EqualsEqualsToken;
+    const notEqual = kind === ts.SyntaxKind.ExclamationEqualsEqualsToken || kind === ts.SyntaxKind.ExclamationEqualsToken;
+    if (!equal && !notEqual) return undefined;
+    const loose = kind === ts.SyntaxKind.EqualsEqualsToken || kind === ts.SyntaxKind.ExclamationEqualsToken;
+    const isNothing = (x: ts.Expression) => {
+      x = skipParens(x);
+      return (ts.isIdentifier(x) && x.text === "undefined" && !this.lookup("undefined")) || (loose && x.kind === ts.SyntaxKind.NullKeyword);
+    };
+    const [value, other] = isNothing(e.right) ? [e.left, e.right] : isNothing(e.left) ? [e.right, e.left] : [undefined, undefined];
+    if (!value || !other) return undefined;
+    const optional = this.optionalBinding(value);
+    if (!optional) return this.fail(e, `'${value.getText()}' is never ${other.getText()} here`, "only optional parameters (`y?: number`) may be undefined in the subset");
+    return { flag: optional.given!, negate: equal };
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Objects, replaced by their fields
+
+  /** What a name or a chain of field reads (`p`, `p.layer.w`, `p["w"]`) refers to, if it starts at a local. */
+  private pathValue(e: ts.Expression): Binding | ObjectValue | undefined {
+    e = skipParens(e);
+    if (ts.isIdentifier(e)) {
+      const b = this.lookup(e.text);
+      return b ? (b.object ?? b) : undefined;
+    }
+    const field = fieldOf(e);
+    if (!field) return undefined;
+    const owner = this.pathValue(field.base);
+    if (!owner || !isObjectValue(owner)) return undefined;
+    const value = owner.fields.get(field.name);
+    if (!value) return this.fail(e, `'${field.base.getText()}' has no field '${field.name}'`, `its fields are ${[...owner.fields.keys()].join(", ")}`);
+    return value;
+  }
+
+  private namesObject(e: ts.Expression): boolean {
+    const v = ts.isIdentifier(e) || fieldOf(e) ? this.pathValue(e) : undefined;
+    return !!v && isObjectValue(v);
+  }
+
+  /** An initializer whose value is an object: a literal, or a name or field that holds one. */
+  private isObjectExpression(e: ts.Expression): boolean {
+    e = skipParens(e);
+    return ts.isObjectLiteralExpression(e) || this.namesObject(e);
+  }
+
+  /** The object `e` evaluates to: the same object for a name or field, a new one for a literal. */
+  private objectValue(e: ts.Expression, out: Stmt[], base: string): ObjectValue {
+    e = skipParens(e);
+    if (ts.isObjectLiteralExpression(e)) return this.objectLiteral(e, out, base);
+    const named = ts.isIdentifier(e) || fieldOf(e) ? this.pathValue(e) : undefined;
+    if (named && isObjectValue(named)) return named;
+    if (named) return this.fail(e, `expected an object here, found ${TYPE_NAMES[named.type]}`);
+    if (ts.isCallExpression(e)) return this.fail(e, "functions returning objects are not supported yet", "return a number; write outputs into the Float64Array fields of an object parameter");
+    return this.fail(e, "expected an object here", "write an object literal, or name an object parameter or local");
+  }
+
+  /** `{ w, b: 2 * x, ...q }`: fields evaluated left to right; numbers copied, arrays and inner objects shared. */
+  private objectLiteral(e: ts.ObjectLiteralExpression, out: Stmt[], base: string): ObjectValue {
+    const object: ObjectValue = { fields: new Map(), ofParam: false };
+    for (const p of e.properties) {
+      if (ts.isSpreadAssignment(p)) {
+        const source = this.objectValue(p.expression, out, base);
+        for (const [field, value] of source.fields) object.fields.set(field, this.share(value, out, `${base}_${field}`));
+      } else if (ts.isShorthandPropertyAssignment(p)) {
+        if (p.objectAssignmentInitializer) this.fail(p, "a default in an object literal is outside the differentiable subset");
+        object.fields.set(p.name.text, this.fieldValue(p.name, out, `${base}_${p.name.text}`));
+      } else if (ts.isPropertyAssignment(p)) {
+        const name = propertyName(p.name);
+        if (name === undefined) this.fail(p.name, "computed field names are outside the differentiable subset", "name fields with identifiers");
+        object.fields.set(name, this.fieldValue(p.initializer, out, `${base}_${name.replace(/[^\w$]/g, "_")}`));
+      } else {
+        this.fail(p, "methods and accessors are outside the differentiable subset", "objects carry data: declare functions at the top level and pass the object to them");
+      }
+    }
+    return object;
+  }
+
+  /** A field of a new object: an object or array is shared; a number or boolean gets a variable of its own. */
+  private fieldValue(e: ts.Expression, out: Stmt[], base: string): Binding | ObjectValue {
+    const inner = skipParens(e);
+    if (ts.isObjectLiteralExpression(inner)) return this.objectLiteral(inner, out, base);
+    const named = ts.isIdentifier(inner) || fieldOf(inner) ? this.pathValue(inner) : undefined;
+    if (named) return this.share(named, out, base);
+    const target = this.fresh(base);
+    const start = out.length;
+    const value = this.expr(e, out, target);
+    markDeclaration(out.slice(start), target);
+    this.vars.set(target, value.type);
+    return { ir: target, type: value.type, isConst: false };
+  }
+
+  /** An existing value placed in a new object or name: objects and arrays by reference, scalars copied. */
+  private share(value: Binding | ObjectValue, out: Stmt[], base: string): Binding | ObjectValue {
+    if (isObjectValue(value)) {
+      value.shared = true;
+      return value;
+    }
+    if (value.type === "arr") return { ir: value.ir, type: "arr", isConst: false };
+    const copy = this.fresh(base);
+    this.vars.set(copy, value.type);
+    out.push(this.declaration(copy, { k: "copy", arg: ref(value.ir) }));
+    return { ir: copy, type: value.type, isConst: false };
+  }
+
+  /**
+   * The first `count` elements of an array literal or array, each copied into a temporary before
+   * any target is assigned (so `[a, b] = [b, a]` swaps). A literal is never built as an array.
+   */
+  private elementValues(right: ts.Expression, count: number, out: Stmt[]): Atom[] {
+    const source = skipParens(right);
+    if (ts.isArrayLiteralExpression(source)) {
+      if (source.elements.length < count) this.fail(right, "the right-hand side has fewer elements than the pattern");
+      return source.elements.map((element) => {
+        if (ts.isSpreadElement(element) || ts.isOmittedExpression(element)) return this.fail(element, "spread and holes are outside the differentiable subset here", "write every element");
+        const copy = this.temp("num");
+        this.checkType(this.expr(element, out, copy).type, "num", element);
+        return ref(copy);
+      });
+    }
+    const arr = this.arrayRef(source);
+    return Array.from({ length: count }, (_, i) => {
+      const copy = this.temp("num");
+      out.push(this.assign(copy, { k: "load", arr, index: num(i) }));
+      return ref(copy);
+    });
+  }
+
+  /**
+   * Declares the names of a destructuring pattern: `{ w, b: bias, inner: { c } }` from an object,
+   * `[a, , b]` from an array. Numbers and booleans are copied into new variables (a later change
+   * to the object does not change them); arrays and objects are the same ones. In `out` go the
+   * copies and element reads.
+   */
+  private bindPattern(pattern: ts.BindingName, value: Binding | ObjectValue, isConst: boolean, out: Stmt[]): void {
+    const scope = this.scopes[this.scopes.length - 1];
+    if (ts.isIdentifier(pattern)) {
+      if (isObjectValue(value)) {
+        // Now reachable through this name as well.
+        value.shared = true;
+        scope.set(pattern.text, { object: value, isConst });
+      }
+      else if (value.type === "arr") scope.set(pattern.text, { ir: value.ir, type: "arr", isConst });
+      else {
+        const name = this.declare(pattern.text, value.type, isConst);
+        out.push(this.declaration(name, { k: "copy", arg: ref(value.ir) }));
+      }
+      return;
+    }
+    for (const [i, element] of pattern.elements.entries()) {
+      if (ts.isOmittedExpression(element)) continue;
+      if (element.dotDotDotToken) this.fail(element, "rest elements in destructuring are outside the differentiable subset", "name the fields or elements you need");
+      if (element.initializer) this.fail(element.initializer, "defaults in destructuring are outside the differentiable subset", "the values in the subset are never undefined: leave the default out");
+      if (ts.isObjectBindingPattern(pattern)) {
+        if (!isObjectValue(value)) return this.fail(pattern, `expected an object to destructure, found ${TYPE_NAMES[value.type]}`);
+        const key = element.propertyName ? propertyName(element.propertyName) : ts.isIdentifier(element.name) ? element.name.text : undefined;
+        if (key === undefined) return this.fail(element, "computed field names are outside the differentiable subset");
+        const field = value.fields.get(key);
+        if (!field) return this.fail(element, `the object has no field '${key}'`, `its fields are ${[...value.fields.keys()].join(", ")}`);
+        this.bindPattern(element.name, field, isConst, out);
+        continue;
+      }
+      if (isObjectValue(value) || value.type !== "arr") return this.fail(pattern, "expected an array to destructure");
+      if (!ts.isIdentifier(element.name)) this.fail(element.name, "nested patterns inside an array pattern are outside the differentiable subset");
+      const name = this.declare(element.name.text, "num", isConst);
+      out.push(this.declaration(name, { k: "load", arr: value.ir, index: num(i) }));
+    }
   }
 
   private setResultType(type: Type, node: ts.Node): void {
@@ -1034,6 +1512,11 @@ class FunctionLowerer {
 
   private isGradcName(name: string): boolean {
     return this.gradcNames.stopGradient.has(name) || this.gradcNames.other.has(name);
+  }
+
+  /** The assignment a declaration makes (it overwrites nothing). */
+  private declaration(target: string, expr: Expr): Stmt {
+    return { k: "assign", target, expr, loc: this.loc, declares: true };
   }
 
   private assign(target: string, expr: Expr): Stmt {
@@ -1052,6 +1535,18 @@ class FunctionLowerer {
     this.ctx.diagnostics.push(diagnosticAt(node, message, hint));
     throw new Unsupported(message);
   }
+}
+
+/** `p.w` or `p["w"]`: a read of a named field, with the expression it is read from. */
+function fieldOf(e: ts.Expression): { base: ts.Expression; name: string } | undefined {
+  if (ts.isPropertyAccessExpression(e) && ts.isIdentifier(e.name)) return { base: e.expression, name: e.name.text };
+  if (ts.isElementAccessExpression(e) && ts.isStringLiteral(e.argumentExpression)) return { base: e.expression, name: e.argumentExpression.text };
+  return undefined;
+}
+
+/** Whether the IR variable `ir` is one of `object`'s fields, at any depth. */
+function objectHolds(object: ObjectValue, ir: string): boolean {
+  return [...object.fields.values()].some((v) => (isObjectValue(v) ? objectHolds(v, ir) : v.ir === ir));
 }
 
 /** Marks the assignments to `target` made while lowering its initializer (both arms of a ?: too). */

@@ -1,0 +1,116 @@
+/**
+ * The shapes of values a differentiated function takes: a number, a boolean, an array, or an
+ * object of such fields, nested (JAX's pytrees, written as TypeScript types). Lowering replaces
+ * every object by its fields (scalar replacement), so the IR and every analysis after it see only
+ * plain variables; the shape says how to take an argument apart and how to put its gradient back
+ * together in the same form.
+ */
+import ts from "typescript";
+import type { Type } from "../ir.js";
+import type { ModuleGraph } from "../front/modules.js";
+
+export type Shape = { k: "leaf"; type: Type } | { k: "object"; fields: [string, Shape][] };
+
+/** Where a shape could not be read: the node to point at, why, and what to write instead. */
+export class ShapeError extends Error {
+  constructor(
+    readonly node: ts.Node,
+    message: string,
+    readonly hint: string,
+  ) {
+    super(message);
+  }
+}
+
+const SUBSET_HINT = "use number, boolean, Float64Array, number[], or an object type (interface or type alias) of those";
+
+/** The shape a type annotation describes, following interfaces and type aliases across relative imports. */
+export function shapeOfTypeNode(t: ts.TypeNode, sf: ts.SourceFile, graph: ModuleGraph, resolving: string[] = []): Shape {
+  if (t.kind === ts.SyntaxKind.NumberKeyword) return { k: "leaf", type: "num" };
+  if (t.kind === ts.SyntaxKind.BooleanKeyword) return { k: "leaf", type: "bool" };
+  if (ts.isParenthesizedTypeNode(t)) return shapeOfTypeNode(t.type, sf, graph, resolving);
+  if (ts.isTypeOperatorNode(t) && t.operator === ts.SyntaxKind.ReadonlyKeyword) return shapeOfTypeNode(t.type, sf, graph, resolving);
+  if (ts.isArrayTypeNode(t) && t.elementType.kind === ts.SyntaxKind.NumberKeyword) return { k: "leaf", type: "arr" };
+  if (ts.isTypeLiteralNode(t)) return objectShape(t.members, sf, graph, resolving);
+  if (ts.isTypeReferenceNode(t) && ts.isIdentifier(t.typeName)) {
+    const name = t.typeName.text;
+    if (name === "Float64Array") return { k: "leaf", type: "arr" };
+    if ((name === "Readonly" || name === "ReadonlyArray") && t.typeArguments?.length === 1) {
+      const inner = t.typeArguments[0];
+      if (name === "ReadonlyArray") {
+        if (inner.kind === ts.SyntaxKind.NumberKeyword) return { k: "leaf", type: "arr" };
+      } else {
+        return shapeOfTypeNode(inner, sf, graph, resolving);
+      }
+    }
+    if (!t.typeArguments) return namedShape(t, name, sf, graph, resolving);
+  }
+  throw new ShapeError(t, `type '${t.getText(sf)}' is outside the differentiable subset`, SUBSET_HINT);
+}
+
+/** An interface or type alias by name, from this module or a relative import. */
+function namedShape(at: ts.Node, name: string, sf: ts.SourceFile, graph: ModuleGraph, resolving: string[]): Shape {
+  const found = graph.resolveType(sf, name);
+  if (!found.ok) throw new ShapeError(at, `type '${name}' is outside the differentiable subset: ${found.reason}`, SUBSET_HINT);
+  const { node, sourceFile } = found.value;
+  const key = `${sourceFile.fileName}#${name}`;
+  if (resolving.includes(key)) throw new ShapeError(at, `type '${name}' contains itself`, "a differentiated value has a fixed shape: recursive types (lists, trees) are outside the subset");
+  const inner = [...resolving, key];
+  if (node.typeParameters?.length) throw new ShapeError(at, `generic type '${name}' is outside the differentiable subset`, "give the object type concrete field types");
+  if (ts.isTypeAliasDeclaration(node)) return shapeOfTypeNode(node.type, sourceFile, graph, inner);
+  // An interface: its inherited fields first, then its own.
+  const fields: [string, Shape][] = [];
+  for (const clause of node.heritageClauses ?? []) {
+    for (const base of clause.types) {
+      if (!ts.isIdentifier(base.expression) || base.typeArguments) throw new ShapeError(base, `'extends ${base.getText(sourceFile)}' is outside the differentiable subset`, "extend interfaces by name");
+      const baseShape = namedShape(base, base.expression.text, sourceFile, graph, inner);
+      if (baseShape.k !== "object") throw new ShapeError(base, `'${base.getText(sourceFile)}' is not an object type`, SUBSET_HINT);
+      fields.push(...baseShape.fields);
+    }
+  }
+  const own = objectShape(node.members, sourceFile, graph, inner);
+  for (const [field, shape] of own.k === "object" ? own.fields : []) {
+    const i = fields.findIndex(([f]) => f === field);
+    if (i >= 0) fields[i] = [field, shape];
+    else fields.push([field, shape]);
+  }
+  return { k: "object", fields };
+}
+
+function objectShape(members: ts.NodeArray<ts.TypeElement>, sf: ts.SourceFile, graph: ModuleGraph, resolving: string[]): Shape {
+  const fields: [string, Shape][] = [];
+  for (const m of members) {
+    if (ts.isMethodSignature(m) || ts.isCallSignatureDeclaration(m) || ts.isConstructSignatureDeclaration(m)) {
+      throw new ShapeError(m, "methods are outside the differentiable subset", "objects carry data: declare functions at the top level and pass the object to them");
+    }
+    if (ts.isIndexSignatureDeclaration(m)) throw new ShapeError(m, "index signatures are outside the differentiable subset", "objects need fixed fields, known at build time; use a Float64Array for a variable number of values");
+    if (!ts.isPropertySignature(m) || !m.type) throw new ShapeError(m, "every field needs a type annotation", SUBSET_HINT);
+    const name = propertyName(m.name);
+    if (name === undefined) throw new ShapeError(m.name, "computed field names are outside the differentiable subset", "name fields with identifiers");
+    if (m.questionToken) throw new ShapeError(m, `optional field '${name}' is outside the differentiable subset`, "a differentiated object has every field: make it required");
+    fields.push([name, shapeOfTypeNode(m.type, sf, graph, resolving)]);
+  }
+  return { k: "object", fields };
+}
+
+/** A field's name as written (`w`, `"w"`, `0`), or undefined for a computed name. */
+export function propertyName(name: ts.PropertyName): string | undefined {
+  if (ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isNumericLiteral(name) || ts.isPrivateIdentifier(name)) return name.text;
+  return undefined;
+}
+
+/** The shape as a TypeScript type, for generated signatures. */
+export function shapeTypeText(shape: Shape, leafType: (t: Type) => string): string {
+  if (shape.k === "leaf") return leafType(shape.type);
+  return `{ ${shape.fields.map(([f, s]) => `${fieldKey(f)}: ${shapeTypeText(s, leafType)}`).join("; ")} }`;
+}
+
+/** `w`, or `"my field"` when the name is not an identifier. */
+export function fieldKey(name: string): string {
+  return /^[A-Za-z_$][\w$]*$/.test(name) ? name : JSON.stringify(name);
+}
+
+/** `p.w`, or `p["my field"]`. */
+export function fieldAccess(base: string, name: string): string {
+  return /^[A-Za-z_$][\w$]*$/.test(name) ? `${base}.${name}` : `${base}[${JSON.stringify(name)}]`;
+}

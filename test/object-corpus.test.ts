@@ -1,0 +1,327 @@
+/**
+ * The object corpus (test/fixtures/objects.ts): functions of objects, differentiated by reverse
+ * mode (`grad`), the tape (`grad(f, { engine: "tape" })`) and forward mode (`jvp` along every
+ * number and array element inside the arguments), checked against Richardson central
+ * differences of f itself. The gradient of an object parameter must be an object of the same
+ * fields (a Float64Array for an array field, 0 for a boolean field); `valueAndGrad`, `vjp` and
+ * `valueAndGradInto` must agree with `grad` and return f's value.
+ *
+ * No expected number comes from gradc: central differences and the cross-engine comparisons are
+ * the independent checks.
+ */
+import { describe, expect, it } from "vitest";
+import { grad, jvp, valueAndGrad, valueAndGradInto, vjp } from "gradc";
+import { richardson } from "./support/numeric.js";
+import {
+  aliasesAndQuotes,
+  fibonacciLike,
+  linearMse,
+  mlpLoss,
+  nestedDestructuring,
+  pendulumEnergy,
+  runningStats,
+  scaleInPlace,
+  scaledNorm,
+  springDistance,
+} from "./fixtures/objects.js";
+
+type Fn = (...args: any[]) => any;
+
+interface Case {
+  name: string;
+  f: (...args: any[]) => number;
+  grad: Fn;
+  tape: Fn;
+  jvp: Fn;
+  valueAndGrad: Fn;
+  vjp: Fn;
+  into: Fn;
+  /** The evaluation point (built fresh for every call: some functions write into their arrays). */
+  point: () => unknown[];
+  /** Arguments that are integers (sizes, step counts): not differentiated. */
+  integer?: number[];
+}
+
+/** Reverse vs forward vs tape: exact up to rounding. */
+const MODES_TOL = 1e-10;
+/** Any engine vs central differences. */
+const FD_TOL = 1e-6;
+
+const F = (...xs: number[]) => Float64Array.from(xs);
+const mlp = () => ({
+  hidden: { w: F(0.4, -0.3, 0.8, -0.6, 0.5, 0.2), b: F(0.1, -0.05, 0.2) },
+  out: { w: F(0.9, -0.4, 0.6), b: 0.05 },
+});
+
+const cases: Case[] = [
+  {
+    name: "mlpLoss",
+    f: mlpLoss,
+    grad: grad(mlpLoss),
+    tape: grad(mlpLoss, { engine: "tape" }),
+    jvp: jvp(mlpLoss),
+    valueAndGrad: valueAndGrad(mlpLoss),
+    vjp: vjp(mlpLoss),
+    into: valueAndGradInto(mlpLoss),
+    point: () => [mlp(), F(0.7, -1.1), 0.3],
+  },
+  {
+    name: "linearMse",
+    f: linearMse,
+    grad: grad(linearMse),
+    tape: grad(linearMse, { engine: "tape" }),
+    jvp: jvp(linearMse),
+    valueAndGrad: valueAndGrad(linearMse),
+    vjp: vjp(linearMse),
+    into: valueAndGradInto(linearMse),
+    point: () => [{ w: F(0.5, -0.25), b: 0.1 }, F(1, 2, -0.5, 0.3, 0.8, -1.2), F(0.4, -0.6, 1.1)],
+  },
+  {
+    name: "pendulumEnergy",
+    f: pendulumEnergy,
+    grad: grad(pendulumEnergy),
+    tape: grad(pendulumEnergy, { engine: "tape" }),
+    jvp: jvp(pendulumEnergy),
+    valueAndGrad: valueAndGrad(pendulumEnergy),
+    vjp: vjp(pendulumEnergy),
+    into: valueAndGradInto(pendulumEnergy),
+    point: () => [{ theta: 0.6, omega: -1.3 }, { g: 9.81, length: 1.2, mass: 0.7 }],
+  },
+  {
+    name: "springDistance",
+    f: springDistance,
+    grad: grad(springDistance),
+    tape: grad(springDistance, { engine: "tape" }),
+    jvp: jvp(springDistance),
+    valueAndGrad: valueAndGrad(springDistance),
+    vjp: vjp(springDistance),
+    into: valueAndGradInto(springDistance),
+    point: () => [{ pos: 1.1, vel: -0.4 }, { k: 2.5, damping: 0.3 }, 25],
+    integer: [2],
+  },
+  {
+    name: "scaledNorm",
+    f: scaledNorm,
+    grad: grad(scaledNorm),
+    tape: grad(scaledNorm, { engine: "tape" }),
+    jvp: jvp(scaledNorm),
+    valueAndGrad: valueAndGrad(scaledNorm),
+    vjp: vjp(scaledNorm),
+    into: valueAndGradInto(scaledNorm),
+    point: () => [{ scale: 1.7, values: F(0.3, -1.2, 0.8), squared: true }],
+  },
+  {
+    name: "scaledNorm (the other branch)",
+    f: scaledNorm,
+    grad: grad(scaledNorm),
+    tape: grad(scaledNorm, { engine: "tape" }),
+    jvp: jvp(scaledNorm),
+    valueAndGrad: valueAndGrad(scaledNorm),
+    vjp: vjp(scaledNorm),
+    into: valueAndGradInto(scaledNorm),
+    point: () => [{ scale: 0.6, values: F(0.3, -1.2, 0.8), squared: false }],
+  },
+  {
+    name: "runningStats",
+    f: runningStats,
+    grad: grad(runningStats),
+    tape: grad(runningStats, { engine: "tape" }),
+    jvp: jvp(runningStats),
+    valueAndGrad: valueAndGrad(runningStats),
+    vjp: vjp(runningStats),
+    into: valueAndGradInto(runningStats),
+    point: () => [F(0.3, 1.9, -0.7, 1.2, 2.4), 0.5],
+  },
+  {
+    name: "fibonacciLike",
+    f: fibonacciLike,
+    grad: grad(fibonacciLike),
+    tape: grad(fibonacciLike, { engine: "tape" }),
+    jvp: jvp(fibonacciLike),
+    valueAndGrad: valueAndGrad(fibonacciLike),
+    vjp: vjp(fibonacciLike),
+    into: valueAndGradInto(fibonacciLike),
+    point: () => [0.4, -0.3, F(1.5, -0.7)],
+  },
+  {
+    name: "nestedDestructuring",
+    f: nestedDestructuring,
+    grad: grad(nestedDestructuring),
+    tape: grad(nestedDestructuring, { engine: "tape" }),
+    jvp: jvp(nestedDestructuring),
+    valueAndGrad: valueAndGrad(nestedDestructuring),
+    vjp: vjp(nestedDestructuring),
+    into: valueAndGradInto(nestedDestructuring),
+    point: () => [mlp(), F(0.7, -1.1, 0.4)],
+  },
+  {
+    name: "aliasesAndQuotes",
+    f: aliasesAndQuotes,
+    grad: grad(aliasesAndQuotes),
+    tape: grad(aliasesAndQuotes, { engine: "tape" }),
+    jvp: jvp(aliasesAndQuotes),
+    valueAndGrad: valueAndGrad(aliasesAndQuotes),
+    vjp: vjp(aliasesAndQuotes),
+    into: valueAndGradInto(aliasesAndQuotes),
+    point: () => [{ inner: { "learning rate": 0.3, w: F(1.2, -0.5, 0.25) } }, 1.7],
+  },
+  {
+    name: "scaleInPlace",
+    f: scaleInPlace,
+    grad: grad(scaleInPlace),
+    tape: grad(scaleInPlace, { engine: "tape" }),
+    jvp: jvp(scaleInPlace),
+    valueAndGrad: valueAndGrad(scaleInPlace),
+    vjp: vjp(scaleInPlace),
+    into: valueAndGradInto(scaleInPlace),
+    point: () => [F(0.3, -0.8, 1.1), 0.9],
+  },
+];
+
+// ── Walking arguments and gradients of any shape ─────────────────────────────────────────────────
+
+/** A place inside the arguments: argument index, field path, and element (-1: the number itself). */
+interface Coordinate {
+  arg: number;
+  path: string[];
+  element: number;
+}
+
+function at(value: any, path: string[]): any {
+  return path.reduce((v, key) => v[key], value);
+}
+
+/** Every number and array element inside `value` (booleans have no derivative). */
+function coordinates(value: unknown, arg: number, path: string[] = []): Coordinate[] {
+  if (typeof value === "number") return [{ arg, path, element: -1 }];
+  if (value instanceof Float64Array) return Array.from(value, (_, element) => ({ arg, path, element }));
+  if (typeof value === "boolean") return [];
+  return Object.keys(value as object).flatMap((key) => coordinates((value as any)[key], arg, [...path, key]));
+}
+
+/** `args` with the coordinate moved by h (a deep copy: f never sees the caller's arrays). */
+function shifted(args: unknown[], c: Coordinate, h: number): unknown[] {
+  const copy = (v: any): any => (v instanceof Float64Array ? Float64Array.from(v) : typeof v === "object" ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, copy(x)])) : v);
+  const out = args.map(copy);
+  if (c.element < 0) {
+    if (c.path.length === 0) out[c.arg] = (out[c.arg] as number) + h;
+    else at(out[c.arg], c.path.slice(0, -1))[c.path[c.path.length - 1]] += h;
+  } else {
+    at(out[c.arg], c.path)[c.element] += h;
+  }
+  return out;
+}
+
+/** The gradient's entry for a coordinate, from a list of gradients shaped as the arguments. */
+function entry(gradients: unknown[], c: Coordinate): number {
+  const g = at(gradients[c.arg], c.path);
+  return c.element < 0 ? g : g[c.element];
+}
+
+/** A tangent shaped as `value`: 1 at the coordinate (if it is inside), 0 elsewhere. */
+function tangent(value: unknown, arg: number, c: Coordinate | undefined, path: string[] = []): unknown {
+  const here = c !== undefined && c.arg === arg && c.path.join("/") === path.join("/");
+  if (typeof value === "number") return here && c!.element < 0 ? 1 : 0;
+  if (typeof value === "boolean") return false;
+  if (value instanceof Float64Array) {
+    const t = new Float64Array(value.length);
+    if (here) t[c!.element] = 1;
+    return t;
+  }
+  return Object.fromEntries(Object.entries(value as object).map(([k, v]) => [k, tangent(v, arg, c, [...path, k])]));
+}
+
+/** The shape of a gradient for `value`: the same fields, numbers for numbers and booleans. */
+function expectShape(gradient: unknown, value: unknown, label: string): void {
+  if (typeof value === "number" || typeof value === "boolean") {
+    expect(typeof gradient, label).toBe("number");
+    if (typeof value === "boolean") expect(gradient, `${label}: a boolean's gradient is 0`).toBe(0);
+  } else if (value instanceof Float64Array) {
+    expect(gradient, label).toBeInstanceOf(Float64Array);
+    expect((gradient as Float64Array).length, label).toBe(value.length);
+  } else {
+    expect(Object.keys(gradient as object).sort(), label).toEqual(Object.keys(value as object).sort());
+    for (const key of Object.keys(value as object)) expectShape((gradient as any)[key], (value as any)[key], `${label}.${key}`);
+  }
+}
+
+/** Buffers for valueAndGradInto: the argument's shape with a Float64Array at each leaf. */
+function buffers(value: unknown): unknown {
+  if (typeof value === "number" || typeof value === "boolean") return new Float64Array(1);
+  if (value instanceof Float64Array) return new Float64Array(value.length);
+  return Object.fromEntries(Object.entries(value as object).map(([k, v]) => [k, buffers(v)]));
+}
+
+/** A gradient read back from valueAndGradInto's buffers (length-1 arrays become numbers). */
+function fromBuffers(buffer: unknown, value: unknown): unknown {
+  if (typeof value === "number" || typeof value === "boolean") return (buffer as Float64Array)[0];
+  if (value instanceof Float64Array) return buffer;
+  return Object.fromEntries(Object.entries(value as object).map(([k, v]) => [k, fromBuffers((buffer as any)[k], v)]));
+}
+
+function close(actual: number, expected: number, tol: number, label: string): void {
+  const err = Math.abs(actual - expected) / Math.max(1, Math.abs(expected));
+  expect(err, `${label}: ${actual} vs ${expected}`).toBeLessThanOrEqual(tol);
+}
+
+describe.each(cases)("$name", (c) => {
+  const args = c.point();
+  const differentiated = args.map((_, i) => !c.integer?.includes(i));
+  const coords = args.flatMap((a, i) => (differentiated[i] ? coordinates(a, i) : []));
+
+  it("grad has the parameters' shape and agrees with central differences", () => {
+    const g = c.grad(...c.point());
+    expect(g).toHaveLength(args.length);
+    args.forEach((a, i) => expectShape(g[i], a, `gradient ${i}`));
+    for (const coord of coords) {
+      const base = coord.element < 0 ? (coord.path.length ? at(args[coord.arg], coord.path) : args[coord.arg]) : at(args[coord.arg], coord.path)[coord.element];
+      const numeric = richardson((h) => c.f(...shifted(c.point(), coord, h)), base);
+      close(entry(g, coord), numeric, FD_TOL, `∂f/∂${coord.arg}.${coord.path.join(".")}[${coord.element}]`);
+    }
+  });
+
+  it("the tape engine and forward mode agree with reverse mode", () => {
+    const g = c.grad(...c.point());
+    const t = c.tape(...c.point());
+    args.forEach((a, i) => expectShape(t[i], a, `tape gradient ${i}`));
+    for (const coord of coords) {
+      close(entry(t, coord), entry(g, coord), MODES_TOL, `tape ${coord.path.join(".")}[${coord.element}]`);
+      const point = c.point();
+      const [value, directional] = c.jvp(point, point.map((a, i) => tangent(a, i, coord)));
+      close(value, c.f(...c.point()), 1e-14, "jvp value");
+      close(directional, entry(g, coord), MODES_TOL, `jvp ${coord.path.join(".")}[${coord.element}]`);
+    }
+  });
+
+  it("valueAndGrad, vjp and valueAndGradInto give the same value and gradients", () => {
+    const value = c.f(...c.point());
+    const g = c.grad(...c.point());
+    const [v1, g1] = c.valueAndGrad(...c.point());
+    const [v2, pullback] = c.vjp(...c.point());
+    const g2 = pullback(2);
+    const into = args.map(buffers);
+    const v3 = c.into(into, ...c.point());
+    const g3 = into.map((b, i) => fromBuffers(b, args[i]));
+    for (const v of [v1, v2, v3]) close(v, value, 1e-14, "value");
+    for (const coord of coords) {
+      close(entry(g1, coord), entry(g, coord), 1e-14, "valueAndGrad");
+      close(entry(g2, coord), 2 * entry(g, coord), 1e-14, "vjp with cotangent 2");
+      close(entry(g3, coord), entry(g, coord), 1e-14, "valueAndGradInto");
+    }
+  });
+});
+
+describe("wrt on object parameters", () => {
+  it("a single index gives that parameter's gradient, shaped as it is", () => {
+    const point = () => [mlp(), F(0.7, -1.1), 0.3] as const;
+    const all = grad(mlpLoss)(...point());
+    const only = grad(mlpLoss, { wrt: 0 })(...point());
+    expect(Object.keys(only).sort()).toEqual(["hidden", "out"]);
+    expect(Array.from(only.hidden.w)).toEqual(Array.from(all[0].hidden.w));
+    expect(only.out.b).toBe(all[0].out.b);
+    const [value, listed] = valueAndGrad(mlpLoss, { wrt: [2, 0] })(...point());
+    expect(value).toBe(mlpLoss(...point()));
+    expect(listed[0]).toBe(all[2]);
+    expect(Array.from(listed[1].out.w)).toEqual(Array.from(all[0].out.w));
+  });
+});
