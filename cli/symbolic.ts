@@ -329,6 +329,8 @@ export function symbolicResult(fn: FnIR, functions: ReadonlyMap<string, FnIR>, a
           return { t: "num", s: algebra.constant(a.value) };
         case "bool":
           return { t: "bool", b: a.value };
+        case "str":
+          throw new SymbolicUnsupported("strings are outside what `gradc compare` differentiates symbolically", loc);
         case "var": {
           const v = env.get(a.name);
           if (!v) throw new SymbolicUnsupported(`'${a.name}' is read before it is assigned`, loc);

@@ -8,12 +8,16 @@
  * loop has a single exit and every block a single entry.
  */
 
-export type Type = "num" | "bool" | "arr";
+/** `str`: a string (or string enum member), which passes through inactive: compared, branched on, passed on. */
+export type Type = "num" | "bool" | "arr" | "str";
 
 /** How each IR type is written in generated TypeScript. */
-export const TS_TYPE_NAME: Record<Type, string> = { num: "number", bool: "boolean", arr: "Float64Array" };
+export const TS_TYPE_NAME: Record<Type, string> = { num: "number", bool: "boolean", arr: "Float64Array", str: "string" };
 
-export type Atom = { k: "var"; name: string } | { k: "num"; value: number } | { k: "bool"; value: boolean };
+/** Whether values of a type carry derivatives (numbers and arrays); booleans and strings never do. */
+export const carriesDerivative = (t: Type | undefined): boolean => t === "num" || t === "arr";
+
+export type Atom = { k: "var"; name: string } | { k: "num"; value: number } | { k: "bool"; value: boolean } | { k: "str"; value: string };
 
 export interface SourceLoc {
   file: string;
@@ -121,6 +125,7 @@ export interface FnIR {
 export const num = (value: number): Atom => ({ k: "num", value });
 export const bool = (value: boolean): Atom => ({ k: "bool", value });
 export const ref = (name: string): Atom => ({ k: "var", name });
+export const str = (value: string): Atom => ({ k: "str", value });
 
 export function atomVar(a: Atom): string | undefined {
   return a.k === "var" ? a.name : undefined;

@@ -69,6 +69,11 @@ export interface Primitive {
   infiniteSlope?: boolean;
   /** About one machine instruction: the reverse sweep recomputes it from available operands instead of saving it. */
   cheap?: boolean;
+  /**
+   * The relative precision its values are rounded to (float32's 2⁻²⁴ for fround): a difference
+   * quotient with step h is only good to about this over h, which tests allow for.
+   */
+  resolution?: number;
 }
 
 // ---- Partials as written in the table: operations named by string, checked when the module loads.
@@ -76,7 +81,7 @@ export interface Primitive {
 type PartialSpec = { k: "arg"; index: number } | { k: "result" } | { k: "const"; value: number } | { k: "op"; op: string; args: PartialSpec[] };
 type PrimitiveSpec = Omit<Primitive, "partials"> & { partials: (PartialSpec | null)[] };
 /** Optional fields of a record, for the builders below. */
-type Extra = Pick<PrimitiveSpec, "source" | "infiniteSlope" | "cheap">;
+type Extra = Pick<PrimitiveSpec, "source" | "infiniteSlope" | "cheap" | "resolution">;
 
 const x: PartialSpec = { k: "arg", index: 0 };
 const a = x;
@@ -163,6 +168,9 @@ const TABLE = {
   ceil: unaryMath("ceil", Math.ceil, null, { cheap: true }),
   round: unaryMath("round", Math.round, null, { cheap: true }),
   trunc: unaryMath("trunc", Math.trunc, null, { cheap: true }),
+  // Rounding to the nearest float32 is a step function at float64's resolution, the identity at
+  // any coarser one: its derivative is 1, the derivative of the float32 computation that runs.
+  fround: unaryMath("fround", Math.fround, c(1), { cheap: true, resolution: 2 ** -24 }),
   // At a tie, min and max pass the whole derivative to their first argument.
   min: binaryMath("min", Math.min, [op("lenum", a, b), op("gtnum", a, b)], { source: [{ math: "min", variadic: { single: "copy" } }], cheap: true }),
   max: binaryMath("max", Math.max, [op("genum", a, b), op("ltnum", a, b)], { source: [{ math: "max", variadic: { single: "copy" } }], cheap: true }),

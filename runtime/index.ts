@@ -26,14 +26,15 @@
  */
 
 /**
- * A parameter type gradc differentiates through: `number`, `boolean` (for conditions),
- * `Float64Array`, `number[]`, or an object type (interface or type alias) whose fields are such
- * types, nested. gradc checks an object's fields at build time; here `object` lets interfaces in.
+ * A parameter type gradc differentiates through: `number`, `Float64Array`, `Float32Array`,
+ * `number[]`, `boolean` and `string` (for conditions: no derivative), or an object type
+ * (interface or type alias) whose fields are such types, nested. gradc checks an object's fields
+ * at build time; here `object` lets interfaces in.
  */
-export type DifferentiableParameter = number | boolean | Float64Array | readonly number[] | object;
+export type DifferentiableParameter = number | boolean | string | Float64Array | Float32Array | readonly number[] | object;
 
 /** An array parameter: its gradient is a `Float64Array` of the same length. */
-type ArrayParameter = Float64Array | readonly number[];
+type ArrayParameter = Float64Array | Float32Array | readonly number[];
 
 /** A function gradc can differentiate: parameters of `DifferentiableParameter` types, a `number` result. */
 export type DifferentiableFunction = DifferentiableSignature["call"];
@@ -54,7 +55,7 @@ export type Gradient<P> = [P] extends [number]
   ? number
   : [P] extends [ArrayParameter]
     ? Float64Array
-    : [P] extends [boolean]
+    : [P] extends [boolean | string]
       ? number
       : [P] extends [object]
         ? { -readonly [K in keyof P]: Gradient<P[K]> }
@@ -65,8 +66,8 @@ export type Tangent<P> = [P] extends [number]
   ? number
   : [P] extends [ArrayParameter]
     ? ArrayParameter
-    : [P] extends [boolean]
-      ? number | boolean | null | undefined
+    : [P] extends [boolean | string]
+      ? number | boolean | string | null | undefined
       : [P] extends [object]
         ? { readonly [K in keyof P]: Tangent<P[K]> }
         : never;
@@ -78,7 +79,7 @@ export type GradientBuffer = Float64Array | { readonly [field: string]: Gradient
 type NumericKey<K> = K extends `${infer I extends number}` ? I : never;
 
 /** The indices of the parameters in `Ps` that have a derivative (number, array and object parameters). */
-type DifferentiableIndices<Ps> = NumericKey<{ [K in keyof Ps]-?: [NonNullable<Ps[K]>] extends [boolean] ? never : [NonNullable<Ps[K]>] extends [number | object] ? K : never }[keyof Ps & `${number}`]>;
+type DifferentiableIndices<Ps> = NumericKey<{ [K in keyof Ps]-?: [NonNullable<Ps[K]>] extends [boolean | string] ? never : [NonNullable<Ps[K]>] extends [number | object] ? K : never }[keyof Ps & `${number}`]>;
 
 /** A parameter index `wrt` may name for `F`: one of a number, array or object parameter (booleans have no derivative). */
 export type WrtIndex<F extends DifferentiableFunction> = DifferentiableIndices<Parameters<F>>;

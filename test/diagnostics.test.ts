@@ -313,12 +313,21 @@ describe("callbacks", () => {
 describe("strings", () => {
   cases([
     {
-      name: "a string literal",
+      name: "string concatenation",
       source: withBody(`
-        const label = "loss";
+        const label = "loss" + x;
         return x * 2;
       `),
       at: { marker: `"loss"` },
+    },
+    {
+      name: "a string as a condition",
+      source: withBody(`
+        const label = "loss";
+        if (label) return x;
+        return x * 2;
+      `),
+      at: { marker: "label) return", focus: "label" },
     },
     {
       name: "a template literal",
@@ -329,14 +338,22 @@ describe("strings", () => {
       at: { marker: "`x is" },
     },
     {
-      name: "a string compared in a condition",
+      name: "strings ordered with <",
       source: withBody(`
-        if (x > 0 && "fast" === "fast") {
+        if (x > 0 && "fast" < "slow") {
           return x;
         }
         return 2 * x;
       `),
-      at: { marker: `"fast" ===` },
+      at: { marker: `"fast" <` },
+    },
+    {
+      name: "a string compared with a number",
+      source: withBody(`
+        const mode = "fast";
+        return mode === x ? x : 2 * x;
+      `, "x: number"),
+      at: { marker: "mode === x" },
     },
     {
       name: "console.log with a string",
@@ -525,9 +542,9 @@ describe("objects", () => {
       at: { marker: "next: P", focus: "P" },
     },
     {
-      name: "a string field",
-      source: withType(`interface P { b: number; label: string }`, `return p.b;`),
-      at: { marker: "string }", focus: "string" },
+      name: "a symbol field",
+      source: withType(`interface P { b: number; key: symbol }`, `return p.b;`),
+      at: { marker: "symbol }", focus: "symbol" },
     },
     {
       name: "returning an object",
@@ -588,9 +605,9 @@ describe("objects", () => {
       at: { marker: "x, y", focus: "x" },
     },
     {
-      name: "a parameter of type string",
-      source: withBody(`return x;`, "x: number, unit: string"),
-      at: [{ marker: "unit: string" }, { marker: "unit: string", focus: "string" }],
+      name: "a parameter of type symbol",
+      source: withBody(`return x;`, "x: number, unit: symbol"),
+      at: [{ marker: "unit: symbol" }, { marker: "unit: symbol", focus: "symbol" }],
     },
   ]);
 });
@@ -842,7 +859,7 @@ describe("grad options", () => {
 });
 
 describe("every entry point reports the same diagnostic", () => {
-  const body = `function f(x: number, y: number): number {\n  const label = "loss";\n  return x * y;\n}\n`;
+  const body = `function f(x: number, y: number): number {\n  const label = \`loss \${x}\`;\n  return x * y;\n}\n`;
   const entries: [string, string][] = [
     ["grad", `import { grad } from "gradc";\n\n${body}\nexport const d = grad(f);\n`],
     ["valueAndGrad", `import { valueAndGrad } from "gradc";\n\n${body}\nexport const d = valueAndGrad(f);\n`],
@@ -851,13 +868,13 @@ describe("every entry point reports the same diagnostic", () => {
     ["namespace import G.grad", `import * as G from "gradc";\n\n${body}\nexport const d = G.grad(f);\n`],
     ["@differentiable", `/** @differentiable */\nexport ${body}`],
   ];
-  cases(entries.map(([name, source]) => ({ name, source, at: { marker: `"loss"` } })));
+  cases(entries.map(([name, source]) => ({ name, source, at: { marker: "`loss" } })));
 });
 
 describe("several errors", () => {
   it("reports two independent errors in one function", () => {
     const source = withBody(`
-      const label = "loss";
+      const label = "loss" + x;
       let y = x * 2;
       try {
         y = y + 1;
@@ -1178,7 +1195,7 @@ describe("bad input never crashes", () => {
     `import { grad } from "gradc";\nfunction f(x: number): number { return h(x); }\nfunction h(x: boolean): number { return x ? 1 : 0; }\nexport const g = grad(f);\n`,
     `import { grad } from "gradc";\nimport helper from "./missing";\nfunction f(x: number): number { return helper(x); }\nexport const g = grad(f);\n`,
     `import { grad } from "gradc";\nimport * as lib from "./lib";\nfunction f(x: number): number { return lib.h(x); }\nexport const g = grad(f);\n`,
-    `/** @differentiable */\nexport function f(x: number, s: string): number { return x; }\n`,
+    `/** @differentiable */\nexport function f(x: number, s: symbol): number { return x; }\n`,
     `/** @differentiable */\nexport function f(flag: boolean): number { return flag ? 1 : 0; }\n`,
     `/** @differentiable */\nexport function f(x: number): number { return x; }\nexport const f_grad = 1;\n`,
   ];

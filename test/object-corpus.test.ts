@@ -1,9 +1,11 @@
 /**
- * The object corpus (test/fixtures/objects.ts): functions of objects, differentiated by reverse
- * mode (`grad`), the tape (`grad(f, { engine: "tape" })`) and forward mode (`jvp` along every
- * number and array element inside the arguments), checked against Richardson central
- * differences of f itself. The gradient of an object parameter must be an object of the same
- * fields (a Float64Array for an array field, 0 for a boolean field); `valueAndGrad`, `vjp` and
+ * The object and parameter corpus (test/fixtures/objects.ts, test/fixtures/parameters.ts):
+ * functions of objects, of optional and default parameters, of strings and enums, of
+ * Float32Arrays — differentiated by reverse mode (`grad`), the tape (`grad(f, { engine: "tape" })`)
+ * and forward mode (`jvp` along every number and array element inside the arguments), checked
+ * against Richardson central differences of f itself. The gradient of an object parameter must
+ * be an object of the same fields (a Float64Array for an array field, 0 for a boolean or string
+ * field); a string or boolean parameter's gradient is 0; `valueAndGrad`, `vjp` and
  * `valueAndGradInto` must agree with `grad` and return f's value.
  *
  * No expected number comes from gradc: central differences and the cross-engine comparisons are
@@ -24,6 +26,7 @@ import {
   scaledNorm,
   springDistance,
 } from "./fixtures/objects.js";
+import { Activation, Penalty, configuredLoss, float32Smoothing, optionsObject, withDefaults } from "./fixtures/parameters.js";
 
 type Fn = (...args: any[]) => any;
 
@@ -40,6 +43,10 @@ interface Case {
   point: () => unknown[];
   /** Arguments that are integers (sizes, step counts): not differentiated. */
   integer?: number[];
+  /** Tolerance against central differences (default FD_TOL); looser where f itself computes in float32. */
+  fdTol?: number;
+  /** f's parameter count when the point leaves optional ones out (each still has a gradient entry). */
+  arity?: number;
 }
 
 /** Reverse vs forward vs tape: exact up to rounding. */
@@ -176,6 +183,66 @@ const cases: Case[] = [
     into: valueAndGradInto(scaleInPlace),
     point: () => [F(0.3, -0.8, 1.1), 0.9],
   },
+  ...[[0.7], [0.7, 1.3], [0.7, 1.3, -0.4], [0.7, undefined, 0.9]].map(
+    (args): Case => ({
+      name: `withDefaults(${args.map(String).join(", ")})`,
+      f: withDefaults,
+      grad: grad(withDefaults),
+      tape: grad(withDefaults, { engine: "tape" }),
+      jvp: jvp(withDefaults),
+      valueAndGrad: valueAndGrad(withDefaults),
+      vjp: vjp(withDefaults),
+      into: valueAndGradInto(withDefaults),
+      point: () => [...args],
+      arity: 3,
+    }),
+  ),
+  ...(
+    [
+      [Penalty.L2, Activation.Tanh, "mean", "run"],
+      [Penalty.L1, Activation.Softplus, "sum", "run"],
+      [Penalty.None, Activation.Tanh, "sum", "no-penalty"],
+    ] as const
+  ).map(
+    ([penalty, act, reduction, label]): Case => ({
+      name: `configuredLoss(${Penalty[penalty]}, ${act}, ${reduction}, ${label})`,
+      f: configuredLoss,
+      grad: grad(configuredLoss),
+      tape: grad(configuredLoss, { engine: "tape" }),
+      jvp: jvp(configuredLoss),
+      valueAndGrad: valueAndGrad(configuredLoss),
+      vjp: vjp(configuredLoss),
+      into: valueAndGradInto(configuredLoss),
+      point: () => [F(0.4, -1.3, 0.9), F(1.1, 0.6, -0.8), penalty, act, reduction, label],
+      integer: [2],
+    }),
+  ),
+  ...(["fast", "exact"] as const).map(
+    (mode): Case => ({
+      name: `optionsObject(${mode})`,
+      f: optionsObject,
+      grad: grad(optionsObject),
+      tape: grad(optionsObject, { engine: "tape" }),
+      jvp: jvp(optionsObject),
+      valueAndGrad: valueAndGrad(optionsObject),
+      vjp: vjp(optionsObject),
+      into: valueAndGradInto(optionsObject),
+      point: () => [{ w: F(0.3, -0.6), bias: 0.2 }, { mode, verbose: true }],
+    }),
+  ),
+  {
+    name: "float32Smoothing",
+    f: float32Smoothing,
+    grad: grad(float32Smoothing),
+    tape: grad(float32Smoothing, { engine: "tape" }),
+    jvp: jvp(float32Smoothing),
+    valueAndGrad: valueAndGrad(float32Smoothing),
+    vjp: vjp(float32Smoothing),
+    into: valueAndGradInto(float32Smoothing),
+    point: () => [Float32Array.from([0.5, -1.25, 0.75, 2]), 0.8],
+    // f rounds to float32 (~6e-8 relative): a difference quotient with step 1e-3 is only that good over 1e-3.
+    fdTol: 2e-4,
+  },
 ];
 
 // ── Walking arguments and gradients of any shape ─────────────────────────────────────────────────
@@ -194,14 +261,14 @@ function at(value: any, path: string[]): any {
 /** Every number and array element inside `value` (booleans have no derivative). */
 function coordinates(value: unknown, arg: number, path: string[] = []): Coordinate[] {
   if (typeof value === "number") return [{ arg, path, element: -1 }];
-  if (value instanceof Float64Array) return Array.from(value, (_, element) => ({ arg, path, element }));
-  if (typeof value === "boolean") return [];
+  if (value instanceof Float64Array || value instanceof Float32Array) return Array.from(value, (_, element) => ({ arg, path, element }));
+  if (typeof value === "boolean" || typeof value === "string" || value === undefined) return [];
   return Object.keys(value as object).flatMap((key) => coordinates((value as any)[key], arg, [...path, key]));
 }
 
 /** `args` with the coordinate moved by h (a deep copy: f never sees the caller's arrays). */
 function shifted(args: unknown[], c: Coordinate, h: number): unknown[] {
-  const copy = (v: any): any => (v instanceof Float64Array ? Float64Array.from(v) : typeof v === "object" ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, copy(x)])) : v);
+  const copy = (v: any): any => (ArrayBuffer.isView(v) ? (v as Float64Array).slice() : typeof v === "object" ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, copy(x)])) : v);
   const out = args.map(copy);
   if (c.element < 0) {
     if (c.path.length === 0) out[c.arg] = (out[c.arg] as number) + h;
@@ -222,8 +289,9 @@ function entry(gradients: unknown[], c: Coordinate): number {
 function tangent(value: unknown, arg: number, c: Coordinate | undefined, path: string[] = []): unknown {
   const here = c !== undefined && c.arg === arg && c.path.join("/") === path.join("/");
   if (typeof value === "number") return here && c!.element < 0 ? 1 : 0;
-  if (typeof value === "boolean") return false;
-  if (value instanceof Float64Array) {
+  if (typeof value === "boolean" || typeof value === "string") return value;
+  if (value === undefined) return undefined;
+  if (value instanceof Float64Array || value instanceof Float32Array) {
     const t = new Float64Array(value.length);
     if (here) t[c!.element] = 1;
     return t;
@@ -233,10 +301,10 @@ function tangent(value: unknown, arg: number, c: Coordinate | undefined, path: s
 
 /** The shape of a gradient for `value`: the same fields, numbers for numbers and booleans. */
 function expectShape(gradient: unknown, value: unknown, label: string): void {
-  if (typeof value === "number" || typeof value === "boolean") {
+  if (typeof value === "number" || typeof value === "boolean" || typeof value === "string" || value === undefined) {
     expect(typeof gradient, label).toBe("number");
-    if (typeof value === "boolean") expect(gradient, `${label}: a boolean's gradient is 0`).toBe(0);
-  } else if (value instanceof Float64Array) {
+    if (typeof value !== "number" && value !== undefined) expect(gradient, `${label}: a ${typeof value}'s gradient is 0`).toBe(0);
+  } else if (value instanceof Float64Array || value instanceof Float32Array) {
     expect(gradient, label).toBeInstanceOf(Float64Array);
     expect((gradient as Float64Array).length, label).toBe(value.length);
   } else {
@@ -247,15 +315,15 @@ function expectShape(gradient: unknown, value: unknown, label: string): void {
 
 /** Buffers for valueAndGradInto: the argument's shape with a Float64Array at each leaf. */
 function buffers(value: unknown): unknown {
-  if (typeof value === "number" || typeof value === "boolean") return new Float64Array(1);
-  if (value instanceof Float64Array) return new Float64Array(value.length);
+  if (typeof value !== "object" || value === null) return new Float64Array(1);
+  if (value instanceof Float64Array || value instanceof Float32Array) return new Float64Array(value.length);
   return Object.fromEntries(Object.entries(value as object).map(([k, v]) => [k, buffers(v)]));
 }
 
 /** A gradient read back from valueAndGradInto's buffers (length-1 arrays become numbers). */
 function fromBuffers(buffer: unknown, value: unknown): unknown {
-  if (typeof value === "number" || typeof value === "boolean") return (buffer as Float64Array)[0];
-  if (value instanceof Float64Array) return buffer;
+  if (typeof value !== "object" || value === null) return (buffer as Float64Array)[0];
+  if (value instanceof Float64Array || value instanceof Float32Array) return buffer;
   return Object.fromEntries(Object.entries(value as object).map(([k, v]) => [k, fromBuffers((buffer as any)[k], v)]));
 }
 
@@ -271,12 +339,12 @@ describe.each(cases)("$name", (c) => {
 
   it("grad has the parameters' shape and agrees with central differences", () => {
     const g = c.grad(...c.point());
-    expect(g).toHaveLength(args.length);
+    expect(g).toHaveLength(c.arity ?? args.length);
     args.forEach((a, i) => expectShape(g[i], a, `gradient ${i}`));
     for (const coord of coords) {
       const base = coord.element < 0 ? (coord.path.length ? at(args[coord.arg], coord.path) : args[coord.arg]) : at(args[coord.arg], coord.path)[coord.element];
       const numeric = richardson((h) => c.f(...shifted(c.point(), coord, h)), base);
-      close(entry(g, coord), numeric, FD_TOL, `∂f/∂${coord.arg}.${coord.path.join(".")}[${coord.element}]`);
+      close(entry(g, coord), numeric, c.fdTol ?? FD_TOL, `∂f/∂${coord.arg}.${coord.path.join(".")}[${coord.element}]`);
     }
   });
 
@@ -299,7 +367,7 @@ describe.each(cases)("$name", (c) => {
     const [v1, g1] = c.valueAndGrad(...c.point());
     const [v2, pullback] = c.vjp(...c.point());
     const g2 = pullback(2);
-    const into = args.map(buffers);
+    const into = Array.from({ length: c.arity ?? args.length }, (_, i) => buffers(args[i]));
     const v3 = c.into(into, ...c.point());
     const g3 = into.map((b, i) => fromBuffers(b, args[i]));
     for (const v of [v1, v2, v3]) close(v, value, 1e-14, "value");

@@ -9,7 +9,7 @@
  * inlines every helper that writes an array parameter (lower/inline.ts), so the calls that remain
  * only read them, and an argument is useful only if the call's result is.
  */
-import { type Atom, type Expr, type FnIR, type Stmt, assertNever, walk } from "../ir.js";
+import { type Atom, type Expr, type FnIR, type Stmt, assertNever, carriesDerivative, walk } from "../ir.js";
 import { isDifferentiable } from "../primitives.js";
 
 export function analyzeActivity(fn: FnIR, independents: Iterable<string>): Set<string> {
@@ -21,7 +21,7 @@ export function analyzeActivity(fn: FnIR, independents: Iterable<string>): Set<s
   for (let changed = true; changed; ) {
     changed = false;
     const mark = (set: Set<string>, name: string) => {
-      if (fn.vars.get(name) === "bool" || set.has(name)) return;
+      if (!carriesDerivative(fn.vars.get(name)) || set.has(name)) return;
       set.add(name);
       changed = true;
     };

@@ -23,10 +23,12 @@ export function printFunction(fn: GFn, sites: BufferSites): string {
  * undefined (a value saved before its first assignment) makes V8 keep it boxed, and a hot loop
  * then allocates a heap number per update.
  */
-const INITIAL: Record<Type, string | undefined> = { num: "0", bool: "false", arr: undefined };
+const INITIAL: Record<Type, string | undefined> = { num: "0", bool: "false", arr: undefined, str: '""' };
 /** The support object's methods for each save stack (support.ts). */
 const PUSH: Record<SaveStack, string> = { active: "push", inactive: "pushInactive" };
 const POP: Record<SaveStack, string> = { active: "pop", inactive: "popInactive" };
+/** A popped value as its variable's type: booleans are saved as 0/1, strings as themselves. */
+const POP_AS: Record<Type, string> = { num: "", bool: " !== 0", arr: "", str: " as unknown as string" };
 
 class FunctionPrinter {
   private readonly lines: string[] = [];
@@ -209,7 +211,7 @@ class FunctionPrinter {
       case "popArray":
         return `${SUPPORT_NAME}.popArray()`;
       case "pop":
-        return `${SUPPORT_NAME}.${POP[e.stack]}()${this.fn.vars.get(target)?.type === "bool" ? " !== 0" : ""}`;
+        return `${SUPPORT_NAME}.${POP[e.stack]}()${POP_AS[this.fn.vars.get(target)?.type ?? "num"]}`;
       case "lin":
         return this.terms(e.terms);
       case "out":
@@ -236,6 +238,7 @@ class FunctionPrinter {
 export function atom(a: Atom): string {
   if (a.k === "var") return a.name;
   if (a.k === "bool") return String(a.value);
+  if (a.k === "str") return JSON.stringify(a.value);
   if (Object.is(a.value, -0)) return "(-0)";
   if (a.value < 0) return `(${a.value})`;
   return String(a.value);

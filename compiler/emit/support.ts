@@ -31,14 +31,14 @@ export function supportDeclaration(adjointSlots: number): string {
    * Inactive values saved for the reverse sweep (indices, sizes, flags, trip counts): a plain
    * array, so small integers come back as small integers and index arithmetic stays integral.
    */
-  inactive: [] as number[],
-  pushInactive(value: number): void {
+  inactive: [] as (number | string)[],
+  pushInactive(value: number | string): void {
     // An integral double (an index read from a Float64Array) is stored as a small integer; -0
     // stays a double so its sign survives.
-    this.inactive.push((value | 0) === value && (value !== 0 || 1 / value > 0) ? value | 0 : value);
+    this.inactive.push(typeof value === "number" && (value | 0) === value && (value !== 0 || 1 / value > 0) ? value | 0 : value);
   },
   popInactive(): number {
-    return this.inactive.pop()!;
+    return this.inactive.pop() as number;
   },
   /** Arrays allocated anew on each loop iteration, kept for the reverse sweep. */
   arrays: [] as Float64Array[],

@@ -6,7 +6,7 @@
  * `grad(f, { engine: "tape" })` runs this and walks the tape backwards — the interpreted
  * counterpart of the compiled reverse function.
  */
-import { assertNever, type Atom, type Expr, type FnIR, type PrimOp, type Stmt, TS_TYPE_NAME } from "../ir.js";
+import { assertNever, type Atom, type Expr, type FnIR, type PrimOp, type Stmt, TS_TYPE_NAME, carriesDerivative } from "../ir.js";
 import { PRIMITIVES } from "../primitives.js";
 import type { WrapperSpec } from "./wrappers.js";
 import { atom, spell } from "./print.js";
@@ -38,7 +38,9 @@ export function printTapedFunction(fn: FnIR, taped: (fn: string) => string, node
     if ("helper" in spelling) return `${TAPE_NAME}.evaluate("${op}", ${args.join(", ")})`;
     return "comparison" in spelling ? `(${spell(spelling, args, "")})` : spell(spelling, args, "");
   };
-  const callArgs = (callee: string, args: Atom[]) => args.map((a) => (a.k === "var" && fn.vars.get(a.name) === "arr" ? arrayNodes(a.name) : a.k === "bool" || (a.k === "var" && fn.vars.get(a.name) === "bool") ? plain(a) : node(a)));
+  // Helpers take every number and array as nodes; booleans and strings stay plain values.
+  const callArgs = (callee: string, args: Atom[]) =>
+    args.map((a) => (a.k === "var" && fn.vars.get(a.name) === "arr" ? arrayNodes(a.name) : a.k === "num" || (a.k === "var" && carriesDerivative(fn.vars.get(a.name))) ? node(a) : plain(a)));
   const expr = (e: Expr, active: boolean): string => {
     switch (e.k) {
       case "prim":

@@ -3,7 +3,7 @@
  * the forward- and reverse-mode functions and package their results as the public API promises
  * (README.md's opening examples; the types in runtime/index.ts).
  */
-import { type FnIR, type Type, TS_TYPE_NAME } from "../ir.js";
+import { type FnIR, type Type, TS_TYPE_NAME, carriesDerivative } from "../ir.js";
 import { SUPPORT_NAME } from "./print.js";
 
 export type WrapperKind = "grad" | "valueAndGrad" | "valueAndGradInto" | "jvp" | "vjp";
@@ -35,10 +35,10 @@ export function printWrapper(w: WrapperSpec): string {
   const exp = w.exported ? "export " : "";
   const wrtParams = w.wrt.map((i) => fn.params[i]);
   const arrayBuffers = wrtParams.filter((p) => p.type === "arr");
-  // A boolean parameter keeps its place in the list (when `wrt` is not given) with gradient 0.
-  const gradients = wrtParams.map((p) => (p.type === "arr" ? bar(p.name) : p.type === "bool" ? "0" : `${SUPPORT_NAME}.adjoint[${fn.params.indexOf(p)}]`));
+  // Booleans and strings keep their place in the list (when `wrt` is not given) with gradient 0.
+  const gradients = wrtParams.map((p) => (p.type === "arr" ? bar(p.name) : !carriesDerivative(p.type) ? "0" : `${SUPPORT_NAME}.adjoint[${fn.params.indexOf(p)}]`));
   const gradValue = w.single ? gradients[0] : `[${gradients.join(", ")}]`;
-  const gradTypeOf = (p: { type: Type }) => (p.type === "bool" ? "number" : TS_TYPE_NAME[p.type]);
+  const gradTypeOf = (p: { type: Type }) => (carriesDerivative(p.type) ? TS_TYPE_NAME[p.type] : "number");
   const gradType = w.single ? gradTypeOf(wrtParams[0]) : `[${wrtParams.map(gradTypeOf).join(", ")}]`;
   const reverseCall = (seed: string, args = fn.params.map((p) => p.name)) =>
     `${w.reverseName}(${[...args, ...arrayBuffers.map((p) => bar(p.name)), seed].join(", ")})`;
@@ -96,12 +96,13 @@ export function printWrapper(w: WrapperSpec): string {
         `${exp}function ${w.name}(${params}): [number, (cotangent: number) => ${gradType}] {`,
         // Copies first: f may write into its array parameters, and the pullback differentiates at
         // the point as given.
-        ...fn.params.filter((p) => p.type === "arr").map((p) => `  const ${local(`${p.name}_saved`)} = Float64Array.from(${p.name});`),
+        // slice() keeps the array's kind: a Float32Array copy still rounds what is stored in it.
+        ...fn.params.filter((p) => p.type === "arr").map((p) => `  const ${local(`${p.name}_saved`)} = ${p.name}.slice();`),
         `  const ${value} = ${w.primalName}(${fn.params.map((p) => p.name).join(", ")});`,
         `  return [${value}, (${cotangent}: number): ${gradType} => {`,
         ...allocate.map((l) => "  " + l),
         // The reverse sweep runs f's code again, which may write into the arrays: fresh copies each time.
-        `    ${reverseCall(cotangent, fn.params.map((p, i) => (p.type === "arr" ? `Float64Array.from(${saved[i]})` : saved[i])))};`,
+        `    ${reverseCall(cotangent, fn.params.map((p, i) => (p.type === "arr" ? `${saved[i]}.slice()` : saved[i])))};`,
         `    return ${gradValue};`,
         `  }];`,
         `}`,
@@ -109,7 +110,7 @@ export function printWrapper(w: WrapperSpec): string {
     }
     case "jvp": {
       const n = fn.params.length;
-      const args = fn.params.flatMap((p, i) => (p.type === "bool" ? [`primals[${i}] as boolean`] : [`primals[${i}] as ${TS_TYPE_NAME[p.type]}`, `tangents[${i}] as ${TS_TYPE_NAME[p.type]}`]));
+      const args = fn.params.flatMap((p, i) => (carriesDerivative(p.type) ? [`primals[${i}] as ${TS_TYPE_NAME[p.type]}`, `tangents[${i}] as ${TS_TYPE_NAME[p.type]}`] : [`primals[${i}] as ${TS_TYPE_NAME[p.type]}`]));
       return [
         `/** ${title}: the value and the directional derivative along the tangents */`,
         `${exp}function ${w.name}(primals: ArrayLike<unknown>, tangents: ArrayLike<unknown>): [number, number] {`,

@@ -56,7 +56,7 @@ export class ModuleGraph {
     return found.ok ? { ok: true, fn: found.value } : found;
   }
 
-  /** Finds the interface or type alias a type name refers to at the top level of `sf`. */
+  /** Finds the interface, type alias or enum a type name refers to at the top level of `sf`. */
   resolveType(sf: ts.SourceFile, name: string): Found<ResolvedType> {
     return this.resolveName(sf, name, new Set(), typeDeclaredBy);
   }
@@ -122,7 +122,7 @@ export type Found<T> = { ok: true; value: T } | { ok: false; reason: string };
 type Declares<T> = (stmt: ts.Statement, name: string, sf: ts.SourceFile) => Found<T> | undefined;
 
 export interface ResolvedType {
-  node: ts.InterfaceDeclaration | ts.TypeAliasDeclaration;
+  node: ts.InterfaceDeclaration | ts.TypeAliasDeclaration | ts.EnumDeclaration;
   sourceFile: ts.SourceFile;
 }
 
@@ -147,7 +147,7 @@ const functionDeclaredBy: Declares<ResolvedFunction> = (stmt, name, sf) => {
 };
 
 const typeDeclaredBy: Declares<ResolvedType> = (stmt, name, sf) =>
-  (ts.isInterfaceDeclaration(stmt) || ts.isTypeAliasDeclaration(stmt)) && stmt.name.text === name ? { ok: true, value: { node: stmt, sourceFile: sf } } : undefined;
+  (ts.isInterfaceDeclaration(stmt) || ts.isTypeAliasDeclaration(stmt) || ts.isEnumDeclaration(stmt)) && stmt.name.text === name ? { ok: true, value: { node: stmt, sourceFile: sf } } : undefined;
 
 export function skipParens(e: ts.Expression): ts.Expression {
   while (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isNonNullExpression(e) || ts.isSatisfiesExpression(e)) {

@@ -8,7 +8,7 @@
  */
 import ts from "typescript";
 import { diagnosticAt, type Diagnostic } from "../diagnostics.js";
-import { type Atom, type Expr, type FnIR, type LoopStmt, type Param, type ParamShape, type PrimOp, type SourceLoc, type SourceParam, type Stmt, type Type, bool, num, ref, walk } from "../ir.js";
+import { type Atom, type Expr, type FnIR, type LoopStmt, type Param, type ParamShape, type PrimOp, type SourceLoc, type SourceParam, type Stmt, type Type, bool, num, ref, str, walk } from "../ir.js";
 import { type FunctionNode, type ModuleGraph, type ResolvedFunction, skipParens } from "../front/modules.js";
 import { MATH_CONSTANTS, NON_DIFFERENTIABLE_MATH, NUMBER_CONSTANTS } from "./math.js";
 import { PACKAGE_NAME } from "../front/markers.js";
@@ -16,7 +16,7 @@ import { inlineArraySharingCalls } from "./inline.js";
 import { MATH_PRIMITIVES } from "../primitives.js";
 import { moduleConstant, moduleDeclaration } from "./module-scope.js";
 import { CMP_OPS, arithmeticOp, compoundOp } from "./operators.js";
-import { type Shape, ShapeError, propertyName, shapeOfTypeNode } from "./shapes.js";
+import { type Shape, ShapeError, enumValues, propertyName, shapeOfTypeNode } from "./shapes.js";
 
 /** Thrown inside lowering to abandon a construct after its diagnostic has been recorded. */
 class Unsupported extends Error {}
@@ -70,6 +70,8 @@ interface Binding {
   object?: undefined;
   /** An optional parameter without a default (`y?: number`): the flag that says whether it was given. */
   given?: string;
+  /** A Float32Array: every store rounds to float32 (written out as Math.fround, so every engine rounds alike). */
+  float32?: boolean;
 }
 
 /**
@@ -119,7 +121,7 @@ interface Flow {
 type Typed = { atom: Atom; type: Type };
 
 /** How diagnostics name the IR's types. */
-const TYPE_NAMES: Record<Type, string> = { num: "a number", bool: "a boolean", arr: "an array" };
+const TYPE_NAMES: Record<Type, string> = { num: "a number", bool: "a boolean", arr: "an array", str: "a string" };
 
 class FunctionLowerer {
   private readonly sf: ts.SourceFile;
@@ -249,7 +251,8 @@ class FunctionLowerer {
     if (shape.k === "leaf") {
       const name = ts.isIdentifier(p.name) ? this.declare(p.name.text, shape.type, false) : this.internal(base, shape.type);
       params.push({ name, type: shape.type });
-      if (!ts.isIdentifier(p.name)) this.bindPattern(p.name, { ir: name, type: shape.type, isConst: false }, false, this.prologue);
+      if (shape.float32 && ts.isIdentifier(p.name)) (this.lookup(p.name.text) as Binding).float32 = true;
+      if (!ts.isIdentifier(p.name)) this.bindPattern(p.name, { ir: name, type: shape.type, isConst: false, float32: shape.float32 }, false, this.prologue);
       return { name: base, shape: { k: "leaf", param: params.length - 1 } };
     }
     const [object, paramShape] = this.parameterObject(shape, base, params);
@@ -308,7 +311,7 @@ class FunctionLowerer {
       const ir = this.fresh(name);
       this.vars.set(ir, fieldShape.type);
       params.push({ name: ir, type: fieldShape.type });
-      object.fields.set(field, { ir, type: fieldShape.type, isConst: false });
+      object.fields.set(field, { ir, type: fieldShape.type, isConst: false, float32: fieldShape.float32 });
       fields.push([field, { k: "leaf", param: params.length - 1 }]);
     }
     return [object, { k: "object", fields }];
@@ -323,13 +326,11 @@ class FunctionLowerer {
     }
   }
 
+  /** The type of a declared variable without an initializer (`let best: number;`). */
   private typeOf(t: ts.TypeNode): Type {
-    if (t.kind === ts.SyntaxKind.NumberKeyword) return "num";
-    if (t.kind === ts.SyntaxKind.BooleanKeyword) return "bool";
-    if (ts.isTypeReferenceNode(t) && ts.isIdentifier(t.typeName) && t.typeName.text === "Float64Array") return "arr";
-    if (ts.isArrayTypeNode(t) && t.elementType.kind === ts.SyntaxKind.NumberKeyword) return "arr";
-    if (ts.isTypeOperatorNode(t) && t.operator === ts.SyntaxKind.ReadonlyKeyword) return this.typeOf(t.type);
-    return this.fail(t, `type '${t.getText()}' is outside the differentiable subset`, "use number, boolean, Float64Array or number[]");
+    const shape = this.shapeOf(t);
+    if (shape.k !== "leaf") return this.fail(t, "an object variable needs an initializer", "write const q = { … }");
+    return shape.type;
   }
 
   private declare(sourceName: string, type: Type, isConst: boolean): string {
@@ -536,12 +537,11 @@ class FunctionLowerer {
         // `const w = p.w`: another name for the object's array (arrays are references).
         const field = this.pathValue(d.initializer);
         if (field && !isObjectValue(field) && field.type === "arr") {
-          this.scopes[this.scopes.length - 1].set(d.name.text, { ir: field.ir, type: "arr", isConst });
+          this.scopes[this.scopes.length - 1].set(d.name.text, { ir: field.ir, type: "arr", isConst, float32: field.float32 });
           continue;
         }
       }
       if (!d.initializer) {
-        if (d.type && this.shapeOf(d.type).k === "object") this.fail(d, "an object variable needs an initializer", "write const q = { … }");
         const type = d.type ? this.typeOf(d.type) : "num";
         if (type === "arr") this.fail(d, "an array variable needs an initializer", "write const a = new Float64Array(n)");
         this.declare(d.name.text, type, isConst);
@@ -821,6 +821,7 @@ class FunctionLowerer {
     }
     if (ts.isElementAccessExpression(left)) {
       const arr = this.arrayRef(left.expression);
+      const float32 = this.arrayBinding(left.expression).float32;
       let index: Atom;
       let value: Atom;
       if (op) {
@@ -839,11 +840,11 @@ class FunctionLowerer {
         );
         const updated = this.temp("num");
         out.push(this.assign(updated, { k: "prim", op, args: [ref(old), rhs] }));
-        out.push({ k: "store", arr, index, value: ref(updated), loc: this.loc });
+        out.push({ k: "store", arr, index, value: this.rounded(ref(updated), float32, out), loc: this.loc });
         return { atom: ref(updated), type: "num", old: ref(old) };
       }
       [index, value] = this.inOrder([() => this.scalar(left.argumentExpression, out), () => this.scalar(right!, out)], out);
-      out.push({ k: "store", arr, index, value, loc: this.loc });
+      out.push({ k: "store", arr, index, value: this.rounded(value, float32, out), loc: this.loc });
       return { atom: value, type: "num" };
     }
     this.fail(left, "only variables, object fields and array elements can be assigned");
@@ -975,6 +976,7 @@ class FunctionLowerer {
     const c = this.expr(e, out);
     if (c.type === "bool") return c.atom;
     if (c.type === "arr") this.fail(e, "an array as a condition is always true", "test its length or an element, e.g. `a.length > 0`");
+    if (c.type === "str") this.fail(e, "a string as a condition is outside the differentiable subset", 'compare it explicitly, e.g. `mode !== ""`');
     return this.truthy(c.atom, out);
   }
 
@@ -1009,7 +1011,9 @@ class FunctionLowerer {
   }
 
   private checkType(actual: Type, expected: Type, node: ts.Node): void {
-    if (actual !== expected) this.fail(node, `expected ${TYPE_NAMES[expected]} here, found ${TYPE_NAMES[actual]}`);
+    if (actual === expected) return;
+    const hint = actual === "str" || expected === "str" ? "strings pass through a differentiated function to be compared (=== and !==), switched on and passed on, never computed with" : undefined;
+    this.fail(node, `expected ${TYPE_NAMES[expected]} here, found ${TYPE_NAMES[actual]}`, hint);
   }
 
   /** Lowers `e`; with a `target`, the final primitive is assigned to it directly. */
@@ -1098,6 +1102,8 @@ class FunctionLowerer {
         const c = NUMBER_CONSTANTS[e.name.text];
         if (c !== undefined) return atom(num(c), "num");
       }
+      const member = this.enumMember(e);
+      if (member !== undefined) return typeof member === "string" ? atom(str(member), "str") : atom(num(member), "num");
       if (e.name.text === "length") return emit({ k: "len", arr: this.arrayRef(e.expression) }, "num");
       return this.fail(e, `property access '${e.getText()}' is outside the differentiable subset`, "the subset reads fields of object parameters and locals, Math constants and array .length");
     }
@@ -1108,8 +1114,9 @@ class FunctionLowerer {
       }
       return this.fail(e, "only `new Float64Array(n)` is supported", "allocate arrays with new Float64Array(length)");
     }
-    if (ts.isStringLiteral(e) || ts.isTemplateExpression(e) || ts.isNoSubstitutionTemplateLiteral(e)) {
-      return this.fail(e, "strings are outside the differentiable subset", "keep logging and formatting outside the differentiated function");
+    if (ts.isStringLiteral(e) || ts.isNoSubstitutionTemplateLiteral(e)) return atom(str(e.text), "str");
+    if (ts.isTemplateExpression(e)) {
+      return this.fail(e, "building strings is outside the differentiable subset", "strings pass through a differentiated function to be compared; keep formatting outside it");
     }
     if (ts.isArrowFunction(e) || ts.isFunctionExpression(e)) {
       return this.fail(e, "closures are outside the differentiable subset", "declare the function at the top level of the module and call it");
@@ -1150,8 +1157,8 @@ class FunctionLowerer {
       };
       const [a, b] = this.inOrder([operand(e.left), operand(e.right)], out);
       if (types.includes("arr")) this.fail(e, "arrays cannot be compared");
-      if (types[0] !== types[1]) this.fail(e, "comparison between a number and a boolean");
-      if (types[0] === "bool" && cmp !== "===" && cmp !== "!==") this.fail(e, "booleans can only be compared with === and !==");
+      if (types[0] !== types[1]) this.fail(e, `comparison between ${TYPE_NAMES[types[0]]} and ${TYPE_NAMES[types[1]]}`, "=== between different types is always false: compare values of one type");
+      if (types[0] !== "num" && cmp !== "===" && cmp !== "!==") this.fail(e, `${TYPE_NAMES[types[0]].replace(/^an? /, "")}s can only be compared with === and !==`, "only numbers are ordered in the subset");
       return emit({ k: "cmp", op: cmp, args: [a, b] }, "bool");
     }
     if (kind === ts.SyntaxKind.AmpersandAmpersandToken || kind === ts.SyntaxKind.BarBarToken) {
@@ -1312,13 +1319,25 @@ class FunctionLowerer {
   }
 
   private arrayRef(e: ts.Expression): string {
+    return this.arrayBinding(e).ir;
+  }
+
+  private arrayBinding(e: ts.Expression): Binding {
     e = skipParens(e);
     if (ts.isIdentifier(e) || fieldOf(e)) {
       const b = this.pathValue(e);
-      if (b && !isObjectValue(b) && b.type === "arr") return b.ir;
+      if (b && !isObjectValue(b) && b.type === "arr") return b;
       if (b) this.fail(e, `'${e.getText()}' is not an array`);
     }
     return this.fail(e, "array accesses must name a Float64Array parameter or local directly", "nested arrays and computed array expressions are outside the subset");
+  }
+
+  /** The value a store writes: rounded to float32 for a Float32Array, as the array itself would. */
+  private rounded(value: Atom, float32: boolean | undefined, out: Stmt[]): Atom {
+    if (!float32) return value;
+    const r = this.temp("num");
+    out.push(this.assign(r, { k: "prim", op: "fround", args: [value] }));
+    return ref(r);
   }
 
   /** An optional parameter without a default, named by `e`. */
@@ -1431,7 +1450,7 @@ class FunctionLowerer {
       value.shared = true;
       return value;
     }
-    if (value.type === "arr") return { ir: value.ir, type: "arr", isConst: false };
+    if (value.type === "arr") return { ir: value.ir, type: "arr", isConst: false, float32: value.float32 };
     const copy = this.fresh(base);
     this.vars.set(copy, value.type);
     out.push(this.declaration(copy, { k: "copy", arg: ref(value.ir) }));
@@ -1475,7 +1494,7 @@ class FunctionLowerer {
         value.shared = true;
         scope.set(pattern.text, { object: value, isConst });
       }
-      else if (value.type === "arr") scope.set(pattern.text, { ir: value.ir, type: "arr", isConst });
+      else if (value.type === "arr") scope.set(pattern.text, { ir: value.ir, type: "arr", isConst, float32: value.float32 });
       else {
         const name = this.declare(pattern.text, value.type, isConst);
         out.push(this.declaration(name, { k: "copy", arg: ref(value.ir) }));
@@ -1500,6 +1519,23 @@ class FunctionLowerer {
       const name = this.declare(element.name.text, "num", isConst);
       out.push(this.declaration(name, { k: "load", arr: value.ir, index: num(i) }));
     }
+  }
+
+  /** `Mode.Fast` for an enum of this module (or imported): the member's value. */
+  private enumMember(e: ts.PropertyAccessExpression): number | string | undefined {
+    if (!ts.isIdentifier(e.expression) || this.lookup(e.expression.text)) return undefined;
+    const found = this.ctx.graph.resolveType(this.sf, e.expression.text);
+    if (!found.ok || !ts.isEnumDeclaration(found.value.node)) return undefined;
+    let values: [string, number | string][];
+    try {
+      values = enumValues(found.value.node, found.value.sourceFile);
+    } catch (err) {
+      if (err instanceof ShapeError) this.fail(err.node, err.message, err.hint);
+      throw err;
+    }
+    const member = values.find(([name]) => name === e.name.text);
+    if (!member) return this.fail(e.name, `enum '${e.expression.text}' has no member '${e.name.text}'`);
+    return member[1];
   }
 
   private setResultType(type: Type, node: ts.Node): void {

@@ -20,5 +20,4 @@ export const NON_DIFFERENTIABLE_MATH: Record<string, { message: string; hint: st
   random: { message: "Math.random on a differentiated path has no derivative and makes results irreproducible", hint: "draw the random numbers outside and pass them in as parameters" },
   clz32: { message: "Math.clz32 is an integer bit operation outside the differentiable subset", hint: "compute it outside the differentiated function" },
   imul: { message: "Math.imul is an integer operation outside the differentiable subset", hint: "use ordinary multiplication" },
-  fround: { message: "Math.fround rounds to float32, which is outside the differentiable subset", hint: "compute in float64, or round outside the differentiated function" },
 };

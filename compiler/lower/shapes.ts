@@ -9,7 +9,8 @@ import ts from "typescript";
 import type { Type } from "../ir.js";
 import type { ModuleGraph } from "../front/modules.js";
 
-export type Shape = { k: "leaf"; type: Type } | { k: "object"; fields: [string, Shape][] };
+/** `float32`: a Float32Array, whose stores round to float32. */
+export type Shape = { k: "leaf"; type: Type; float32?: boolean } | { k: "object"; fields: [string, Shape][] };
 
 /** Where a shape could not be read: the node to point at, why, and what to write instead. */
 export class ShapeError extends Error {
@@ -22,19 +23,37 @@ export class ShapeError extends Error {
   }
 }
 
-const SUBSET_HINT = "use number, boolean, Float64Array, number[], or an object type (interface or type alias) of those";
+const SUBSET_HINT = "use number, boolean, string (inactive), Float64Array, number[], or an object type (interface or type alias) of those";
 
 /** The shape a type annotation describes, following interfaces and type aliases across relative imports. */
 export function shapeOfTypeNode(t: ts.TypeNode, sf: ts.SourceFile, graph: ModuleGraph, resolving: string[] = []): Shape {
   if (t.kind === ts.SyntaxKind.NumberKeyword) return { k: "leaf", type: "num" };
   if (t.kind === ts.SyntaxKind.BooleanKeyword) return { k: "leaf", type: "bool" };
+  if (t.kind === ts.SyntaxKind.StringKeyword) return { k: "leaf", type: "str" };
+  if (ts.isLiteralTypeNode(t)) {
+    // `"huber"`, `2`, `true`: a literal type is a value of its base type.
+    const literal = t.literal;
+    if (ts.isStringLiteral(literal) || ts.isNoSubstitutionTemplateLiteral(literal)) return { k: "leaf", type: "str" };
+    if (ts.isNumericLiteral(literal) || ts.isPrefixUnaryExpression(literal)) return { k: "leaf", type: "num" };
+    if (literal.kind === ts.SyntaxKind.TrueKeyword || literal.kind === ts.SyntaxKind.FalseKeyword) return { k: "leaf", type: "bool" };
+  }
+  if (ts.isUnionTypeNode(t)) {
+    // `"huber" | "mse"`: a union of literals (or of an enum's members) of one base type.
+    const members = t.types.map((m) => shapeOfTypeNode(m, sf, graph, resolving));
+    const first = members[0];
+    if (first.k === "leaf" && members.every((m) => m.k === "leaf" && m.type === first.type) && first.type !== "arr") return first;
+    throw new ShapeError(t, `the union type '${t.getText(sf)}' is outside the differentiable subset`, "a union of string literals, of number literals or of enum members is supported; otherwise use one type");
+  }
   if (ts.isParenthesizedTypeNode(t)) return shapeOfTypeNode(t.type, sf, graph, resolving);
   if (ts.isTypeOperatorNode(t) && t.operator === ts.SyntaxKind.ReadonlyKeyword) return shapeOfTypeNode(t.type, sf, graph, resolving);
   if (ts.isArrayTypeNode(t) && t.elementType.kind === ts.SyntaxKind.NumberKeyword) return { k: "leaf", type: "arr" };
   if (ts.isTypeLiteralNode(t)) return objectShape(t.members, sf, graph, resolving);
   if (ts.isTypeReferenceNode(t) && ts.isIdentifier(t.typeName)) {
     const name = t.typeName.text;
+    // A Float32Array computes as JavaScript does — float64 arithmetic, each store rounded to
+    // float32 by the array itself — so it is an array like any other; rounding's derivative is 1.
     if (name === "Float64Array") return { k: "leaf", type: "arr" };
+    if (name === "Float32Array") return { k: "leaf", type: "arr", float32: true };
     if ((name === "Readonly" || name === "ReadonlyArray") && t.typeArguments?.length === 1) {
       const inner = t.typeArguments[0];
       if (name === "ReadonlyArray") {
@@ -53,6 +72,12 @@ function namedShape(at: ts.Node, name: string, sf: ts.SourceFile, graph: ModuleG
   const found = graph.resolveType(sf, name);
   if (!found.ok) throw new ShapeError(at, `type '${name}' is outside the differentiable subset: ${found.reason}`, SUBSET_HINT);
   const { node, sourceFile } = found.value;
+  if (ts.isEnumDeclaration(node)) {
+    const values = enumValues(node, sourceFile);
+    const types = new Set(values.map(([, v]) => typeof v));
+    if (types.size > 1) throw new ShapeError(at, `enum '${name}' mixes numbers and strings`, "give every member a number, or every member a string");
+    return { k: "leaf", type: types.has("string") ? "str" : "num" };
+  }
   const key = `${sourceFile.fileName}#${name}`;
   if (resolving.includes(key)) throw new ShapeError(at, `type '${name}' contains itself`, "a differentiated value has a fixed shape: recursive types (lists, trees) are outside the subset");
   const inner = [...resolving, key];
@@ -91,6 +116,27 @@ function objectShape(members: ts.NodeArray<ts.TypeElement>, sf: ts.SourceFile, g
     fields.push([name, shapeOfTypeNode(m.type, sf, graph, resolving)]);
   }
   return { k: "object", fields };
+}
+
+/**
+ * The members of an enum with their values: a number or string literal, or (with no
+ * initializer) one more than the previous number, from 0 — as TypeScript numbers them.
+ */
+export function enumValues(node: ts.EnumDeclaration, sf: ts.SourceFile): [string, number | string][] {
+  let next = 0;
+  return node.members.map((m) => {
+    const name = propertyName(m.name);
+    if (name === undefined) throw new ShapeError(m.name, "computed enum member names are outside the differentiable subset", "name enum members with identifiers");
+    const init = m.initializer;
+    let value: number | string;
+    if (!init) value = next;
+    else if (ts.isStringLiteral(init) || ts.isNoSubstitutionTemplateLiteral(init)) value = init.text;
+    else if (ts.isNumericLiteral(init)) value = Number(init.text);
+    else if (ts.isPrefixUnaryExpression(init) && init.operator === ts.SyntaxKind.MinusToken && ts.isNumericLiteral(init.operand)) value = -Number(init.operand.text);
+    else throw new ShapeError(init, `the value of enum member '${name}' is computed`, `write it as a number or string literal (in ${sf.fileName.split("/").pop()})`);
+    if (typeof value === "number") next = value + 1;
+    return [name, value];
+  });
 }
 
 /** A field's name as written (`w`, `"w"`, `0`), or undefined for a computed name. */
