@@ -141,7 +141,7 @@ class ModuleCompiler {
       for (const kind of ANNOTATED_KINDS) this.takenNames.add(`${decl.name!.text}_${kind}`);
     }
     for (const marker of this.requests.markers) {
-      const fn = this.lowerTarget(marker.target, marker.call);
+      const fn = this.lowerTarget(marker.target, marker.call, marker.api);
       if (!fn) continue;
       const wrt = this.checkWrt(fn, marker.options.wrt, marker.options.wrtNodes, marker.call, marker.api);
       if (!wrt) continue;
@@ -150,7 +150,7 @@ class ModuleCompiler {
     }
     for (const call of this.requests.checks) {
       const target = call.arguments[0];
-      const fn = this.lowerTarget(target, call);
+      const fn = this.lowerTarget(target, call, "checkGrad");
       if (!fn) continue;
       if (needsAdapter(fn)) {
         this.diagnostics.push(diagnosticAt(target, `checkGrad of '${fn.sourceName}', which takes an object or an optional parameter, is not supported yet`, "check a function of numbers and arrays that calls it, or compare grad(f) with central differences yourself"));
@@ -169,7 +169,7 @@ class ModuleCompiler {
       replace(target, `{ ${engines.join(", ")} }`);
     }
     for (const decl of this.requests.annotated) {
-      const fn = this.lowerTarget(decl.name!, decl);
+      const fn = this.lowerTarget(decl.name!, decl, "@differentiable");
       if (!fn) continue;
       const wrt = this.checkWrt(fn, undefined, [], decl.name!, "grad");
       if (!wrt) continue;
@@ -224,7 +224,8 @@ class ModuleCompiler {
     return pos;
   }
 
-  private lowerTarget(target: ts.Expression | ts.Identifier, at: ts.Node): FnIR | undefined {
+  /** `api`: what is asked of the function (`grad`, `vjp`, `checkGrad`…); only `jvp` and `vjp` take array results. */
+  private lowerTarget(target: ts.Expression | ts.Identifier, at: ts.Node, api: string): FnIR | undefined {
     const expr = skipParens(target as ts.Expression);
     let resolved: ResolvedFunction;
     if (ts.isIdentifier(expr)) {
@@ -248,7 +249,13 @@ class ModuleCompiler {
       this.diagnostics.push(diagnosticAt(ts.isFunctionDeclaration(decl) && decl.name ? decl.name : decl, `'${fn.sourceName}' returns nothing, so it has no derivative`, "a differentiated function returns the number to differentiate"));
       return undefined;
     }
-    if (fn.resultType !== "num") {
+    if (fn.resultType === "arr" && api !== "jvp" && api !== "vjp") {
+      this.diagnostics.push(
+        diagnosticAt(at, `'${fn.sourceName}' returns an array, so ${api} has no single gradient for it`, "use vjp(f) for a cotangent's pullback or jvp(f) for a directional derivative of a vector-valued function"),
+      );
+      return undefined;
+    }
+    if (fn.resultType !== "num" && fn.resultType !== "arr") {
       this.diagnostics.push(diagnosticAt(at, `'${fn.sourceName}' must return a number to be differentiated`));
       return undefined;
     }

@@ -267,6 +267,8 @@ export type GStmt =
       loc?: SourceLoc | undefined;
     }
   | { k: "setOut"; slot: "tangent"; value: Atom }
+  /** The tangent of an array result (a function's own array: the caller copies it). */
+  | { k: "setOut"; slot: "tangents"; value: Atom }
   | { k: "setOut"; slot: "adjoint"; index: number; value: Atom }
   | { k: "return"; value: Atom }
   | { k: "comment"; text: string };

@@ -39,6 +39,19 @@ type ArrayParameter = Float64Array | Float32Array | readonly number[];
 /** A function gradc can differentiate: parameters of `DifferentiableParameter` types, a `number` result. */
 export type DifferentiableFunction = DifferentiableSignature["call"];
 
+/** A function `jvp` and `vjp` take: parameters as for `grad`, a number or an array result. */
+export type VectorFunction = VectorSignature["call"];
+
+interface VectorSignature {
+  call(...args: (DifferentiableParameter | undefined)[]): number | Float64Array | readonly number[];
+}
+
+/** What `jvp` and `vjp` return for `F`'s value (and its tangent): a number, or a Float64Array for an array result. */
+export type Output<F extends VectorFunction> = ReturnType<F> extends number ? number : Float64Array;
+
+/** The cotangent `vjp`'s pullback takes: a number, or for an array result an array of its length. */
+export type Cotangent<F extends VectorFunction> = ReturnType<F> extends number ? number : ArrayLike<number>;
+
 interface DifferentiableSignature {
   // A method, not a function type: TypeScript compares a method's parameters bivariantly, so
   // `(x: number, a: Float64Array) => number` and `(p: { w: Float64Array }) => number` fit while
@@ -82,26 +95,26 @@ type NumericKey<K> = K extends `${infer I extends number}` ? I : never;
 type DifferentiableIndices<Ps> = NumericKey<{ [K in keyof Ps]-?: [NonNullable<Ps[K]>] extends [boolean | string] ? never : [NonNullable<Ps[K]>] extends [number | object] ? K : never }[keyof Ps & `${number}`]>;
 
 /** A parameter index `wrt` may name for `F`: one of a number, array or object parameter (booleans have no derivative). */
-export type WrtIndex<F extends DifferentiableFunction> = DifferentiableIndices<Parameters<F>>;
+export type WrtIndex<F extends VectorFunction> = DifferentiableIndices<Parameters<F>>;
 
 /** The `wrt` option for `F`: a single parameter index, or a non-empty list of them, written as literals. */
-export type Wrt<F extends DifferentiableFunction> = WrtIndex<F> | readonly [WrtIndex<F>, ...WrtIndex<F>[]];
+export type Wrt<F extends VectorFunction> = WrtIndex<F> | readonly [WrtIndex<F>, ...WrtIndex<F>[]];
 
 /** The type of the parameter of `F` at index `I`. */
-type ParameterAt<F extends DifferentiableFunction, I> = I extends keyof Parameters<F> ? Parameters<F>[I] : never;
+type ParameterAt<F extends VectorFunction, I> = I extends keyof Parameters<F> ? Parameters<F>[I] : never;
 
 /** One gradient per entry of the parameter list `Ps`, in order. */
 type ParameterGradients<Ps> = { -readonly [K in keyof Ps]-?: Gradient<NonNullable<Ps[K]>> };
 
 /** What `grad(f, { wrt: W })` returns for `f: F`: a tuple with one gradient per parameter (no `wrt`) or per listed index, or one gradient for a single index. */
-export type Gradients<F extends DifferentiableFunction, W extends Wrt<F> | undefined = undefined> = W extends number
+export type Gradients<F extends VectorFunction, W extends Wrt<F> | undefined = undefined> = W extends number
   ? Gradient<NonNullable<ParameterAt<F, W>>>
   : W extends readonly number[]
     ? { -readonly [K in keyof W]: Gradient<NonNullable<ParameterAt<F, W[K]>>> }
     : ParameterGradients<Parameters<F>>;
 
 /** The tangents `jvp(f)` takes for `f: F`: one per parameter, in order. */
-export type Tangents<F extends DifferentiableFunction> = ParameterTangents<Parameters<F>>;
+export type Tangents<F extends VectorFunction> = ParameterTangents<Parameters<F>>;
 
 /** One tangent per entry of the parameter list `Ps`, in order. */
 type ParameterTangents<Ps> = { readonly [K in keyof Ps]: Tangent<NonNullable<Ps[K]>> };
@@ -126,12 +139,12 @@ export type ValueAndGradFunction<F extends DifferentiableFunction, W extends Wrt
 export type ValueAndGradIntoFunction<F extends DifferentiableFunction> = (grads: ArrayLike<GradientBuffer>, ...args: Parameters<F>) => number;
 
 /** What `jvp(f)` returns for `f: F`: takes every argument and a tangent for each, returns `[f(primals), ∇f · tangents]`. */
-export type JvpFunction<F extends DifferentiableFunction> = (primals: Readonly<Parameters<F>>, tangents: Tangents<F>) => [value: number, tangent: number];
+export type JvpFunction<F extends VectorFunction> = (primals: Readonly<Parameters<F>>, tangents: Tangents<F>) => [value: Output<F>, tangent: Output<F>];
 
 /** What `vjp(f, { wrt: W })` returns for `f: F`: takes `f`'s arguments, returns `[f(...args), pullback]`, the pullback mapping a cotangent to `Gradients<F, W>`. */
-export type VjpFunction<F extends DifferentiableFunction, W extends Wrt<F> | undefined = undefined> = (
+export type VjpFunction<F extends VectorFunction, W extends Wrt<F> | undefined = undefined> = (
   ...args: Parameters<F>
-) => [value: number, pullback: (cotangent: number) => Gradients<F, W>];
+) => [value: Output<F>, pullback: (cotangent: Cotangent<F>) => Gradients<F, W>];
 
 /** The exported names of module namespace `M` that are differentiable functions. */
 type DifferentiableExport<M> = { [K in keyof M & string]: M[K] extends DifferentiableFunction ? K : never }[keyof M & string];
@@ -194,14 +207,18 @@ export function valueAndGradInto<F extends DifferentiableFunction, const W exten
   return notTransformed("valueAndGradInto");
 }
 
-/** Forward mode: `[f(primals), ∇f · tangents]`, with a tangent for every parameter. */
-export function jvp<F extends DifferentiableFunction>(f: F, options?: GradOptions): JvpFunction<F> {
+/** Forward mode: `[f(primals), ∇f · tangents]`, with a tangent for every parameter; for an array result, the result and its tangent (J · tangents) as Float64Arrays. */
+export function jvp<F extends VectorFunction>(f: F, options?: GradOptions): JvpFunction<F> {
   void f, options;
   return notTransformed("jvp");
 }
 
-/** `[f(...args), pullback]` where `pullback(cotangent)` returns the gradients (as `grad` returns them) scaled by the cotangent. */
-export function vjp<F extends DifferentiableFunction, const W extends Wrt<F> | undefined = undefined>(f: F, options?: GradOptions<W>): VjpFunction<F, W> {
+/**
+ * `[f(...args), pullback]` where `pullback(cotangent)` returns the gradients (as `grad` returns
+ * them) scaled by the cotangent; for an array result the cotangent is an array of its length and
+ * the pullback gives cotangentᵀ·J.
+ */
+export function vjp<F extends VectorFunction, const W extends Wrt<F> | undefined = undefined>(f: F, options?: GradOptions<W>): VjpFunction<F, W> {
   void f, options;
   return notTransformed("vjp");
 }

@@ -120,12 +120,33 @@ export class Tape {
 
   /** Walks the tape backwards from `output`, seeded with `seed`; read results with `adjoint`. */
   backward(output: Node, seed = 1): void {
+    this.clearAdjoints();
+    this.adjoints[output] = seed;
+    this.sweep(output);
+  }
+
+  /** Seeds each of `outputs` with its cotangent and propagates once: a vector-Jacobian product. */
+  backwardMany(outputs: Float64Array, seeds: ArrayLike<number>): void {
+    this.clearAdjoints();
+    let top = -1;
+    for (let k = 0; k < outputs.length; k++) {
+      const node = outputs[k]!;
+      this.adjoints[node]! += seeds[k]!;
+      top = Math.max(top, node);
+    }
+    this.sweep(top);
+  }
+
+  private clearAdjoints(): void {
     if (this.adjoints.length < this.length) this.adjoints = new Float64Array(this.values.length);
+    this.adjoints.fill(0, 0, this.length);
+  }
+
+  /** Propagates adjoints from node `top` down to the first node. */
+  private sweep(top: Node): void {
     const adj = this.adjoints;
-    adj.fill(0, 0, this.length);
-    adj[output] = seed;
     const { parentA, parentB, partialA, partialB } = this;
-    for (let i = output; i >= 0; i--) {
+    for (let i = top; i >= 0; i--) {
       // Every index below `length` holds a recorded node, hence the `!`s.
       const g = adj[i]!;
       if (g === 0) continue;
@@ -134,6 +155,11 @@ export class Tape {
       const b = parentB[i]!;
       if (b >= 0) adj[b]! += g * partialB[i]!;
     }
+  }
+
+  /** The values of an array of nodes. */
+  valuesOf(nodes: Float64Array): Float64Array {
+    return nodes.map((node) => this.values[node]!);
   }
 
   adjoint(node: Node): number {

@@ -737,15 +737,30 @@ describe("functions that return nothing", () => {
       at: [{ marker: "(x: number) =>" }, { marker: "grad(", focus: "grad" }],
     },
     {
-      name: "returning a Float64Array",
+      name: "grad of a function that returns a Float64Array",
       source: withBody(`
         const arr = new Float64Array(2);
         arr[0] = x;
         return arr;
       `),
-      at: { marker: "return arr;", focus: "arr" },
-      // The problem is the returned array: the diagnostic must say so.
-      text: /return/i,
+      at: { marker: "grad(f)" },
+      // An array result has no single gradient: the diagnostic says so and points to vjp and jvp.
+      text: /returns an array.*vjp/,
+    },
+    {
+      name: "calling a helper that returns an array",
+      source: withBody(`
+        const v = twice(x);
+        return v[0];
+      }
+
+      function twice(x: number): Float64Array {
+        const out = new Float64Array(2);
+        out[0] = 2 * x;
+        return out;
+      `),
+      at: { marker: "twice(x);", focus: "twice(x)" },
+      text: /returns an array.*not supported yet/,
     },
   ]);
 });

@@ -138,7 +138,16 @@ export function forwardFunction(fn: FnIR, functions: Map<string, FnIR>, generate
   };
 
   const body = transform(fn.body);
-  body.push({ k: "setOut", slot: "tangent", value: tangentOf(ref(fn.result)) });
+  if (fn.resultType === "arr") {
+    // An array result's tangent: its tangent array, or zeros when it does not depend on the inputs.
+    let tangent = tangentOf(ref(fn.result));
+    if (tangent.k !== "var") {
+      tangent = arrayTangent(ref(fn.result), body, fn.loc);
+    }
+    body.push({ k: "setOut", slot: "tangents", value: tangent });
+  } else {
+    body.push({ k: "setOut", slot: "tangent", value: tangentOf(ref(fn.result)) });
+  }
   body.push({ k: "return", value: ref(fn.result) });
   return {
     name: generated.forward(fn.name),

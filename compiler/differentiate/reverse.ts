@@ -62,10 +62,13 @@ class ReverseBuilder {
 
   build(name: string): GFn {
     const { fn, names } = this;
-    const seed = this.bar(fn.result);
+    const arrayResult = fn.resultType === "arr";
+    // A number result's adjoint is the seed itself; an array result's adjoint buffer is allocated
+    // with the array, and the cotangent (the seed) is added into it after the forward sweep.
+    const seed = arrayResult ? names.temp("cotangent", "arr") : this.bar(fn.result);
     const params: Param[] = [...fn.params];
     for (const p of this.wrtParams) if (p.type === "arr") params.push({ name: this.bar(p.name), type: "arr" });
-    params.push({ name: seed, type: "num" });
+    params.push({ name: seed, type: fn.resultType === "arr" ? "arr" : "num" });
     this.vars.get(seed)!.zero = false;
 
     // Adjoint buffers for arrays that are active without being asked for (e.g. a parameter used as scratch space).
@@ -79,13 +82,14 @@ class ReverseBuilder {
     }
 
     const forwardSweep = this.forward(fn.body, 0);
-    const value = names.temp("value");
+    const value = names.temp("value", fn.resultType);
     const adjointSweep = this.adjoint(fn.body);
     const body: GStmt[] = [
       ...prologue,
       { k: "comment", text: "forward sweep" },
       ...forwardSweep,
       gen.copy(value, ref(fn.result)),
+      ...(arrayResult && this.active.has(fn.result) ? this.seedArrayResult(seed) : []),
       { k: "comment", text: "reverse sweep" },
       ...adjointSweep,
     ];
@@ -103,6 +107,23 @@ class ReverseBuilder {
       returns: fn.resultType,
       doc: `reverse mode of ${fn.sourceName} (${fn.loc.file.split("/").pop()}:${fn.loc.line}): returns the value; adjoints of scalar parameters go to $gradc.adjoint[i], of arrays into the *_bar buffers`,
     };
+  }
+
+  /** result̄[k] += cotangent[k]: the seed of an array result. */
+  private seedArrayResult(cotangent: string): GStmt[] {
+    const { fn, names } = this;
+    const n = names.temp("n");
+    const k = names.temp("k");
+    const g = names.temp("g");
+    return [
+      gen.assign(n, { k: "len", arr: fn.result }),
+      {
+        k: "countdown",
+        counter: k,
+        count: ref(n),
+        body: [gen.assign(g, { k: "load", arr: cotangent, index: ref(k) }), { k: "accumElem", arr: this.bar(fn.result), index: ref(k), terms: [{ coef: num(1), value: ref(g) }] }],
+      },
+    ];
   }
 
   private bar(v: string): string {

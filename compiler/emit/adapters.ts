@@ -118,11 +118,12 @@ export function printAdapter(w: AdapterSpec): string {
     }
     case "vjp": {
       const pullback = local("pullback");
+      const cotangentType = fn.resultType === "arr" ? "ArrayLike<number>" : "number";
       return [
         `/** ${title}: the value, and a pullback from a cotangent to gradients */`,
-        `${exp}function ${w.name}(${params}): [number, (cotangent: number) => ${gradType}] {`,
+        `${exp}function ${w.name}(${params}): [${TS_TYPE_NAME[fn.resultType]}, (cotangent: ${cotangentType}) => ${gradType}] {`,
         `  const [value, ${pullback}] = ${w.flatName}(${flatArgs});`,
-        `  return [value, (cotangent: number): ${gradType} => {`,
+        `  return [value, (cotangent: ${cotangentType}): ${gradType} => {`,
         `    const ${g} = ${pullback}(cotangent);`,
         `    return ${packed(g)};`,
         `  }];`,
@@ -136,7 +137,7 @@ export function printAdapter(w: AdapterSpec): string {
       const arity = required === n ? `${n}` : `${required} to ${n}`;
       return [
         `/** ${title}: tangents shaped as the parameters */`,
-        `${exp}function ${w.name}(primals: ArrayLike<unknown>, tangents: ArrayLike<unknown>): [number, number] {`,
+        `${exp}function ${w.name}(primals: ArrayLike<unknown>, tangents: ArrayLike<unknown>): [${TS_TYPE_NAME[fn.resultType]}, ${TS_TYPE_NAME[fn.resultType]}] {`,
         `  if (primals.length < ${required} || primals.length > ${n} || tangents.length !== primals.length) throw new TypeError("jvp(${fn.sourceName}) expects ${arity} primals and as many tangents");`,
         `  return ${w.flatName}([${read("primals", ABSENT_PRIMAL).join(", ")}], [${read("tangents", ABSENT_TANGENT).join(", ")}]);`,
         `}`,

@@ -173,7 +173,7 @@ class FunctionPrinter {
           break;
         }
         case "setOut":
-          this.lines.push(`${pad}${SUPPORT_NAME}.${s.slot === "tangent" ? "tangent" : `adjoint[${s.index}]`} = ${atom(s.value)};`);
+          this.lines.push(`${pad}${SUPPORT_NAME}.${s.slot === "adjoint" ? `adjoint[${s.index}]` : s.slot} = ${atom(s.value)};`);
           break;
         case "return":
           this.lines.push(`${pad}return ${atom(s.value)};`);

@@ -21,7 +21,7 @@ export function printTapedFunction(fn: FnIR, taped: (fn: string) => string, node
   const params = new Set(fn.params.map((p) => p.name));
   const lines: string[] = [];
   lines.push(`/** ${fn.sourceName} on the tape engine: active numbers are tape nodes, their primitives recorded */`);
-  lines.push(`function ${taped(fn.name)}(${fn.params.map((p) => `${p.name}: ${TS_TYPE_NAME[p.type]}`).join(", ")}): number {`);
+  lines.push(`function ${taped(fn.name)}(${fn.params.map((p) => `${p.name}: ${TS_TYPE_NAME[p.type]}`).join(", ")}): ${fn.resultType === "arr" ? "Float64Array" : "number"} {`);
   const locals = [...fn.vars].filter(([name]) => !params.has(name));
   for (let i = 0; i < locals.length; i += 6) {
     lines.push(`  let ${locals.slice(i, i + 6).map(([name, type]) => `${name}: ${TS_TYPE_NAME[type]}`).join(", ")};`);
@@ -117,7 +117,7 @@ export function printTapedFunction(fn: FnIR, taped: (fn: string) => string, node
     }
   };
   block(fn.body, "  ");
-  lines.push(`  return ${node({ k: "var", name: fn.result })};`);
+  lines.push(`  return ${fn.resultType === "arr" ? arrayNodes(fn.result) : node({ k: "var", name: fn.result })};`);
   lines.push("}");
   return lines.join("\n");
 }
@@ -154,6 +154,7 @@ export function printTapeWrapper(w: WrapperSpec, tapedName: string, nodes: Set<s
         : `${TAPE_NAME}.adjoint(${nodeOf(p.name)})`;
   const gradValue = w.single ? gradient(wrtParams[0]) : `[${wrtParams.map(gradient).join(", ")}]`;
   const title = `${w.kind}(${fn.sourceName}, { engine: "tape" })`;
+  const arrayResult = fn.resultType === "arr";
   const names = fn.params.map((p) => p.name);
   switch (w.kind) {
     case "grad":
@@ -174,10 +175,11 @@ export function printTapeWrapper(w: WrapperSpec, tapedName: string, nodes: Set<s
         `${exp}function ${w.name}(${params}) {`,
         ...fn.params.filter((p) => p.type === "arr").map((p) => `  const ${local(`${p.name}_saved`)} = Float64Array.from(${p.name});`),
         ...record(saved.map((s, i) => (fn.params[i].type === "arr" ? local(`${fn.params[i].name}_saved`) : s))).map((l) => l.replace(/^  /, "  ")),
-        `  const value = ${TAPE_NAME}.value(output);`,
-        `  return [value, (cotangent: number) => {`,
+        `  const value = ${arrayResult ? `${TAPE_NAME}.valuesOf(output)` : `${TAPE_NAME}.value(output)`};`,
+        `  return [value, (cotangent: ${arrayResult ? "ArrayLike<number>" : "number"}) => {`,
+        ...(arrayResult ? [`    if (cotangent.length !== value.length) throw new RangeError(\`vjp(${fn.sourceName}): the cotangent has length \${cotangent.length}, the result \${value.length}\`);`] : []),
         ...record(fn.params.map((p) => (p.type === "arr" ? `Float64Array.from(${local(`${p.name}_saved`)})` : p.name))).map((l) => "  " + l),
-        `    ${TAPE_NAME}.backward(output, cotangent);`,
+        `    ${TAPE_NAME}.${arrayResult ? "backwardMany" : "backward"}(output, cotangent);`,
         `    return ${gradValue};`,
         `  }];`,
         `}`,
@@ -189,6 +191,24 @@ export function printTapeWrapper(w: WrapperSpec, tapedName: string, nodes: Set<s
       const dots = fn.params.map((p, i) =>
         !nodes.has(p.name) ? "" : p.type === "arr" ? `  for (let j = 0; j < ${nodeOf(p.name)}.length; j++) tangent += ${TAPE_NAME}.adjoint(${nodeOf(p.name)}[j]) * (tangents[${i}] as Float64Array)[j];` : `  tangent += ${TAPE_NAME}.adjoint(${nodeOf(p.name)}) * (tangents[${i}] as number);`,
       );
+      if (arrayResult) {
+        // One backward sweep per element of the result: row i of the Jacobian, dotted with the tangents.
+        return [
+          `/** ${title}: each result element's gradient on the tape, dotted with the tangents */`,
+          `${exp}function ${w.name}(primals: ArrayLike<unknown>, tangents: ArrayLike<unknown>): [Float64Array, Float64Array] {`,
+          `  if (primals.length !== ${n} || tangents.length !== ${n}) throw new TypeError("jvp(${fn.sourceName}) expects ${n} primals and ${n} tangents");`,
+          ...record(fn.params.map((p, i) => `primals[${i}] as ${TS_TYPE_NAME[p.type]}`)),
+          `  const directional = new Float64Array(output.length);`,
+          `  for (let i = 0; i < output.length; i++) {`,
+          `    ${TAPE_NAME}.backward(output[i]);`,
+          `    let tangent = 0;`,
+          ...dots.filter(Boolean).map((l) => "  " + l),
+          `    directional[i] = tangent;`,
+          `  }`,
+          `  return [${TAPE_NAME}.valuesOf(output), directional];`,
+          `}`,
+        ].join("\n");
+      }
       return [
         `/** ${title}: the gradient on the tape, dotted with the tangents */`,
         `${exp}function ${w.name}(primals: ArrayLike<unknown>, tangents: ArrayLike<unknown>): [number, number] {`,

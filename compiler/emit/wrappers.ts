@@ -91,18 +91,26 @@ export function printWrapper(w: WrapperSpec): string {
     }
     case "vjp": {
       const saved = fn.params.map((p) => (p.type === "arr" ? local(`${p.name}_saved`) : p.name));
+      // An array result is copied out of the generated function's reusable buffer; its cotangent
+      // is an array of the same length.
+      const arrayResult = fn.resultType === "arr";
+      const cotangentType = arrayResult ? "ArrayLike<number>" : "number";
+      const checkCotangent = arrayResult
+        ? [`    if (${cotangent}.length !== ${value}.length) throw new RangeError(\`vjp(${fn.sourceName}): the cotangent has length \${${cotangent}.length}, the result \${${value}.length}\`);`]
+        : [];
       return [
         `/** ${title}: the value, and a pullback from a cotangent to gradients */`,
-        `${exp}function ${w.name}(${params}): [number, (cotangent: number) => ${gradType}] {`,
+        `${exp}function ${w.name}(${params}): [${TS_TYPE_NAME[fn.resultType]}, (cotangent: ${cotangentType}) => ${gradType}] {`,
         // Copies first: f may write into its array parameters, and the pullback differentiates at
         // the point as given.
         // slice() keeps the array's kind: a Float32Array copy still rounds what is stored in it.
         ...fn.params.filter((p) => p.type === "arr").map((p) => `  const ${local(`${p.name}_saved`)} = ${p.name}.slice();`),
-        `  const ${value} = ${w.primalName}(${fn.params.map((p) => p.name).join(", ")});`,
-        `  return [${value}, (${cotangent}: number): ${gradType} => {`,
+        `  const ${value} = ${w.primalName}(${fn.params.map((p) => p.name).join(", ")})${arrayResult ? ".slice()" : ""};`,
+        `  return [${value}, (${cotangent}: ${cotangentType}): ${gradType} => {`,
+        ...checkCotangent,
         ...allocate.map((l) => "  " + l),
         // The reverse sweep runs f's code again, which may write into the arrays: fresh copies each time.
-        `    ${reverseCall(cotangent, fn.params.map((p, i) => (p.type === "arr" ? `${saved[i]}.slice()` : saved[i])))};`,
+        `    ${reverseCall(arrayResult ? `Float64Array.from(${cotangent})` : cotangent, fn.params.map((p, i) => (p.type === "arr" ? `${saved[i]}.slice()` : saved[i])))};`,
         `    return ${gradValue};`,
         `  }];`,
         `}`,
@@ -111,14 +119,17 @@ export function printWrapper(w: WrapperSpec): string {
     case "jvp": {
       const n = fn.params.length;
       const args = fn.params.flatMap((p, i) => (carriesDerivative(p.type) ? [`primals[${i}] as ${TS_TYPE_NAME[p.type]}`, `tangents[${i}] as ${TS_TYPE_NAME[p.type]}`] : [`primals[${i}] as ${TS_TYPE_NAME[p.type]}`]));
+      // An array result and its tangent are copied out of the generated function's reusable buffers.
+      const arrayResult = fn.resultType === "arr";
+      const type = TS_TYPE_NAME[fn.resultType];
       return [
         `/** ${title}: the value and the directional derivative along the tangents */`,
-        `${exp}function ${w.name}(primals: ArrayLike<unknown>, tangents: ArrayLike<unknown>): [number, number] {`,
+        `${exp}function ${w.name}(primals: ArrayLike<unknown>, tangents: ArrayLike<unknown>): [${type}, ${type}] {`,
         `  if (primals.length !== ${n} || tangents.length !== ${n}) {`,
         `    throw new TypeError("jvp(${fn.sourceName}) expects ${n} primals and ${n} tangents");`,
         `  }`,
         `  const value = ${w.forwardName}(${args.join(", ")});`,
-        `  return [value, ${SUPPORT_NAME}.tangent];`,
+        arrayResult ? `  return [value.slice(), ${SUPPORT_NAME}.tangents.slice()];` : `  return [value, ${SUPPORT_NAME}.tangent];`,
         `}`,
       ].join("\n");
     }

@@ -171,8 +171,7 @@ class FunctionLowerer {
     if (ts.isBlock(node.body)) {
       this.lowerBlock(node.body.statements, body);
     } else {
-      const value = this.expr(node.body, body, this.result);
-      this.setResultType(value.type, node.body);
+      this.lowerResult(node.body, body);
     }
     // A return whose expression was already reported leaves no result type: no second error.
     if (this.isProcedure) {
@@ -469,15 +468,7 @@ class FunctionLowerer {
       }
       if (!s.expression) this.fail(s, "a differentiated function must return a value", "return the number to differentiate, e.g. `return loss;`");
       if (this.isProcedure) this.fail(s, "a function declared `: void` cannot return a value");
-      const returned = skipParens(s.expression);
-      if (ts.isIdentifier(returned) && this.lookup(returned.text)?.type === "arr") {
-        this.fail(s.expression, "returning an array is not supported yet", "return a number; write array outputs into a Float64Array parameter");
-      }
-      if (ts.isObjectLiteralExpression(returned) || this.namesObject(returned)) {
-        this.fail(s.expression, "returning an object is not supported yet", "return a number; write outputs into the Float64Array fields of an object parameter");
-      }
-      const value = this.expr(s.expression, out, this.result);
-      this.setResultType(value.type, s.expression);
+      this.lowerResult(s.expression, out);
       this.returnedFlag ??= this.flag("returned");
       out.push(this.assign(this.returnedFlag, { k: "copy", arg: bool(true) }));
       return { may: new Set([this.returnedFlag]), always: true };
@@ -1265,6 +1256,7 @@ class FunctionLowerer {
     }
     const fn = lowerFunction(resolved.fn, this.ctx);
     if (!fn) return this.fail(e, `'${callee.text}' cannot be differentiated (see the errors above)`);
+    if (fn.resultType === "arr") this.fail(e, `calling '${callee.text}', which returns an array, inside a differentiated function is not supported yet`, "have the helper write its result into a Float64Array parameter");
     const required = fn.signature.filter((p) => p.shape.k !== "optional").length;
     if (e.arguments.length > fn.signature.length || e.arguments.length < required) {
       const count = required === fn.signature.length ? `${required}` : `${required} to ${fn.signature.length}`;
@@ -1538,10 +1530,55 @@ class FunctionLowerer {
     return member[1];
   }
 
+  /**
+   * The value a `return` (or an arrow function's body) gives. An array result is always a new
+   * array: a literal or `new Float64Array(n)` is built as the result, any other array is copied
+   * element by element — so the result never aliases a parameter or a local the analyses track
+   * separately, and the caller owns it.
+   */
+  private lowerResult(e: ts.Expression, out: Stmt[]): void {
+    const returned = skipParens(e);
+    if (ts.isObjectLiteralExpression(returned) || this.namesObject(returned)) {
+      this.fail(e, "returning an object is not supported yet", "return a number or an array; write other outputs into the Float64Array fields of an object parameter");
+    }
+    if (ts.isArrayLiteralExpression(returned) || (ts.isNewExpression(returned) && ts.isIdentifier(returned.expression) && returned.expression.text === "Float64Array")) {
+      this.expr(returned, out, this.result);
+      this.setResultType("arr", e);
+      return;
+    }
+    const named = ts.isIdentifier(returned) || fieldOf(returned) ? this.pathValue(returned) : undefined;
+    if (!named || isObjectValue(named) || named.type !== "arr") {
+      this.setResultType(this.expr(e, out, this.result).type, e);
+      return;
+    }
+    this.setResultType("arr", e);
+    // result = new Float64Array(a.length); for (k = 0; k < a.length; k++) result[k] = a[k]
+    const source = named.ir;
+    const length = this.temp("num");
+    out.push(this.assign(length, { k: "len", arr: source }));
+    out.push(this.assign(this.result, { k: "newarr", size: ref(length) }));
+    const k = this.internal("k", "num");
+    const more = this.temp("bool");
+    const element = this.temp("num");
+    out.push({
+      k: "loop",
+      id: this.nextLoop++,
+      init: [this.assign(k, { k: "copy", arg: num(0) })],
+      test: [this.assign(more, { k: "cmp", op: "<", args: [ref(k), ref(length)] })],
+      cond: ref(more),
+      body: [this.assign(element, { k: "load", arr: source, index: ref(k) }), { k: "store", arr: this.result, index: ref(k), value: ref(element), loc: this.loc }],
+      update: [this.assign(k, { k: "prim", op: "add", args: [ref(k), num(1)] })],
+      postTest: false,
+      scoped: [k],
+      loc: this.loc,
+    });
+  }
+
   private setResultType(type: Type, node: ts.Node): void {
-    if (type === "arr") this.fail(node, "returning an array is not supported yet", "return a number; write array outputs into a Float64Array parameter");
+    if (type === "str") this.fail(node, "returning a string is outside the differentiable subset", "return a number or an array");
     if (this.resultType && this.resultType !== type) this.fail(node, "every return must have the same type");
     this.resultType = type;
+    this.vars.set(this.result, type);
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -5,6 +5,8 @@ import { grad } from "gradc";
 const $gradc = {
   /** The tangent a forward-mode function computed. */
   tangent: 0,
+  /** The tangent of an array result (the forward function's own array). */
+  tangents: new Float64Array(0),
   /** The adjoints of the scalar parameters a reverse-mode function computed, by parameter index. */
   adjoint: new Float64Array(2),
   /** Values the forward sweep saves for the reverse sweep (grows on demand). */
