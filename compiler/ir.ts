@@ -119,6 +119,11 @@ export interface FnIR {
   resultType: Type;
   /** False for a procedure (`: void`, or no `return value`): called only as a statement. */
   returnsValue: boolean;
+  /**
+   * Part of a cycle of calls (direct or mutual recursion): its generated functions may run in
+   * several frames at once, so they allocate their arrays anew instead of reusing buffers.
+   */
+  recursive?: boolean;
   loc: SourceLoc;
 }
 
@@ -338,4 +343,6 @@ export interface GFn {
   returns: Type;
   /** One-line description printed above the function. */
   doc: string;
+  /** May run in several frames at once (recursion): arrays are allocated anew, never reused buffers. */
+  reentrant?: boolean;
 }

@@ -1330,9 +1330,9 @@ export const MUTATIONS: Mutation[] = [
   { name: "try/finally", stmt: (x) => `let q = 0;\ntry {\n  q = ${x};\n} finally {\n  q = q + 1;\n}` },
   { name: "throw", stmt: (x) => `if (${x} > 1000) throw new Error("too big");` },
   { name: "switch on an array", stmt: (_x, a) => `let q = 0;\nswitch (${a}) {\n  default:\n    q = 2;\n}`, needsArray: true },
-  { name: "recursion", top: ["function rec(n: number): number {\n  return n <= 0 ? 0 : rec(n - 1) + 1;\n}"], stmt: (x) => `const q = rec(${x});` },
-  { name: "mutual recursion", top: ["function ping(n: number): number {\n  return n <= 0 ? 0 : pong(n - 1);\n}", "function pong(n: number): number {\n  return n <= 0 ? 1 : ping(n - 1);\n}"], stmt: (x) => `const q = ping(${x});` },
-  { name: "self recursion of f", stmt: (x) => `if (${x} > 1000) return f_self(${x});`, top: [] },
+  { name: "recursion through an array", top: ["function rec(a: Float64Array, n: number): number {\n  return n <= 0 ? a[0] : rec(a, n - 1);\n}"], stmt: (x, a) => `const q = ${x} * rec(${a}, 3);`, needsArray: true },
+  { name: "mutual recursion through an array", top: ["function ping(a: Float64Array, n: number): number {\n  return n <= 0 ? 0 : pong(a, n - 1);\n}", "function pong(a: Float64Array, n: number): number {\n  return n <= 0 ? a[0] : ping(a, n - 1);\n}"], stmt: (x, a) => `const q = ${x} * ping(${a}, 3);`, needsArray: true },
+  { name: "self recursion of f through an array", stmt: (x) => `if (${x} > 1000) return f_self(${x});`, top: [], needsArray: true },
   { name: "number method call", stmt: (x) => `const q = Number(${x}.toFixed(2));` },
   { name: "array method call", stmt: (x, a) => `${a}.fill(${x});`, needsArray: true },
   { name: "array slice", stmt: (_x, a) => `const q = ${a}.slice(1);`, needsArray: true },
@@ -1428,7 +1428,7 @@ export function generateBadInput(seed: number, index: number, mutation?: string)
   if (m.fn) m.fn(program.f);
   if (m.stmt) {
     let text = m.stmt(numParam, arrParam);
-    if (m.name === "self recursion of f") text = `if (${numParam} > 1000) return f(${program.f.params.map((p) => p.name).join(", ")});`;
+    if (m.name === "self recursion of f through an array") text = `if (${numParam} > 1000) return f(${program.f.params.map((p) => p.name).join(", ")});`;
     // Inject into a random block of f: the top level or the body of an if or loop.
     const blocks: Stmt[][] = [program.f.body];
     const visit = (list: Stmt[]) => {

@@ -155,6 +155,7 @@ export function forwardFunction(fn: FnIR, functions: Map<string, FnIR>, generate
     vars,
     body,
     returns: fn.resultType,
+    reentrant: fn.recursive,
     doc: `forward mode of ${fn.sourceName} (${fn.loc.file.split("/").pop()}:${fn.loc.line}): returns the value; the tangent goes to $gradc.tangent`,
   };
 }

@@ -29,6 +29,7 @@ export function primalFunction(fn: FnIR, generated: GeneratedNames): GFn {
     vars: varsOf(fn.vars),
     body: [...clone(fn.body), { k: "return", value: { k: "var", name: fn.result } }],
     returns: fn.resultType,
+    reentrant: fn.recursive,
     doc: `${fn.sourceName} (${fn.loc.file.split("/").pop()}:${fn.loc.line}), as lowered by gradc`,
   };
 }

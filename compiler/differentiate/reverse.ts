@@ -105,6 +105,7 @@ class ReverseBuilder {
       vars: this.vars,
       body,
       returns: fn.resultType,
+      reentrant: fn.recursive,
       doc: `reverse mode of ${fn.sourceName} (${fn.loc.file.split("/").pop()}:${fn.loc.line}): returns the value; adjoints of scalar parameters go to $gradc.adjoint[i], of arrays into the *_bar buffers`,
     };
   }

@@ -17,11 +17,11 @@ export const TAPE_NAME = "$tape";
  * `nodes`: the variables (parameters included) held as tape nodes — the active ones. Helpers are
  * printed with every number and array parameter a node, so callers convert plain arguments.
  */
-export function printTapedFunction(fn: FnIR, taped: (fn: string) => string, nodes: Set<string>): string {
+export function printTapedFunction(fn: FnIR, name: string, taped: (callee: string) => string, nodes: Set<string>): string {
   const params = new Set(fn.params.map((p) => p.name));
   const lines: string[] = [];
   lines.push(`/** ${fn.sourceName} on the tape engine: active numbers are tape nodes, their primitives recorded */`);
-  lines.push(`function ${taped(fn.name)}(${fn.params.map((p) => `${p.name}: ${TS_TYPE_NAME[p.type]}`).join(", ")}): ${fn.resultType === "arr" ? "Float64Array" : "number"} {`);
+  lines.push(`function ${name}(${fn.params.map((p) => `${p.name}: ${TS_TYPE_NAME[p.type]}`).join(", ")}): ${fn.resultType === "arr" ? "Float64Array" : "number"} {`);
   const locals = [...fn.vars].filter(([name]) => !params.has(name));
   for (let i = 0; i < locals.length; i += 6) {
     lines.push(`  let ${locals.slice(i, i + 6).map(([name, type]) => `${name}: ${TS_TYPE_NAME[type]}`).join(", ")};`);

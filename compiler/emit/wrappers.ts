@@ -23,6 +23,19 @@ export interface WrapperSpec {
 }
 
 
+/**
+ * A wrapper of a recursive function, whose generated code recurses as deep as the source does:
+ * a stack overflow is reported as what it is, naming the function, rather than as a bare
+ * RangeError from inside generated code.
+ */
+export function guardRecursion(fn: FnIR, wrapper: string): string {
+  if (!fn.recursive) return wrapper;
+  const lines = wrapper.split("\n");
+  const open = lines.findIndex((l) => /^(export )?function /.test(l));
+  const body = lines.slice(open + 1, -1).map((l) => "  " + l);
+  return [...lines.slice(0, open + 1), "  try {", ...body, `  } catch (error) {`, `    throw ${SUPPORT_NAME}.tooDeep(error, ${JSON.stringify(fn.sourceName)});`, "  }", "}"].join("\n");
+}
+
 export function printWrapper(w: WrapperSpec): string {
   const { fn } = w;
   // Wrapper locals keep readable names unless a parameter already uses one.

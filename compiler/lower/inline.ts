@@ -11,7 +11,8 @@ import { type Atom, type Expr, type FnIR, type Stmt, type Type, assertNever, wal
 
 /** Replaces, in place, the calls of `fn` that must be inlined. `functions` maps names to helpers. */
 export function inlineArraySharingCalls(fn: FnIR, functions: Map<string, FnIR>): void {
-  // Each round inlines at least one call, and recursion is rejected before this: inlined bodies end.
+  // Each round inlines at least one call, and recursive calls (which take no arrays) are never
+  // inlined: inlined bodies end.
   untilStable("inlining of array-sharing helpers", 1000, () => {
     const written = writtenArrays(fn.body);
     let changed = false;
@@ -39,7 +40,9 @@ export function inlineArraySharingCalls(fn: FnIR, functions: Map<string, FnIR>):
           default:
             return assertNever(s);
         }
-        const callee = functions.get(call.fn)!;
+        // A function still being lowered (a recursive call) takes no arrays: nothing to inline.
+        const callee = functions.get(call.fn);
+        if (!callee) return [s];
         const sharesWrittenArray = call.args.some((a) => a.k === "var" && written.has(a.name));
         if (!writesArrayParam(callee) && !sharesWrittenArray) return [s];
         changed = true;

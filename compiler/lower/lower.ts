@@ -29,11 +29,22 @@ export interface LowerContext {
   /** Functions that could not be lowered (already reported), so each error is reported once. */
   failed: Set<FunctionNode>;
   usedNames: Set<string>;
-  inProgress: Set<FunctionNode>;
+  /** Functions being lowered, outermost first: a call to one of them is recursion. */
+  inProgress: FunctionNode[];
+  /**
+   * What a call needs of a function still being lowered (a recursive call): known once its
+   * parameters are, from its declared return type.
+   */
+  headers: Map<FunctionNode, FnHeader>;
+  /** Functions found to be part of a cycle of calls. */
+  recursive: Set<FunctionNode>;
 }
 
+/** The part of a function's IR its callers use. */
+type FnHeader = Pick<FnIR, "name" | "params" | "signature" | "resultType" | "returnsValue">;
+
 export function createLowerContext(graph: ModuleGraph, diagnostics: Diagnostic[]): LowerContext {
-  return { graph, diagnostics, functions: new Map(), failed: new Set(), usedNames: new Set(), inProgress: new Set() };
+  return { graph, diagnostics, functions: new Map(), failed: new Set(), usedNames: new Set(), inProgress: [], headers: new Map(), recursive: new Set() };
 }
 
 /** Lowers a function and, transitively, every function it calls. Undefined after diagnostics. */
@@ -42,7 +53,7 @@ export function lowerFunction(fn: ResolvedFunction, ctx: LowerContext): FnIR | u
   if (done) return done;
   if (ctx.failed.has(fn.node)) return undefined;
   const before = ctx.diagnostics.length;
-  ctx.inProgress.add(fn.node);
+  ctx.inProgress.push(fn.node);
   try {
     const ir = new FunctionLowerer(fn, ctx).lower();
     if (ctx.diagnostics.length > before) {
@@ -58,7 +69,8 @@ export function lowerFunction(fn: ResolvedFunction, ctx: LowerContext): FnIR | u
     }
     throw e;
   } finally {
-    ctx.inProgress.delete(fn.node);
+    ctx.inProgress.pop();
+    ctx.headers.delete(fn.node);
   }
 }
 
@@ -166,6 +178,8 @@ class FunctionLowerer {
     const signature: SourceParam[] = node.parameters.map((p, i) => this.lowerParam(p, i, params));
     this.result = this.internal("result", "num");
     this.isProcedure = node.type?.kind === ts.SyntaxKind.VoidKeyword || (!!node.body && ts.isBlock(node.body) && !returnsValue(node.body));
+    const name = uniqueName(this.fn.name, this.ctx.usedNames);
+    this.ctx.headers.set(node, { name, params, signature, resultType: this.declaredResultType(), returnsValue: !this.isProcedure });
     const body: Stmt[] = [...this.prologue];
     if (!node.body) this.fail(node, "a function without a body cannot be differentiated");
     if (ts.isBlock(node.body)) {
@@ -186,7 +200,6 @@ class FunctionLowerer {
     if (this.returnedFlag) body.unshift(this.assign(this.returnedFlag, { k: "copy", arg: bool(false) }));
     this.separateBranchConditions(body);
     this.vars.set(this.result, this.resultType);
-    const name = uniqueName(this.fn.name, this.ctx.usedNames);
     const ir: FnIR = {
       name,
       sourceName: this.fn.name,
@@ -198,9 +211,27 @@ class FunctionLowerer {
       resultType: this.resultType,
       returnsValue: !this.isProcedure,
       loc: this.locOf(node),
+      recursive: this.ctx.recursive.has(node),
     };
     inlineArraySharingCalls(ir, new Map([...this.ctx.functions.values()].map((f) => [f.name, f])));
     return ir;
+  }
+
+  /** The result type the declaration states (`: number`), which a recursive call relies on; "num" for a procedure. */
+  private declaredResultType(): Type {
+    const annotation = this.fn.node.type;
+    if (this.isProcedure || !annotation) return "num";
+    const shape = annotation.kind === ts.SyntaxKind.VoidKeyword ? undefined : this.shapeOfOrUndefined(annotation);
+    return shape?.k === "leaf" ? shape.type : "num";
+  }
+
+  private shapeOfOrUndefined(t: ts.TypeNode): Shape | undefined {
+    try {
+      return shapeOfTypeNode(t, this.sf, this.ctx.graph);
+    } catch (e) {
+      if (e instanceof ShapeError) return undefined;
+      throw e;
+    }
   }
 
   /**
@@ -1246,15 +1277,30 @@ class FunctionLowerer {
     return this.fail(e, "this call is outside the differentiable subset", "call a top-level function by name");
   }
 
-  private lowerCall(e: ts.CallExpression, out: Stmt[]): { fn: FnIR; args: Atom[] } {
+  /**
+   * A call back into a function still being lowered: recursion, direct or mutual. Every function
+   * on the cycle is marked recursive. Its callers see its header: its parameters, and the result
+   * type it declares (TypeScript asks recursive functions to declare it too). Array parameters are
+   * left out for now — a recursive function writing into an array would have to be inlined.
+   */
+  private recursiveCallee(e: ts.CallExpression, node: FunctionNode): FnHeader {
+    const callee = (skipParens(e.expression) as ts.Identifier).text;
+    const header = this.ctx.headers.get(node);
+    if (!header) return this.fail(e, `'${callee}' calls itself before its parameters are known (in a default value)`, "compute the default inside the body");
+    if (!node.type) this.fail(e, `the recursive function '${callee}' needs a declared return type`, `write function ${callee}(…): number`);
+    if (header.params.some((p) => p.type === "arr")) this.fail(e, `recursion through '${callee}', which takes an array, is not supported yet`, "pass numbers, or rewrite the recursion over an array as a loop");
+    if (header.resultType === "arr") this.fail(e, `recursion through '${callee}', which returns an array, is not supported yet`);
+    const cycle = this.ctx.inProgress.slice(this.ctx.inProgress.indexOf(node));
+    cycle.forEach((f) => this.ctx.recursive.add(f));
+    return header;
+  }
+
+  private lowerCall(e: ts.CallExpression, out: Stmt[]): { fn: FnHeader; args: Atom[] } {
     const callee = skipParens(e.expression) as ts.Identifier;
     if (this.lookup(callee.text)) this.fail(callee, `'${callee.text}' is a local variable, not a function`);
     const resolved = this.ctx.graph.resolveLocal(this.sf, callee.text);
     if (!resolved.ok) return this.fail(callee, `gradc cannot see the body of '${callee.text}': ${resolved.reason}`, "gradc differentiates calls to functions whose TypeScript source it can read (declared in this module or imported with a relative path)");
-    if (this.ctx.inProgress.has(resolved.fn.node)) {
-      return this.fail(e, `recursive call to '${callee.text}' is outside the differentiable subset`, "rewrite the recursion as a loop");
-    }
-    const fn = lowerFunction(resolved.fn, this.ctx);
+    const fn = this.ctx.inProgress.includes(resolved.fn.node) ? this.recursiveCallee(e, resolved.fn.node) : lowerFunction(resolved.fn, this.ctx);
     if (!fn) return this.fail(e, `'${callee.text}' cannot be differentiated (see the errors above)`);
     if (fn.resultType === "arr") this.fail(e, `calling '${callee.text}', which returns an array, inside a differentiated function is not supported yet`, "have the helper write its result into a Float64Array parameter");
     const required = fn.signature.filter((p) => p.shape.k !== "optional").length;

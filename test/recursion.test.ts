@@ -1,0 +1,69 @@
+/**
+ * Recursion (test/fixtures/recursion.ts): each recursive function differentiated by reverse
+ * mode (its reverse function calls its own reverse function: joint mode), forward mode and the
+ * tape, against central differences and against each other, at depths known only at run time.
+ * A recursion deeper than the JavaScript stack allows is reported as such, naming the function.
+ */
+import { describe, expect, it } from "vitest";
+import { grad, jvp } from "gradc";
+import { richardson } from "./support/numeric.js";
+import { richardsonDerivative } from "../runtime/check.js";
+import { chain, continuedFraction, even, power } from "./fixtures/recursion.js";
+
+type Fn = (...args: any[]) => any;
+interface Case {
+  name: string;
+  f: (x: number, ...rest: number[]) => number;
+  grad: Fn;
+  tape: Fn;
+  jvp: Fn;
+  /** Points: x first, then the integer arguments (depths, exponents). */
+  points: number[][];
+}
+
+const cases: Case[] = [
+  { name: "power", f: power, grad: grad(power, { wrt: 0 }), tape: grad(power, { wrt: 0, engine: "tape" }), jvp: jvp(power), points: [[0.9, 0], [0.9, 1], [1.1, 13], [-0.7, 20]] },
+  { name: "even/odd", f: even, grad: grad(even, { wrt: 0 }), tape: grad(even, { wrt: 0, engine: "tape" }), jvp: jvp(even), points: [[0.4, 0], [0.4, 1], [0.4, 6], [1.3, 9]] },
+  { name: "chain", f: (x, rate, n) => chain(x, rate, n), grad: grad(chain, { wrt: [0, 1] }), tape: grad(chain, { wrt: [0, 1], engine: "tape" }), jvp: jvp(chain), points: [[0.5, 0.01, 50], [0.5, 0.002, 1000]] },
+  { name: "continuedFraction", f: continuedFraction, grad: grad(continuedFraction, { wrt: 0 }), tape: grad(continuedFraction, { wrt: 0, engine: "tape" }), jvp: jvp(continuedFraction), points: [[0.7, 0, 0], [0.7, 0, 5], [2.5, 1, 30]] },
+];
+
+function close(actual: number, expected: number, tol: number, label: string): void {
+  expect(Math.abs(actual - expected) / Math.max(1, Math.abs(expected)), `${label}: ${actual} vs ${expected}`).toBeLessThanOrEqual(tol);
+}
+
+describe.each(cases)("$name", (c) => {
+  it.each(c.points)("at %s: reverse, forward and tape agree with central differences", (...point) => {
+    const [x, ...rest] = point;
+    const g = c.grad(x, ...rest);
+    const dx = typeof g === "number" ? g : g[0];
+    close(dx, richardson((h) => c.f(x! + h, ...rest), x!), 1e-6, "∂f/∂x vs central differences");
+    const t = c.tape(x, ...rest);
+    close(typeof t === "number" ? t : t[0], dx, 1e-12, "tape");
+    const [value, tangent] = c.jvp(point, point.map((_, i) => (i === 0 ? 1 : 0)));
+    expect(value).toBe(c.f(x!, ...rest));
+    close(tangent, dx, 1e-12, "jvp");
+    if (c.name === "chain") {
+      // The second differentiated argument, rate, which every level rescales.
+      // A step of 1e-3 is a tenth of rate itself here: difference it with a step fit for its size.
+      close(g[1], richardsonDerivative((h) => c.f(x!, rest[0]! + h, rest[1]!), 1e-3 * rest[0]!), 1e-6, "∂f/∂rate");
+      close(t[1], g[1], 1e-12, "tape ∂f/∂rate");
+    }
+  });
+});
+
+describe("depth", () => {
+  it("2,000 levels of recursion differentiate in every engine", () => {
+    const g = grad(chain, { wrt: 0 })(0.5, 0.001, 2000);
+    close(g, richardson((h) => chain(0.5 + h, 0.001, 2000), 0.5), 1e-6, "∂f/∂x at depth 2000");
+    close(grad(chain, { wrt: 0, engine: "tape" })(0.5, 0.001, 2000), g, 1e-12, "tape");
+    close(jvp(chain)([0.5, 0.001, 2000], [1, 0, 0])[1], g, 1e-12, "jvp");
+  });
+
+  it("a recursion deeper than the stack is reported, naming the function, on every engine", () => {
+    const tooDeep = /gradc: the derivative of 'chain' recursed deeper than the JavaScript stack allows/;
+    expect(() => grad(chain, { wrt: 0 })(0.5, 0.001, 1_000_000)).toThrow(tooDeep);
+    expect(() => grad(chain, { wrt: 0, engine: "tape" })(0.5, 0.001, 1_000_000)).toThrow(tooDeep);
+    expect(() => jvp(chain)([0.5, 0.001, 1_000_000], [1, 0, 0])).toThrow(tooDeep);
+  });
+});
