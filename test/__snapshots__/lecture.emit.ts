@@ -44,6 +44,11 @@ const $gradc = {
   popArray(): Float64Array {
     return this.arrays.pop()!;
   },
+  /** A stack overflow in the derivative of a recursive function, explained; any other error as it is. */
+  tooDeep(error: unknown, name: string): unknown {
+    if (!(error instanceof RangeError) || !/call stack/i.test(error.message)) return error;
+    return new RangeError(`gradc: the derivative of '${name}' recursed deeper than the JavaScript stack allows (each level of recursion is a frame of generated code). Raise the stack with node --stack-size=N, or write the recursion as a loop.`, { cause: error });
+  },
   /** Arrays reused by allocation site across calls, so steady-state calls allocate nothing. */
   buffers: [] as Float64Array[],
   /** A zeroed array of `length` for allocation site `site` (what `new Float64Array(length)` gives). */
