@@ -82,6 +82,8 @@ export type Stmt =
 export interface Param {
   name: string;
   ty: Ty;
+  /** A default value (`k: number = 0.5`): calls may leave the argument out (trailing parameters only). */
+  init?: number;
 }
 
 export interface Fn {
@@ -356,7 +358,7 @@ export class Printer {
   }
 
   fn(f: Fn, exported: boolean): string {
-    const params = f.params.map((p) => `${p.name}: ${TS_TYPE[p.ty]}`);
+    const params = f.params.map((p) => `${p.name}: ${TS_TYPE[p.ty]}${p.init === undefined ? "" : ` = ${formatNumber(p.init)}`}`);
     if (f.rawParams) params.push(f.rawParams);
     const out = [`${exported ? "export " : ""}${f.rawPrefix ?? ""}function${f.generator ? "*" : ""} ${this.name(f.name)}(${params.join(", ")}): number {`];
     this.block(f.body, "  ", out);
@@ -716,8 +718,10 @@ function checkFn(fn: Fn, helpers: Map<string, Param[]>, consts: Set<string>): vo
       case "call": {
         const sig = helpers.get(e.fn);
         if (!sig) fail(`'${e.fn}' is not an earlier helper`);
-        if (sig!.length !== e.args.length) fail(`'${e.fn}' takes ${sig!.length} arguments`);
-        sig!.forEach((q, i) => need(e.args[i], q.ty));
+        const required = sig!.filter((q) => q.init === undefined).length;
+        if (e.args.length < required || e.args.length > sig!.length) fail(`'${e.fn}' takes ${required} to ${sig!.length} arguments`);
+        if (sig!.some((q, i) => q.init !== undefined && sig!.slice(i).some((later) => later.init === undefined))) fail(`'${e.fn}' has a default before a required parameter`);
+        e.args.forEach((a, i) => need(a, sig![i].ty));
         return "num";
       }
       case "cond": {

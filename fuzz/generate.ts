@@ -158,6 +158,9 @@ class ProgramGen {
     if (hasArr) params.push({ name: "q", ty: "arr" });
     if (rng.chance(0.2)) params.push({ name: "b", ty: "bool" });
     rng.shuffle(params);
+    // A trailing number parameter with a default, which calls may leave out.
+    const last = params[params.length - 1];
+    if (last.ty === "num" && this.sideRng.chance(0.3)) last.init = this.sideRng.pick([0.5, 1, -0.75, 2]);
     const writes = hasArr && rng.chance(0.5);
     const sig: HelperSig = { name: `h${i}`, params, writes };
     const gen = new FnGen(this, params, this.helpers.slice(), rng.int(2, 7), false, writes);
@@ -482,7 +485,9 @@ class FnGen {
   }
 
   private call(h: HelperSig, d: number): Expr {
-    const args = h.params.map((p): Expr => {
+    // A defaulted trailing parameter is left out now and then.
+    const given = h.params.filter((p, i) => !(i === h.params.length - 1 && p.init !== undefined && this.prog.sideRng.chance(0.5)));
+    const args = given.map((p): Expr => {
       if (p.ty === "num") return this.fit(this.num(d), CAP).e;
       if (p.ty === "bool") return this.bool(d);
       const arrays = this.readable("arr").filter((a) => (!h.writes || a.writable) && !a.literal);

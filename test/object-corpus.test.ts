@@ -26,7 +26,7 @@ import {
   scaledNorm,
   springDistance,
 } from "./fixtures/objects.js";
-import { Activation, Penalty, configuredLoss, float32Smoothing, optionsObject, withDefaults } from "./fixtures/parameters.js";
+import { Activation, Penalty, configuredLoss, float32Smoothing, optionsObject, reduced, withDefaults } from "./fixtures/parameters.js";
 
 type Fn = (...args: any[]) => any;
 
@@ -194,6 +194,20 @@ const cases: Case[] = [
       vjp: vjp(withDefaults),
       into: valueAndGradInto(withDefaults),
       point: () => [...args],
+      arity: 3,
+    }),
+  ),
+  ...[[F(0.5, -1.5, 2)], [F(0.5, -1.5, 2), "sum"], [F(0.5, -1.5, 2), "mean", 3], [F(0.5, -1.5, 2), undefined, 1.5]].map(
+    (args): Case => ({
+      name: `reduced(${args.slice(1).map(String).join(", ")})`,
+      f: reduced,
+      grad: grad(reduced),
+      tape: grad(reduced, { engine: "tape" }),
+      jvp: jvp(reduced),
+      valueAndGrad: valueAndGrad(reduced),
+      vjp: vjp(reduced),
+      into: valueAndGradInto(reduced),
+      point: () => args.map((a) => (a instanceof Float64Array ? a.slice() : a)),
       arity: 3,
     }),
   ),

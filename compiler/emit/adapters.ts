@@ -72,10 +72,10 @@ function build(shape: ParamShape, leaf: (param: number) => string): string {
   return leaf(shape.param);
 }
 
-/** What an absent optional argument stands for: NaN for a number (undefined in arithmetic), false for a boolean. */
-const ABSENT_PRIMAL = (type: string) => (type === "bool" ? "false" : "NaN");
-/** An absent tangent is 0. */
-const ABSENT_TANGENT = (type: string) => (type === "bool" ? "false" : "0");
+/** What an absent optional argument stands for: NaN for a number (undefined in arithmetic), false for a boolean, "" for a string. */
+const ABSENT_PRIMAL = (type: string) => (type === "bool" ? "false" : type === "str" ? '""' : "NaN");
+/** An absent tangent is 0 (booleans and strings have none). */
+const ABSENT_TANGENT = (type: string) => (type === "bool" ? "false" : type === "str" ? '""' : "0");
 
 export function printAdapter(w: AdapterSpec): string {
   const { fn } = w;

@@ -292,7 +292,7 @@ class FunctionLowerer {
   }
 
   /**
-   * `y?: number` or `k = 2` (a number or boolean): the value, and a boolean IR parameter saying
+   * `y?: number` or `k = 2` (a number, boolean or string): the value, and a boolean IR parameter saying
    * whether the caller gave it. A default is evaluated at the start of the body when the value
    * was not given, as JavaScript does, so it may read the parameters before it. An optional
    * parameter without a default reads as NaN when absent (JavaScript's undefined in arithmetic)
@@ -304,11 +304,11 @@ class FunctionLowerer {
     let type: Type;
     if (p.type) {
       const shape = this.shapeOf(p.type);
-      if (shape.k !== "leaf" || shape.type === "arr") return this.fail(p, "only number and boolean parameters can be optional or have a default", "make the parameter required; callers pass every array and object");
+      if (shape.k !== "leaf" || shape.type === "arr") return this.fail(p, "only number, boolean and string parameters can be optional or have a default", "make the parameter required; callers pass every array and object");
       type = shape.type;
     } else {
       const init = skipParens(p.initializer!);
-      type = init.kind === ts.SyntaxKind.TrueKeyword || init.kind === ts.SyntaxKind.FalseKeyword ? "bool" : "num";
+      type = init.kind === ts.SyntaxKind.TrueKeyword || init.kind === ts.SyntaxKind.FalseKeyword ? "bool" : ts.isStringLiteral(init) ? "str" : "num";
     }
     const value = this.declare(name, type, false);
     const given = this.internal(`${value}_given`, "bool");
@@ -1321,7 +1321,7 @@ class FunctionLowerer {
           const absent = !a || (ts.isIdentifier(skipParens(a)) && (skipParens(a) as ts.Identifier).text === "undefined" && !this.lookup("undefined"));
           const type = fn.params[shape.param].type;
           givenFlags[i] = bool(!absent);
-          if (absent) return type === "bool" ? bool(false) : num(NaN);
+          if (absent) return type === "bool" ? bool(false) : type === "str" ? str("") : num(NaN);
           const v = this.expr(a, out);
           this.checkType(v.type, type, a);
           return v.atom;

@@ -47,7 +47,10 @@ const $gradc = {
   /** A stack overflow in the derivative of a recursive function, explained; any other error as it is. */
   tooDeep(error: unknown, name: string): unknown {
     if (!(error instanceof RangeError) || !/call stack/i.test(error.message)) return error;
-    return new RangeError(`gradc: the derivative of '${name}' recursed deeper than the JavaScript stack allows (each level of recursion is a frame of generated code). Raise the stack with node --stack-size=N, or write the recursion as a loop.`, { cause: error });
+    const message =
+      `gradc: the derivative of '${name}' recursed deeper than the JavaScript stack allows ` +
+      "(each level of recursion is a frame of generated code). Raise the stack with node --stack-size=N, or write the recursion as a loop.";
+    return new RangeError(message, { cause: error });
   },
   /** Arrays reused by allocation site across calls, so steady-state calls allocate nothing. */
   buffers: [] as Float64Array[],
