@@ -96,6 +96,8 @@ export interface Fn {
   rawPrefix?: string;
   /** `function*` (bad-input mutations only). */
   generator?: boolean;
+  /** Calls itself (its last parameter, a depth, decreases by one per call). */
+  recursive?: boolean;
 }
 
 export interface Program {
@@ -643,6 +645,8 @@ export function validate(p: Program): string | undefined {
   const constNames = new Set(p.consts.map((c) => c.name));
   try {
     for (const fn of [...p.helpers, p.f]) {
+      // A recursive helper may call itself; otherwise only earlier helpers are callable.
+      if (fn.recursive) helperSigs.set(fn.name, fn.params);
       checkFn(fn, helperSigs, constNames);
       helperSigs.set(fn.name, fn.params);
     }

@@ -66,6 +66,8 @@ interface HelperSig {
   params: Param[];
   /** Writes into its array parameter. */
   writes: boolean;
+  /** Recursive: its last parameter is a depth, which callers set to 0–4. */
+  recursive?: boolean;
 }
 
 interface Ctx {
@@ -87,8 +89,8 @@ const offset = (c: number, fn: string, x: Expr): Expr => frozen(bin("+", frozen(
 /** c · tanh(x) (or another bounded function), inside (−c, c). */
 const scaled = (c: number, fn: string, x: Expr): Expr => frozen(bin("*", frozen(lit(c)), frozen(math(fn, x))));
 
-/** Freezes every node of `e` except the free operand `free` (and what is inside it). */
-function frozenTree(e: Expr, free: Expr): Expr {
+/** Freezes every node of `e` except the free operand `free` (and what is inside it), if any. */
+function frozenTree(e: Expr, free?: Expr): Expr {
   if (e === free) return e;
   e.frozen = true;
   for (const v of Object.values(e)) {
@@ -150,6 +152,7 @@ class ProgramGen {
   }
 
   private genHelper(i: number): Fn {
+    if (this.sideRng.chance(0.15)) return this.genRecursiveHelper(i);
     const rng = this.rng;
     const params: Param[] = [];
     const nNums = rng.int(1, 3);
@@ -167,6 +170,29 @@ class ProgramGen {
     const fn: Fn = { name: sig.name, params, body: gen.body() };
     this.helpers.push(sig);
     return fn;
+  }
+
+  /**
+   * `h(p0, p1, depth)`: below depth 1 a base case, otherwise a body that calls h again with new
+   * arguments and depth − 1 (the call's shape is frozen, so the minimiser cannot make it endless).
+   * Callers pass a depth of 0 to 4.
+   */
+  private genRecursiveHelper(i: number): Fn {
+    const rng = this.sideRng;
+    const name = `h${i}`;
+    const params: Param[] = [{ name: "p0", ty: "num" }, ...(rng.chance(0.5) ? [{ name: "p1", ty: "num" as const }] : []), { name: "depth", ty: "num" }];
+    const sig: HelperSig = { name, params, writes: false, recursive: true };
+    const base = new FnGen(this, params, this.helpers.slice(), rng.int(1, 3), false, false).body();
+    const step = new FnGen(this, params, this.helpers.slice(), rng.int(1, 4), false, false);
+    const stepBody = step.body();
+    const last = stepBody.pop() as Stmt & { k: "return" };
+    const args: Expr[] = params.slice(0, -1).map((p) => frozenTree(bin("*", lit(0.5), math("tanh", bin("+", ref(p.name), lit(rng.pick([0.3, -0.7, 1.1])))))));
+    const call = frozen({ k: "call", fn: name, args: [...args, frozen(bin("-", frozen(ref("depth")), frozen(lit(1))))] });
+    const value = bin("+", last.value, bin("*", lit(rng.pick([0.5, 0.25, -0.5])), call));
+    const isBase = frozen(bin("<", frozen(ref("depth")), frozen(lit(1))));
+    const body: Stmt[] = [{ k: "if", cond: isBase, then: base, else: null, pin: true }, ...stepBody, { k: "return", value, pin: true }];
+    this.helpers.push(sig);
+    return { name, params, body, recursive: true };
   }
 
   private genEntry(): Fn {
@@ -211,7 +237,8 @@ class FnGen {
         name: p.name,
         ty: p.ty,
         bound: p.ty === "num" ? CAP : p.ty === "arr" ? CAP : 1,
-        assignable: p.ty === "num" && this.rng.chance(0.5),
+        // A recursive helper's depth is never assigned: each call decreases it by one.
+        assignable: p.ty === "num" && p.name !== "depth" && this.rng.chance(0.5),
         writable: p.ty === "arr" ? paramArraysWritable : undefined,
         param: true,
       })),
@@ -487,7 +514,8 @@ class FnGen {
   private call(h: HelperSig, d: number): Expr {
     // A defaulted trailing parameter is left out now and then.
     const given = h.params.filter((p, i) => !(i === h.params.length - 1 && p.init !== undefined && this.prog.sideRng.chance(0.5)));
-    const args = given.map((p): Expr => {
+    const args = given.map((p, i): Expr => {
+      if (h.recursive && i === h.params.length - 1) return frozen(lit(this.prog.sideRng.int(0, 4)));
       if (p.ty === "num") return this.fit(this.num(d), CAP).e;
       if (p.ty === "bool") return this.bool(d);
       const arrays = this.readable("arr").filter((a) => (!h.writes || a.writable) && !a.literal);

@@ -759,6 +759,7 @@ export function tallyCoverage(p: Program, coverage: Record<string, number>): voi
       if (e.k === "bin") seen.add(`op ${e.op}`);
       if (e.k === "cond") seen.add("?:");
       if (e.k === "call") seen.add("helper call");
+      if (e.k === "call" && p.helpers.find((h) => h.name === e.fn)?.recursive) seen.add("recursion");
       if (e.k === "call" && e.args.length < (p.helpers.find((h) => h.name === e.fn)?.params.length ?? 0)) seen.add("default parameter left out");
       if (e.k === "newarr") seen.add("new Float64Array");
       if (e.k === "truthy") seen.add("number as condition");
