@@ -76,6 +76,8 @@ export interface LoopStmt {
 export interface Param {
   name: string;
   type: Type;
+  /** A Float32Array (an "arr" whose stores round): its gradient is a Float32Array too. */
+  float32?: boolean;
 }
 
 /**

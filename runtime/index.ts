@@ -61,18 +61,21 @@ interface DifferentiableSignature {
 }
 
 /**
- * The gradient of one parameter of type `P`: `number` for a number, `Float64Array` for an array,
- * 0 for a boolean, and for an object an object of the same fields holding their gradients.
+ * The gradient of one parameter of type `P`: `number` for a number, `Float64Array` for a
+ * `Float64Array` or `number[]`, `Float32Array` for a `Float32Array`, 0 for a boolean or a string,
+ * and for an object an object of the same fields holding their gradients.
  */
 export type Gradient<P> = [P] extends [number]
   ? number
-  : [P] extends [ArrayParameter]
-    ? Float64Array
-    : [P] extends [boolean | string]
-      ? number
-      : [P] extends [object]
-        ? { -readonly [K in keyof P]: Gradient<P[K]> }
-        : never;
+  : [P] extends [Float32Array]
+    ? Float32Array
+    : [P] extends [ArrayParameter]
+      ? Float64Array
+      : [P] extends [boolean | string]
+        ? number
+        : [P] extends [object]
+          ? { -readonly [K in keyof P]: Gradient<P[K]> }
+          : never;
 
 /** The tangent `jvp` takes for a parameter of type `P`: a number, an array of the same length, for a boolean (ignored) 0, false or null, for an object an object of its fields' tangents. */
 export type Tangent<P> = [P] extends [number]

@@ -44,10 +44,11 @@ function typeText(shape: ParamShape, fn: FnIR): string {
   return TS_TYPE_NAME[fn.params[shape.param].type];
 }
 
-/** A gradient's type: numbers for numbers and booleans (0), Float64Array for arrays. */
+/** A gradient's type: numbers for numbers, booleans and strings (0), the array's own kind for arrays. */
 function gradientTypeText(shape: ParamShape, fn: FnIR): string {
   if (shape.k === "object") return `{ ${shape.fields.map(([f, s]) => `${fieldKey(f)}: ${gradientTypeText(s, fn)}`).join("; ")} }`;
-  return fn.params[shape.param].type === "arr" ? "Float64Array" : "number";
+  const param = fn.params[shape.param];
+  return param.type === "arr" ? (param.float32 ? "Float32Array" : "Float64Array") : "number";
 }
 
 /**

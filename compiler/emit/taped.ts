@@ -147,10 +147,12 @@ export function printTapeWrapper(w: WrapperSpec, tapedName: string, nodes: Set<s
   const gradient = (p: (typeof fn.params)[number]) =>
     !nodes.has(p.name)
       ? p.type === "arr"
-        ? `new Float64Array(${p.name}.length)`
+        ? `new ${p.float32 ? "Float32Array" : "Float64Array"}(${p.name}.length)`
         : "0"
       : p.type === "arr"
-        ? `${TAPE_NAME}.adjointsOf(${nodeOf(p.name)})`
+        ? p.float32
+          ? `Float32Array.from(${TAPE_NAME}.adjointsOf(${nodeOf(p.name)}))`
+          : `${TAPE_NAME}.adjointsOf(${nodeOf(p.name)})`
         : `${TAPE_NAME}.adjoint(${nodeOf(p.name)})`;
   const gradValue = w.single ? gradient(wrtParams[0]) : `[${wrtParams.map(gradient).join(", ")}]`;
   const title = `${w.kind}(${fn.sourceName}, { engine: "tape" })`;

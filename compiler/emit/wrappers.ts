@@ -3,7 +3,7 @@
  * the forward- and reverse-mode functions and package their results as the public API promises
  * (README.md's opening examples; the types in runtime/index.ts).
  */
-import { type FnIR, type Type, TS_TYPE_NAME, carriesDerivative } from "../ir.js";
+import { type FnIR, type Param, TS_TYPE_NAME, carriesDerivative } from "../ir.js";
 import { SUPPORT_NAME } from "./print.js";
 
 export type WrapperKind = "grad" | "valueAndGrad" | "valueAndGradInto" | "jvp" | "vjp";
@@ -49,9 +49,12 @@ export function printWrapper(w: WrapperSpec): string {
   const wrtParams = w.wrt.map((i) => fn.params[i]);
   const arrayBuffers = wrtParams.filter((p) => p.type === "arr");
   // Booleans and strings keep their place in the list (when `wrt` is not given) with gradient 0.
-  const gradients = wrtParams.map((p) => (p.type === "arr" ? bar(p.name) : !carriesDerivative(p.type) ? "0" : `${SUPPORT_NAME}.adjoint[${fn.params.indexOf(p)}]`));
+  // A Float32Array's gradient, accumulated in float64, is handed back as a Float32Array.
+  const gradients = wrtParams.map((p) =>
+    p.type === "arr" ? (p.float32 ? `Float32Array.from(${bar(p.name)})` : bar(p.name)) : !carriesDerivative(p.type) ? "0" : `${SUPPORT_NAME}.adjoint[${fn.params.indexOf(p)}]`,
+  );
   const gradValue = w.single ? gradients[0] : `[${gradients.join(", ")}]`;
-  const gradTypeOf = (p: { type: Type }) => (carriesDerivative(p.type) ? TS_TYPE_NAME[p.type] : "number");
+  const gradTypeOf = (p: Param) => (p.float32 ? "Float32Array" : carriesDerivative(p.type) ? TS_TYPE_NAME[p.type] : "number");
   const gradType = w.single ? gradTypeOf(wrtParams[0]) : `[${wrtParams.map(gradTypeOf).join(", ")}]`;
   const reverseCall = (seed: string, args = fn.params.map((p) => p.name)) =>
     `${w.reverseName}(${[...args, ...arrayBuffers.map((p) => bar(p.name)), seed].join(", ")})`;

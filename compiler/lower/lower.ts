@@ -280,7 +280,7 @@ class FunctionLowerer {
     const base = ts.isIdentifier(p.name) ? p.name.text : `arg${index}`;
     if (shape.k === "leaf") {
       const name = ts.isIdentifier(p.name) ? this.declare(p.name.text, shape.type, false) : this.internal(base, shape.type);
-      params.push({ name, type: shape.type });
+      params.push({ name, type: shape.type, float32: shape.float32 });
       if (shape.float32 && ts.isIdentifier(p.name)) (this.lookup(p.name.text) as Binding).float32 = true;
       if (!ts.isIdentifier(p.name)) this.bindPattern(p.name, { ir: name, type: shape.type, isConst: false, float32: shape.float32 }, false, this.prologue);
       return { name: base, shape: { k: "leaf", param: params.length - 1 } };
@@ -340,7 +340,7 @@ class FunctionLowerer {
       }
       const ir = this.fresh(name);
       this.vars.set(ir, fieldShape.type);
-      params.push({ name: ir, type: fieldShape.type });
+      params.push({ name: ir, type: fieldShape.type, float32: fieldShape.float32 });
       object.fields.set(field, { ir, type: fieldShape.type, isConst: false, float32: fieldShape.float32 });
       fields.push([field, { k: "leaf", param: params.length - 1 }]);
     }
