@@ -11,6 +11,7 @@ import { type Diagnostic, DiagnosticError, diagnosticAt, diagnosticAtLoc, syntax
 import { type ModuleRequests, findRequests } from "./front/markers.js";
 import { ModuleGraph, type ResolvedFunction, skipParens } from "./front/modules.js";
 import { createLowerContext, lowerFunction } from "./lower/lower.js";
+import { markRecursion } from "./lower/recursion.js";
 import { moduleDeclaration } from "./lower/module-scope.js";
 import { type FnIR, type GFn, paramLeaves, walk } from "./ir.js";
 import { analyzeActivity } from "./analyze/activity.js";
@@ -266,6 +267,7 @@ class ModuleCompiler {
 
   private registerAll(): void {
     for (const fn of this.lowerCtx.functions.values()) this.functions.set(fn.name, fn);
+    markRecursion(this.functions.values());
   }
 
   /** `wrtNodes[k]` is where index k is written; the last node is the whole `wrt` option. */

@@ -126,6 +126,8 @@ export interface FnIR {
    * several frames at once, so they allocate their arrays anew instead of reusing buffers.
    */
   recursive?: boolean;
+  /** Calls (transitively) a recursive function, or is one: its depth depends on run-time data. */
+  reachesRecursion?: boolean;
   loc: SourceLoc;
 }
 

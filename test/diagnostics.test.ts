@@ -564,6 +564,17 @@ describe("objects", () => {
       at: { marker: "q = { b: 1 }" },
     },
     {
+      name: "assigning an object whose inner object already exists",
+      source: withType(`interface P { b: number }`, `let q = { inner: { a: p.b } };\nconst r = { a: 2 * p.b };\nq = { inner: r };\nr.a = 3;\nreturn q.inner.a;`),
+      at: { marker: "{ inner: r }" },
+    },
+    {
+      name: "copying an optional parameter",
+      source: `import { grad } from "gradc";\n\nfunction f(x: number, flip?: boolean): number {\n  const g = flip;\n  return g === false ? -x : x;\n}\n\nexport const d = grad(f, { wrt: 0 });\n`,
+      at: { marker: "flip;", focus: "flip" },
+      text: /\?\?/,
+    },
+    {
       name: "replacing an array field",
       source: withType(`interface P { w: Float64Array }`, `let q = { w: p.w };\nq = { w: new Float64Array(2) };\nreturn q.w[0];`),
       at: { marker: "{ w: new Float64Array(2) }" },

@@ -26,7 +26,7 @@ import {
   scaledNorm,
   springDistance,
 } from "./fixtures/objects.js";
-import { Activation, Penalty, configuredLoss, float32Smoothing, optionsObject, reduced, withDefaults } from "./fixtures/parameters.js";
+import { Activation, Penalty, configuredLoss, float32Smoothing, forwardedOptionals, optionsObject, reduced, withDefaults } from "./fixtures/parameters.js";
 
 type Fn = (...args: any[]) => any;
 
@@ -195,6 +195,20 @@ const cases: Case[] = [
       into: valueAndGradInto(withDefaults),
       point: () => [...args],
       arity: 3,
+    }),
+  ),
+  ...[[0.7, 1.3], [-0.7, 1.3], [0.7, 1.3, 2], [0.7, 1.3, 2, false], [0.7, 1.3, undefined, true, -0.4], [-0.6, 0.9, 1.5, undefined, 0.2]].map(
+    (args): Case => ({
+      name: `forwardedOptionals(${args.map(String).join(", ")})`,
+      f: forwardedOptionals,
+      grad: grad(forwardedOptionals),
+      tape: grad(forwardedOptionals, { engine: "tape" }),
+      jvp: jvp(forwardedOptionals),
+      valueAndGrad: valueAndGrad(forwardedOptionals),
+      vjp: vjp(forwardedOptionals),
+      into: valueAndGradInto(forwardedOptionals),
+      point: () => [...args],
+      arity: 5,
     }),
   ),
   ...[[F(0.5, -1.5, 2)], [F(0.5, -1.5, 2), "sum"], [F(0.5, -1.5, 2), "mean", 3], [F(0.5, -1.5, 2), undefined, 1.5]].map(

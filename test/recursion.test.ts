@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { grad, jvp } from "gradc";
 import { richardson } from "./support/numeric.js";
 import { richardsonDerivative } from "../runtime/check.js";
-import { chain, continuedFraction, even, power } from "./fixtures/recursion.js";
+import { chain, continuedFraction, cycleA, even, power } from "./fixtures/recursion.js";
 
 type Fn = (...args: any[]) => any;
 interface Case {
@@ -25,6 +25,7 @@ const cases: Case[] = [
   { name: "power", f: power, grad: grad(power, { wrt: 0 }), tape: grad(power, { wrt: 0, engine: "tape" }), jvp: jvp(power), points: [[0.9, 0], [0.9, 1], [1.1, 13], [-0.7, 20]] },
   { name: "even/odd", f: even, grad: grad(even, { wrt: 0 }), tape: grad(even, { wrt: 0, engine: "tape" }), jvp: jvp(even), points: [[0.4, 0], [0.4, 1], [0.4, 6], [1.3, 9]] },
   { name: "chain", f: (x, rate, n) => chain(x, rate, n), grad: grad(chain, { wrt: [0, 1] }), tape: grad(chain, { wrt: [0, 1], engine: "tape" }), jvp: jvp(chain), points: [[0.5, 0.01, 50], [0.5, 0.002, 1000]] },
+  { name: "a cycle closing through a function lowered earlier", f: cycleA, grad: grad(cycleA, { wrt: 0 }), tape: grad(cycleA, { wrt: 0, engine: "tape" }), jvp: jvp(cycleA), points: [[0.7, 0], [0.7, 1], [0.7, 4], [0.4, 7]] },
   { name: "continuedFraction", f: continuedFraction, grad: grad(continuedFraction, { wrt: 0 }), tape: grad(continuedFraction, { wrt: 0, engine: "tape" }), jvp: jvp(continuedFraction), points: [[0.7, 0, 0], [0.7, 0, 5], [2.5, 1, 30]] },
 ];
 

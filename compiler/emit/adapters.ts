@@ -93,6 +93,7 @@ export function printAdapter(w: AdapterSpec): string {
   const gradType = w.single ? gradTypes[0] : `[${gradTypes.join(", ")}]`;
   const title = `${w.kind}(${fn.sourceName}${w.engine === "tape" ? ', { engine: "tape" }' : ""}), shaped as ${fn.sourceName}'s parameters`;
   const g = local("g");
+  const value = local("value");
   switch (w.kind) {
     case "grad":
       return [`/** ${title} */`, `${exp}function ${w.name}(${params}): ${gradType} {`, `  const ${g} = ${w.flatName}(${flatArgs});`, `  return ${packed(g)};`, `}`].join("\n");
@@ -100,8 +101,8 @@ export function printAdapter(w: AdapterSpec): string {
       return [
         `/** ${title} */`,
         `${exp}function ${w.name}(${params}): [number, ${gradType}] {`,
-        `  const [value, ${g}] = ${w.flatName}(${flatArgs});`,
-        `  return [value, ${packed(g)}];`,
+        `  const [${value}, ${g}] = ${w.flatName}(${flatArgs});`,
+        `  return [${value}, ${packed(g)}];`,
         `}`,
       ].join("\n");
     case "valueAndGradInto": {
@@ -123,8 +124,8 @@ export function printAdapter(w: AdapterSpec): string {
       return [
         `/** ${title}: the value, and a pullback from a cotangent to gradients */`,
         `${exp}function ${w.name}(${params}): [${TS_TYPE_NAME[fn.resultType]}, (cotangent: ${cotangentType}) => ${gradType}] {`,
-        `  const [value, ${pullback}] = ${w.flatName}(${flatArgs});`,
-        `  return [value, (cotangent: ${cotangentType}): ${gradType} => {`,
+        `  const [${value}, ${pullback}] = ${w.flatName}(${flatArgs});`,
+        `  return [${value}, (cotangent: ${cotangentType}): ${gradType} => {`,
         `    const ${g} = ${pullback}(cotangent);`,
         `    return ${packed(g)};`,
         `  }];`,

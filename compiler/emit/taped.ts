@@ -128,6 +128,8 @@ export function printTapeWrapper(w: WrapperSpec, tapedName: string, nodes: Set<s
   const taken = new Set(fn.params.map((p) => p.name));
   const local = (base: string) => (taken.has(base) ? `$${base}` : base);
   const nodeOf = (name: string) => local(`${name}_node`);
+  const output = local("output");
+  const value = local("value");
   const params = fn.params.map((p) => `${p.name}: ${TS_TYPE_NAME[p.type]}`).join(", ");
   const exp = w.exported ? "export " : "";
   // Parameters the result depends on become leaves of the tape; the others go in as they are.
@@ -141,7 +143,7 @@ export function printTapeWrapper(w: WrapperSpec, tapedName: string, nodes: Set<s
           : `  const ${nodeOf(p.name)} = ${TAPE_NAME}.variable(${args[i]});`,
     ),
     // Leaf arrays go in as copies: f may write into them, and the leaves are read back afterwards.
-    `  const output = ${tapedName}(${fn.params.map((p) => (p.type === "arr" && nodes.has(p.name) ? `Float64Array.from(${nodeOf(p.name)})` : nodeOf(p.name))).join(", ")});`,
+    `  const ${output} = ${tapedName}(${fn.params.map((p) => (p.type === "arr" && nodes.has(p.name) ? `Float64Array.from(${nodeOf(p.name)})` : nodeOf(p.name))).join(", ")});`,
   ];
   const wrtParams = w.wrt.map((i) => fn.params[i]);
   const gradient = (p: (typeof fn.params)[number]) =>
@@ -160,15 +162,15 @@ export function printTapeWrapper(w: WrapperSpec, tapedName: string, nodes: Set<s
   const names = fn.params.map((p) => p.name);
   switch (w.kind) {
     case "grad":
-      return [`/** ${title} */`, `${exp}function ${w.name}(${params}) {`, ...record(names), `  ${TAPE_NAME}.backward(output);`, `  return ${gradValue};`, `}`].join("\n");
+      return [`/** ${title} */`, `${exp}function ${w.name}(${params}) {`, ...record(names), `  ${TAPE_NAME}.backward(${output});`, `  return ${gradValue};`, `}`].join("\n");
     case "valueAndGrad":
-      return [`/** ${title} */`, `${exp}function ${w.name}(${params}) {`, ...record(names), `  ${TAPE_NAME}.backward(output);`, `  return [${TAPE_NAME}.value(output), ${gradValue}];`, `}`].join("\n");
+      return [`/** ${title} */`, `${exp}function ${w.name}(${params}) {`, ...record(names), `  ${TAPE_NAME}.backward(${output});`, `  return [${TAPE_NAME}.value(${output}), ${gradValue}];`, `}`].join("\n");
     case "valueAndGradInto": {
       const grads = local("grads");
       const outs = wrtParams.map((p, k) =>
         p.type === "arr" ? `  ${grads}[${k}].set(${gradient(p)});` : `  ${grads}[${k}][0] = ${gradient(p)};`,
       );
-      return [`/** ${title} */`, `${exp}function ${w.name}(${grads}: ArrayLike<Float64Array>, ${params}): number {`, ...record(names), `  ${TAPE_NAME}.backward(output);`, ...outs, `  return ${TAPE_NAME}.value(output);`, `}`].join("\n");
+      return [`/** ${title} */`, `${exp}function ${w.name}(${grads}: ArrayLike<Float64Array>, ${params}): number {`, ...record(names), `  ${TAPE_NAME}.backward(${output});`, ...outs, `  return ${TAPE_NAME}.value(${output});`, `}`].join("\n");
     }
     case "vjp": {
       const saved = fn.params.map((p) => (p.type === "arr" ? `Float64Array.from(${p.name})` : p.name));
@@ -177,11 +179,11 @@ export function printTapeWrapper(w: WrapperSpec, tapedName: string, nodes: Set<s
         `${exp}function ${w.name}(${params}) {`,
         ...fn.params.filter((p) => p.type === "arr").map((p) => `  const ${local(`${p.name}_saved`)} = Float64Array.from(${p.name});`),
         ...record(saved.map((s, i) => (fn.params[i].type === "arr" ? local(`${fn.params[i].name}_saved`) : s))).map((l) => l.replace(/^  /, "  ")),
-        `  const value = ${arrayResult ? `${TAPE_NAME}.valuesOf(output)` : `${TAPE_NAME}.value(output)`};`,
-        `  return [value, (cotangent: ${arrayResult ? "ArrayLike<number>" : "number"}) => {`,
-        ...(arrayResult ? [`    if (cotangent.length !== value.length) throw new RangeError(\`vjp(${fn.sourceName}): the cotangent has length \${cotangent.length}, the result \${value.length}\`);`] : []),
+        `  const ${value} = ${arrayResult ? `${TAPE_NAME}.valuesOf(${output})` : `${TAPE_NAME}.value(${output})`};`,
+        `  return [${value}, (cotangent: ${arrayResult ? "ArrayLike<number>" : "number"}) => {`,
+        ...(arrayResult ? [`    if (cotangent.length !== ${value}.length) throw new RangeError(\`vjp(${fn.sourceName}): the cotangent has length \${cotangent.length}, the result \${${value}.length}\`);`] : []),
         ...record(fn.params.map((p) => (p.type === "arr" ? `Float64Array.from(${local(`${p.name}_saved`)})` : p.name))).map((l) => "  " + l),
-        `    ${TAPE_NAME}.${arrayResult ? "backwardMany" : "backward"}(output, cotangent);`,
+        `    ${TAPE_NAME}.${arrayResult ? "backwardMany" : "backward"}(${output}, cotangent);`,
         `    return ${gradValue};`,
         `  }];`,
         `}`,
@@ -200,14 +202,14 @@ export function printTapeWrapper(w: WrapperSpec, tapedName: string, nodes: Set<s
           `${exp}function ${w.name}(primals: ArrayLike<unknown>, tangents: ArrayLike<unknown>): [Float64Array, Float64Array] {`,
           `  if (primals.length !== ${n} || tangents.length !== ${n}) throw new TypeError("jvp(${fn.sourceName}) expects ${n} primals and ${n} tangents");`,
           ...record(fn.params.map((p, i) => `primals[${i}] as ${TS_TYPE_NAME[p.type]}`)),
-          `  const directional = new Float64Array(output.length);`,
-          `  for (let i = 0; i < output.length; i++) {`,
-          `    ${TAPE_NAME}.backward(output[i]);`,
+          `  const directional = new Float64Array(${output}.length);`,
+          `  for (let i = 0; i < ${output}.length; i++) {`,
+          `    ${TAPE_NAME}.backward(${output}[i]);`,
           `    let tangent = 0;`,
           ...dots.filter(Boolean).map((l) => "  " + l),
           `    directional[i] = tangent;`,
           `  }`,
-          `  return [${TAPE_NAME}.valuesOf(output), directional];`,
+          `  return [${TAPE_NAME}.valuesOf(${output}), directional];`,
           `}`,
         ].join("\n");
       }
@@ -216,10 +218,10 @@ export function printTapeWrapper(w: WrapperSpec, tapedName: string, nodes: Set<s
         `${exp}function ${w.name}(primals: ArrayLike<unknown>, tangents: ArrayLike<unknown>): [number, number] {`,
         `  if (primals.length !== ${n} || tangents.length !== ${n}) throw new TypeError("jvp(${fn.sourceName}) expects ${n} primals and ${n} tangents");`,
         ...record(fn.params.map((p, i) => `primals[${i}] as ${TS_TYPE_NAME[p.type]}`)),
-        `  ${TAPE_NAME}.backward(output);`,
+        `  ${TAPE_NAME}.backward(${output});`,
         `  let tangent = 0;`,
         ...dots.filter(Boolean),
-        `  return [${TAPE_NAME}.value(output), tangent];`,
+        `  return [${TAPE_NAME}.value(${output}), tangent];`,
         `}`,
       ].join("\n");
     }

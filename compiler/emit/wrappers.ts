@@ -29,7 +29,7 @@ export interface WrapperSpec {
  * RangeError from inside generated code.
  */
 export function guardRecursion(fn: FnIR, wrapper: string): string {
-  if (!fn.recursive) return wrapper;
+  if (!fn.reachesRecursion) return wrapper;
   const lines = wrapper.split("\n");
   const open = lines.findIndex((l) => /^(export )?function /.test(l));
   const body = lines.slice(open + 1, -1).map((l) => "  " + l);

@@ -36,15 +36,13 @@ export interface LowerContext {
    * parameters are, from its declared return type.
    */
   headers: Map<FunctionNode, FnHeader>;
-  /** Functions found to be part of a cycle of calls. */
-  recursive: Set<FunctionNode>;
 }
 
 /** The part of a function's IR its callers use. */
 type FnHeader = Pick<FnIR, "name" | "params" | "signature" | "resultType" | "returnsValue">;
 
 export function createLowerContext(graph: ModuleGraph, diagnostics: Diagnostic[]): LowerContext {
-  return { graph, diagnostics, functions: new Map(), failed: new Set(), usedNames: new Set(), inProgress: [], headers: new Map(), recursive: new Set() };
+  return { graph, diagnostics, functions: new Map(), failed: new Set(), usedNames: new Set(), inProgress: [], headers: new Map() };
 }
 
 /** Lowers a function and, transitively, every function it calls. Undefined after diagnostics. */
@@ -211,7 +209,6 @@ class FunctionLowerer {
       resultType: this.resultType,
       returnsValue: !this.isProcedure,
       loc: this.locOf(node),
-      recursive: this.ctx.recursive.has(node),
     };
     inlineArraySharingCalls(ir, new Map([...this.ctx.functions.values()].map((f) => [f.name, f])));
     return ir;
@@ -277,7 +274,8 @@ class FunctionLowerer {
     if (!p.type) this.fail(p, `${label} needs a type annotation`, "annotate it as number, boolean, Float64Array, or an object type of those");
     const shape = this.shapeOf(p.type);
     // A destructured parameter has no name of its own: `arg0`, `arg1`… by position.
-    const base = ts.isIdentifier(p.name) ? p.name.text : `arg${index}`;
+    let base = ts.isIdentifier(p.name) ? p.name.text : `arg${index}`;
+    while (!ts.isIdentifier(p.name) && this.sourceIdents.has(base)) base = `$${base}`;
     if (shape.k === "leaf") {
       const name = ts.isIdentifier(p.name) ? this.declare(p.name.text, shape.type, false) : this.internal(base, shape.type);
       params.push({ name, type: shape.type, float32: shape.float32 });
@@ -573,6 +571,7 @@ class FunctionLowerer {
       if (ts.isIdentifier(init) && this.lookup(init.text)?.type === "arr") {
         this.fail(d, "an array variable may not alias another array", "copy the elements into a new Float64Array, or use the original name");
       }
+      this.refuseOptionalCopy(d.initializer);
       // Lower the initializer before declaring, so `let x = x + 1` in an inner scope reads the outer x.
       const target = this.fresh(d.name.text);
       const start = out.length;
@@ -712,6 +711,7 @@ class FunctionLowerer {
    */
   private lowerSwitch(s: ts.SwitchStatement, out: Stmt[]): Flow {
     const clauses = s.caseBlock.clauses;
+    this.refuseOptionalCopy(s.expression);
     const discriminant = this.expr(s.expression, out);
     if (discriminant.type === "arr") this.fail(s.expression, "switch on an array is outside the differentiable subset", "switch on a number or a boolean");
     // A copy: the clauses may assign the variable switched on.
@@ -824,8 +824,10 @@ class FunctionLowerer {
       if (!b) return { atom: num(0), type: "num" }; // a whole object was assigned (statement use only)
       if (b.type === "arr") this.fail(whole, "an array variable may not be reassigned", "write into its elements instead, or declare a new array");
       if (!op) {
+        if (!b.given) this.refuseOptionalCopy(right!);
         const value = this.expr(right!, out, b.ir);
         this.checkType(value.type, b.type, right!);
+        this.markGiven(b, out);
         return { atom: ref(b.ir), type: b.type };
       }
       if (b.type !== "num") this.fail(whole, `'${left.getText()}' is a boolean: arithmetic assignment needs a number`);
@@ -839,6 +841,7 @@ class FunctionLowerer {
         old = ref(copy);
       }
       out.push(this.assign(b.ir, { k: "prim", op, args: [old, rhs] }));
+      this.markGiven(b, out);
       return { atom: ref(b.ir), type: "num", old };
     }
     if (ts.isElementAccessExpression(left)) {
@@ -918,7 +921,11 @@ class FunctionLowerer {
         const source = from.fields.get(field)!;
         if (isObjectValue(slot) || isObjectValue(source)) {
           if (slot === source) continue;
-          if (!isObjectValue(slot) || !isObjectValue(source) || slot.shared || slot.ofParam) this.fail(right, `field '${path}.${field}' would become another object`, "assign an object of numbers and arrays with the same layout, or declare a new variable");
+          // Copying is exact only from an object the literal itself builds: an existing object
+          // (`{ inner: r }`) would have to become the field, seen through both names.
+          if (!isObjectValue(slot) || !isObjectValue(source) || slot.shared || slot.ofParam || source.shared) {
+            this.fail(right, `field '${path}.${field}' would become another object`, "build the inner object in the literal ({ inner: { a: r.a } }), or declare a new variable");
+          }
           copyInto(slot, source, `${path}.${field}`);
           continue;
         }
@@ -944,6 +951,7 @@ class FunctionLowerer {
       const b = this.assignable(target, undefined, undefined, out, element)!;
       this.checkType("num", b.type, element);
       out.push(this.assign(b.ir, { k: "copy", arg: values[i] }));
+      this.markGiven(b, out);
     });
     return { atom: num(0), type: "num" };
   }
@@ -1181,6 +1189,18 @@ class FunctionLowerer {
       if (types.includes("arr")) this.fail(e, "arrays cannot be compared");
       if (types[0] !== types[1]) this.fail(e, `comparison between ${TYPE_NAMES[types[0]]} and ${TYPE_NAMES[types[1]]}`, "=== between different types is always false: compare values of one type");
       if (types[0] !== "num" && cmp !== "===" && cmp !== "!==") this.fail(e, `${TYPE_NAMES[types[0]].replace(/^an? /, "")}s can only be compared with === and !==`, "only numbers are ordered in the subset");
+      const [ga, gb] = [this.optionalOperand(e.left), this.optionalOperand(e.right)];
+      if ((cmp === "===" || cmp === "!==") && (ga || gb)) {
+        // An optional parameter left out is undefined, equal only to another undefined:
+        // same = (givenA === givenB) && (!givenA || a === b).
+        const same = this.temp("bool");
+        const flagA = ga ? ref(ga.given!) : bool(true);
+        out.push(this.assign(same, { k: "cmp", op: "===", args: [flagA, gb ? ref(gb.given!) : bool(true)] }));
+        const both: Stmt[] = [this.assign(same, { k: "cmp", op: "===", args: [a, b] })];
+        const compareValues: Stmt[] = flagA.k === "var" ? [{ k: "if", cond: flagA, then: both, else: [], loc: this.loc }] : both;
+        out.push({ k: "if", cond: ref(same), then: compareValues, else: [], loc: this.loc });
+        return emit(cmp === "===" ? { k: "copy", arg: ref(same) } : { k: "not", arg: ref(same) }, "bool");
+      }
       return emit({ k: "cmp", op: cmp, args: [a, b] }, "bool");
     }
     if (kind === ts.SyntaxKind.AmpersandAmpersandToken || kind === ts.SyntaxKind.BarBarToken) {
@@ -1278,8 +1298,8 @@ class FunctionLowerer {
   }
 
   /**
-   * A call back into a function still being lowered: recursion, direct or mutual. Every function
-   * on the cycle is marked recursive. Its callers see its header: its parameters, and the result
+   * A call back into a function still being lowered: recursion, direct or mutual (which functions
+   * recurse is worked out once lowering is done: recursion.ts). Callers see its header: its parameters, and the result
    * type it declares (TypeScript asks recursive functions to declare it too). Array parameters are
    * left out for now — a recursive function writing into an array would have to be inlined.
    */
@@ -1290,8 +1310,6 @@ class FunctionLowerer {
     if (!node.type) this.fail(e, `the recursive function '${callee}' needs a declared return type`, `write function ${callee}(…): number`);
     if (header.params.some((p) => p.type === "arr")) this.fail(e, `recursion through '${callee}', which takes an array, is not supported yet`, "pass numbers, or rewrite the recursion over an array as a loop");
     if (header.resultType === "arr") this.fail(e, `recursion through '${callee}', which returns an array, is not supported yet`);
-    const cycle = this.ctx.inProgress.slice(this.ctx.inProgress.indexOf(node));
-    cycle.forEach((f) => this.ctx.recursive.add(f));
     return header;
   }
 
@@ -1320,7 +1338,9 @@ class FunctionLowerer {
           // An absent (or undefined) argument: NaN or false, with its given flag false.
           const absent = !a || (ts.isIdentifier(skipParens(a)) && (skipParens(a) as ts.Identifier).text === "undefined" && !this.lookup("undefined"));
           const type = fn.params[shape.param].type;
-          givenFlags[i] = bool(!absent);
+          // The caller's own optional parameter passes on whether it was given.
+          const forwarded = a && !absent ? this.optionalBinding(a) : undefined;
+          givenFlags[i] = forwarded ? ref(forwarded.given!) : bool(!absent);
           if (absent) return type === "bool" ? bool(false) : type === "str" ? str("") : num(NaN);
           const v = this.expr(a, out);
           this.checkType(v.type, type, a);
@@ -1376,6 +1396,23 @@ class FunctionLowerer {
     const r = this.temp("num");
     out.push(this.assign(r, { k: "prim", op: "fround", args: [value] }));
     return ref(r);
+  }
+
+  /** `y` (not `y!`) for an optional parameter without a default: a value that may be undefined. */
+  private optionalOperand(e: ts.Expression): Binding | undefined {
+    while (ts.isParenthesizedExpression(e)) e = e.expression;
+    return ts.isIdentifier(e) ? this.optionalBinding(e) : undefined;
+  }
+
+  /** Copying `y` into another variable, field or switch would lose whether it was given. */
+  private refuseOptionalCopy(e: ts.Expression): void {
+    const optional = this.optionalOperand(e);
+    if (optional) this.fail(e, `'${e.getText()}' may be undefined here, which a copy would not remember`, `write \`${e.getText()} ?? <default>\`, or \`${e.getText()}!\` where it is known to be given`);
+  }
+
+  /** An optional parameter, once assigned, is no longer undefined. */
+  private markGiven(b: Binding, out: Stmt[]): void {
+    if (b.given) out.push(this.assign(b.given, { k: "copy", arg: bool(true) }));
   }
 
   /** An optional parameter without a default, named by `e`. */
@@ -1470,6 +1507,7 @@ class FunctionLowerer {
 
   /** A field of a new object: an object or array is shared; a number or boolean gets a variable of its own. */
   private fieldValue(e: ts.Expression, out: Stmt[], base: string): Binding | ObjectValue {
+    this.refuseOptionalCopy(e);
     const inner = skipParens(e);
     if (ts.isObjectLiteralExpression(inner)) return this.objectLiteral(inner, out, base);
     const named = ts.isIdentifier(inner) || fieldOf(inner) ? this.pathValue(inner) : undefined;
