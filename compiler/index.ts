@@ -373,7 +373,7 @@ class ModuleCompiler {
     });
     const calleeNames = new Map([...callees].map((c) => [c, this.taped(this.functions.get(c)!)]));
     // A recursive call goes to the helper form (every number a node), which calls expect.
-    this.tapedFunctions.push(printTapedFunction(fn, name, (f) => calleeNames.get(f)!, active));
+    this.tapedFunctions.push(printTapedFunction(fn, name, (f) => calleeNames.get(f)!, (f) => this.functions.get(f)!.params, active));
     return name;
   }
 

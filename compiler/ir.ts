@@ -78,7 +78,12 @@ export interface Param {
   type: Type;
   /** A Float32Array (an "arr" whose stores round): its gradient is a Float32Array too. */
   float32?: boolean;
+  /** An integer typed array (Int32Array, Uint8Array, …): data without derivatives, such as indices and labels. */
+  integer?: boolean;
 }
+
+/** Whether a parameter has a derivative: numbers and float arrays; not booleans, strings or integer arrays. */
+export const isDifferentiableParam = (p: Param): boolean => carriesDerivative(p.type) && !p.integer;
 
 /**
  * How a parameter of the source maps onto the IR's parameters: a number, boolean or array is one

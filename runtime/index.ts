@@ -31,7 +31,10 @@
  * (interface or type alias) whose fields are such types, nested. gradc checks an object's fields
  * at build time; here `object` lets interfaces in.
  */
-export type DifferentiableParameter = number | boolean | string | Float64Array | Float32Array | readonly number[] | object;
+export type DifferentiableParameter = number | boolean | string | Float64Array | Float32Array | readonly number[] | IntegerArray | object;
+
+/** Integer typed arrays: indices, labels, masks — passed through, never differentiated (gradient 0). */
+export type IntegerArray = Int8Array | Uint8Array | Uint8ClampedArray | Int16Array | Uint16Array | Int32Array | Uint32Array;
 
 /** An array parameter: its gradient is a `Float64Array` of the same length. */
 type ArrayParameter = Float64Array | Float32Array | readonly number[];
@@ -71,7 +74,7 @@ export type Gradient<P> = [P] extends [number]
     ? Float32Array
     : [P] extends [ArrayParameter]
       ? Float64Array
-      : [P] extends [boolean | string]
+      : [P] extends [boolean | string | IntegerArray]
         ? number
         : [P] extends [object]
           ? { -readonly [K in keyof P]: Gradient<P[K]> }
@@ -82,8 +85,8 @@ export type Tangent<P> = [P] extends [number]
   ? number
   : [P] extends [ArrayParameter]
     ? ArrayParameter
-    : [P] extends [boolean | string]
-      ? number | boolean | string | null | undefined
+    : [P] extends [boolean | string | IntegerArray]
+      ? number | boolean | string | IntegerArray | null | undefined
       : [P] extends [object]
         ? { readonly [K in keyof P]: Tangent<P[K]> }
         : never;
@@ -95,7 +98,7 @@ export type GradientBuffer = Float64Array | { readonly [field: string]: Gradient
 type NumericKey<K> = K extends `${infer I extends number}` ? I : never;
 
 /** The indices of the parameters in `Ps` that have a derivative (number, array and object parameters). */
-type DifferentiableIndices<Ps> = NumericKey<{ [K in keyof Ps]-?: [NonNullable<Ps[K]>] extends [boolean | string] ? never : [NonNullable<Ps[K]>] extends [number | object] ? K : never }[keyof Ps & `${number}`]>;
+type DifferentiableIndices<Ps> = NumericKey<{ [K in keyof Ps]-?: [NonNullable<Ps[K]>] extends [boolean | string | IntegerArray] ? never : [NonNullable<Ps[K]>] extends [number | object] ? K : never }[keyof Ps & `${number}`]>;
 
 /** A parameter index `wrt` may name for `F`: one of a number, array or object parameter (booleans have no derivative). */
 export type WrtIndex<F extends VectorFunction> = DifferentiableIndices<Parameters<F>>;

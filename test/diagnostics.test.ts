@@ -569,6 +569,11 @@ describe("objects", () => {
       at: { marker: "{ inner: r }" },
     },
     {
+      name: "an integer array passed where a float array is expected",
+      source: `import { grad } from "gradc";\n\nfunction total(v: Float64Array): number {\n  return v[0] + v[1];\n}\n\nfunction f(x: number, labels: Int32Array): number {\n  return x * total(labels);\n}\n\nexport const d = grad(f, { wrt: 0 });\n`,
+      at: { marker: "labels);", focus: "labels" },
+    },
+    {
       name: "copying an optional parameter",
       source: `import { grad } from "gradc";\n\nfunction f(x: number, flip?: boolean): number {\n  const g = flip;\n  return g === false ? -x : x;\n}\n\nexport const d = grad(f, { wrt: 0 });\n`,
       at: { marker: "flip;", focus: "flip" },

@@ -26,7 +26,7 @@ import {
   scaledNorm,
   springDistance,
 } from "./fixtures/objects.js";
-import { Activation, Penalty, configuredLoss, float32Smoothing, forwardedOptionals, optionsObject, reduced, withDefaults } from "./fixtures/parameters.js";
+import { Activation, Penalty, configuredLoss, float32Smoothing, forwardedOptionals, maskedCrossEntropy, optionsObject, reduced, withDefaults } from "./fixtures/parameters.js";
 
 type Fn = (...args: any[]) => any;
 
@@ -259,6 +259,18 @@ const cases: Case[] = [
     }),
   ),
   {
+    name: "maskedCrossEntropy",
+    f: maskedCrossEntropy,
+    grad: grad(maskedCrossEntropy),
+    tape: grad(maskedCrossEntropy, { engine: "tape" }),
+    jvp: jvp(maskedCrossEntropy),
+    valueAndGrad: valueAndGrad(maskedCrossEntropy),
+    vjp: vjp(maskedCrossEntropy),
+    into: valueAndGradInto(maskedCrossEntropy),
+    point: () => [F(0.3, -1.2, 0.8, 1.5, 0.1, -0.4, -0.7, 0.9, 0.25), Int32Array.from([2, 0, 1]), Uint8Array.from([1, 0, 1]), 3, new Int32Array(3)],
+    integer: [3],
+  },
+  {
     name: "float32Smoothing",
     f: float32Smoothing,
     grad: grad(float32Smoothing),
@@ -290,7 +302,8 @@ function at(value: any, path: string[]): any {
 function coordinates(value: unknown, arg: number, path: string[] = []): Coordinate[] {
   if (typeof value === "number") return [{ arg, path, element: -1 }];
   if (value instanceof Float64Array || value instanceof Float32Array) return Array.from(value, (_, element) => ({ arg, path, element }));
-  if (typeof value === "boolean" || typeof value === "string" || value === undefined) return [];
+  // Booleans, strings and integer arrays have no derivative.
+  if (typeof value === "boolean" || typeof value === "string" || value === undefined || ArrayBuffer.isView(value)) return [];
   return Object.keys(value as object).flatMap((key) => coordinates((value as any)[key], arg, [...path, key]));
 }
 
@@ -319,6 +332,7 @@ function tangent(value: unknown, arg: number, c: Coordinate | undefined, path: s
   if (typeof value === "number") return here && c!.element < 0 ? 1 : 0;
   if (typeof value === "boolean" || typeof value === "string") return value;
   if (value === undefined) return undefined;
+  if (ArrayBuffer.isView(value) && !(value instanceof Float64Array) && !(value instanceof Float32Array)) return value;
   if (value instanceof Float64Array || value instanceof Float32Array) {
     const t = new Float64Array(value.length);
     if (here) t[c!.element] = 1;
@@ -329,7 +343,10 @@ function tangent(value: unknown, arg: number, c: Coordinate | undefined, path: s
 
 /** The shape of a gradient for `value`: the same fields, numbers for numbers and booleans. */
 function expectShape(gradient: unknown, value: unknown, label: string): void {
-  if (typeof value === "number" || typeof value === "boolean" || typeof value === "string" || value === undefined) {
+  const integerArray = ArrayBuffer.isView(value) && !(value instanceof Float64Array) && !(value instanceof Float32Array);
+  if (integerArray) {
+    expect(gradient, `${label}: an integer array's gradient is 0`).toBe(0);
+  } else if (typeof value === "number" || typeof value === "boolean" || typeof value === "string" || value === undefined) {
     expect(typeof gradient, label).toBe("number");
     if (typeof value !== "number" && value !== undefined) expect(gradient, `${label}: a ${typeof value}'s gradient is 0`).toBe(0);
   } else if (value instanceof Float64Array || value instanceof Float32Array) {
@@ -344,14 +361,16 @@ function expectShape(gradient: unknown, value: unknown, label: string): void {
 
 /** Buffers for valueAndGradInto: the argument's shape with a Float64Array at each leaf. */
 function buffers(value: unknown): unknown {
-  if (typeof value !== "object" || value === null) return new Float64Array(1);
+  const integerArray = ArrayBuffer.isView(value) && !(value instanceof Float64Array) && !(value instanceof Float32Array);
+  if (typeof value !== "object" || value === null || integerArray) return new Float64Array(1);
   if (value instanceof Float64Array || value instanceof Float32Array) return new Float64Array(value.length);
   return Object.fromEntries(Object.entries(value as object).map(([k, v]) => [k, buffers(v)]));
 }
 
 /** A gradient read back from valueAndGradInto's buffers (length-1 arrays become numbers). */
 function fromBuffers(buffer: unknown, value: unknown): unknown {
-  if (typeof value !== "object" || value === null) return (buffer as Float64Array)[0];
+  const integerArray = ArrayBuffer.isView(value) && !(value instanceof Float64Array) && !(value instanceof Float32Array);
+  if (typeof value !== "object" || value === null || integerArray) return (buffer as Float64Array)[0];
   if (value instanceof Float64Array || value instanceof Float32Array) return buffer;
   return Object.fromEntries(Object.entries(value as object).map(([k, v]) => [k, fromBuffers((buffer as any)[k], v)]));
 }

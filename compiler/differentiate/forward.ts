@@ -3,7 +3,7 @@
  * rules table. Control flow is kept as it is; helper calls go to the helper's own forward function,
  * which returns the value and leaves the tangent in the module's output slot.
  */
-import { type Atom, arrayName, assertNever, type Expr, type FnIR, type GFn, type GStmt, type Param, type Stmt, type Term, carriesDerivative, num, ref } from "../ir.js";
+import { type Atom, arrayName, assertNever, type Expr, type FnIR, type GFn, type GStmt, type Param, type Stmt, type Term, isDifferentiableParam, num, ref } from "../ir.js";
 import { analyzeActivity } from "../analyze/activity.js";
 import { LocalNames, buildPartial, varsOf } from "./common.js";
 import { PRIMITIVES } from "../primitives.js";
@@ -15,7 +15,7 @@ export interface GeneratedNames {
 }
 
 /** Every number and array parameter of a function carries a tangent (or adjoint). */
-export const isDifferentiableParam = (p: Param) => carriesDerivative(p.type);
+export { isDifferentiableParam };
 
 export function forwardFunction(fn: FnIR, functions: Map<string, FnIR>, generated: GeneratedNames): GFn {
   const active = analyzeActivity(fn, fn.params.filter(isDifferentiableParam).map((p) => p.name));

@@ -330,7 +330,7 @@ class ReverseBuilder {
     const callee = this.functions.get(expr.fn)!;
     const args: Atom[] = [...expr.args];
     callee.params.forEach((p, i) => {
-      if (p.type === "arr") args.push(this.arrayAdjoint(expr.args[i], out));
+      if (p.type === "arr" && isDifferentiableParam(p)) args.push(this.arrayAdjoint(expr.args[i], out));
     });
     args.push(g);
     out.push({ k: "effect", fn: this.generated.reverse(expr.fn), args, loc });

@@ -6,7 +6,7 @@
  * `grad(f, { engine: "tape" })` runs this and walks the tape backwards — the interpreted
  * counterpart of the compiled reverse function.
  */
-import { assertNever, type Atom, type Expr, type FnIR, type PrimOp, type Stmt, TS_TYPE_NAME, carriesDerivative } from "../ir.js";
+import { assertNever, type Atom, type Expr, type FnIR, type Param, type PrimOp, type Stmt, TS_TYPE_NAME, isDifferentiableParam } from "../ir.js";
 import { PRIMITIVES } from "../primitives.js";
 import type { WrapperSpec } from "./wrappers.js";
 import { atom, spell } from "./print.js";
@@ -17,7 +17,7 @@ export const TAPE_NAME = "$tape";
  * `nodes`: the variables (parameters included) held as tape nodes — the active ones. Helpers are
  * printed with every number and array parameter a node, so callers convert plain arguments.
  */
-export function printTapedFunction(fn: FnIR, name: string, taped: (callee: string) => string, nodes: Set<string>): string {
+export function printTapedFunction(fn: FnIR, name: string, taped: (callee: string) => string, calleeParams: (callee: string) => Param[], nodes: Set<string>): string {
   const params = new Set(fn.params.map((p) => p.name));
   const lines: string[] = [];
   lines.push(`/** ${fn.sourceName} on the tape engine: active numbers are tape nodes, their primitives recorded */`);
@@ -38,9 +38,11 @@ export function printTapedFunction(fn: FnIR, name: string, taped: (callee: strin
     if ("helper" in spelling) return `${TAPE_NAME}.evaluate("${op}", ${args.join(", ")})`;
     return "comparison" in spelling ? `(${spell(spelling, args, "")})` : spell(spelling, args, "");
   };
-  // Helpers take every number and array as nodes; booleans and strings stay plain values.
-  const callArgs = (callee: string, args: Atom[]) =>
-    args.map((a) => (a.k === "var" && fn.vars.get(a.name) === "arr" ? arrayNodes(a.name) : a.k === "num" || (a.k === "var" && carriesDerivative(fn.vars.get(a.name))) ? node(a) : plain(a)));
+  // Helpers take every number and float array as nodes; booleans, strings and integer arrays stay plain values.
+  const callArgs = (callee: string, args: Atom[]) => {
+    const params = calleeParams(callee);
+    return args.map((a, i) => (!isDifferentiableParam(params[i]) ? plain(a) : a.k === "var" && fn.vars.get(a.name) === "arr" ? arrayNodes(a.name) : node(a)));
+  };
   const expr = (e: Expr, active: boolean): string => {
     switch (e.k) {
       case "prim":
@@ -148,7 +150,7 @@ export function printTapeWrapper(w: WrapperSpec, tapedName: string, nodes: Set<s
   const wrtParams = w.wrt.map((i) => fn.params[i]);
   const gradient = (p: (typeof fn.params)[number]) =>
     !nodes.has(p.name)
-      ? p.type === "arr"
+      ? p.type === "arr" && isDifferentiableParam(p)
         ? `new ${p.float32 ? "Float32Array" : "Float64Array"}(${p.name}.length)`
         : "0"
       : p.type === "arr"
@@ -173,16 +175,17 @@ export function printTapeWrapper(w: WrapperSpec, tapedName: string, nodes: Set<s
       return [`/** ${title} */`, `${exp}function ${w.name}(${grads}: ArrayLike<Float64Array>, ${params}): number {`, ...record(names), `  ${TAPE_NAME}.backward(${output});`, ...outs, `  return ${TAPE_NAME}.value(${output});`, `}`].join("\n");
     }
     case "vjp": {
-      const saved = fn.params.map((p) => (p.type === "arr" ? `Float64Array.from(${p.name})` : p.name));
+      // slice() keeps each array's kind (an Int32Array copy still truncates what is stored in it).
+      const saved = fn.params.map((p) => (p.type === "arr" ? `${p.name}.slice()` : p.name));
       return [
         `/** ${title} */`,
         `${exp}function ${w.name}(${params}) {`,
-        ...fn.params.filter((p) => p.type === "arr").map((p) => `  const ${local(`${p.name}_saved`)} = Float64Array.from(${p.name});`),
+        ...fn.params.filter((p) => p.type === "arr").map((p) => `  const ${local(`${p.name}_saved`)} = ${p.name}.slice();`),
         ...record(saved.map((s, i) => (fn.params[i].type === "arr" ? local(`${fn.params[i].name}_saved`) : s))).map((l) => l.replace(/^  /, "  ")),
         `  const ${value} = ${arrayResult ? `${TAPE_NAME}.valuesOf(${output})` : `${TAPE_NAME}.value(${output})`};`,
         `  return [${value}, (cotangent: ${arrayResult ? "ArrayLike<number>" : "number"}) => {`,
         ...(arrayResult ? [`    if (cotangent.length !== ${value}.length) throw new RangeError(\`vjp(${fn.sourceName}): the cotangent has length \${cotangent.length}, the result \${${value}.length}\`);`] : []),
-        ...record(fn.params.map((p) => (p.type === "arr" ? `Float64Array.from(${local(`${p.name}_saved`)})` : p.name))).map((l) => "  " + l),
+        ...record(fn.params.map((p) => (p.type === "arr" ? `${local(`${p.name}_saved`)}.slice()` : p.name))).map((l) => "  " + l),
         `    ${TAPE_NAME}.${arrayResult ? "backwardMany" : "backward"}(${output}, cotangent);`,
         `    return ${gradValue};`,
         `  }];`,

@@ -3,7 +3,7 @@
  * the forward- and reverse-mode functions and package their results as the public API promises
  * (README.md's opening examples; the types in runtime/index.ts).
  */
-import { type FnIR, type Param, TS_TYPE_NAME, carriesDerivative } from "../ir.js";
+import { type FnIR, type Param, TS_TYPE_NAME, isDifferentiableParam } from "../ir.js";
 import { SUPPORT_NAME } from "./print.js";
 
 export type WrapperKind = "grad" | "valueAndGrad" | "valueAndGradInto" | "jvp" | "vjp";
@@ -47,14 +47,14 @@ export function printWrapper(w: WrapperSpec): string {
   const params = fn.params.map((p) => `${p.name}: ${TS_TYPE_NAME[p.type]}`).join(", ");
   const exp = w.exported ? "export " : "";
   const wrtParams = w.wrt.map((i) => fn.params[i]);
-  const arrayBuffers = wrtParams.filter((p) => p.type === "arr");
+  const arrayBuffers = wrtParams.filter((p) => p.type === "arr" && isDifferentiableParam(p));
   // Booleans and strings keep their place in the list (when `wrt` is not given) with gradient 0.
   // A Float32Array's gradient, accumulated in float64, is handed back as a Float32Array.
   const gradients = wrtParams.map((p) =>
-    p.type === "arr" ? (p.float32 ? `Float32Array.from(${bar(p.name)})` : bar(p.name)) : !carriesDerivative(p.type) ? "0" : `${SUPPORT_NAME}.adjoint[${fn.params.indexOf(p)}]`,
+    !isDifferentiableParam(p) ? "0" : p.type === "arr" ? (p.float32 ? `Float32Array.from(${bar(p.name)})` : bar(p.name)) : `${SUPPORT_NAME}.adjoint[${fn.params.indexOf(p)}]`,
   );
   const gradValue = w.single ? gradients[0] : `[${gradients.join(", ")}]`;
-  const gradTypeOf = (p: Param) => (p.float32 ? "Float32Array" : carriesDerivative(p.type) ? TS_TYPE_NAME[p.type] : "number");
+  const gradTypeOf = (p: Param) => (!isDifferentiableParam(p) ? "number" : p.float32 ? "Float32Array" : TS_TYPE_NAME[p.type]);
   const gradType = w.single ? gradTypeOf(wrtParams[0]) : `[${wrtParams.map(gradTypeOf).join(", ")}]`;
   const reverseCall = (seed: string, args = fn.params.map((p) => p.name)) =>
     `${w.reverseName}(${[...args, ...arrayBuffers.map((p) => bar(p.name)), seed].join(", ")})`;
@@ -85,7 +85,7 @@ export function printWrapper(w: WrapperSpec): string {
       const grads = local("grads");
       const lines = wrtParams.map((p, k) => {
         const buffer = `${grads}[${k}]`;
-        if (p.type === "arr") {
+        if (p.type === "arr" && isDifferentiableParam(p)) {
           return [
             `  const ${bar(p.name)} = ${buffer};`,
             `  if (${bar(p.name)}.length !== ${p.name}.length) throw new RangeError(\`${w.name}: gradient buffer ${k} has length \${${bar(p.name)}.length}, '${p.name}' has \${${p.name}.length}\`);`,
@@ -94,7 +94,7 @@ export function printWrapper(w: WrapperSpec): string {
         }
         return [];
       });
-      const scalarOuts = wrtParams.flatMap((p, k) => (p.type === "arr" ? [] : [`  ${grads}[${k}][0] = ${gradients[k]};`]));
+      const scalarOuts = wrtParams.flatMap((p, k) => (p.type === "arr" && isDifferentiableParam(p) ? [] : [`  ${grads}[${k}][0] = ${gradients[k]};`]));
       return [
         `/** ${title}, writing gradients into caller-provided buffers (one Float64Array per wrt parameter; length 1 for numbers) */`,
         `${exp}function ${w.name}(${grads}: ArrayLike<Float64Array>, ${params}): number {`,
@@ -134,7 +134,7 @@ export function printWrapper(w: WrapperSpec): string {
     }
     case "jvp": {
       const n = fn.params.length;
-      const args = fn.params.flatMap((p, i) => (carriesDerivative(p.type) ? [`primals[${i}] as ${TS_TYPE_NAME[p.type]}`, `tangents[${i}] as ${TS_TYPE_NAME[p.type]}`] : [`primals[${i}] as ${TS_TYPE_NAME[p.type]}`]));
+      const args = fn.params.flatMap((p, i) => (isDifferentiableParam(p) ? [`primals[${i}] as ${TS_TYPE_NAME[p.type]}`, `tangents[${i}] as ${TS_TYPE_NAME[p.type]}`] : [`primals[${i}] as ${TS_TYPE_NAME[p.type]}`]));
       // An array result and its tangent are copied out of the generated function's reusable buffers.
       const arrayResult = fn.resultType === "arr";
       const type = TS_TYPE_NAME[fn.resultType];

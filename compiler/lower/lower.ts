@@ -82,6 +82,8 @@ interface Binding {
   given?: string;
   /** A Float32Array: every store rounds to float32 (written out as Math.fround, so every engine rounds alike). */
   float32?: boolean;
+  /** An integer typed array: data without derivatives (every store is cut off from the derivative). */
+  integer?: boolean;
 }
 
 /**
@@ -278,9 +280,9 @@ class FunctionLowerer {
     while (!ts.isIdentifier(p.name) && this.sourceIdents.has(base)) base = `$${base}`;
     if (shape.k === "leaf") {
       const name = ts.isIdentifier(p.name) ? this.declare(p.name.text, shape.type, false) : this.internal(base, shape.type);
-      params.push({ name, type: shape.type, float32: shape.float32 });
-      if (shape.float32 && ts.isIdentifier(p.name)) (this.lookup(p.name.text) as Binding).float32 = true;
-      if (!ts.isIdentifier(p.name)) this.bindPattern(p.name, { ir: name, type: shape.type, isConst: false, float32: shape.float32 }, false, this.prologue);
+      params.push({ name, type: shape.type, float32: shape.float32, integer: shape.integer });
+      if (ts.isIdentifier(p.name)) Object.assign(this.lookup(p.name.text) as Binding, { float32: shape.float32, integer: shape.integer });
+      else this.bindPattern(p.name, { ir: name, type: shape.type, isConst: false, float32: shape.float32, integer: shape.integer }, false, this.prologue);
       return { name: base, shape: { k: "leaf", param: params.length - 1 } };
     }
     const [object, paramShape] = this.parameterObject(shape, base, params);
@@ -338,8 +340,8 @@ class FunctionLowerer {
       }
       const ir = this.fresh(name);
       this.vars.set(ir, fieldShape.type);
-      params.push({ name: ir, type: fieldShape.type, float32: fieldShape.float32 });
-      object.fields.set(field, { ir, type: fieldShape.type, isConst: false, float32: fieldShape.float32 });
+      params.push({ name: ir, type: fieldShape.type, float32: fieldShape.float32, integer: fieldShape.integer });
+      object.fields.set(field, { ir, type: fieldShape.type, isConst: false, float32: fieldShape.float32, integer: fieldShape.integer });
       fields.push([field, { k: "leaf", param: params.length - 1 }]);
     }
     return [object, { k: "object", fields }];
@@ -557,7 +559,7 @@ class FunctionLowerer {
         // `const w = p.w`: another name for the object's array (arrays are references).
         const field = this.pathValue(d.initializer);
         if (field && !isObjectValue(field) && field.type === "arr") {
-          this.scopes[this.scopes.length - 1].set(d.name.text, { ir: field.ir, type: "arr", isConst, float32: field.float32 });
+          this.scopes[this.scopes.length - 1].set(d.name.text, { ir: field.ir, type: "arr", isConst, float32: field.float32, integer: field.integer });
           continue;
         }
       }
@@ -846,7 +848,7 @@ class FunctionLowerer {
     }
     if (ts.isElementAccessExpression(left)) {
       const arr = this.arrayRef(left.expression);
-      const float32 = this.arrayBinding(left.expression).float32;
+      const target = this.arrayBinding(left.expression);
       let index: Atom;
       let value: Atom;
       if (op) {
@@ -865,11 +867,11 @@ class FunctionLowerer {
         );
         const updated = this.temp("num");
         out.push(this.assign(updated, { k: "prim", op, args: [ref(old), rhs] }));
-        out.push({ k: "store", arr, index, value: this.rounded(ref(updated), float32, out), loc: this.loc });
+        out.push({ k: "store", arr, index, value: this.stored(ref(updated), target, out), loc: this.loc });
         return { atom: ref(updated), type: "num", old: ref(old) };
       }
       [index, value] = this.inOrder([() => this.scalar(left.argumentExpression, out), () => this.scalar(right!, out)], out);
-      out.push({ k: "store", arr, index, value: this.rounded(value, float32, out), loc: this.loc });
+      out.push({ k: "store", arr, index, value: this.stored(value, target, out), loc: this.loc });
       return { atom: value, type: "num" };
     }
     this.fail(left, "only variables, object fields and array elements can be assigned");
@@ -1351,7 +1353,12 @@ class FunctionLowerer {
           return num(0);
         }
         const param = fn.params[shape.param];
-        if (param.type === "arr") return ts.isArrayLiteralExpression(skipParens(a)) ? this.expr(a, out).atom : ref(this.arrayRef(a));
+        if (param.type === "arr") {
+          if (ts.isArrayLiteralExpression(skipParens(a))) return this.expr(a, out).atom;
+          const array = this.arrayBinding(a);
+          if (!!array.integer !== !!param.integer) this.fail(a, param.integer ? "this parameter takes an integer array (Int32Array, Uint8Array, …)" : "an integer array cannot be passed where a float array is expected", "integer arrays hold data without derivatives: keep the kinds apart");
+          return ref(array.ir);
+        }
         const v = this.expr(a, out);
         this.checkType(v.type, param.type, a);
         return v.atom;
@@ -1370,8 +1377,10 @@ class FunctionLowerer {
         if (!isObjectValue(value)) return this.fail(at, `field '${field}' must be an object`);
         return this.objectArguments(value, fieldShape, at, params);
       }
-      const expected = params[fieldShape.param].type;
-      if (isObjectValue(value) || value.type !== expected) return this.fail(at, `field '${field}' must be ${TYPE_NAMES[expected]}`);
+      const expected = params[fieldShape.param];
+      if (isObjectValue(value) || value.type !== expected.type || !!value.integer !== !!expected.integer) {
+        return this.fail(at, `field '${field}' must be ${expected.integer ? "an integer array" : TYPE_NAMES[expected.type]}`);
+      }
       return [ref(value.ir)];
     });
   }
@@ -1390,11 +1399,12 @@ class FunctionLowerer {
     return this.fail(e, "array accesses must name a Float64Array parameter or local directly", "nested arrays and computed array expressions are outside the subset");
   }
 
-  /** The value a store writes: rounded to float32 for a Float32Array, as the array itself would. */
-  private rounded(value: Atom, float32: boolean | undefined, out: Stmt[]): Atom {
-    if (!float32) return value;
+  /** The value a store writes: rounded to float32 for a Float32Array, as the array itself would; without derivative for an integer array. */
+  private stored(value: Atom, array: Binding, out: Stmt[]): Atom {
+    if (!array.float32 && !array.integer) return value;
     const r = this.temp("num");
-    out.push(this.assign(r, { k: "prim", op: "fround", args: [value] }));
+    // An integer array holds no derivatives: what goes in is cut off (and the array truncates it).
+    out.push(this.assign(r, array.integer ? { k: "stop", arg: value } : { k: "prim", op: "fround", args: [value] }));
     return ref(r);
   }
 
@@ -1526,7 +1536,7 @@ class FunctionLowerer {
       value.shared = true;
       return value;
     }
-    if (value.type === "arr") return { ir: value.ir, type: "arr", isConst: false, float32: value.float32 };
+    if (value.type === "arr") return { ir: value.ir, type: "arr", isConst: false, float32: value.float32, integer: value.integer };
     const copy = this.fresh(base);
     this.vars.set(copy, value.type);
     out.push(this.declaration(copy, { k: "copy", arg: ref(value.ir) }));
@@ -1570,7 +1580,7 @@ class FunctionLowerer {
         value.shared = true;
         scope.set(pattern.text, { object: value, isConst });
       }
-      else if (value.type === "arr") scope.set(pattern.text, { ir: value.ir, type: "arr", isConst, float32: value.float32 });
+      else if (value.type === "arr") scope.set(pattern.text, { ir: value.ir, type: "arr", isConst, float32: value.float32, integer: value.integer });
       else {
         const name = this.declare(pattern.text, value.type, isConst);
         out.push(this.declaration(name, { k: "copy", arg: ref(value.ir) }));
