@@ -5,7 +5,8 @@
  * the program stays well-formed: `validate` checks scoping, types, loop exits and returns.
  */
 
-export type Ty = "num" | "bool" | "arr";
+/** `str`: a string parameter of f, which passes through inactive (compared with "fast" only). */
+export type Ty = "num" | "bool" | "arr" | "str";
 
 export type ArithOp = "+" | "-" | "*" | "/" | "%" | "**";
 export type CmpOp = "<" | "<=" | ">" | ">=" | "===" | "!==";
@@ -44,6 +45,11 @@ export type Expr = (
   | { k: "comma"; a: Expr; b: Expr }
   /** An array literal `[a, b, …]` (a number[]). */
   | { k: "arrlit"; items: Expr[] }
+  /**
+   * `mode === "fast"` / `mode !== "fast"` for a string parameter (one literal per program, so
+   * TypeScript's narrowing never makes a comparison "unintentional").
+   */
+  | { k: "strcmp"; name: string; negate: boolean }
   /** Verbatim text (bad-input mutations only). */
   | { k: "raw"; text: string; ty: Ty }
 ) & { frozen?: boolean };
@@ -133,6 +139,7 @@ export function typeOf(e: Expr): Ty {
     case "blit":
     case "not":
     case "truthy":
+    case "strcmp":
       return "bool";
     case "ref":
       return e.ty;
@@ -154,7 +161,7 @@ const PREC: Record<BinOp, number> = {
   "||": 4, "&&": 5, "===": 9, "!==": 9, "<": 10, "<=": 10, ">": 10, ">=": 10,
   "+": 12, "-": 12, "*": 13, "/": 13, "%": 13, "**": 14,
 };
-const TS_TYPE: Record<Ty, string> = { num: "number", bool: "boolean", arr: "Float64Array" };
+const TS_TYPE: Record<Ty, string> = { num: "number", bool: "boolean", arr: "Float64Array", str: "string" };
 
 export interface PrintOptions {
   /** Prefix for the program's function and constant names (to batch many programs per module). */
@@ -237,6 +244,8 @@ export class Printer {
         return { text: `(${this.wrap(e.a, 2)}, ${this.wrap(e.b, 2)})`, prec: 20 };
       case "arrlit":
         return { text: `[${e.items.map((i) => this.wrap(i, 3)).join(", ")}]`, prec: 20 };
+      case "strcmp":
+        return { text: `${e.name} ${e.negate ? "!==" : "==="} "fast"`, prec: 9 };
       case "raw":
         return { text: e.text, prec: 3 };
     }
@@ -754,6 +763,11 @@ function checkFn(fn: Fn, helpers: Map<string, Param[]>, consts: Set<string>): vo
       case "arrlit":
         e.items.forEach((i) => need(i, "num"));
         return "arr";
+      case "strcmp": {
+        const b = lookup(e.name);
+        if (!b || b.ty !== "str") fail(`'${e.name}' is not a string`);
+        return "bool";
+      }
       case "raw":
         return e.ty;
     }

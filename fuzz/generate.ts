@@ -203,6 +203,7 @@ class ProgramGen {
     const nArrs = rng.weighted([[0, 2], [1, 6], [2, 2]] as const);
     ["a", "w"].slice(0, nArrs).forEach((name) => params.push({ name, ty: "arr" }));
     if (rng.chance(0.3)) params.push({ name: "flag", ty: "bool" });
+    if (this.sideRng.chance(0.15)) params.push({ name: "mode", ty: "str" });
     rng.shuffle(params);
     const gen = new FnGen(this, params, this.helpers.slice(), this.options.entryBudget ?? rng.int(8, 28), true, rng.chance(0.6));
     return { name: "f", params, body: gen.body() };
@@ -493,6 +494,9 @@ class FnGen {
   /** A condition: a boolean expression or, as JavaScript allows, a number tested for truthiness. */
   private condition(d: number): Expr {
     const rng = this.rng;
+    // A string parameter decides now and then (drawn from the second stream).
+    const strings = this.vars((v) => v.ty === "str");
+    if (strings.length > 0 && this.prog.sideRng.chance(0.25)) return { k: "strcmp", name: strings[0].name, negate: this.prog.sideRng.chance(0.5) };
     switch (rng.weighted([["bool", 8], ["truthy", 1], ["mixed", d > 0 ? 0.7 : 0]] as const)) {
       case "bool":
         return this.bool(d);

@@ -42,7 +42,7 @@ export const FD_RTOL = 1e-5;
 /** Richardson estimates at h and h/4 closer than this (relative): the point counts as smooth. */
 export const SMOOTH_RTOL = 1e-6;
 
-type Arg = number | boolean | Float64Array;
+type Arg = number | boolean | string | Float64Array;
 type Grad = number | Float64Array;
 
 export interface Engines {
@@ -113,7 +113,7 @@ const HEADER = `import { grad, jvp, vjp } from "gradc";`;
 /** The parameter index `grad(f, { wrt: [k] })` uses for this program. */
 export function wrtIndex(p: Program): number {
   const rng = new Rng(p.seed, p.index, 0x3a7);
-  const candidates = p.f.params.flatMap((q, i) => (q.ty === "bool" ? [] : [i]));
+  const candidates = p.f.params.flatMap((q, i) => (q.ty === "bool" || q.ty === "str" ? [] : [i]));
   return rng.pick(candidates);
 }
 
@@ -203,6 +203,7 @@ function randomPoint(p: Program, rng: Rng): Arg[] {
   return p.f.params.map((q): Arg => {
     if (q.ty === "num") return rng.uniform(-2, 2);
     if (q.ty === "bool") return rng.chance(0.5);
+    if (q.ty === "str") return rng.pick(["fast", "exact"]);
     return Float64Array.from({ length: p.arrLen }, () => rng.uniform(-1.5, 1.5));
   });
 }
@@ -368,7 +369,7 @@ export function checkProgram(p: Program, engines: Engines, options: CheckOptions
     if (isFailure(vj2)) return { status: "failed", checkedPoints: checked, failure: vj2 };
     const tangentsFor = (c: Coord | null, dir?: Rng): Arg[] =>
       x.map((a, i): Arg => {
-        if (typeof a === "boolean") return false;
+        if (typeof a === "boolean" || typeof a === "string") return a;
         if (typeof a === "number") return dir ? dir.uniform(-1, 1) : c && c.param === i ? 1 : 0;
         const t = new Float64Array(a.length);
         for (let j = 0; j < t.length; j++) t[j] = dir ? dir.uniform(-1, 1) : c && c.param === i && c.element === j ? 1 : 0;
@@ -804,6 +805,7 @@ export function tallyCoverage(p: Program, coverage: Record<string, number>): voi
   for (const fn of allFns(p)) walk(fn.body, 0);
   if (allFns(p).some((fn) => overwritesInLoop(fn.body, undefined, new Set()))) seen.add("derivative-free overwrite in loop");
   if (p.f.params.some((q) => q.ty === "bool")) seen.add("boolean parameter");
+  if (p.f.params.some((q) => q.ty === "str")) forEachExpr(p.f.body, (e) => e.k === "strcmp" && seen.add("string parameter compared"));
   if (p.f.params.some((q) => q.ty === "arr")) seen.add("array parameter");
   for (const k of seen) coverage[k] = (coverage[k] ?? 0) + 1;
 }

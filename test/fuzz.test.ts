@@ -59,7 +59,7 @@ describe("differential fuzzing of the compiler", () => {
       "Math.sqrt", "Math.cbrt", "Math.pow", "Math.abs", "Math.sign", "Math.min", "Math.max", "Math.hypot", "Math.floor", "Math.ceil",
       "Math.round", "Math.trunc", "op %", "op **", "?:", "for loop", "while loop", "do loop", "nested loop", "break", "continue",
       "return in loop", "element write", "helper call in loop", "helper call statement", "boolean parameter", "new Float64Array",
-      "derivative-free overwrite in loop", "object literal", "object field write", "object spread update", "destructuring", "default parameter left out", "recursion",
+      "derivative-free overwrite in loop", "object literal", "object field write", "object spread update", "destructuring", "default parameter left out", "recursion", "string parameter compared",
     ]) {
       expect(summary.coverage[feature] ?? 0, feature).toBeGreaterThan(3);
     }
