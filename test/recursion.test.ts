@@ -5,7 +5,7 @@
  * A recursion deeper than the JavaScript stack allows is reported as such, naming the function.
  */
 import { describe, expect, it } from "vitest";
-import { grad, jvp } from "gradc";
+import { grad, jvp, vjp } from "gradc";
 import { richardson } from "./support/numeric.js";
 import { richardsonDerivative } from "../runtime/check.js";
 import { chain, continuedFraction, cycleA, even, power } from "./fixtures/recursion.js";
@@ -66,5 +66,24 @@ describe("depth", () => {
     expect(() => grad(chain, { wrt: 0 })(0.5, 0.001, 1_000_000)).toThrow(tooDeep);
     expect(() => grad(chain, { wrt: 0, engine: "tape" })(0.5, 0.001, 1_000_000)).toThrow(tooDeep);
     expect(() => jvp(chain)([0.5, 0.001, 1_000_000], [1, 0, 0])).toThrow(tooDeep);
+    expect(() => vjp(chain)(0.5, 0.001, 1_000_000)).toThrow(tooDeep);
+    // vjp's pullback runs later, deeper than the value did (the reverse function's frames are
+    // larger): at any depth it either works or reports the recursion, never a bare RangeError.
+    const outcome = (run: () => unknown) => {
+      try {
+        run();
+        return "ok";
+      } catch (error) {
+        return (error as Error).message;
+      }
+    };
+    for (const depth of [3_000, 9_000, 30_000]) {
+      const first = outcome(() => vjp(chain)(0.5, 0.001, depth));
+      expect(first === "ok" || tooDeep.test(first), first).toBe(true);
+      if (first !== "ok") continue;
+      const [, pullback] = vjp(chain)(0.5, 0.001, depth);
+      const second = outcome(() => pullback(1));
+      expect(second === "ok" || tooDeep.test(second), second).toBe(true);
+    }
   });
 });

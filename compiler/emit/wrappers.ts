@@ -36,6 +36,13 @@ export function guardRecursion(fn: FnIR, wrapper: string): string {
   return [...lines.slice(0, open + 1), "  try {", ...body, `  } catch (error) {`, `    throw ${SUPPORT_NAME}.tooDeep(error, ${JSON.stringify(fn.sourceName)});`, "  }", "}"].join("\n");
 }
 
+/** One statement of generated code, inside the same guard as guardRecursion's when `fn` may recurse. */
+function guardStatement(fn: FnIR, line: string): string[] {
+  if (!fn.reachesRecursion) return [line];
+  const pad = /^\s*/.exec(line)![0];
+  return [`${pad}try {`, `  ${line}`, `${pad}} catch (error) {`, `${pad}  throw ${SUPPORT_NAME}.tooDeep(error, ${JSON.stringify(fn.sourceName)});`, `${pad}}`];
+}
+
 export function printWrapper(w: WrapperSpec): string {
   const { fn } = w;
   // Wrapper locals keep readable names unless a parameter already uses one.
@@ -126,7 +133,8 @@ export function printWrapper(w: WrapperSpec): string {
         ...checkCotangent,
         ...allocate.map((l) => "  " + l),
         // The reverse sweep runs f's code again, which may write into the arrays: fresh copies each time.
-        `    ${reverseCall(arrayResult ? `Float64Array.from(${cotangent})` : cotangent, fn.params.map((p, i) => (p.type === "arr" ? `${saved[i]}.slice()` : saved[i])))};`,
+        // The pullback runs after the wrapper returned: a recursion too deep is reported here too.
+        ...guardStatement(fn, `    ${reverseCall(arrayResult ? `Float64Array.from(${cotangent})` : cotangent, fn.params.map((p, i) => (p.type === "arr" ? `${saved[i]}.slice()` : saved[i])))};`),
         `    return ${gradValue};`,
         `  }];`,
         `}`,
