@@ -26,7 +26,7 @@ import {
   scaledNorm,
   springDistance,
 } from "./fixtures/objects.js";
-import { Activation, Penalty, configuredLoss, float32Smoothing, forwardedOptionals, maskedCrossEntropy, optionsObject, reduced, withDefaults } from "./fixtures/parameters.js";
+import { Activation, Penalty, configuredLoss, float32Local, float32Smoothing, forwardedOptionals, maskedCrossEntropy, optionsObject, reduced, withDefaults } from "./fixtures/parameters.js";
 
 type Fn = (...args: any[]) => any;
 
@@ -269,6 +269,19 @@ const cases: Case[] = [
     into: valueAndGradInto(maskedCrossEntropy),
     point: () => [F(0.3, -1.2, 0.8, 1.5, 0.1, -0.4, -0.7, 0.9, 0.25), Int32Array.from([2, 0, 1]), Uint8Array.from([1, 0, 1]), 3, new Int32Array(3)],
     integer: [3],
+  },
+  {
+    name: "float32Local",
+    f: float32Local,
+    grad: grad(float32Local),
+    tape: grad(float32Local, { engine: "tape" }),
+    jvp: jvp(float32Local),
+    valueAndGrad: valueAndGrad(float32Local),
+    vjp: vjp(float32Local),
+    into: valueAndGradInto(float32Local),
+    point: () => [0.8, F(0.5, -1.25, 0.75)],
+    // f rounds to float32: its difference quotients are good to about 2⁻²⁴/10⁻³.
+    fdTol: 2e-4,
   },
   {
     name: "float32Smoothing",

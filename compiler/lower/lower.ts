@@ -587,7 +587,7 @@ class FunctionLowerer {
       }
       markDeclaration(out.slice(start), target);
       this.vars.set(target, value.type);
-      this.scopes[this.scopes.length - 1].set(d.name.text, { ir: target, type: value.type, isConst });
+      this.scopes[this.scopes.length - 1].set(d.name.text, { ir: target, type: value.type, isConst, float32: float32Local(d.initializer) });
     }
   }
 
@@ -1140,11 +1140,13 @@ class FunctionLowerer {
       return this.fail(e, `property access '${e.getText()}' is outside the differentiable subset`, "the subset reads fields of object parameters and locals, Math constants and array .length");
     }
     if (ts.isNewExpression(e)) {
-      if (ts.isIdentifier(e.expression) && e.expression.text === "Float64Array" && e.arguments?.length === 1) {
+      // A Float32Array local is a float64 array whose every store is rounded to float32 (see
+      // float32Local): it holds exactly the values a Float32Array would.
+      if (ts.isIdentifier(e.expression) && (e.expression.text === "Float64Array" || e.expression.text === "Float32Array") && e.arguments?.length === 1) {
         const size = this.scalar(e.arguments[0], out);
         return emit({ k: "newarr", size }, "arr");
       }
-      return this.fail(e, "only `new Float64Array(n)` is supported", "allocate arrays with new Float64Array(length)");
+      return this.fail(e, "only `new Float64Array(n)` and `new Float32Array(n)` are supported", "allocate arrays with new Float64Array(length)");
     }
     if (ts.isStringLiteral(e) || ts.isNoSubstitutionTemplateLiteral(e)) return atom(str(e.text), "str");
     if (ts.isTemplateExpression(e)) {
@@ -1527,7 +1529,7 @@ class FunctionLowerer {
     const value = this.expr(e, out, target);
     markDeclaration(out.slice(start), target);
     this.vars.set(target, value.type);
-    return { ir: target, type: value.type, isConst: false };
+    return { ir: target, type: value.type, isConst: false, float32: float32Local(e) };
   }
 
   /** An existing value placed in a new object or name: objects and arrays by reference, scalars copied. */
@@ -1702,6 +1704,12 @@ class FunctionLowerer {
     this.ctx.diagnostics.push(diagnosticAt(node, message, hint));
     throw new Unsupported(message);
   }
+}
+
+/** `new Float32Array(n)`: an array whose stores round to float32. */
+function float32Local(e: ts.Expression): boolean {
+  e = skipParens(e);
+  return ts.isNewExpression(e) && ts.isIdentifier(e.expression) && e.expression.text === "Float32Array";
 }
 
 /** `p.w` or `p["w"]`: a read of a named field, with the expression it is read from. */
