@@ -14,6 +14,7 @@
 import { describe, expect, it } from "vitest";
 import { grad, jvp, valueAndGrad, valueAndGradInto, vjp } from "gradc";
 import { richardson } from "./support/numeric.js";
+import { type Coordinate, at, close, coordinates, entry, isFloatArray, isIntegerArray, read, shifted, unitTangents } from "./support/pytree.js";
 import {
   aliasesAndQuotes,
   fibonacciLike,
@@ -298,71 +299,14 @@ const cases: Case[] = [
   },
 ];
 
-// ── Walking arguments and gradients of any shape ─────────────────────────────────────────────────
-
-/** A place inside the arguments: argument index, field path, and element (-1: the number itself). */
-interface Coordinate {
-  arg: number;
-  path: string[];
-  element: number;
-}
-
-function at(value: any, path: string[]): any {
-  return path.reduce((v, key) => v[key], value);
-}
-
-/** Every number and array element inside `value` (booleans have no derivative). */
-function coordinates(value: unknown, arg: number, path: string[] = []): Coordinate[] {
-  if (typeof value === "number") return [{ arg, path, element: -1 }];
-  if (value instanceof Float64Array || value instanceof Float32Array) return Array.from(value, (_, element) => ({ arg, path, element }));
-  // Booleans, strings and integer arrays have no derivative.
-  if (typeof value === "boolean" || typeof value === "string" || value === undefined || ArrayBuffer.isView(value)) return [];
-  return Object.keys(value as object).flatMap((key) => coordinates((value as any)[key], arg, [...path, key]));
-}
-
-/** `args` with the coordinate moved by h (a deep copy: f never sees the caller's arrays). */
-function shifted(args: unknown[], c: Coordinate, h: number): unknown[] {
-  const copy = (v: any): any => (ArrayBuffer.isView(v) ? (v as Float64Array).slice() : typeof v === "object" ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, copy(x)])) : v);
-  const out = args.map(copy);
-  if (c.element < 0) {
-    if (c.path.length === 0) out[c.arg] = (out[c.arg] as number) + h;
-    else at(out[c.arg], c.path.slice(0, -1))[c.path[c.path.length - 1]] += h;
-  } else {
-    at(out[c.arg], c.path)[c.element] += h;
-  }
-  return out;
-}
-
-/** The gradient's entry for a coordinate, from a list of gradients shaped as the arguments. */
-function entry(gradients: unknown[], c: Coordinate): number {
-  const g = at(gradients[c.arg], c.path);
-  return c.element < 0 ? g : g[c.element];
-}
-
-/** A tangent shaped as `value`: 1 at the coordinate (if it is inside), 0 elsewhere. */
-function tangent(value: unknown, arg: number, c: Coordinate | undefined, path: string[] = []): unknown {
-  const here = c !== undefined && c.arg === arg && c.path.join("/") === path.join("/");
-  if (typeof value === "number") return here && c!.element < 0 ? 1 : 0;
-  if (typeof value === "boolean" || typeof value === "string") return value;
-  if (value === undefined) return undefined;
-  if (ArrayBuffer.isView(value) && !(value instanceof Float64Array) && !(value instanceof Float32Array)) return value;
-  if (value instanceof Float64Array || value instanceof Float32Array) {
-    const t = new Float64Array(value.length);
-    if (here) t[c!.element] = 1;
-    return t;
-  }
-  return Object.fromEntries(Object.entries(value as object).map(([k, v]) => [k, tangent(v, arg, c, [...path, k])]));
-}
-
 /** The shape of a gradient for `value`: the same fields, numbers for numbers and booleans. */
 function expectShape(gradient: unknown, value: unknown, label: string): void {
-  const integerArray = ArrayBuffer.isView(value) && !(value instanceof Float64Array) && !(value instanceof Float32Array);
-  if (integerArray) {
+  if (isIntegerArray(value)) {
     expect(gradient, `${label}: an integer array's gradient is 0`).toBe(0);
   } else if (typeof value === "number" || typeof value === "boolean" || typeof value === "string" || value === undefined) {
     expect(typeof gradient, label).toBe("number");
     if (typeof value !== "number" && value !== undefined) expect(gradient, `${label}: a ${typeof value}'s gradient is 0`).toBe(0);
-  } else if (value instanceof Float64Array || value instanceof Float32Array) {
+  } else if (isFloatArray(value)) {
     // An array's gradient is an array of its own kind (DESIGN.md: a Float32Array's a Float32Array).
     expect(gradient, label).toBeInstanceOf(value.constructor);
     expect((gradient as Float64Array).length, label).toBe(value.length);
@@ -374,17 +318,15 @@ function expectShape(gradient: unknown, value: unknown, label: string): void {
 
 /** Buffers for valueAndGradInto: the argument's shape with a Float64Array at each leaf. */
 function buffers(value: unknown): unknown {
-  const integerArray = ArrayBuffer.isView(value) && !(value instanceof Float64Array) && !(value instanceof Float32Array);
-  if (typeof value !== "object" || value === null || integerArray) return new Float64Array(1);
-  if (value instanceof Float64Array || value instanceof Float32Array) return new Float64Array(value.length);
+  if (typeof value !== "object" || value === null || isIntegerArray(value)) return new Float64Array(1);
+  if (isFloatArray(value)) return new Float64Array(value.length);
   return Object.fromEntries(Object.entries(value as object).map(([k, v]) => [k, buffers(v)]));
 }
 
 /** A gradient read back from valueAndGradInto's buffers (length-1 arrays become numbers). */
 function fromBuffers(buffer: unknown, value: unknown): unknown {
-  const integerArray = ArrayBuffer.isView(value) && !(value instanceof Float64Array) && !(value instanceof Float32Array);
-  if (typeof value !== "object" || value === null || integerArray) return (buffer as Float64Array)[0];
-  if (value instanceof Float64Array || value instanceof Float32Array) return buffer;
+  if (typeof value !== "object" || value === null || isIntegerArray(value)) return (buffer as Float64Array)[0];
+  if (isFloatArray(value)) return buffer;
   return Object.fromEntries(Object.entries(value as object).map(([k, v]) => [k, fromBuffers((buffer as any)[k], v)]));
 }
 
@@ -393,10 +335,6 @@ function precision(args: unknown[], c: Coordinate, tol: number): number {
   return at(args[c.arg], c.path) instanceof Float32Array ? Math.max(tol, 2 ** -23) : tol;
 }
 
-function close(actual: number, expected: number, tol: number, label: string): void {
-  const err = Math.abs(actual - expected) / Math.max(1, Math.abs(expected));
-  expect(err, `${label}: ${actual} vs ${expected}`).toBeLessThanOrEqual(tol);
-}
 
 describe.each(cases)("$name", (c) => {
   const args = c.point();
@@ -408,8 +346,7 @@ describe.each(cases)("$name", (c) => {
     expect(g).toHaveLength(c.arity ?? args.length);
     args.forEach((a, i) => expectShape(g[i], a, `gradient ${i}`));
     for (const coord of coords) {
-      const base = coord.element < 0 ? (coord.path.length ? at(args[coord.arg], coord.path) : args[coord.arg]) : at(args[coord.arg], coord.path)[coord.element];
-      const numeric = richardson((h) => c.f(...shifted(c.point(), coord, h)), base);
+      const numeric = richardson((h) => c.f(...shifted(c.point(), coord, h)), read(args, coord));
       close(entry(g, coord), numeric, c.fdTol ?? FD_TOL, `∂f/∂${coord.arg}.${coord.path.join(".")}[${coord.element}]`);
     }
   });
@@ -421,7 +358,7 @@ describe.each(cases)("$name", (c) => {
     for (const coord of coords) {
       close(entry(t, coord), entry(g, coord), precision(args, coord, MODES_TOL), `tape ${coord.path.join(".")}[${coord.element}]`);
       const point = c.point();
-      const [value, directional] = c.jvp(point, point.map((a, i) => tangent(a, i, coord)));
+      const [value, directional] = c.jvp(point, unitTangents(point, coord));
       close(value, c.f(...c.point()), 1e-14, "jvp value");
       close(directional, entry(g, coord), precision(args, coord, MODES_TOL), `jvp ${coord.path.join(".")}[${coord.element}]`);
     }

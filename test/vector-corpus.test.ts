@@ -9,6 +9,7 @@
 import { describe, expect, it } from "vitest";
 import { grad, jvp, vjp } from "gradc";
 import { richardson } from "./support/numeric.js";
+import { close, coordinates, entry, read, shifted, unitTangents } from "./support/pytree.js";
 import { decayedProducts, denseLayer, partialDependence, polar, softmax, squareInPlace } from "./fixtures/vector-functions.js";
 
 type Fn = (...args: any[]) => any;
@@ -42,52 +43,6 @@ const cases: Case[] = [
   { name: "partialDependence", f: partialDependence, jvp: jvp(partialDependence), vjp: vjp(partialDependence), tapeJvp: jvp(partialDependence, { engine: "tape" }), tapeVjp: vjp(partialDependence, { engine: "tape" }), point: () => [0.6, -1.4] },
 ];
 
-/** Every number and array element inside the arguments (objects walked by field). */
-interface Coordinate {
-  arg: number;
-  path: string[];
-  element: number;
-}
-function coordinates(value: unknown, arg: number, path: string[] = []): Coordinate[] {
-  if (typeof value === "number") return [{ arg, path, element: -1 }];
-  if (value instanceof Float64Array) return Array.from(value, (_, element) => ({ arg, path, element }));
-  return Object.keys(value as object).flatMap((key) => coordinates((value as any)[key], arg, [...path, key]));
-}
-const at = (value: any, path: string[]) => path.reduce((v, k) => v[k], value);
-function read(args: unknown[], c: Coordinate): number {
-  const holder = c.path.length ? at(args[c.arg], c.path) : args[c.arg];
-  return c.element < 0 ? (holder as number) : (holder as Float64Array)[c.element]!;
-}
-function moved(args: unknown[], c: Coordinate, h: number): unknown[] {
-  const copy = (v: any): any => (v instanceof Float64Array ? v.slice() : typeof v === "object" ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, copy(x)])) : v);
-  const out = args.map(copy);
-  if (c.element >= 0) at(out[c.arg], c.path)[c.element] += h;
-  else if (c.path.length) at(out[c.arg], c.path.slice(0, -1))[c.path.at(-1)!] += h;
-  else (out[c.arg] as number) += h;
-  return out;
-}
-/** A tangent shaped as the arguments: 1 at the coordinate, 0 elsewhere. */
-function unitTangent(args: unknown[], c: Coordinate): unknown[] {
-  const zero = (v: any, arg: number, path: string[]): any => {
-    const here = arg === c.arg && path.join("/") === c.path.join("/");
-    if (typeof v === "number") return here && c.element < 0 ? 1 : 0;
-    if (v instanceof Float64Array) {
-      const t = new Float64Array(v.length);
-      if (here) t[c.element] = 1;
-      return t;
-    }
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, zero(x, arg, [...path, k])]));
-  };
-  return args.map((a, i) => zero(a, i, []));
-}
-function entry(gradients: unknown[], c: Coordinate): number {
-  const g = c.path.length ? at(gradients[c.arg], c.path) : gradients[c.arg];
-  return c.element < 0 ? (g as number) : (g as Float64Array)[c.element]!;
-}
-function close(actual: number, expected: number, tol: number, label: string): void {
-  expect(Math.abs(actual - expected) / Math.max(1, Math.abs(expected)), `${label}: ${actual} vs ${expected}`).toBeLessThanOrEqual(tol);
-}
-
 describe.each(cases)("$name", (c) => {
   const args = c.point();
   const coords = args.flatMap((a, i) => coordinates(a, i));
@@ -95,13 +50,13 @@ describe.each(cases)("$name", (c) => {
 
   it("jvp along each input coordinate is the derivative of f along it (central differences), on both engines", () => {
     for (const coord of coords) {
-      const [value, tangent] = c.jvp(c.point(), unitTangent(c.point(), coord));
-      const [tapeValue, tapeTangent] = c.tapeJvp(c.point(), unitTangent(c.point(), coord));
+      const [value, tangent] = c.jvp(c.point(), unitTangents(c.point(), coord));
+      const [tapeValue, tapeTangent] = c.tapeJvp(c.point(), unitTangents(c.point(), coord));
       expect(Array.from(value)).toEqual(Array.from(c.f(...c.point())));
       expect(Array.from(tapeValue)).toEqual(Array.from(value));
       expect(tangent).toHaveLength(m);
       for (let i = 0; i < m; i++) {
-        const numeric = richardson((h) => c.f(...moved(c.point(), coord, h))[i]!, read(args, coord));
+        const numeric = richardson((h) => c.f(...shifted(c.point(), coord, h))[i]!, read(args, coord));
         close(tangent[i], numeric, 1e-6, `∂f[${i}]/∂${coord.arg}.${coord.path.join(".")}[${coord.element}]`);
         close(tapeTangent[i], tangent[i], 1e-10, "tape jvp");
       }
@@ -119,7 +74,7 @@ describe.each(cases)("$name", (c) => {
     const t = tapePullback(Float64Array.from(cotangent));
     for (const coord of coords) {
       const dot = (h: number) => {
-        const y = c.f(...moved(c.point(), coord, h));
+        const y = c.f(...shifted(c.point(), coord, h));
         return cotangent.reduce((s, ci, i) => s + ci * y[i]!, 0);
       };
       close(entry(g, coord), richardson(dot, read(args, coord)), 1e-6, `(cᵀJ) at ${coord.arg}.${coord.path.join(".")}[${coord.element}]`);
@@ -133,7 +88,7 @@ describe.each(cases)("$name", (c) => {
     for (let i = 0; i < m; i++) {
       const row = pullback(Array.from({ length: m }, (_, k) => (k === i ? 1 : 0)));
       for (const coord of coords) {
-        const [, column] = c.jvp(c.point(), unitTangent(c.point(), coord));
+        const [, column] = c.jvp(c.point(), unitTangents(c.point(), coord));
         close(entry(row, coord), column[i], 1e-12, `J[${i}][${coord.arg}.${coord.path.join(".")}[${coord.element}]]`);
       }
     }

@@ -9,17 +9,10 @@
  */
 import { type FnIR, type ParamShape, TS_TYPE_NAME, paramLeaves } from "../ir.js";
 import { fieldAccess, fieldKey } from "../lower/shapes.js";
-import type { WrapperKind } from "./wrappers.js";
+import type { WrapperSpec } from "./wrappers.js";
 
-export interface AdapterSpec {
-  kind: WrapperKind;
-  name: string;
-  fn: FnIR;
-  /** Source parameter indices differentiated. */
-  wrt: number[];
-  single: boolean;
-  exported: boolean;
-  engine: "compiled" | "tape";
+/** A wrapper over the source's parameters: `wrt` lists source parameter indices. */
+export interface AdapterSpec extends Pick<WrapperSpec, "kind" | "name" | "fn" | "wrt" | "single" | "exported" | "engine"> {
   /** The flat wrapper: the same kind, over `fn.params`, with respect to `flatWrt`, returning a list. */
   flatName: string;
   /** The IR parameters of the `wrt` source parameters, in order: the flat wrapper's gradients. */
