@@ -209,7 +209,7 @@ class ModuleCompiler {
       // The tape is read into a module constant once: bundlers and test runners may turn an
       // imported binding into a property read per use, which fails at the stack's limit.
       ...(usesTape ? [`import { sharedTape as ${TAPE_NAME}Import } from "gradc";\nconst ${TAPE_NAME} = ${TAPE_NAME}Import;`] : []),
-      supportDeclaration(this.adjointSlots),
+      supportDeclaration(this.adjointSlots, this.adapters.some((a) => a.fn.resultLayout !== undefined)),
       ...functions,
       ...this.tapedFunctions,
       ...this.wrappers.map((w) => guardRecursion(w.fn, w.engine === "tape" ? printTapeWrapper(w, w.primalName, this.tapeNodes.get(w.name)!) : printWrapper(w))),
@@ -254,7 +254,7 @@ class ModuleCompiler {
     }
     if (fn.resultType === "arr" && api !== "jvp" && api !== "vjp") {
       this.diagnostics.push(
-        diagnosticAt(at, `'${fn.sourceName}' returns an array, so ${api} has no single gradient for it`, "use vjp(f) for a cotangent's pullback or jvp(f) for a directional derivative of a vector-valued function"),
+        diagnosticAt(at, `'${fn.sourceName}' returns ${fn.resultLayout ? "an object" : "an array"}, so ${api} has no single gradient for it`, "use vjp(f) for a cotangent's pullback or jvp(f) for a directional derivative of a vector-valued function"),
       );
       return undefined;
     }

@@ -96,6 +96,13 @@ export type ParamShape =
   /** An optional or defaulted number or boolean: its value (`param`), and whether the caller gave it (`given`, a boolean IR parameter). */
   | { k: "optional"; param: number; given: number };
 
+/**
+ * How an object result is packed into one Float64Array, as JAX's `ravel_pytree` flattens a tree:
+ * a number takes one slot; an array its length, then its elements; an object its fields in order.
+ * Derivative code sees an array result; only the public wrappers see the object.
+ */
+export type ResultLayout = "num" | "arr" | { fields: [string, ResultLayout][] };
+
 export interface SourceParam {
   name: string;
   shape: ParamShape;
@@ -124,6 +131,11 @@ export interface FnIR {
   /** The variable that holds the return value at the end of the body. */
   result: string;
   resultType: Type;
+  /**
+   * An object result: the function returns one Float64Array packed as this layout says
+   * (lower/object-results.ts), which wrappers unpack into the object. Absent for other results.
+   */
+  resultLayout?: ResultLayout;
   /** False for a procedure (`: void`, or no `return value`): called only as a statement. */
   returnsValue: boolean;
   /**

@@ -42,18 +42,27 @@ type ArrayParameter = Float64Array | Float32Array | readonly number[];
 /** A function gradc can differentiate: parameters of `DifferentiableParameter` types, a `number` result. */
 export type DifferentiableFunction = DifferentiableSignature["call"];
 
-/** A function `jvp` and `vjp` take: parameters as for `grad`, a number or an array result. */
+/** A function `jvp` and `vjp` take: parameters as for `grad`; a number, array or object result. */
 export type VectorFunction = VectorSignature["call"];
 
+/** A result `jvp` and `vjp` take: a number, an array, or an object of them (nested); gradc checks an object's fields at build time. */
+export type DifferentiableResult = number | Float64Array | readonly number[] | object;
+
 interface VectorSignature {
-  call(...args: (DifferentiableParameter | undefined)[]): number | Float64Array | readonly number[];
+  call(...args: (DifferentiableParameter | undefined)[]): DifferentiableResult;
 }
 
-/** What `jvp` and `vjp` return for `F`'s value (and its tangent): a number, or a Float64Array for an array result. */
-export type Output<F extends VectorFunction> = ReturnType<F> extends number ? number : Float64Array;
+/** A value of result type `R` as `jvp` and `vjp` return it (and its tangent): arrays become Float64Arrays. */
+export type OutputOf<R> = [R] extends [number] ? number : [R] extends [ArrayLike<number>] ? Float64Array : { -readonly [K in keyof R]: OutputOf<R[K]> };
 
-/** The cotangent `vjp`'s pullback takes: a number, or for an array result an array of its length. */
-export type Cotangent<F extends VectorFunction> = ReturnType<F> extends number ? number : ArrayLike<number>;
+/** What `jvp` and `vjp` return for `F`'s value (and its tangent): a number, a Float64Array for an array result, an object of them for an object result. */
+export type Output<F extends VectorFunction> = OutputOf<ReturnType<F>>;
+
+/** A cotangent for a result of type `R`: a number, an array of its length, or an object of them. */
+export type CotangentOf<R> = [R] extends [number] ? number : [R] extends [ArrayLike<number>] ? ArrayLike<number> : { readonly [K in keyof R]: CotangentOf<R[K]> };
+
+/** The cotangent `vjp`'s pullback takes: shaped as `F`'s result. */
+export type Cotangent<F extends VectorFunction> = CotangentOf<ReturnType<F>>;
 
 interface DifferentiableSignature {
   // A method, not a function type: TypeScript compares a method's parameters bivariantly, so

@@ -73,6 +73,8 @@ import {
   numberArrays,
   unusedElements,
   mixedParams,
+  layeredNetwork,
+  rotations,
 } from "./fixtures/arrays.js";
 
 type Fn = (...args: any[]) => any;
@@ -771,6 +773,29 @@ const cases: Case[] = [
       [F(0.3, -0.5, 0.8, 1.2), 0.7, F(0.6, 0.2, -0.4, 0.9), -1.3, 0],
     ],
     wrt: [0, 1, 2, 3],
+  },
+  {
+    name: "layeredNetwork",
+    f: layeredNetwork,
+    grad: grad(layeredNetwork),
+    tape: grad(layeredNetwork, { engine: "tape" }),
+    jvp: jvp(layeredNetwork),
+    valueAndGrad: valueAndGrad(layeredNetwork),
+    vjp: vjp(layeredNetwork),
+    points: [[MLP.W1, MLP.b1, MLP.W2, MLP.b2, F(0.5, -0.8, 1.1)]],
+  },
+  {
+    name: "rotations",
+    f: rotations,
+    grad: grad(rotations),
+    tape: grad(rotations, { engine: "tape" }),
+    jvp: jvp(rotations),
+    valueAndGrad: valueAndGrad(rotations),
+    vjp: vjp(rotations),
+    points: [
+      [F(0.3, -0.7, 0.45), 0.8, -0.6],
+      [F(), 0.8, -0.6],
+    ],
   },
 ];
 

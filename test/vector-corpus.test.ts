@@ -9,14 +9,15 @@
 import { describe, expect, it } from "vitest";
 import { grad, jvp, vjp } from "gradc";
 import { richardson } from "./support/numeric.js";
-import { close, coordinates, entry, read, shifted, unitTangents } from "./support/pytree.js";
-import { decayedProducts, denseLayer, partialDependence, polar, softmax, squareInPlace } from "./fixtures/vector-functions.js";
+import { close, coordinates, entry, flatten, read, shifted, unflatten, unitTangents } from "./support/pytree.js";
+import { decayedProducts, denseLayer, moments, normalizedMoments, partialDependence, polar, polarObject, softmax, squareInPlace, stackedLayers } from "./fixtures/vector-functions.js";
 
 type Fn = (...args: any[]) => any;
 
 interface Case {
   name: string;
-  f: (...args: any[]) => ArrayLike<number>;
+  /** Returns an array, or an object of numbers and arrays (compared through `flatten`). */
+  f: (...args: any[]) => unknown;
   jvp: Fn;
   vjp: Fn;
   tapeJvp: Fn;
@@ -40,25 +41,49 @@ const cases: Case[] = [
     tapeVjp: vjp(denseLayer, { engine: "tape" }),
     point: () => [{ w: F(0.4, -0.3, 0.8, -0.6, 0.5, 0.2), b: F(0.1, -0.9, 0.2) }, F(0.7, -1.1)],
   },
+  {
+    name: "stackedLayers",
+    f: stackedLayers,
+    jvp: jvp(stackedLayers),
+    vjp: vjp(stackedLayers),
+    tapeJvp: jvp(stackedLayers, { engine: "tape" }),
+    tapeVjp: vjp(stackedLayers, { engine: "tape" }),
+    point: () => [{ w: F(0.4, -0.3, 0.8, -0.6, 0.5, 0.2), b: F(0.1, -0.9, 0.2) }, { w: F(0.7, -0.2, 0.5, 0.3, 0.9, -0.8), b: F(-0.3, 0.4) }, F(0.7, -1.1)],
+  },
+  { name: "moments (object result)", f: moments, jvp: jvp(moments), vjp: vjp(moments), tapeJvp: jvp(moments, { engine: "tape" }), tapeVjp: vjp(moments, { engine: "tape" }), point: () => [F(0.4, -0.9, 1.3, 0.2), 0.8] },
+  { name: "polarObject (nested object result)", f: polarObject, jvp: jvp(polarObject), vjp: vjp(polarObject), tapeJvp: jvp(polarObject, { engine: "tape" }), tapeVjp: vjp(polarObject, { engine: "tape" }), point: () => [1.6, 0.4] },
+  { name: "polarObject (the early return)", f: polarObject, jvp: jvp(polarObject), vjp: vjp(polarObject), tapeJvp: jvp(polarObject, { engine: "tape" }), tapeVjp: vjp(polarObject, { engine: "tape" }), point: () => [-0.5, 0.4] },
+  {
+    name: "normalizedMoments (a helper's object result)",
+    f: normalizedMoments,
+    jvp: jvp(normalizedMoments),
+    vjp: vjp(normalizedMoments),
+    tapeJvp: jvp(normalizedMoments, { engine: "tape" }),
+    tapeVjp: vjp(normalizedMoments, { engine: "tape" }),
+    point: () => [F(0.4, -0.9, 1.3, 0.2)],
+  },
   { name: "partialDependence", f: partialDependence, jvp: jvp(partialDependence), vjp: vjp(partialDependence), tapeJvp: jvp(partialDependence, { engine: "tape" }), tapeVjp: vjp(partialDependence, { engine: "tape" }), point: () => [0.6, -1.4] },
 ];
 
 describe.each(cases)("$name", (c) => {
   const args = c.point();
   const coords = args.flatMap((a, i) => coordinates(a, i));
-  const m = c.f(...c.point()).length;
+  const result = c.f(...c.point());
+  const m = flatten(result).length;
 
   it("jvp along each input coordinate is the derivative of f along it (central differences), on both engines", () => {
     for (const coord of coords) {
       const [value, tangent] = c.jvp(c.point(), unitTangents(c.point(), coord));
       const [tapeValue, tapeTangent] = c.tapeJvp(c.point(), unitTangents(c.point(), coord));
-      expect(Array.from(value)).toEqual(Array.from(c.f(...c.point())));
-      expect(Array.from(tapeValue)).toEqual(Array.from(value));
-      expect(tangent).toHaveLength(m);
+      expect(flatten(value)).toEqual(flatten(c.f(...c.point())));
+      expect(flatten(tapeValue)).toEqual(flatten(value));
+      const t = flatten(tangent);
+      const tapeT = flatten(tapeTangent);
+      expect(t).toHaveLength(m);
       for (let i = 0; i < m; i++) {
-        const numeric = richardson((h) => c.f(...shifted(c.point(), coord, h))[i]!, read(args, coord));
-        close(tangent[i], numeric, 1e-6, `∂f[${i}]/∂${coord.arg}.${coord.path.join(".")}[${coord.element}]`);
-        close(tapeTangent[i], tangent[i], 1e-10, "tape jvp");
+        const numeric = richardson((h) => flatten(c.f(...shifted(c.point(), coord, h)))[i]!, read(args, coord));
+        close(t[i]!, numeric, 1e-6, `∂f[${i}]/∂${coord.arg}.${coord.path.join(".")}[${coord.element}]`);
+        close(tapeT[i]!, t[i]!, 1e-10, "tape jvp");
       }
     }
   });
@@ -68,28 +93,29 @@ describe.each(cases)("$name", (c) => {
     const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1;
     const cotangent = Array.from({ length: m }, random);
     const [value, pullback] = c.vjp(...c.point());
-    expect(Array.from(value)).toEqual(Array.from(c.f(...c.point())));
-    const g = pullback(cotangent);
+    expect(flatten(value)).toEqual(flatten(c.f(...c.point())));
+    const g = pullback(unflatten(result, cotangent));
     const [, tapePullback] = c.tapeVjp(...c.point());
-    const t = tapePullback(Float64Array.from(cotangent));
+    const t = tapePullback(unflatten(result, cotangent));
     for (const coord of coords) {
       const dot = (h: number) => {
-        const y = c.f(...shifted(c.point(), coord, h));
+        const y = flatten(c.f(...shifted(c.point(), coord, h)));
         return cotangent.reduce((s, ci, i) => s + ci * y[i]!, 0);
       };
       close(entry(g, coord), richardson(dot, read(args, coord)), 1e-6, `(cᵀJ) at ${coord.arg}.${coord.path.join(".")}[${coord.element}]`);
       close(entry(t, coord), entry(g, coord), 1e-10, "tape vjp");
     }
-    expect(() => pullback(new Float64Array(m + 1))).toThrow(RangeError);
+    if (ArrayBuffer.isView(result) || Array.isArray(result)) expect(() => pullback(new Float64Array(m + 1))).toThrow(RangeError);
+    else expect(() => pullback({})).toThrow(/cotangent/);
   });
 
   it("the Jacobian by columns (jvp) equals the Jacobian by rows (vjp)", () => {
     const [, pullback] = c.vjp(...c.point());
     for (let i = 0; i < m; i++) {
-      const row = pullback(Array.from({ length: m }, (_, k) => (k === i ? 1 : 0)));
+      const row = pullback(unflatten(result, Array.from({ length: m }, (_, k) => (k === i ? 1 : 0))));
       for (const coord of coords) {
         const [, column] = c.jvp(c.point(), unitTangents(c.point(), coord));
-        close(entry(row, coord), column[i], 1e-12, `J[${i}][${coord.arg}.${coord.path.join(".")}[${coord.element}]]`);
+        close(entry(row, coord), flatten(column)[i]!, 1e-12, `J[${i}][${coord.arg}.${coord.path.join(".")}[${coord.element}]]`);
       }
     }
   });

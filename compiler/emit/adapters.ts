@@ -7,8 +7,9 @@
  * `jvp`'s tangents, `valueAndGradInto`'s buffers) the shape of its parameter, as JAX does with
  * pytrees: `grad(loss)(params)` → `{ w: Float64Array, b: number }`.
  */
-import { type FnIR, type ParamShape, TS_TYPE_NAME, paramLeaves } from "../ir.js";
+import { type FnIR, type ParamShape, type ResultLayout, TS_TYPE_NAME, paramLeaves } from "../ir.js";
 import { fieldAccess, fieldKey } from "../lower/shapes.js";
+import { SUPPORT_NAME } from "./print.js";
 import type { WrapperSpec } from "./wrappers.js";
 
 /** A wrapper over the source's parameters: `wrt` lists source parameter indices. */
@@ -21,9 +22,12 @@ export interface AdapterSpec extends Pick<WrapperSpec, "kind" | "name" | "fn" | 
   scratchName: string;
 }
 
-/** Whether `fn`'s source parameters differ from its IR parameters (objects, optional parameters). */
+/**
+ * Whether `fn`'s source parameters differ from its IR parameters (objects, optional parameters),
+ * or its result from the IR's (an object, packed into an array).
+ */
 export function needsAdapter(fn: FnIR): boolean {
-  return fn.signature.some((p) => p.shape.k !== "leaf");
+  return fn.signature.some((p) => p.shape.k !== "leaf") || fn.resultLayout !== undefined;
 }
 
 /** The IR parameters whose gradients the source parameters `wrt` have, in order. */
@@ -64,6 +68,19 @@ function leafReads(shape: ParamShape, base: string): string[] {
 function build(shape: ParamShape, leaf: (param: number) => string): string {
   if (shape.k === "object") return `{ ${shape.fields.map(([f, s]) => `${fieldKey(f)}: ${build(s, leaf)}`).join(", ")} }`;
   return leaf(shape.param);
+}
+
+/** The TypeScript type of a result of this layout, with `array` at its array leaves. */
+function layoutTypeText(layout: ResultLayout, array: string): string {
+  if (layout === "num") return "number";
+  if (layout === "arr") return array;
+  return `{ ${layout.fields.map(([f, l]) => `${fieldKey(f)}: ${layoutTypeText(l, array)}`).join("; ")} }`;
+}
+
+/** A layout as the support object's pack/unpack read it: "num", "arr", or [field, layout] pairs. */
+function layoutLiteral(layout: ResultLayout): string {
+  if (typeof layout === "string") return JSON.stringify(layout);
+  return `[${layout.fields.map(([f, l]) => `[${JSON.stringify(f)}, ${layoutLiteral(l)}]`).join(", ")}]`;
 }
 
 /** What an absent optional argument stands for: NaN for a number (undefined in arithmetic), false for a boolean, "" for a string. */
@@ -113,13 +130,20 @@ export function printAdapter(w: AdapterSpec): string {
     }
     case "vjp": {
       const pullback = local("pullback");
-      const cotangentType = fn.resultType === "arr" ? "ArrayLike<number>" : "number";
+      const layout = fn.resultLayout;
+      const cotangentType = layout ? layoutTypeText(layout, "ArrayLike<number>") : fn.resultType === "arr" ? "ArrayLike<number>" : "number";
+      const valueType = layout ? layoutTypeText(layout, "Float64Array") : TS_TYPE_NAME[fn.resultType];
+      // An object result comes packed in one array (lower/object-results.ts): unpacked for the
+      // caller, and the caller's cotangent packed the same way for the flat pullback.
+      const flatValue = layout ? local("packed") : value;
+      const layoutName = local("layout");
       return [
         `/** ${title}: the value, and a pullback from a cotangent to gradients */`,
-        `${exp}function ${w.name}(${params}): [${TS_TYPE_NAME[fn.resultType]}, (cotangent: ${cotangentType}) => ${gradType}] {`,
-        `  const [${value}, ${pullback}] = ${w.flatName}(${flatArgs});`,
-        `  return [${value}, (cotangent: ${cotangentType}): ${gradType} => {`,
-        `    const ${g} = ${pullback}(cotangent);`,
+        `${exp}function ${w.name}(${params}): [${valueType}, (cotangent: ${cotangentType}) => ${gradType}] {`,
+        `  const [${flatValue}, ${pullback}] = ${w.flatName}(${flatArgs});`,
+        ...(layout ? [`  const ${layoutName} = ${layoutLiteral(layout)};`] : []),
+        `  return [${layout ? `${SUPPORT_NAME}.unpack(${layoutName}, ${flatValue})` : value}, (cotangent: ${cotangentType}): ${gradType} => {`,
+        `    const ${g} = ${pullback}(${layout ? `${SUPPORT_NAME}.pack(${layoutName}, cotangent, ${flatValue}, ${JSON.stringify(fn.sourceName)})` : "cotangent"});`,
         `    return ${packed(g)};`,
         `  }];`,
         `}`,
@@ -130,11 +154,20 @@ export function printAdapter(w: AdapterSpec): string {
       const required = fn.signature.filter((p) => p.shape.k !== "optional").length;
       const read = (list: string, absent: (type: string) => string) => fn.signature.flatMap((p, i) => argumentReads(p.shape, `(${list}[${i}] as any)`, fn, absent));
       const arity = required === n ? `${n}` : `${required} to ${n}`;
+      const layout = fn.resultLayout;
+      const type = layout ? layoutTypeText(layout, "Float64Array") : TS_TYPE_NAME[fn.resultType];
+      const call = `${w.flatName}([${read("primals", ABSENT_PRIMAL).join(", ")}], [${read("tangents", ABSENT_TANGENT).join(", ")}])`;
       return [
-        `/** ${title}: tangents shaped as the parameters */`,
-        `${exp}function ${w.name}(primals: ArrayLike<unknown>, tangents: ArrayLike<unknown>): [${TS_TYPE_NAME[fn.resultType]}, ${TS_TYPE_NAME[fn.resultType]}] {`,
+        `/** ${title}: tangents shaped as the parameters${layout ? ", the result and its tangent as the result" : ""} */`,
+        `${exp}function ${w.name}(primals: ArrayLike<unknown>, tangents: ArrayLike<unknown>): [${type}, ${type}] {`,
         `  if (primals.length < ${required} || primals.length > ${n} || tangents.length !== primals.length) throw new TypeError("jvp(${fn.sourceName}) expects ${arity} primals and as many tangents");`,
-        `  return ${w.flatName}([${read("primals", ABSENT_PRIMAL).join(", ")}], [${read("tangents", ABSENT_TANGENT).join(", ")}]);`,
+        ...(layout
+          ? [
+              `  const [packed, tangent] = ${call};`,
+              `  const layout = ${layoutLiteral(layout)};`,
+              `  return [${SUPPORT_NAME}.unpack(layout, packed), ${SUPPORT_NAME}.unpack(layout, tangent, packed)];`,
+            ]
+          : [`  return ${call};`]),
         `}`,
       ].join("\n");
     }

@@ -7,7 +7,8 @@
 import { RUNTIME_HELPERS } from "../primitives.js";
 import { SUPPORT_NAME } from "./print.js";
 
-export function supportDeclaration(adjointSlots: number): string {
+/** `objectResults`: the module has wrappers of functions with object results, which need pack and unpack. */
+export function supportDeclaration(adjointSlots: number, objectResults: boolean): string {
   return `const ${SUPPORT_NAME} = {
   /** The tangent a forward-mode function computed. */
   tangent: 0,
@@ -58,7 +59,7 @@ export function supportDeclaration(adjointSlots: number): string {
       "(each level of recursion is a frame of generated code). Raise the stack with node --stack-size=N, or write the recursion as a loop.";
     return new RangeError(message, { cause: error });
   },
-  /** Arrays reused by allocation site across calls, so steady-state calls allocate nothing. */
+${objectResults ? OBJECT_RESULT_HELPERS : ""}  /** Arrays reused by allocation site across calls, so steady-state calls allocate nothing. */
   buffers: [] as Float64Array[],
   /** A zeroed array of \`length\` for allocation site \`site\` (what \`new Float64Array(length)\` gives). */
   buffer(site: number, length: number): Float64Array {
@@ -74,3 +75,47 @@ export function supportDeclaration(adjointSlots: number): string {
 ${RUNTIME_HELPERS.map((h) => `  /** ${h.doc} */\n  ${h.name}(${h.parameters}): number {\n    ${h.body}\n  },`).join("\n")}
 };`;
 }
+
+/** Unpacking an object result and packing its cotangent (compiler/lower/object-results.ts). */
+const OBJECT_RESULT_HELPERS = `  /**
+   * An object result from the array it is packed in (compiler/lower/object-results.ts). A tangent
+   * array is unpacked with the primal's \`lengths\` (its own length slots hold zeros).
+   */
+  unpack(layout: unknown, packed: Float64Array, lengths: Float64Array = packed): any {
+    let at = 0;
+    const read = (l: any): any => {
+      if (l === "num") return packed[at++];
+      if (l === "arr") {
+        const n = lengths[at++];
+        const a = packed.slice(at, at + n);
+        at += n;
+        return a;
+      }
+      const object: any = {};
+      for (const [name, inner] of l) object[name] = read(inner);
+      return object;
+    };
+    return read(layout);
+  },
+  /** A cotangent shaped as the result, packed as the result \`like\` is (lengths checked against it). */
+  pack(layout: unknown, value: any, like: Float64Array, name: string): Float64Array {
+    const packed = new Float64Array(like.length);
+    let at = 0;
+    const write = (l: any, v: any, path: string): void => {
+      if (l === "num") {
+        if (typeof v !== "number") throw new TypeError(\`vjp(\${name}): the cotangent's \${path} must be a number\`);
+        packed[at++] = v;
+      } else if (l === "arr") {
+        const n = like[at++];
+        if (v == null || v.length !== n) throw new RangeError(\`vjp(\${name}): the cotangent's \${path} must have length \${n}, as the result's does\`);
+        for (let i = 0; i < n; i++) packed[at + i] = v[i];
+        at += n;
+      } else {
+        if (v === null || typeof v !== "object") throw new TypeError(\`vjp(\${name}): the cotangent must be shaped as the result\${path === "cotangent" ? "" : \` (at \${path})\`}\`);
+        for (const [field, inner] of l) write(inner, v[field], path === "cotangent" ? field : \`\${path}.\${field}\`);
+      }
+    };
+    write(layout, value, "cotangent");
+    return packed;
+  },
+`;

@@ -4,7 +4,9 @@
  * arguments — which is exact only if the arrays it reads still hold the same values when the
  * reverse sweep gets there. A helper that writes into an array parameter, or a call handed an
  * array the caller writes, breaks that; such calls are inlined, so the caller's own analyses
- * (to-be-recorded, element saves) see every read and write.
+ * (to-be-recorded, element saves) see every read and write. A helper that returns an array is
+ * inlined too: its result becomes one of the caller's arrays, with an adjoint and a tangent the
+ * caller's sweeps own, instead of a value crossing a call boundary that carries numbers only.
  */
 import { untilStable } from "../fixpoint.js";
 import { type Atom, type Expr, type FnIR, type Stmt, type Type, assertNever, walk } from "../ir.js";
@@ -44,7 +46,7 @@ export function inlineArraySharingCalls(fn: FnIR, functions: Map<string, FnIR>):
         const callee = functions.get(call.fn);
         if (!callee) return [s];
         const sharesWrittenArray = call.args.some((a) => a.k === "var" && written.has(a.name));
-        if (!writesArrayParam(callee) && !sharesWrittenArray) return [s];
+        if (!writesArrayParam(callee) && !sharesWrittenArray && callee.resultType !== "arr") return [s];
         changed = true;
         return inlineCall(fn, callee, call.args, s.k === "assign" ? s.target : undefined);
       });
@@ -73,6 +75,10 @@ function inlineCall(caller: FnIR, callee: FnIR, args: Atom[], target: string | u
     const a = args[i];
     if (p.type === "arr" && a.k === "var") rename.set(p.name, a.name);
   });
+  // An array result is built in the caller's variable (a fresh one: array variables are never
+  // reassigned, so it is no argument of the call).
+  const arrayResult = target !== undefined && callee.resultType === "arr";
+  if (arrayResult) rename.set(callee.result, target);
   for (const [name, type] of callee.vars) {
     if (rename.has(name)) continue;
     let fresh = `${callee.sourceName}_${name}`;
@@ -120,6 +126,6 @@ function inlineCall(caller: FnIR, callee: FnIR, args: Atom[], target: string | u
   const bind: Stmt[] = callee.params.flatMap((p, i): Stmt[] =>
     p.type === "arr" ? [] : [{ k: "assign", target: r(p.name), expr: { k: "copy", arg: args[i] }, loc: callee.loc, declares: true }],
   );
-  const result: Stmt[] = target ? [{ k: "assign", target, expr: { k: "copy", arg: { k: "var", name: r(callee.result) } }, loc: callee.loc }] : [];
+  const result: Stmt[] = target && !arrayResult ? [{ k: "assign", target, expr: { k: "copy", arg: { k: "var", name: r(callee.result) } }, loc: callee.loc }] : [];
   return [...bind, ...copy(callee.body), ...result];
 }

@@ -8,7 +8,7 @@
  */
 import ts from "typescript";
 import { diagnosticAt, type Diagnostic } from "../diagnostics.js";
-import { type Atom, type Expr, type FnIR, type LoopStmt, type Param, type ParamShape, type PrimOp, type SourceLoc, type SourceParam, type Stmt, type Type, bool, num, ref, str, walk } from "../ir.js";
+import { type Atom, type Expr, type FnIR, type LoopStmt, type Param, type ParamShape, type PrimOp, type ResultLayout, type SourceLoc, type SourceParam, type Stmt, type Type, bool, num, ref, str, walk } from "../ir.js";
 import { type FunctionNode, type ModuleGraph, type ResolvedFunction, skipParens } from "../front/modules.js";
 import { MATH_CONSTANTS, NON_DIFFERENTIABLE_MATH, NUMBER_CONSTANTS } from "./math.js";
 import { PACKAGE_NAME } from "../front/markers.js";
@@ -17,6 +17,8 @@ import { MATH_PRIMITIVES } from "../primitives.js";
 import { moduleConstant, moduleDeclaration } from "./module-scope.js";
 import { CMP_OPS, arithmeticOp, compoundOp } from "./operators.js";
 import { type Shape, ShapeError, enumValues, propertyName, shapeOfTypeNode } from "./shapes.js";
+import { type IRWriter, layoutOf, packObject, sameFields, unpackObject } from "./object-results.js";
+import { type Binding, type ObjectValue, isObjectValue } from "./values.js";
 
 /** Thrown inside lowering to abandon a construct after its diagnostic has been recorded. */
 class Unsupported extends Error {}
@@ -39,7 +41,7 @@ export interface LowerContext {
 }
 
 /** The part of a function's IR its callers use. */
-type FnHeader = Pick<FnIR, "name" | "params" | "signature" | "resultType" | "returnsValue">;
+type FnHeader = Pick<FnIR, "name" | "params" | "signature" | "resultType" | "resultLayout" | "returnsValue">;
 
 export function createLowerContext(graph: ModuleGraph, diagnostics: Diagnostic[]): LowerContext {
   return { graph, diagnostics, functions: new Map(), failed: new Set(), usedNames: new Set(), inProgress: [], headers: new Map() };
@@ -72,36 +74,6 @@ export function lowerFunction(fn: ResolvedFunction, ctx: LowerContext): FnIR | u
   }
 }
 
-/** A variable of the source: a number, boolean or array, held in one IR variable. */
-interface Binding {
-  ir: string;
-  type: Type;
-  isConst: boolean;
-  object?: undefined;
-  /** An optional parameter without a default (`y?: number`): the flag that says whether it was given. */
-  given?: string;
-  /** A Float32Array: every store rounds to float32 (written out as Math.fround, so every engine rounds alike). */
-  float32?: boolean;
-  /** An integer typed array: data without derivatives (every store is cut off from the derivative). */
-  integer?: boolean;
-}
-
-/**
- * An object, scalar-replaced: each field is a variable or an object of its own. Objects are
- * references, as in JavaScript: `const q = p` makes q another name for the same ObjectValue, so
- * a write through either is seen through both.
- */
-interface ObjectValue {
-  fields: Map<string, Binding | ObjectValue>;
-  /**
-   * The object (or part of one) a caller passed in: its number and boolean fields may not be
-   * assigned, since the caller's object would change and the IR passes fields by value.
-   */
-  ofParam: boolean;
-  /** Also reachable through another name or field: a new object may not be copied into it. */
-  shared?: boolean;
-}
-
 /** A name bound to an object. */
 interface ObjectBinding {
   object: ObjectValue;
@@ -111,10 +83,6 @@ interface ObjectBinding {
 }
 
 type Named = Binding | ObjectBinding;
-
-function isObjectValue(v: Binding | ObjectValue): v is ObjectValue {
-  return "fields" in v;
-}
 
 /** A statement `break` can leave: a loop, or a switch (which `continue` passes through). */
 interface LoopFrame {
@@ -149,6 +117,8 @@ class FunctionLowerer {
   private loc!: SourceLoc;
   private result!: string;
   private resultType: Type | undefined;
+  /** Set by the first `return` of an object (object-results.ts). */
+  private resultLayout: ResultLayout | undefined;
   private returnedFlag: string | undefined;
   private isProcedure = false;
   private readonly gradcNames: { stopGradient: Set<string>; other: Set<string> };
@@ -209,6 +179,7 @@ class FunctionLowerer {
       body,
       result: this.result,
       resultType: this.resultType,
+      resultLayout: this.resultLayout,
       returnsValue: !this.isProcedure,
       loc: this.locOf(node),
     };
@@ -1314,6 +1285,7 @@ class FunctionLowerer {
     if (!node.type) this.fail(e, `the recursive function '${callee}' needs a declared return type`, `write function ${callee}(…): number`);
     if (header.params.some((p) => p.type === "arr")) this.fail(e, `recursion through '${callee}', which takes an array, is not supported yet`, "pass numbers, or rewrite the recursion over an array as a loop");
     if (header.resultType === "arr") this.fail(e, `recursion through '${callee}', which returns an array, is not supported yet`);
+    if (node.type && this.shapeOfOrUndefined(node.type)?.k === "object") this.fail(e, `recursion through '${callee}', which returns an object, is not supported yet`, "recurse on a helper that returns a number, and build the object outside the recursion");
     return header;
   }
 
@@ -1324,7 +1296,6 @@ class FunctionLowerer {
     if (!resolved.ok) return this.fail(callee, `gradc cannot see the body of '${callee.text}': ${resolved.reason}`, "gradc differentiates calls to functions whose TypeScript source it can read (declared in this module or imported with a relative path)");
     const fn = this.ctx.inProgress.includes(resolved.fn.node) ? this.recursiveCallee(e, resolved.fn.node) : lowerFunction(resolved.fn, this.ctx);
     if (!fn) return this.fail(e, `'${callee.text}' cannot be differentiated (see the errors above)`);
-    if (fn.resultType === "arr") this.fail(e, `calling '${callee.text}', which returns an array, inside a differentiated function is not supported yet`, "have the helper write its result into a Float64Array parameter");
     const required = fn.signature.filter((p) => p.shape.k !== "optional").length;
     if (e.arguments.length > fn.signature.length || e.arguments.length < required) {
       const count = required === fn.signature.length ? `${required}` : `${required} to ${fn.signature.length}`;
@@ -1356,7 +1327,13 @@ class FunctionLowerer {
         }
         const param = fn.params[shape.param];
         if (param.type === "arr") {
-          if (ts.isArrayLiteralExpression(skipParens(a))) return this.expr(a, out).atom;
+          if (ts.isArrayLiteralExpression(skipParens(a)) || ts.isCallExpression(skipParens(a))) {
+            // A new array (a literal, or a helper's result) in a temporary of its own.
+            const v = this.expr(a, out);
+            this.checkType(v.type, "arr", a);
+            if (param.integer) this.fail(a, "this parameter takes an integer array (Int32Array, Uint8Array, …)");
+            return v.atom;
+          }
           const array = this.arrayBinding(a);
           if (!!array.integer !== !!param.integer) this.fail(a, param.integer ? "this parameter takes an integer array (Int32Array, Uint8Array, …)" : "an integer array cannot be passed where a float array is expected", "integer arrays hold data without derivatives: keep the kinds apart");
           return ref(array.ir);
@@ -1482,7 +1459,17 @@ class FunctionLowerer {
   /** An initializer whose value is an object: a literal, or a name or field that holds one. */
   private isObjectExpression(e: ts.Expression): boolean {
     e = skipParens(e);
-    return ts.isObjectLiteralExpression(e) || this.namesObject(e);
+    return ts.isObjectLiteralExpression(e) || this.namesObject(e) || (ts.isCallExpression(e) && this.callReturnsObject(e));
+  }
+
+  /** Whether `e` calls a function of the program that returns an object. */
+  private callReturnsObject(e: ts.CallExpression): boolean {
+    const callee = skipParens(e.expression);
+    if (!ts.isIdentifier(callee) || this.lookup(callee.text) || this.isGradcName(callee.text)) return false;
+    const resolved = this.ctx.graph.resolveLocal(this.sf, callee.text);
+    if (!resolved.ok) return false;
+    if (this.ctx.inProgress.includes(resolved.fn.node)) return false; // recursiveCallee refuses object results
+    return !!lowerFunction(resolved.fn, this.ctx)?.resultLayout;
   }
 
   /** The object `e` evaluates to: the same object for a name or field, a new one for a literal. */
@@ -1492,7 +1479,14 @@ class FunctionLowerer {
     const named = ts.isIdentifier(e) || fieldOf(e) ? this.pathValue(e) : undefined;
     if (named && isObjectValue(named)) return named;
     if (named) return this.fail(e, `expected an object here, found ${TYPE_NAMES[named.type]}`);
-    if (ts.isCallExpression(e)) return this.fail(e, "functions returning objects are not supported yet", "return a number; write outputs into the Float64Array fields of an object parameter");
+    if (ts.isCallExpression(e) && ts.isIdentifier(skipParens(e.expression))) {
+      // A helper's object result: its packed array, unpacked into variables of this function.
+      const { fn, args } = this.lowerCall(e, out);
+      if (!fn.resultLayout) return this.fail(e, `expected an object here, but '${e.expression.getText()}' returns ${fn.resultType === "arr" ? "an array" : TYPE_NAMES[fn.resultType]}`, "read its result as what it is");
+      const packed = this.temp("arr");
+      out.push(this.assign(packed, { k: "call", fn: fn.name, args }));
+      return unpackObject(packed, fn.resultLayout, this.writer, base, out);
+    }
     return this.fail(e, "expected an object here", "write an object literal, or name an object parameter or local");
   }
 
@@ -1634,9 +1628,11 @@ class FunctionLowerer {
    */
   private lowerResult(e: ts.Expression, out: Stmt[]): void {
     const returned = skipParens(e);
-    if (ts.isObjectLiteralExpression(returned) || this.namesObject(returned)) {
-      this.fail(e, "returning an object is not supported yet", "return a number or an array; write other outputs into the Float64Array fields of an object parameter");
+    if (this.isObjectExpression(returned)) {
+      this.lowerObjectResult(returned, out);
+      return;
     }
+    if (this.resultLayout) this.fail(e, "every return must have the same type: an earlier one returns an object", "return an object with the same fields here too");
     if (ts.isArrayLiteralExpression(returned) || (ts.isNewExpression(returned) && ts.isIdentifier(returned.expression) && returned.expression.text === "Float64Array")) {
       this.expr(returned, out, this.result);
       this.setResultType("arr", e);
@@ -1653,21 +1649,56 @@ class FunctionLowerer {
     const length = this.temp("num");
     out.push(this.assign(length, { k: "len", arr: source }));
     out.push(this.assign(this.result, { k: "newarr", size: ref(length) }));
+    out.push(
+      this.countedLoop(ref(length), (k) => {
+        const element = this.temp("num");
+        return [this.assign(element, { k: "load", arr: source, index: k }), { k: "store", arr: this.result, index: k, value: ref(element), loc: this.loc }];
+      }),
+    );
+  }
+
+  /** `return { loss, grad: g }`: the object packed into the result array (object-results.ts). */
+  private lowerObjectResult(returned: ts.Expression, out: Stmt[]): void {
+    if (this.resultType && !this.resultLayout) this.fail(returned, `every return must have the same type: an earlier one returns ${this.resultType === "arr" ? "an array" : "a number"}`, "return the same kind of value from every return");
+    const object = this.objectValue(returned, out, "result");
+    const layout = layoutOf(object, (path, why) => this.fail(returned, `an object result holds numbers, Float64Arrays and objects of them; ${why}`, `leave '${path}' out of the result, or convert it`));
+    if (this.resultLayout && !sameFields(this.resultLayout, layout)) this.fail(returned, "every return must return an object with the same fields as the first", "the result's shape is fixed: give every return the same fields, of the same kinds");
+    this.resultLayout ??= layout;
+    out.push(...packObject(object, this.resultLayout, this.result, this.writer));
+    this.setResultType("arr", returned);
+  }
+
+  /** `for (k = 0; k < count; k++) body(k)` with a counter of its own. */
+  private countedLoop(count: Atom, body: (k: Atom) => Stmt[]): Stmt {
     const k = this.internal("k", "num");
     const more = this.temp("bool");
-    const element = this.temp("num");
-    out.push({
+    return {
       k: "loop",
       id: this.nextLoop++,
       init: [this.assign(k, { k: "copy", arg: num(0) })],
-      test: [this.assign(more, { k: "cmp", op: "<", args: [ref(k), ref(length)] })],
+      test: [this.assign(more, { k: "cmp", op: "<", args: [ref(k), count] })],
       cond: ref(more),
-      body: [this.assign(element, { k: "load", arr: source, index: ref(k) }), { k: "store", arr: this.result, index: ref(k), value: ref(element), loc: this.loc }],
+      body: body(ref(k)),
       update: [this.assign(k, { k: "prim", op: "add", args: [ref(k), num(1)] })],
       postTest: false,
       scoped: [k],
       loc: this.loc,
-    });
+    };
+  }
+
+  /** Packing and unpacking of object results write IR through this. */
+  private get writer(): IRWriter {
+    return {
+      temp: (type) => this.temp(type),
+      named: (base, type) => {
+        const name = this.fresh(base);
+        this.vars.set(name, type);
+        return name;
+      },
+      assign: (target, expr) => this.assign(target, expr),
+      store: (arr, index, value) => ({ k: "store", arr, index, value, loc: this.loc }),
+      countedLoop: (count, body) => this.countedLoop(count, body),
+    };
   }
 
   private setResultType(type: Type, node: ts.Node): void {

@@ -72,3 +72,32 @@ export function unitTangents(args: unknown[], c: Coordinate): unknown[] {
 export function close(actual: number, expected: number, tol: number, label: string): void {
   expect(Math.abs(actual - expected) / Math.max(1, Math.abs(expected)), `${label}: ${actual} vs ${expected}`).toBeLessThanOrEqual(tol);
 }
+
+/** The numbers of a result (a number, an array, an object of them), fields in sorted order. */
+export function flatten(value: unknown): number[] {
+  if (typeof value === "number") return [value];
+  if (isFloatArray(value) || Array.isArray(value)) return Array.from(value as ArrayLike<number>);
+  return Object.keys(value as object)
+    .sort()
+    .flatMap((key) => flatten((value as any)[key]));
+}
+
+/** A value shaped as `template` holding `numbers` in `flatten`'s order (arrays become Float64Arrays). */
+export function unflatten(template: unknown, numbers: ArrayLike<number>): unknown {
+  let at = 0;
+  const build = (t: unknown): unknown => {
+    if (typeof t === "number") return numbers[at++];
+    if (isFloatArray(t) || Array.isArray(t)) {
+      const n = (t as ArrayLike<number>).length;
+      const a = Float64Array.from({ length: n }, (_, i) => numbers[at + i]!);
+      at += n;
+      return a;
+    }
+    return Object.fromEntries(
+      Object.keys(t as object)
+        .sort()
+        .map((key) => [key, build((t as any)[key])]),
+    );
+  };
+  return build(template);
+}
