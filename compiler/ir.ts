@@ -43,7 +43,8 @@ export type Expr =
   | { k: "call"; fn: string; args: Atom[] }
   | { k: "load"; arr: string; index: Atom }
   | { k: "len"; arr: string }
-  | { k: "newarr"; size: Atom };
+  /** A zeroed array: a Float64Array, or an integer typed array (`kind`, e.g. "Int32Array") holding data without derivatives. */
+  | { k: "newarr"; size: Atom; kind?: string };
 
 export type Stmt =
   /** `declares`: the assignment made by the variable's declaration, which overwrites nothing. */

@@ -1406,7 +1406,7 @@ export const MUTATIONS: Mutation[] = [
   { name: "rest element in destructuring", stmt: (x) => `const [q1, ...rest] = [${x}, 1];` },
   { name: "object destructuring", stmt: (_x, a) => `const { length } = ${a};`, needsArray: true },
   { name: "new Array", stmt: () => `const q = new Array(3);` },
-  { name: "new Int32Array", stmt: () => `const q = new Int32Array(3);` },
+  { name: "new Map", stmt: () => `const q = new Map<number, number>();` },
   { name: "Float64Array from literal", stmt: (x) => `const q = new Float64Array([${x}, 1]);` },
   { name: "array alias", stmt: (_x, a) => `const q = ${a};`, needsArray: true },
   { name: "array reassignment", stmt: (_x, a) => `let q = new Float64Array(2);\nq = ${a};`, needsArray: true },

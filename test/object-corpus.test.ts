@@ -27,7 +27,7 @@ import {
   scaledNorm,
   springDistance,
 } from "./fixtures/objects.js";
-import { Activation, Penalty, configuredLoss, float32Local, float32Smoothing, forwardedOptionals, maskedCrossEntropy, optionsObject, reduced, withDefaults } from "./fixtures/parameters.js";
+import { Activation, Penalty, bucketed, configuredLoss, float32Local, float32Smoothing, forwardedOptionals, maskedCrossEntropy, optionsObject, reduced, withDefaults } from "./fixtures/parameters.js";
 
 type Fn = (...args: any[]) => any;
 
@@ -270,6 +270,17 @@ const cases: Case[] = [
     into: valueAndGradInto(maskedCrossEntropy),
     point: () => [F(0.3, -1.2, 0.8, 1.5, 0.1, -0.4, -0.7, 0.9, 0.25), Int32Array.from([2, 0, 1]), Uint8Array.from([1, 0, 1]), 3, new Int32Array(3)],
     integer: [3],
+  },
+  {
+    name: "bucketed (Int32Array and Uint8ClampedArray locals)",
+    f: bucketed,
+    grad: grad(bucketed),
+    tape: grad(bucketed, { engine: "tape" }),
+    jvp: jvp(bucketed),
+    valueAndGrad: valueAndGrad(bucketed),
+    vjp: vjp(bucketed),
+    into: valueAndGradInto(bucketed),
+    point: () => [F(0.31, -0.72, 0.45, 0.93, -0.18), F(0.5, -1.1, 0.8, 0.3), 2.3],
   },
   {
     name: "float32Local",

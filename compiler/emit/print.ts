@@ -98,7 +98,7 @@ class FunctionPrinter {
           // An array allocated once per call (not in a loop or branch) reuses a buffer kept
           // from the previous call, zeroed: generated code allocates nothing in steady state.
           const value =
-            s.expr.k === "newarr" && depth === 1 && !this.fn.reentrant
+            s.expr.k === "newarr" && !s.expr.kind && depth === 1 && !this.fn.reentrant
               ? `${SUPPORT_NAME}.buffer(${this.sites.next++}, ${atom(s.expr.size)})`
               : this.expr(s.expr, s.target);
           this.lines.push(`${pad}${decl}${s.target} = ${value};`);
@@ -207,7 +207,7 @@ class FunctionPrinter {
       case "len":
         return `${e.arr}.length`;
       case "newarr":
-        return `new Float64Array(${atom(e.size)})`;
+        return `new ${e.kind ?? "Float64Array"}(${atom(e.size)})`;
       case "popArray":
         return `${SUPPORT_NAME}.popArray()`;
       case "pop":

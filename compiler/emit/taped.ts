@@ -67,7 +67,7 @@ export function printTapedFunction(fn: FnIR, name: string, taped: (callee: strin
       case "len":
         return active ? `${TAPE_NAME}.constant(${e.arr}.length)` : `${e.arr}.length`;
       case "newarr":
-        return active ? `${TAPE_NAME}.zeros(${plain(e.size)})` : `new Float64Array(${plain(e.size)})`;
+        return active ? `${TAPE_NAME}.zeros(${plain(e.size)})` : `new ${e.kind ?? "Float64Array"}(${plain(e.size)})`;
     }
   };
   let lastLine = -1;

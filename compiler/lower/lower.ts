@@ -16,7 +16,7 @@ import { inlineArraySharingCalls } from "./inline.js";
 import { MATH_PRIMITIVES } from "../primitives.js";
 import { moduleConstant, moduleDeclaration } from "./module-scope.js";
 import { CMP_OPS, arithmeticOp, compoundOp } from "./operators.js";
-import { type Shape, ShapeError, enumValues, propertyName, shapeOfTypeNode } from "./shapes.js";
+import { INTEGER_ARRAYS, type Shape, ShapeError, enumValues, propertyName, shapeOfTypeNode } from "./shapes.js";
 import { type IRWriter, layoutOf, packObject, sameFields, unpackObject } from "./object-results.js";
 import { type Binding, type ObjectValue, isObjectValue } from "./values.js";
 
@@ -558,7 +558,7 @@ class FunctionLowerer {
       }
       markDeclaration(out.slice(start), target);
       this.vars.set(target, value.type);
-      this.scopes[this.scopes.length - 1].set(d.name.text, { ir: target, type: value.type, isConst, float32: float32Local(d.initializer) });
+      this.scopes[this.scopes.length - 1].set(d.name.text, { ir: target, type: value.type, isConst, ...arrayKind(d.initializer) });
     }
   }
 
@@ -1112,12 +1112,15 @@ class FunctionLowerer {
     }
     if (ts.isNewExpression(e)) {
       // A Float32Array local is a float64 array whose every store is rounded to float32 (see
-      // float32Local): it holds exactly the values a Float32Array would.
-      if (ts.isIdentifier(e.expression) && (e.expression.text === "Float64Array" || e.expression.text === "Float32Array") && e.arguments?.length === 1) {
+      // arrayKind): it holds exactly the values a Float32Array would. An integer array is the
+      // typed array itself — its stores convert as JavaScript's do — holding data without derivatives.
+      const kind = ts.isIdentifier(e.expression) ? e.expression.text : "";
+      const integer = INTEGER_ARRAYS.has(kind);
+      if ((kind === "Float64Array" || kind === "Float32Array" || integer) && !this.lookup(kind) && e.arguments?.length === 1) {
         const size = this.scalar(e.arguments[0], out);
-        return emit({ k: "newarr", size }, "arr");
+        return emit(integer ? { k: "newarr", size, kind } : { k: "newarr", size }, "arr");
       }
-      return this.fail(e, "only `new Float64Array(n)` and `new Float32Array(n)` are supported", "allocate arrays with new Float64Array(length)");
+      return this.fail(e, "only `new Float64Array(n)`, `new Float32Array(n)` and integer typed arrays (`new Int32Array(n)`, …) of a length are supported", "allocate arrays with new Float64Array(length)");
     }
     if (ts.isStringLiteral(e) || ts.isNoSubstitutionTemplateLiteral(e)) return atom(str(e.text), "str");
     if (ts.isTemplateExpression(e)) {
@@ -1523,7 +1526,7 @@ class FunctionLowerer {
     const value = this.expr(e, out, target);
     markDeclaration(out.slice(start), target);
     this.vars.set(target, value.type);
-    return { ir: target, type: value.type, isConst: false, float32: float32Local(e) };
+    return { ir: target, type: value.type, isConst: false, ...arrayKind(e) };
   }
 
   /** An existing value placed in a new object or name: objects and arrays by reference, scalars copied. */
@@ -1738,9 +1741,12 @@ class FunctionLowerer {
 }
 
 /** `new Float32Array(n)`: an array whose stores round to float32. */
-function float32Local(e: ts.Expression): boolean {
+/** What kind of array `new …(n)` makes: a Float32Array (stores rounded), an integer array (stores without derivatives), or neither. */
+function arrayKind(e: ts.Expression): { float32?: true; integer?: true } {
   e = skipParens(e);
-  return ts.isNewExpression(e) && ts.isIdentifier(e.expression) && e.expression.text === "Float32Array";
+  if (!ts.isNewExpression(e) || !ts.isIdentifier(e.expression)) return {};
+  if (e.expression.text === "Float32Array") return { float32: true };
+  return INTEGER_ARRAYS.has(e.expression.text) ? { integer: true } : {};
 }
 
 /** `p.w` or `p["w"]`: a read of a named field, with the expression it is read from. */

@@ -13,7 +13,7 @@ import type { ModuleGraph } from "../front/modules.js";
 export type Shape = { k: "leaf"; type: Type; float32?: boolean; integer?: boolean } | { k: "object"; fields: [string, Shape][] };
 
 /** Typed arrays of integers: indices, labels, masks — read and written, never differentiated. */
-const INTEGER_ARRAYS = new Set(["Int8Array", "Uint8Array", "Uint8ClampedArray", "Int16Array", "Uint16Array", "Int32Array", "Uint32Array"]);
+export const INTEGER_ARRAYS = new Set(["Int8Array", "Uint8Array", "Uint8ClampedArray", "Int16Array", "Uint16Array", "Int32Array", "Uint32Array"]);
 
 /** Where a shape could not be read: the node to point at, why, and what to write instead. */
 export class ShapeError extends Error {
