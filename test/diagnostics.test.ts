@@ -616,11 +616,6 @@ describe("objects", () => {
       at: { marker: "twice() { return 2; }" },
     },
     {
-      name: "checkGrad of a function taking an object",
-      source: `import { checkGrad } from "gradc";\n\ninterface P { b: number }\nfunction f(p: P): number {\n  return p.b * p.b;\n}\n\ncheckGrad(f, [{ b: 1 }]);\n`,
-      at: { marker: "f, [", focus: "f" },
-    },
-    {
       name: "a nested function declaration",
       source: withBody(`
         function inner(y: number): number {
