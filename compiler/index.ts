@@ -11,7 +11,7 @@ import { type Diagnostic, DiagnosticError, diagnosticAt, diagnosticAtLoc, syntax
 import { type ModuleRequests, findRequests } from "./front/markers.js";
 import { ModuleGraph, type ResolvedFunction, skipParens } from "./front/modules.js";
 import { createLowerContext, lowerFunction } from "./lower/lower.js";
-import { markRecursion } from "./lower/recursion.js";
+import { markRecursion, recursionProblems } from "./lower/recursion.js";
 import { moduleDeclaration } from "./lower/module-scope.js";
 import { type FnIR, type GFn, paramLeaves, walk } from "./ir.js";
 import { analyzeActivity } from "./analyze/activity.js";
@@ -114,6 +114,8 @@ class ModuleCompiler {
   private readonly lowerCtx;
   private readonly takenNames: Set<string>;
   private readonly generatedNames = new Map<string, string>();
+  /** Recursion problems already reported (every target re-checks the functions lowered so far). */
+  private readonly reportedRecursion = new Set<string>();
   private readonly functions = new Map<string, FnIR>();
   private readonly pending: (() => GFn)[] = [];
   private readonly wrappers: WrapperSpec[] = [];
@@ -244,7 +246,7 @@ class ModuleCompiler {
     }
     const fn = lowerFunction(resolved, this.lowerCtx);
     if (!fn) return undefined; // its diagnostics were reported when it was first lowered
-    this.registerAll();
+    if (!this.registerAll(fn)) return undefined;
     if (!fn.returnsValue) {
       const decl = resolved.node;
       this.diagnostics.push(diagnosticAt(ts.isFunctionDeclaration(decl) && decl.name ? decl.name : decl, `'${fn.sourceName}' returns nothing, so it has no derivative`, "a differentiated function returns the number to differentiate"));
@@ -263,9 +265,18 @@ class ModuleCompiler {
     return fn;
   }
 
-  private registerAll(): void {
+  /** Registers every function lowered so far; false when `target` reaches recursion that cannot be differentiated (reported once). */
+  private registerAll(target: FnIR): boolean {
     for (const fn of this.lowerCtx.functions.values()) this.functions.set(fn.name, fn);
     markRecursion(this.functions.values());
+    const problems = recursionProblems(this.functions.values());
+    for (const p of problems) {
+      const key = `${p.loc.file}:${p.loc.line}:${p.loc.col}:${p.message}`;
+      if (this.reportedRecursion.has(key)) continue;
+      this.reportedRecursion.add(key);
+      this.diagnostics.push(diagnosticAtLoc(p.loc, p.message, this.graph, p.hint));
+    }
+    return !(problems.length > 0 && target.reachesRecursion);
   }
 
   /** `wrtNodes[k]` is where index k is written; the last node is the whole `wrt` option. */

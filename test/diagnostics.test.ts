@@ -179,15 +179,16 @@ function cases(list: Case[]): void {
 // ---------------------------------------------------------------------------------------------
 
 describe("recursion", () => {
-  // Recursion over numbers is in the subset (test/recursion.test.ts); these are not yet.
+  // Recursion over numbers and read-only arrays is in the subset (test/recursion.test.ts); these are not.
   cases([
     {
-      name: "recursion through an array parameter",
+      name: "a recursive function writing into its array parameter",
       source: dedent(`
         import { grad } from "gradc";
 
         function f(a: Float64Array, n: number): number {
           if (n > 0) {
+            a[n] = a[n] * 0.5;
             return a[n] * f(a, n - 1);
           }
           return a[0];
@@ -195,7 +196,32 @@ describe("recursion", () => {
 
         export const g = grad(f, { wrt: 0 });
       `),
-      at: { marker: "f(a, n - 1)" },
+      at: { marker: "function f(a", focus: "function" },
+      text: /recursive function 'f' writes into an array parameter/,
+    },
+    {
+      name: "writing an array after passing it to a recursive function",
+      source: dedent(`
+        import { grad } from "gradc";
+
+        function total(a: Float64Array, n: number): number {
+          return n < 0 ? 0 : a[n] * a[n] + total(a, n - 1);
+        }
+
+        function f(x: Float64Array): number {
+          const b = new Float64Array(x.length);
+          let s = 0;
+          for (let i = 0; i < x.length; i++) {
+            b[i] = x[i];
+            s += total(b, i);
+          }
+          return s;
+        }
+
+        export const g = grad(f);
+      `),
+      at: { marker: "s += total(b, i);" },
+      text: /writes 'b' after passing it to the recursive 'total'/,
     },
     {
       name: "mutual recursion without a declared return type",

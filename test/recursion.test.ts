@@ -8,7 +8,8 @@ import { describe, expect, it } from "vitest";
 import { grad, jvp, vjp } from "gradc";
 import { richardson } from "./support/numeric.js";
 import { richardsonDerivative } from "../runtime/check.js";
-import { chain, continuedFraction, cycleA, even, power } from "./fixtures/recursion.js";
+import { chain, continuedFraction, cycleA, even, horner, power, rangeSum, smoothedRangeSum } from "./fixtures/recursion.js";
+import { coordinates, entry, read, shifted, unitTangents } from "./support/pytree.js";
 
 type Fn = (...args: any[]) => any;
 interface Case {
@@ -84,6 +85,31 @@ describe("depth", () => {
       const [, pullback] = vjp(chain)(0.5, 0.001, depth);
       const second = outcome(() => pullback(1));
       expect(second === "ok" || tooDeep.test(second), second).toBe(true);
+    }
+  });
+});
+
+describe("recursion over arrays it only reads", () => {
+  const F = (...xs: number[]) => Float64Array.from(xs);
+  const arrayCases: { name: string; f: Fn; grad: Fn; tape: Fn; jvp: Fn; point: () => unknown[]; wrt: number[] }[] = [
+    { name: "rangeSum (divide and conquer)", f: rangeSum, grad: grad(rangeSum, { wrt: [0, 1] }), tape: grad(rangeSum, { wrt: [0, 1], engine: "tape" }), jvp: jvp(rangeSum), point: () => [F(0.3, -0.8, 1.2, 0.5, -0.1), F(1.1, 0.4, -0.7, 0.9, 0.2), 0, 5], wrt: [0, 1] },
+    { name: "horner (linear recursion from the end)", f: horner, grad: grad(horner, { wrt: [0, 1] }), tape: grad(horner, { wrt: [0, 1], engine: "tape" }), jvp: jvp(horner), point: () => [F(0.5, -0.3, 0.8, 0.2), 0.7, 3], wrt: [0, 1] },
+    { name: "smoothedRangeSum (a local array filled, then recursed over)", f: smoothedRangeSum, grad: grad(smoothedRangeSum), tape: grad(smoothedRangeSum, { engine: "tape" }), jvp: jvp(smoothedRangeSum), point: () => [F(0.3, -0.8, 1.2, 0.5), F(1.1, 0.4, -0.7, 0.9)], wrt: [0, 1] },
+  ];
+  it.each(arrayCases)("$name: reverse, forward and tape agree with central differences", (c) => {
+    const args = c.point();
+    const g = c.grad(...c.point());
+    const t = c.tape(...c.point());
+    for (const [k, index] of c.wrt.entries()) {
+      for (const coord of coordinates(args[index], index)) {
+        const numeric = richardson((h) => c.f(...shifted(c.point(), coord, h)), read(args, coord));
+        const here = { ...coord, arg: k };
+        close(entry(g, here), numeric, 1e-6, `∂f/∂${index}[${coord.element}]`);
+        close(entry(t, here), entry(g, here), 1e-12, "tape");
+        const [value, tangent] = c.jvp(c.point(), unitTangents(c.point(), coord));
+        expect(value).toBe(c.f(...c.point()));
+        close(tangent, entry(g, here), 1e-12, "jvp");
+      }
     }
   });
 });

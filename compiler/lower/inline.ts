@@ -13,8 +13,9 @@ import { type Atom, type Expr, type FnIR, type Stmt, type Type, assertNever, wal
 
 /** Replaces, in place, the calls of `fn` that must be inlined. `functions` maps names to helpers. */
 export function inlineArraySharingCalls(fn: FnIR, functions: Map<string, FnIR>): void {
-  // Each round inlines at least one call, and recursive calls (which take no arrays) are never
-  // inlined: inlined bodies end.
+  // Each round inlines at least one call, and a function that may recurse is never inlined:
+  // inlined bodies end. (Recursive functions share arrays with their callers read-only, which
+  // recursion.ts checks once the cycles are known.)
   untilStable("inlining of array-sharing helpers", 1000, () => {
     const written = writtenArrays(fn.body);
     let changed = false;
@@ -42,9 +43,8 @@ export function inlineArraySharingCalls(fn: FnIR, functions: Map<string, FnIR>):
           default:
             return assertNever(s);
         }
-        // A function still being lowered (a recursive call) takes no arrays: nothing to inline.
         const callee = functions.get(call.fn);
-        if (!callee) return [s];
+        if (!callee || mayRecurse(callee, functions)) return [s];
         const sharesWrittenArray = call.args.some((a) => a.k === "var" && written.has(a.name));
         if (!writesArrayParam(callee) && !sharesWrittenArray && callee.resultType !== "arr") return [s];
         changed = true;
@@ -55,12 +55,32 @@ export function inlineArraySharingCalls(fn: FnIR, functions: Map<string, FnIR>):
   });
 }
 
+/**
+ * Whether `fn` may call itself: it reaches itself, or a function still being lowered (the caller
+ * whose calls are being inlined, or one further up the stack of lowerings), through its calls.
+ */
+function mayRecurse(fn: FnIR, functions: Map<string, FnIR>): boolean {
+  const seen = new Set<string>();
+  const reaches = (f: FnIR): boolean => {
+    let found = false;
+    walk(f.body, (s) => {
+      const callee = s.k === "effect" ? s.fn : s.k === "assign" && s.expr.k === "call" ? s.expr.fn : undefined;
+      if (found || callee === undefined || seen.has(callee)) return;
+      seen.add(callee);
+      const next = functions.get(callee);
+      found = callee === fn.name || next === undefined || reaches(next);
+    });
+    return found;
+  };
+  return reaches(fn);
+}
+
 export function writesArrayParam(fn: FnIR): boolean {
   const arrays = new Set(fn.params.filter((p) => p.type === "arr").map((p) => p.name));
   return [...writtenArrays(fn.body)].some((a) => arrays.has(a));
 }
 
-function writtenArrays(body: Stmt[]): Set<string> {
+export function writtenArrays(body: Stmt[]): Set<string> {
   const out = new Set<string>();
   walk(body, (s) => {
     if (s.k === "store") out.add(s.arr);

@@ -1278,15 +1278,14 @@ class FunctionLowerer {
   /**
    * A call back into a function still being lowered: recursion, direct or mutual (which functions
    * recurse is worked out once lowering is done: recursion.ts). Callers see its header: its parameters, and the result
-   * type it declares (TypeScript asks recursive functions to declare it too). Array parameters are
-   * left out for now — a recursive function writing into an array would have to be inlined.
+   * type it declares (TypeScript asks recursive functions to declare it too). Arrays it takes must
+   * only be read: recursion.ts checks that once the cycle is known.
    */
   private recursiveCallee(e: ts.CallExpression, node: FunctionNode): FnHeader {
     const callee = (skipParens(e.expression) as ts.Identifier).text;
     const header = this.ctx.headers.get(node);
     if (!header) return this.fail(e, `'${callee}' calls itself before its parameters are known (in a default value)`, "compute the default inside the body");
     if (!node.type) this.fail(e, `the recursive function '${callee}' needs a declared return type`, `write function ${callee}(…): number`);
-    if (header.params.some((p) => p.type === "arr")) this.fail(e, `recursion through '${callee}', which takes an array, is not supported yet`, "pass numbers, or rewrite the recursion over an array as a loop");
     if (header.resultType === "arr") this.fail(e, `recursion through '${callee}', which returns an array, is not supported yet`);
     if (node.type && this.shapeOfOrUndefined(node.type)?.k === "object") this.fail(e, `recursion through '${callee}', which returns an object, is not supported yet`, "recurse on a helper that returns a number, and build the object outside the recursion");
     return header;

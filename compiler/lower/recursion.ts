@@ -6,7 +6,8 @@
  * Strongly connected components of the call graph (Tarjan's algorithm), recomputed over every
  * function lowered so far.
  */
-import { type FnIR, walk } from "../ir.js";
+import { type Atom, type FnIR, type SourceLoc, type Stmt, walk } from "../ir.js";
+import { writesArrayParam, writtenArrays } from "./inline.js";
 
 export function markRecursion(functions: Iterable<FnIR>): void {
   const byName = new Map([...functions].map((f) => [f.name, f]));
@@ -54,6 +55,72 @@ export function markRecursion(functions: Iterable<FnIR>): void {
       }
     }
   }
+}
+
+/** A recursive function that shares arrays with its callers in a way joint mode cannot undo. */
+export interface RecursionProblem {
+  fn: FnIR;
+  loc: SourceLoc;
+  message: string;
+  hint: string;
+}
+
+/**
+ * Recursion over arrays that are only read. Each level's reverse function re-runs the level from
+ * its arguments (joint mode), which is exact only if the arrays still hold what they held when
+ * the level first ran: a recursive function may not write into its array parameters, and a
+ * caller may not write an array it passed to a recursive call after the call (writes before it
+ * are fine: `const s = smooth(a); return rangeSum(s, 0, n)`). Non-recursive helpers that share
+ * written arrays are inlined instead (lower/inline.ts); a recursive call cannot be.
+ */
+export function recursionProblems(functions: Iterable<FnIR>): RecursionProblem[] {
+  const all = [...functions];
+  const byName = new Map(all.map((f) => [f.name, f]));
+  const problems: RecursionProblem[] = [];
+  for (const fn of all) {
+    if (fn.recursive && writesArrayParam(fn)) {
+      problems.push({ fn, loc: fn.loc, message: `the recursive function '${fn.sourceName}' writes into an array parameter`, hint: "write the results into a local array (or return a number), or write the recursion as a loop" });
+    }
+    walk(fn.body, (s) => {
+      const call = s.k === "effect" ? s : s.k === "assign" && s.expr.k === "call" ? s.expr : undefined;
+      const callee = call && byName.get(call.fn);
+      if (!call || !callee?.recursive || !call.args.some((_, i) => callee.params[i]?.type === "arr")) return;
+      const written = writtenAfter(fn.body, s);
+      const shared = call.args.find((a: Atom, i) => callee.params[i]?.type === "arr" && a.k === "var" && written.has(a.name));
+      if (shared?.k !== "var") return;
+      problems.push({
+        fn,
+        loc: s.loc,
+        message: `'${fn.sourceName}' writes '${shared.name}' after passing it to the recursive '${callee.sourceName}'`,
+        hint: "finish writing the array before the recursive call, or pass the recursion a copy of it",
+      });
+    });
+  }
+  return problems;
+}
+
+/** The arrays stored into by statements that may run after `target`: later in its lists, or anywhere in a loop around it. */
+function writtenAfter(body: Stmt[], target: Stmt): Set<string> {
+  const out = new Set<string>();
+  const add = (stmts: Stmt[]) => writtenArrays(stmts).forEach((a) => out.add(a));
+  const search = (stmts: Stmt[]): boolean => {
+    for (let i = 0; i < stmts.length; i++) {
+      const s = stmts[i];
+      let inside = s === target;
+      if (!inside && s.k === "if") inside = search(s.then) || search(s.else);
+      if (!inside && s.k === "loop") {
+        inside = search(s.init) || search(s.test) || search(s.body) || search(s.update);
+        if (inside) add([s]); // the loop's next iterations
+      }
+      if (inside) {
+        add(stmts.slice(i + 1));
+        return true;
+      }
+    }
+    return false;
+  };
+  search(body);
+  return out;
 }
 
 /** The functions `fn` calls directly. */
