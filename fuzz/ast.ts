@@ -5,8 +5,39 @@
  * the program stays well-formed: `validate` checks scoping, types, loop exits and returns.
  */
 
-/** `str`: a string parameter of f, which passes through inactive (compared with "fast" only). */
-export type Ty = "num" | "bool" | "arr" | "str";
+/**
+ * `str`: a string parameter of f, which passes through inactive (compared with "fast" only).
+ * `f32`: a Float32Array parameter (its stores round to float32); `i32`, `u8`: Int32Array and
+ * Uint8Array parameters (labels, masks: data without derivatives); `obj`: an object parameter of
+ * an interface type (`Param.shape`), whose fields the generator reads as variables named `p.w`.
+ */
+export type Ty = "num" | "bool" | "arr" | "str" | "f32" | "i32" | "u8" | "obj";
+
+/** Types whose values are indexed (`a[i]`, `a.length`, `for…of`). */
+export const ARRAY_TYS: readonly Ty[] = ["arr", "f32", "i32", "u8"];
+export const isArrayTy = (t: Ty | undefined): boolean => t !== undefined && ARRAY_TYS.includes(t);
+
+/** A field of an object parameter: a number, a Float64Array, or a nested object (printed as a type literal). */
+export interface ObjField {
+  key: string;
+  ty: "num" | "arr" | "obj";
+  fields?: ObjField[];
+}
+
+/** An object parameter's type: an interface declared in the module. */
+export interface ObjShape {
+  iface: string;
+  fields: ObjField[];
+}
+
+/** Every leaf of an object parameter named `name`: `p.w`, `p.inner.c`, … with its type (and `p.inner` as "obj"). */
+export function objectLeaves(name: string, fields: ObjField[]): { name: string; ty: "num" | "arr" | "obj"; path: string[] }[] {
+  return fields.flatMap((f) => {
+    const here = { name: `${name}.${f.key}`, ty: f.ty, path: [f.key] };
+    if (f.ty !== "obj") return [here];
+    return [here, ...objectLeaves(here.name, f.fields ?? []).map((l) => ({ ...l, path: [f.key, ...l.path] }))];
+  });
+}
 
 export type ArithOp = "+" | "-" | "*" | "/" | "%" | "**";
 export type CmpOp = "<" | "<=" | ">" | ">=" | "===" | "!==";
@@ -90,6 +121,8 @@ export interface Param {
   ty: Ty;
   /** A default value (`k: number = 0.5`): calls may leave the argument out (trailing parameters only). */
   init?: number;
+  /** An object parameter's interface (ty "obj"). */
+  shape?: ObjShape;
 }
 
 export interface Fn {
@@ -104,6 +137,8 @@ export interface Fn {
   generator?: boolean;
   /** Calls itself (its last parameter, a depth, decreases by one per call). */
   recursive?: boolean;
+  /** An array result (every return returns an array): `Float64Array` or `number[]`. */
+  ret?: "f64" | "list";
 }
 
 export interface Program {
@@ -161,11 +196,33 @@ const PREC: Record<BinOp, number> = {
   "||": 4, "&&": 5, "===": 9, "!==": 9, "<": 10, "<=": 10, ">": 10, ">=": 10,
   "+": 12, "-": 12, "*": 13, "/": 13, "%": 13, "**": 14,
 };
-const TS_TYPE: Record<Ty, string> = { num: "number", bool: "boolean", arr: "Float64Array", str: "string" };
+const TS_TYPE: Record<Ty, string> = { num: "number", bool: "boolean", arr: "Float64Array", str: "string", f32: "Float32Array", i32: "Int32Array", u8: "Uint8Array", obj: "object" };
 
 export interface PrintOptions {
   /** Prefix for the program's function and constant names (to batch many programs per module). */
   prefix?: string;
+  /**
+   * The float64 shadow of f (see `Printer.shadow`): Float32Array parameters as Float64Array,
+   * `Math.fround(e)` as `(e)`.
+   */
+  shadow?: boolean;
+}
+
+/** An object parameter's field types, as a type literal's members. */
+function fieldTypes(fields: ObjField[]): string {
+  return fields.map((f) => `${f.key}: ${f.ty === "obj" ? `{ ${fieldTypes(f.fields ?? [])} }` : TS_TYPE[f.ty]}`).join("; ");
+}
+
+/** The interfaces of f's object parameters. */
+export function interfacesOf(p: Program): ObjShape[] {
+  return p.f.params.flatMap((q) => (q.ty === "obj" && q.shape ? [q.shape] : []));
+}
+
+/** Whether f rounds to float32 anywhere (a Float32Array parameter, Math.fround): its finite differences need the float64 shadow. */
+export function roundsToFloat32(p: Program): boolean {
+  let fround = false;
+  for (const fn of allFns(p)) forEachExpr(fn.body, (e) => (fround ||= e.k === "math" && e.fn === "fround"));
+  return fround || p.f.params.some((q) => q.ty === "f32");
 }
 
 function formatNumber(v: number): string {
@@ -181,7 +238,7 @@ export class Printer {
     private readonly program: Program,
     private readonly options: PrintOptions = {},
   ) {
-    this.globals = new Set([...program.helpers.map((h) => h.name), program.f.name, ...program.consts.map((c) => c.name)]);
+    this.globals = new Set([...program.helpers.map((h) => h.name), program.f.name, ...program.consts.map((c) => c.name), ...interfacesOf(program).map((i) => i.iface)]);
   }
 
   name(n: string): string {
@@ -223,6 +280,7 @@ export class Printer {
         return { text: `${this.wrap(e.a, p)} ${e.op} ${this.wrap(e.b, p + 1)}`, prec: p };
       }
       case "math":
+        if (this.options.shadow && e.fn === "fround") return { text: `(${this.expr(e.args[0])})`, prec: 20 };
         return { text: `Math.${e.fn}(${e.args.map((a) => this.wrap(a, 3)).join(", ")})`, prec: 18 };
       case "call":
         return { text: `${this.name(e.fn)}(${e.args.map((a) => this.wrap(a, 3)).join(", ")})`, prec: 18 };
@@ -368,13 +426,30 @@ export class Printer {
     for (const s of stmts) this.stmt(s, indent, out);
   }
 
-  fn(f: Fn, exported: boolean): string {
-    const params = f.params.map((p) => `${p.name}: ${TS_TYPE[p.ty]}${p.init === undefined ? "" : ` = ${formatNumber(p.init)}`}`);
+  private paramType(p: Param): string {
+    if (p.ty === "obj" && p.shape) return this.name(p.shape.iface);
+    if (p.ty === "f32" && this.options.shadow) return "Float64Array";
+    return TS_TYPE[p.ty];
+  }
+
+  fn(f: Fn, exported: boolean, name = this.name(f.name)): string {
+    const params = f.params.map((p) => `${p.name}: ${this.paramType(p)}${p.init === undefined ? "" : ` = ${formatNumber(p.init)}`}`);
     if (f.rawParams) params.push(f.rawParams);
-    const out = [`${exported ? "export " : ""}${f.rawPrefix ?? ""}function${f.generator ? "*" : ""} ${this.name(f.name)}(${params.join(", ")}): number {`];
+    const ret = f.ret === "f64" ? "Float64Array" : f.ret === "list" ? "number[]" : "number";
+    const out = [`${exported ? "export " : ""}${f.rawPrefix ?? ""}function${f.generator ? "*" : ""} ${name}(${params.join(", ")}): ${ret} {`];
     this.block(f.body, "  ", out);
     out.push("}");
     return out.join("\n");
+  }
+
+  /**
+   * f computed in float64 throughout, named `name`: Float32Array parameters become Float64Arrays
+   * and `Math.fround(e)` becomes `e`. Its derivative is what every engine computes for f (which
+   * differentiates a float32 store and fround as the identity), and it is smooth where f is only
+   * smooth to float32's resolution — the runner takes finite differences of it.
+   */
+  shadow(name: string): string {
+    return new Printer(this.program, { ...this.options, shadow: true }).fn(this.program.f, false, name);
   }
 
   /** The program's declarations: constants, helpers, then f. */
@@ -384,6 +459,7 @@ export class Printer {
       parts.push(this.program.consts.map((c) => `const ${this.name(c.name)} = ${formatNumber(c.value)};`).join("\n"));
     }
     for (const raw of this.program.rawTop ?? []) parts.push(raw);
+    for (const i of interfacesOf(this.program)) parts.push(`interface ${this.name(i.iface)} {\n${i.fields.map((f) => `  ${fieldTypes([f])};`).join("\n")}\n}`);
     for (const h of this.program.helpers) parts.push(this.fn(h, false));
     parts.push(this.fn(this.program.f, exportF));
     return parts.join("\n\n");
@@ -470,6 +546,9 @@ export function exprSlots(p: Program): ExprSlot[] {
         slot(e, "c");
         slot(e, "a");
         slot(e, "b");
+        return;
+      case "arrlit":
+        e.items.forEach((_, i) => slot(e.items, i));
         return;
       default:
         return;
@@ -629,17 +708,20 @@ export function size(p: Program): number {
   let e = 0;
   // Literals above 1 count extra, so that shortening a loop (5 trips → 1) counts as progress.
   for (const fn of allFns(p)) forEachExpr(fn.body, (x) => (e += x.k === "lit" && Math.abs(x.v) > 1 ? 2 : 1));
-  const params = allFns(p).reduce((k, fn) => k + fn.params.length, 0);
+  // An object parameter counts its fields too (the minimiser drops unused ones).
+  const params = allFns(p).reduce((k, fn) => k + fn.params.reduce((n, q) => n + 1 + (q.shape ? objectLeaves(q.name, q.shape.fields).length : 0), 0), 0);
   return n * 10 + e + p.helpers.length * 20 + p.consts.length + params;
 }
 
 // ── Validation ────────────────────────────────────────────────────────────────────────────────
 
 interface Binding {
-  ty: Ty | "obj";
+  ty: Ty;
   mutable: boolean;
-  /** An object's field names. */
+  /** An object's field names (a local object's; a parameter object has none to destructure). */
   keys?: string[];
+  /** An array made by an array literal: a number[], not a Float64Array. */
+  list?: boolean;
 }
 
 /**
@@ -666,7 +748,13 @@ export function validate(p: Program): string | undefined {
 }
 
 function checkFn(fn: Fn, helpers: Map<string, Param[]>, consts: Set<string>): void {
-  const scopes: Map<string, Binding>[] = [new Map(fn.params.map((q) => [q.name, { ty: q.ty, mutable: q.ty !== "arr" }]))];
+  // An object parameter's fields are bound as `p.w`, `p.inner.c`: never assignable (gradc
+  // refuses writes to a parameter object's number fields; its arrays' elements may be written).
+  const params = fn.params.flatMap((q): [string, Binding][] => [
+    [q.name, { ty: q.ty, mutable: q.ty === "num" || q.ty === "bool" || q.ty === "str", keys: q.ty === "obj" ? [] : undefined }],
+    ...(q.ty === "obj" ? objectLeaves(q.name, q.shape?.fields ?? []).map((l): [string, Binding] => [l.name, { ty: l.ty, mutable: false, keys: l.ty === "obj" ? [] : undefined }]) : []),
+  ]);
+  const scopes: Map<string, Binding>[] = [new Map(params)];
   /** Names a block declares further down: reading one now is a temporal-dead-zone error. */
   const pending: Set<string>[] = [new Set()];
   const lookup = (name: string) => {
@@ -699,12 +787,12 @@ function checkFn(fn: Fn, helpers: Map<string, Param[]>, consts: Set<string>): vo
       }
       case "len": {
         const b = lookup(e.arr);
-        if (!b || b.ty !== "arr") fail(`'${e.arr}' is not an array`);
+        if (!b || !isArrayTy(b.ty)) fail(`'${e.arr}' is not an array`);
         return "num";
       }
       case "load": {
         const b = lookup(e.arr);
-        if (!b || b.ty !== "arr") fail(`'${e.arr}' is not an array`);
+        if (!b || !isArrayTy(b.ty)) fail(`'${e.arr}' is not an array`);
         need(e.index, "num");
         return "num";
       }
@@ -741,7 +829,7 @@ function checkFn(fn: Fn, helpers: Map<string, Param[]>, consts: Set<string>): vo
         need(e.c, "bool");
         const t = expr(e.a);
         need(e.b, t);
-        if (t === "arr") fail("array-valued ?:");
+        if (t !== "num" && t !== "bool") fail(`${t}-valued ?:`);
         return t;
       }
       case "newarr":
@@ -777,12 +865,12 @@ function checkFn(fn: Fn, helpers: Map<string, Param[]>, consts: Set<string>): vo
       const b = lookup(l.name);
       if (!b) fail(`'${l.name}' is not declared`);
       if (!b!.mutable) fail(`'${l.name}' is not assignable`);
-      if (b!.ty === "arr") fail(`array '${l.name}' reassigned`);
+      if (b!.ty !== "num" && b!.ty !== "bool") fail(`${b!.ty} '${l.name}' reassigned`);
       if (compound && b!.ty !== "num") fail(`compound assignment to ${b!.ty}`);
       return b!.ty;
     }
     const b = lookup(l.arr);
-    if (!b || b.ty !== "arr") fail(`'${l.arr}' is not an array`);
+    if (!b || !isArrayTy(b.ty)) fail(`'${l.arr}' is not an array`);
     if (expr(l.index) !== "num") fail("index is not a number");
     return "num" as Ty;
   };
@@ -807,7 +895,7 @@ function checkFn(fn: Fn, helpers: Map<string, Param[]>, consts: Set<string>): vo
         const t = expr(s.init);
         pending[pending.length - 1].delete(s.name);
         if (t !== s.ty) fail(`'${s.name}' initialised with ${t}`);
-        scopes[scopes.length - 1].set(s.name, { ty: s.ty, mutable: s.kw === "let" && s.ty !== "arr" });
+        scopes[scopes.length - 1].set(s.name, { ty: s.ty, mutable: s.kw === "let" && s.ty !== "arr", list: s.init.k === "arrlit" });
         return;
       }
       case "assign": {
@@ -840,7 +928,7 @@ function checkFn(fn: Fn, helpers: Map<string, Param[]>, consts: Set<string>): vo
         return;
       case "forof": {
         const b = lookup(s.arr);
-        if (!b || b.ty !== "arr") fail(`'${s.arr}' is not an array`);
+        if (!b || !isArrayTy(b.ty)) fail(`'${s.arr}' is not an array`);
         scopes.push(new Map([[s.v, { ty: "num", mutable: s.kw === "let" }]]));
         pending.push(new Set());
         block(s.body, loops + 1);
@@ -889,7 +977,12 @@ function checkFn(fn: Fn, helpers: Map<string, Param[]>, consts: Set<string>): vo
         if (loops === 0) fail(`${s.k} outside a loop`);
         return;
       case "return":
-        if (expr(s.value) !== "num") fail("return of a non-number");
+        if (expr(s.value) !== (fn.ret ? "arr" : "num")) fail(fn.ret ? "return of a non-array" : "return of a non-number");
+        if (fn.ret) {
+          // A Float64Array result returns Float64Arrays; a number[] result literals or literal locals.
+          const list = s.value.k === "arrlit" || (s.value.k === "ref" && lookup(s.value.name)?.list === true);
+          if (list !== (fn.ret === "list")) fail(`return of ${list ? "a number[]" : "a Float64Array"} from a function returning ${fn.ret === "list" ? "number[]" : "Float64Array"}`);
+        }
         return;
       case "expr":
         if (s.e.k !== "call" && s.e.k !== "raw") fail("expression statement that is not a call");

@@ -9,6 +9,9 @@
  * (`y[i] = y[i] * g(y[i - 1]) + …`), accumulation, helper calls (inside loops too, helpers that
  * write into their array arguments), boolean parameters, and loops that overwrite an outer
  * variable with a value carrying no derivative beside a gated accumulator (`FnGen.addOverwrite`).
+ * Now and then f also takes an object parameter of an interface type, a Float32Array, an
+ * Int32Array of labels or a Uint8Array mask, uses Math.fround, or returns an array
+ * (`ProgramGen.extRng`).
  *
  * Values are kept tame so that finite differences mean something: every expression carries an
  * upper bound on its magnitude, operands are scaled or squashed when the bound grows, functions
@@ -20,7 +23,7 @@
  *
  * `generateProgram(seed, index)` is a pure function of its arguments.
  */
-import { type BinOp, type Expr, type Fn, type LValue, type Param, type Program, type Stmt, type Ty, forEachExpr } from "./ast.js";
+import { type BinOp, type Expr, type Fn, type LValue, type ObjField, type Param, type Program, type Stmt, type Ty, forEachExpr, objectLeaves } from "./ast.js";
 import { Rng } from "./rng.js";
 
 /** Magnitude bound of variables and array elements. */
@@ -53,6 +56,8 @@ interface VarInfo {
   gated?: boolean;
   /** A field of a local object (named `o1.a`): the object's name, its fields, whether it is a `let`. */
   object?: ObjectInfo;
+  /** A Float32Array (f's parameter): stores round to float32; never a helper's Float64Array argument. */
+  f32?: boolean;
 }
 
 interface ObjectInfo {
@@ -112,6 +117,18 @@ export interface GenerateOptions {
   maxHelpers?: number;
   /** Statement budget of f (default 28). */
   entryBudget?: number;
+  /** Whether f may return an array (default true; bad input, checked through `grad`, says false). */
+  arrayResults?: boolean;
+}
+
+/** What f uses beyond numbers, Float64Arrays, booleans and strings (drawn from `ProgramGen.extRng`). */
+interface EntryExtras {
+  /** `Math.fround(…)` in f's expressions. */
+  fround: boolean;
+  /** f writes into its Float32Array parameter (also where its other parameter arrays are read-only). */
+  f32Writable?: boolean;
+  /** An array result: f returns a Float64Array or a number[]. */
+  ret?: "f64" | "list";
 }
 
 export function generateProgram(seed: number, index: number, options: GenerateOptions = {}): Program {
@@ -139,7 +156,16 @@ class ProgramGen {
   ) {
     this.arrLen = rng.int(2, 5);
     this.sideRng = new Rng(seed, index, 0x0e7e);
+    this.extRng = new Rng(seed, index, 0x0b7e);
   }
+
+  /**
+   * A third stream, for f's object, Float32Array and integer-array parameters, Math.fround and
+   * array results. Drawn at f's start on every program, it would shift the second stream's later
+   * decisions if it shared it; on its own, a program that chooses none of these constructs is
+   * exactly the program it was before they existed.
+   */
+  readonly extRng: Rng;
 
   generate(): Program {
     const rng = this.rng;
@@ -205,8 +231,34 @@ class ProgramGen {
     if (rng.chance(0.3)) params.push({ name: "flag", ty: "bool" });
     if (this.sideRng.chance(0.15)) params.push({ name: "mode", ty: "str" });
     rng.shuffle(params);
-    const gen = new FnGen(this, params, this.helpers.slice(), this.options.entryBudget ?? rng.int(8, 28), true, rng.chance(0.6));
-    return { name: "f", params, body: gen.body() };
+    // Object, Float32Array and integer-array parameters, fround and array results: all from the
+    // third stream, every decision drawn whatever the options (so the stream stays in step).
+    const ext = this.extRng;
+    const extra: Param[] = [];
+    if (ext.chance(0.1)) extra.push({ name: "p", ty: "obj", shape: { iface: "Params", fields: this.objectFields() } });
+    if (ext.chance(0.08)) extra.push({ name: "w32", ty: "f32" });
+    const ints = ext.weighted([["none", 10], ["labels", 0.45], ["mask", 0.45], ["both", 0.2]] as const);
+    if (ints === "labels" || ints === "both") extra.push({ name: "labels", ty: "i32" });
+    if (ints === "mask" || ints === "both") extra.push({ name: "mask", ty: "u8" });
+    for (const q of extra) params.splice(ext.int(0, params.length), 0, q);
+    const fround = ext.chance(0.06);
+    const f32Writable = ext.chance(0.6);
+    const retKind = ext.pick(["f64", "f64", "list"] as const);
+    const ret = ext.chance(0.09) && this.options.arrayResults !== false ? retKind : undefined;
+    const gen = new FnGen(this, params, this.helpers.slice(), this.options.entryBudget ?? rng.int(8, 28), true, rng.chance(0.6), { fround, ret, f32Writable });
+    return { name: "f", params, body: gen.body(), ...(ret ? { ret } : {}) };
+  }
+
+  /** An object parameter's fields: numbers, Float64Arrays (all of the program's length), perhaps a nested object. */
+  private objectFields(): ObjField[] {
+    const ext = this.extRng;
+    const fields: ObjField[] = [];
+    if (ext.chance(0.75)) fields.push({ key: "w", ty: "arr" });
+    if (ext.chance(0.75)) fields.push({ key: "b", ty: "num" });
+    if (ext.chance(0.3)) fields.push({ key: "scale", ty: "num" });
+    if (ext.chance(0.35)) fields.push({ key: "inner", ty: "obj", fields: ext.shuffle([{ key: "c", ty: "num" }, ...(ext.chance(0.6) ? [{ key: "v", ty: "arr" as const }] : [])]) });
+    if (fields.length === 0) fields.push({ key: "b", ty: "num" });
+    return ext.shuffle(fields);
   }
 }
 
@@ -230,26 +282,94 @@ class FnGen {
     budget: number,
     private readonly entry: boolean,
     paramArraysWritable: boolean,
+    private readonly extras: EntryExtras = { fround: false },
   ) {
     this.rng = prog.rng;
     this.budget = budget;
     this.scopes.push(
-      params.map((p): VarInfo => ({
-        name: p.name,
-        ty: p.ty,
-        bound: p.ty === "num" ? CAP : p.ty === "arr" ? CAP : 1,
-        // A recursive helper's depth is never assigned: each call decreases it by one.
-        assignable: p.ty === "num" && p.name !== "depth" && this.rng.chance(0.5),
-        writable: p.ty === "arr" ? paramArraysWritable : undefined,
-        param: true,
-      })),
+      params.flatMap((p): VarInfo[] => {
+        // An object parameter: its number fields are read-only variables `p.b` (gradc refuses
+        // writes to them), its arrays `p.w` parameter arrays; a Float32Array is a parameter array
+        // whose stores round; integer arrays are data (indices, masks).
+        if (p.ty === "obj") {
+          return objectLeaves(p.name, p.shape?.fields ?? []).flatMap((l): VarInfo[] =>
+            l.ty === "num" ? [{ name: l.name, ty: "num", bound: CAP, assignable: false, param: true }] : l.ty === "arr" ? [{ name: l.name, ty: "arr", bound: CAP, assignable: false, writable: paramArraysWritable, param: true }] : [],
+          );
+        }
+        if (p.ty === "f32") return [{ name: p.name, ty: "arr", bound: CAP, assignable: false, writable: paramArraysWritable || this.extras.f32Writable, param: true, f32: true }];
+        if (p.ty === "i32" || p.ty === "u8") return [{ name: p.name, ty: p.ty, bound: p.ty === "u8" ? 1 : 7, assignable: false, param: true }];
+        return [{
+          name: p.name,
+          ty: p.ty,
+          bound: p.ty === "num" ? CAP : p.ty === "arr" ? CAP : 1,
+          // A recursive helper's depth is never assigned: each call decreases it by one.
+          assignable: p.ty === "num" && p.name !== "depth" && this.rng.chance(0.5),
+          writable: p.ty === "arr" ? paramArraysWritable : undefined,
+          param: true,
+        }];
+      }),
     );
   }
 
   body(): Stmt[] {
     const stmts = this.block({ loops: 0, depth: 0 }, this.entry ? this.rng.int(4, 9) : this.rng.int(2, 5));
+    if (this.extras.ret) {
+      stmts.push(...this.pinned(this.exitPins(stmts), () => this.arrayResult()));
+      return stmts;
+    }
     stmts.push({ k: "return", value: this.pinned(this.exitPins(stmts), () => this.finalValue().e), pin: true });
     return stmts;
+  }
+
+  // ── Array results (f only) ──────────────────────────────────────────────────────────────────
+
+  /**
+   * The end of an array-valued f: a new Float64Array filled in a loop, an existing Float64Array
+   * (a local, or a parameter f may have written) after one more element write, or for a
+   * `number[]` result an array literal or a literal local.
+   */
+  private arrayResult(): Stmt[] {
+    const rng = this.rng;
+    const L = this.prog.arrLen;
+    const ret = (value: Expr): Stmt => ({ k: "return", value, pin: true });
+    if (this.extras.ret === "list") {
+      const locals = this.vars((v) => v.ty === "arr" && !!v.literal);
+      if (locals.length > 0 && rng.chance(0.4)) return [ret(ref(rng.pick(locals).name, "arr"))];
+      return [ret(this.arrayValue())];
+    }
+    const existing = this.resultArrays();
+    if (existing.length > 0 && rng.chance(0.35)) {
+      const a = rng.pick(existing);
+      return [...(a.writable ? this.updateElement(a) : []), ret(ref(a.name, "arr"))];
+    }
+    const name = this.fresh("v");
+    const arrays = this.readable("arr");
+    const size: Expr = arrays.length > 0 && rng.chance(0.6) ? { k: "len", arr: rng.pick(arrays).name } : lit(L);
+    const i = this.loopVar();
+    const value = this.withScope([{ name: i, ty: "num", bound: L, assignable: false, int: { lo: 0, hi: L - 1 } }], () => this.withoutSideEffects(() => this.fit(this.num(rng.int(2, 3)), 4 * CAP).e));
+    return [
+      { k: "decl", kw: "const", name, ty: "arr", init: { k: "newarr", size }, annotate: rng.chance(0.2) },
+      { k: "for", v: i, init: lit(0), cmp: "<", limit: { k: "len", arr: name }, update: "++", body: [{ k: "assign", target: { k: "elem", arr: name, index: ref(i) }, op: "=", value }] },
+      ret(ref(name, "arr")),
+    ];
+  }
+
+  /** Float64Arrays f may return as they are: locals made with `new`, and parameters (not a Float32Array, not a literal). */
+  private resultArrays(): VarInfo[] {
+    return this.vars((v) => v.ty === "arr" && !v.literal && !v.f32);
+  }
+
+  /** An array to return early: a literal for a number[] result, an existing Float64Array for a Float64Array result (see `canReturn`). */
+  private arrayValue(): Expr {
+    if (this.extras.ret === "list") {
+      return { k: "arrlit", items: Array.from({ length: this.prog.arrLen }, () => this.fit(this.num(2), CAP).e) };
+    }
+    return ref(this.rng.pick(this.resultArrays()).name, "arr");
+  }
+
+  /** Whether an early `return` can give f's result type here. */
+  private canReturn(): boolean {
+    return this.extras.ret !== "f64" || this.resultArrays().length > 0;
   }
 
   // ── Scope ───────────────────────────────────────────────────────────────────────────────────
@@ -326,12 +446,15 @@ class FnGen {
     const nums = this.readable("num");
     const arrays = this.readable("arr");
     const consts = this.prog.consts;
+    const ints = this.vars((v) => v.ty === "i32" || v.ty === "u8");
     const choice = rng.weighted([
       ["var", nums.length > 0 ? 6 : 0],
       ["load", arrays.length > 0 ? 4 : 0],
       ["const", consts.length > 0 ? 0.7 : 0],
       ["lit", 1.2],
       ["len", arrays.length > 0 ? 0.2 : 0],
+      // An element of an integer array (a label, a mask bit): a number without derivative.
+      ["intLoad", ints.length > 0 ? 0.8 : 0],
     ] as const);
     switch (choice) {
       case "var": {
@@ -349,6 +472,10 @@ class FnGen {
       }
       case "len":
         return { e: { k: "len", arr: rng.pick(arrays).name }, b: this.prog.arrLen };
+      case "intLoad": {
+        const a = rng.pick(ints);
+        return { e: { k: "load", arr: a.name, index: this.index(a.name) }, b: a.bound };
+      }
       case "lit": {
         const v = rng.pick([0.5, 1, 2, 0.25, 1.5, 3, 0.75, -0.5, -1, 0.3, 1.7]);
         return { e: lit(v), b: Math.abs(v) };
@@ -373,8 +500,25 @@ class FnGen {
       if (lo >= 0 && hi + 1 <= L - 1) options.push([() => bin("+", ref(v.name), lit(1)), 1]);
     }
     options.push([() => math("min", bin("-", len, lit(1)), math("floor", math("abs", this.num(1).e))), 0.3]);
+    // `a[labels[i] % a.length]`: an index read from an Int32Array of non-negative labels (the
+    // index of the label itself is any index but another label).
+    const labels = this.indexDepth === 0 ? this.vars((v) => v.ty === "i32") : [];
+    if (labels.length > 0) {
+      options.push([() => {
+        const l = rng.pick(labels).name;
+        this.indexDepth++;
+        try {
+          return bin("%", { k: "load", arr: l, index: this.index(l) }, structuredClone(len));
+        } finally {
+          this.indexDepth--;
+        }
+      }, 2]);
+    }
     return rng.weighted(options)();
   }
+
+  /** Nesting of `index` inside a label's index. */
+  private indexDepth = 0;
 
   /** A number expression of nesting depth at most d. */
   num(d: number): Val {
@@ -394,6 +538,8 @@ class FnGen {
       ["cond", 0.8],
       ["call", pureHelpers.length > 0 ? 1.2 : 0],
       ["sideEffect", this.sideEffects && this.vars((v) => v.ty === "num" && v.assignable).length > 0 ? 0.4 : 0],
+      ["fround", this.extras.fround ? 0.7 : 0],
+      ["masked", this.vars((v) => v.ty === "u8").length > 0 ? 1 : 0],
     ] as const);
     switch (choice) {
       case "leaf":
@@ -453,6 +599,18 @@ class FnGen {
       }
       case "sideEffect":
         return this.sideEffect(d);
+      case "fround": {
+        // Rounded to float32: the derivative passes through as for the identity.
+        const a = this.num(d - 1);
+        return { e: math("fround", a.e), b: a.b * 1.0001 };
+      }
+      case "masked": {
+        // A term switched on and off by a Uint8Array mask: `mask[i] * e`.
+        const m = rng.pick(this.vars((v) => v.ty === "u8"));
+        const a = this.num(d - 1);
+        const mask: Expr = { k: "load", arr: m.name, index: this.index(m.name) };
+        return { e: rng.chance(0.5) ? bin("*", mask, a.e) : bin("*", a.e, mask), b: a.b };
+      }
     }
   }
 
@@ -522,7 +680,7 @@ class FnGen {
       if (h.recursive && i === h.params.length - 1) return frozen(lit(this.prog.sideRng.int(0, 4)));
       if (p.ty === "num") return this.fit(this.num(d), CAP).e;
       if (p.ty === "bool") return this.bool(d);
-      const arrays = this.readable("arr").filter((a) => (!h.writes || a.writable) && !a.literal);
+      const arrays = this.readable("arr").filter((a) => (!h.writes || a.writable) && !a.literal && !a.f32);
       return ref(this.rng.pick(arrays).name, "arr");
     });
     return { k: "call", fn: h.name, args };
@@ -530,7 +688,7 @@ class FnGen {
 
   private canCall(h: HelperSig): boolean {
     if (!h.params.some((p) => p.ty === "arr")) return true;
-    return this.readable("arr").some((a) => (!h.writes || a.writable) && !a.literal);
+    return this.readable("arr").some((a) => (!h.writes || a.writable) && !a.literal && !a.f32);
   }
 
   /** A guarded application of a one-argument Math function. */
@@ -684,8 +842,15 @@ class FnGen {
       ["not", d > 0 ? 0.6 : 0],
       ["and", d > 0 ? 1 : 0],
       ["or", d > 0 ? 0.8 : 0],
+      ["intCmp", this.vars((v) => v.ty === "u8" || v.ty === "i32").length > 0 ? 1 : 0],
     ] as const);
     switch (choice) {
+      case "intCmp": {
+        // `mask[i] === 0`, `labels[j] > 2`: conditions on data without derivatives.
+        const a = rng.pick(this.vars((v) => v.ty === "u8" || v.ty === "i32"));
+        const load: Expr = { k: "load", arr: a.name, index: this.index(a.name) };
+        return a.ty === "u8" ? bin(rng.pick(["===", "!=="] as const), load, lit(rng.int(0, 1))) : bin(rng.pick(["<", ">", "==="] as const), load, lit(rng.int(0, 7)));
+      }
       case "cmp": {
         const op = rng.pick(["<", "<=", ">", ">="] as const);
         const a = this.num(Math.max(0, d - 1)).e;
@@ -827,7 +992,7 @@ class FnGen {
       ["setObj", this.objects().some((o) => o.isLet) ? 1 : 0],
       ["destruct", this.objects().length > 0 ? 0.6 : 0],
       ["exit", ctx.loops > 0 ? 1.3 : 0],
-      ["earlyReturn", ctx.loops === 0 && ctx.depth > 0 ? 0.3 : ctx.loops === 0 ? 0.15 : 0],
+      ["earlyReturn", !this.canReturn() ? 0 : ctx.loops === 0 && ctx.depth > 0 ? 0.3 : ctx.loops === 0 ? 0.15 : 0],
     ] as const);
     switch (kind) {
       case "declNum":
@@ -850,7 +1015,9 @@ class FnGen {
         return [{ k: "assign", target: { k: "var", name: v.name }, op: "=", value }];
       }
       case "elem": {
-        const a = rng.pick(writableArrays);
+        // A Float32Array parameter is written more often than its share (its stores round).
+        const f32 = writableArrays.filter((a) => a.f32);
+        const a = f32.length > 0 && rng.chance(0.4) ? f32[0] : rng.pick(writableArrays);
         return this.updateElement(a);
       }
       case "if":
@@ -873,7 +1040,7 @@ class FnGen {
         return [this.exit(ctx)];
       case "earlyReturn": {
         const cond = this.condition(2);
-        const value = this.assuming(cond, true, () => this.fit(this.num(2), CAP).e);
+        const value = this.assuming(cond, true, () => (this.extras.ret ? this.arrayValue() : this.fit(this.num(2), CAP).e));
         this.afterExit(cond);
         return [{ k: "if", cond, then: [{ k: "return", value }], else: null, compact: rng.chance(0.5) }];
       }
@@ -1090,11 +1257,20 @@ class FnGen {
   private exit(ctx: Ctx): Stmt {
     const rng = this.rng;
     const cond = this.bool(2);
-    const kind = rng.weighted([["break", 3], ["continue", 2], ["return", 1]] as const);
+    const kind = rng.weighted([["break", 3], ["continue", 2], ["return", this.canReturn() ? 1 : 0]] as const);
     const [last, before] = this.assuming(cond, true, (): [Stmt, Stmt[]] => [
-      kind === "return" ? { k: "return", value: this.fit(this.num(2), CAP).e } : { k: kind },
+      kind === "return" ? { k: "return", value: this.extras.ret ? this.arrayValue() : this.fit(this.num(2), CAP).e } : { k: kind },
       rng.chance(0.3) ? this.withScope([], () => this.block({ loops: ctx.loops, depth: ctx.depth + 1 }, 1)) : [],
     ]);
+    // The returned value was made before the statements placed ahead of it: if one of them
+    // declares (shadows) a name the value assigns (`const t2 = …; return (t2 = …);`, fuzz
+    // 8800102/295), the value would assign the new — perhaps const — variable instead.
+    if (last.k === "return") {
+      const declared = new Set(before.flatMap((s) => (s.k === "decl" ? [s.name] : [])));
+      let clash = false;
+      forEachExpr([last], (e) => (clash ||= (e.k === "assignx" || e.k === "incx") && declared.has(e.target)));
+      if (clash) last.value = this.extras.ret ? { k: "arrlit", items: Array.from({ length: this.prog.arrLen }, () => lit(0.5)) } : lit(0.5);
+    }
     this.afterExit(cond);
     return { k: "if", cond, then: [...before, last], else: null, compact: before.length === 0 && rng.chance(0.6) };
   }
@@ -1454,7 +1630,8 @@ export function generateBadInput(seed: number, index: number, mutation?: string)
   let program: Program;
   // A mutation that needs an array parameter needs a program that has one.
   for (let k = 0; ; k++) {
-    program = generateProgram(seed, index + 1_000_000_000 + k * 7919, { maxHelpers: 2, entryBudget: rng.int(4, 14) });
+    // Checked through grad(f): f returns a number.
+    program = generateProgram(seed, index + 1_000_000_000 + k * 7919, { maxHelpers: 2, entryBudget: rng.int(4, 14), arrayResults: false });
     if (!wanted?.needsArray || program.f.params.some((p) => p.ty === "arr")) break;
   }
   const arrParam = program.f.params.find((p) => p.ty === "arr")?.name;

@@ -5,10 +5,11 @@
  * statements, then single statements (never a pinned one — loop counters, final returns — on
  * its own); replace an `if` by one of its branches; shorten loops; drop a loop's extra condition;
  * replace expressions by one of their same-typed operands or by a constant; drop unused
- * parameters of f. Every candidate must pass `validate` (well-scoped, well-typed, inside the
+ * parameters of f and unused fields of an object parameter (its interface is printed from the
+ * same shape as its argument is built from, so the two stay in step). Every candidate must pass `validate` (well-scoped, well-typed, inside the
  * subset) before the oracle runs it, so the reproducer stays a legal program of the subset.
  */
-import { type Expr, type Program, type Stmt, clone, exprSlots, forEachExpr, indexSlots, size, statementLists, typeOf, validate, childBlocks } from "./ast.js";
+import { type Expr, type ObjField, type Program, type Stmt, type Ty, clone, exprSlots, forEachExpr, indexSlots, size, statementLists, typeOf, validate, childBlocks } from "./ast.js";
 
 export interface MinimizeOptions {
   /** Oracle calls allowed (default 800). */
@@ -145,12 +146,37 @@ export function minimize(program: Program, fails: (p: Program) => boolean, optio
       }
     }
 
-    // Parameters of f that nothing reads any more.
+    // Parameters of f that nothing reads any more (an object parameter: none of its fields),
+    // keeping one with a derivative. The interface of an object parameter is printed from its
+    // shape, so it goes with the parameter.
+    const differentiable = (t: Ty) => t === "num" || t === "arr" || t === "f32" || t === "obj";
     for (let i = best.f.params.length - 1; i >= 0; i--) {
-      const name = best.f.params[i].name;
-      if (best.f.params.filter((q) => q.ty !== "bool").length <= 1 && best.f.params[i].ty !== "bool") continue;
+      const { name, ty } = best.f.params[i];
+      if (differentiable(ty) && best.f.params.filter((q) => differentiable(q.ty)).length <= 1) continue;
       if (usesName(best.f.body, name)) continue;
       if (attempt((p) => (p.f.params.splice(i, 1), true))) progress = true;
+    }
+
+    // Fields of an object parameter that nothing reads (the interface and the argument both
+    // follow the shape; an object keeps one field, a nested object is dropped whole).
+    for (let i = best.f.params.length - 1; i >= 0; i--) {
+      if (!best.f.params[i].shape) continue;
+      // Fields by their path of keys, innermost last, so that removals keep earlier paths valid.
+      const paths: string[][] = [];
+      const collect = (fields: ObjField[], path: string[]) => fields.forEach((f) => (paths.push([...path, f.key]), f.fields && collect(f.fields, [...path, f.key])));
+      collect(best.f.params[i].shape!.fields, []);
+      for (const path of paths.reverse()) {
+        if (usesName(best.f.body, [best.f.params[i].name, ...path].join("."))) continue;
+        const edit = attempt((p) => {
+          let fields = p.f.params[i]?.shape?.fields;
+          for (const key of path.slice(0, -1)) fields = fields?.find((f) => f.key === key)?.fields;
+          const j = fields?.findIndex((f) => f.key === path[path.length - 1]) ?? -1;
+          if (!fields || j < 0 || fields.length <= 1) return false;
+          fields.splice(j, 1);
+          return true;
+        });
+        if (edit) progress = true;
+      }
     }
   }
   return best;
@@ -194,15 +220,17 @@ function rawCount(p: Program): number {
   return n;
 }
 
+/** Whether `name` — or, for an object, one of its fields `name.…` — is used. */
 function usesName(stmts: Stmt[], name: string): boolean {
   let used = false;
+  const is = (n: string) => n === name || n.startsWith(`${name}.`);
   forEachExpr(stmts, (e) => {
-    if ((e.k === "ref" && e.name === name) || ((e.k === "len" || e.k === "load") && e.arr === name)) used = true;
+    if ((e.k === "ref" && is(e.name)) || ((e.k === "len" || e.k === "load") && is(e.arr))) used = true;
   });
   const lv = (list: Stmt[]): void => {
     for (const s of list) {
-      if ((s.k === "assign" || s.k === "incdec") && ((s.target.k === "var" && s.target.name === name) || (s.target.k === "elem" && s.target.arr === name))) used = true;
-      if (s.k === "forof" && s.arr === name) used = true;
+      if ((s.k === "assign" || s.k === "incdec") && ((s.target.k === "var" && is(s.target.name)) || (s.target.k === "elem" && is(s.target.arr)))) used = true;
+      if (s.k === "forof" && is(s.arr)) used = true;
       if (s.k === "raw" && new RegExp(`\\b${name}\\b`).test(s.text)) used = true;
       for (const block of childBlocks(s)) lv(block);
     }

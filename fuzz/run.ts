@@ -28,7 +28,7 @@ import * as esbuild from "esbuild";
 import { type Diagnostic, formatDiagnostic, transformModule } from "../compiler/index.js";
 import * as runtime from "../runtime/index.js";
 import { richardsonDerivative } from "../runtime/check.js";
-import { type Expr, type Program, Printer, allFns, forEachExpr, printProgram, statementLists } from "./ast.js";
+import { type Expr, type ObjField, type Program, type Ty, Printer, allFns, childBlocks, forEachExpr, objectLeaves, printProgram, roundsToFloat32, statementLists } from "./ast.js";
 import { generateBadInput, generateProgram } from "./generate.js";
 import { minimize } from "./minimize.js";
 import { Rng } from "./rng.js";
@@ -41,17 +41,35 @@ export const EXACT_RTOL = 1e-9;
 export const FD_RTOL = 1e-5;
 /** Richardson estimates at h and h/4 closer than this (relative): the point counts as smooth. */
 export const SMOOTH_RTOL = 1e-6;
+/**
+ * Engines against one another at a Float32Array's element: its gradient is a Float32Array
+ * (DESIGN.md), rounded to float32 (an ulp is 2⁻²³ relative) where forward mode gives a float64.
+ */
+export const F32_RTOL = 2 ** -22;
 
-type Arg = number | boolean | string | Float64Array;
-type Grad = number | Float64Array;
+/** An argument of f: a number, boolean, string, typed array, or an object of them. */
+export type Arg = number | boolean | string | Float64Array | Float32Array | Int32Array | Uint8Array | { [key: string]: Arg };
+/** What an engine returns per parameter: a number, a typed array, an object of them. */
+type Grad = unknown;
+type Vector = ArrayLike<number>;
 
+/**
+ * The engines of one program. A number-valued f has `rev`, `fwd`, `tape`, `vjp` and `revw`; an
+ * array-valued f (for which `grad` is a build-time diagnostic) has `fwd`, `vjp`, their tape
+ * versions `tfwd` and `tvjp`, and `vjpw` (vjp with `wrt`). `f64`: f's float64 shadow, when f
+ * rounds to float32 (see `Printer.shadow`): finite differences are taken of it.
+ */
 export interface Engines {
-  f: (...args: Arg[]) => number;
-  rev: (...args: Arg[]) => Grad[];
-  fwd: (primals: Arg[], tangents: Arg[]) => [number, number];
-  tape: (...args: Arg[]) => Grad[];
-  vjp: (...args: Arg[]) => [number, (cotangent: number) => Grad[]];
-  revw: (...args: Arg[]) => Grad[];
+  f: (...args: Arg[]) => any;
+  f64?: (...args: Arg[]) => any;
+  rev?: (...args: Arg[]) => Grad[];
+  fwd: (primals: Arg[], tangents: Arg[]) => [any, any];
+  tape?: (...args: Arg[]) => Grad[];
+  vjp: (...args: Arg[]) => [any, (cotangent: any) => Grad[]];
+  revw?: (...args: Arg[]) => Grad[];
+  tfwd?: (primals: Arg[], tangents: Arg[]) => [Vector, Vector];
+  tvjp?: (...args: Arg[]) => [Vector, (cotangent: any) => Grad[]];
+  vjpw?: (...args: Arg[]) => [Vector, (cotangent: any) => Grad[]];
   /**
    * The generated code's support object (`$gradc`), when the module has one: after every call
    * its value stack and array stack must be empty again — what the forward sweep pushes, the
@@ -110,17 +128,25 @@ export interface ProgramResult {
 
 const HEADER = `import { grad, jvp, vjp } from "gradc";`;
 
+/** Parameters with a derivative (integer arrays, booleans and strings have none; `wrt` may not name them). */
+const differentiable = (t: Ty): boolean => t === "num" || t === "arr" || t === "f32" || t === "obj";
+
 /** The parameter index `grad(f, { wrt: [k] })` uses for this program. */
 export function wrtIndex(p: Program): number {
   const rng = new Rng(p.seed, p.index, 0x3a7);
-  const candidates = p.f.params.flatMap((q, i) => (q.ty === "bool" || q.ty === "str" ? [] : [i]));
+  const candidates = p.f.params.flatMap((q, i) => (differentiable(q.ty) ? [i] : []));
   return rng.pick(candidates);
 }
 
 /** The exported engine object for a program, named `name`. */
 function enginesExport(p: Program, printer: Printer, name: string): string {
   const f = printer.name("f");
-  return `export const ${name} = { f: ${f}, rev: grad(${f}), fwd: jvp(${f}), tape: grad(${f}, { engine: "tape" }), vjp: vjp(${f}), revw: grad(${f}, { wrt: [${wrtIndex(p)}] }) };`;
+  const shadow = roundsToFloat32(p) ? `, f64: ${f}_f64` : "";
+  if (p.f.ret) {
+    // grad of an array-valued function is a build-time diagnostic: vjp and jvp only.
+    return `export const ${name} = { f: ${f}${shadow}, fwd: jvp(${f}), vjp: vjp(${f}), tfwd: jvp(${f}, { engine: "tape" }), tvjp: vjp(${f}, { engine: "tape" }), vjpw: vjp(${f}, { wrt: [${wrtIndex(p)}] }) };`;
+  }
+  return `export const ${name} = { f: ${f}${shadow}, rev: grad(${f}), fwd: jvp(${f}), tape: grad(${f}, { engine: "tape" }), vjp: vjp(${f}), revw: grad(${f}, { wrt: [${wrtIndex(p)}] }) };`;
 }
 
 /** A module with the programs' declarations and `export const P<k> = { engines }` for each. */
@@ -128,7 +154,9 @@ export function moduleSource(programs: Program[]): string {
   const parts = [HEADER];
   programs.forEach((p, k) => {
     const printer = new Printer(p, programs.length > 1 ? { prefix: `p${k}_` } : {});
-    parts.push(`// program ${p.seed}/${p.index}`, printer.declarations(false), enginesExport(p, printer, `P${k}`));
+    parts.push(`// program ${p.seed}/${p.index}`, printer.declarations(false));
+    if (roundsToFloat32(p)) parts.push(printer.shadow(`${printer.name("f")}_f64`));
+    parts.push(enginesExport(p, printer, `P${k}`));
   });
   return parts.join("\n\n") + "\n";
 }
@@ -195,8 +223,29 @@ function normalise(s: string): string {
 
 // ── Checking ──────────────────────────────────────────────────────────────────────────────────
 
+/** A deep copy: f may write into its arrays (also inside objects), and must never see the caller's. */
+function copyArg(a: Arg): Arg {
+  if (ArrayBuffer.isView(a)) return (a as Float64Array).slice();
+  if (typeof a === "object" && a !== null) return Object.fromEntries(Object.entries(a).map(([k, v]) => [k, copyArg(v)]));
+  return a;
+}
+
 function copyArgs(args: Arg[]): Arg[] {
-  return args.map((a) => (a instanceof Float64Array ? Float64Array.from(a) : a));
+  return args.map(copyArg);
+}
+
+/** The arguments of f's float64 shadow: a Float32Array becomes a Float64Array of the same values. */
+function shadowArgs(args: Arg[]): Arg[] {
+  return args.map((a) => (a instanceof Float32Array ? Float64Array.from(a) : copyArg(a)));
+}
+
+function objectPoint(fields: ObjField[], arrLen: number, rng: Rng): Arg {
+  return Object.fromEntries(
+    fields.map((f): [string, Arg] => [
+      f.key,
+      f.ty === "num" ? rng.uniform(-2, 2) : f.ty === "arr" ? Float64Array.from({ length: arrLen }, () => rng.uniform(-1.5, 1.5)) : objectPoint(f.fields ?? [], arrLen, rng),
+    ]),
+  );
 }
 
 function randomPoint(p: Program, rng: Rng): Arg[] {
@@ -204,63 +253,115 @@ function randomPoint(p: Program, rng: Rng): Arg[] {
     if (q.ty === "num") return rng.uniform(-2, 2);
     if (q.ty === "bool") return rng.chance(0.5);
     if (q.ty === "str") return rng.pick(["fast", "exact"]);
+    if (q.ty === "obj") return objectPoint(q.shape?.fields ?? [], p.arrLen, rng);
+    // Labels 0–7 (f indexes with `labels[i] % a.length`), mask bits 0 or 1.
+    if (q.ty === "i32") return Int32Array.from({ length: p.arrLen }, () => rng.int(0, 7));
+    if (q.ty === "u8") return Uint8Array.from({ length: p.arrLen }, () => rng.int(0, 1));
+    // A Float32Array holds the float32 nearest each draw.
+    if (q.ty === "f32") return Float32Array.from({ length: p.arrLen }, () => rng.uniform(-1.5, 1.5));
     return Float64Array.from({ length: p.arrLen }, () => rng.uniform(-1.5, 1.5));
   });
 }
 
 interface Coord {
   param: number;
-  /** -1: the number parameter itself; otherwise an element of an array parameter. */
+  /** Field names inside an object parameter ([] for the parameter itself). */
+  path: string[];
+  /** -1: a number; otherwise an element of an array. */
   element: number;
   label: string;
+  /** An element of a Float32Array: its gradient entries are rounded to float32. */
+  f32: boolean;
 }
 
 function coordinates(p: Program): Coord[] {
   const out: Coord[] = [];
+  const elements = (param: number, path: string[], label: string, f32: boolean) => {
+    for (let j = 0; j < p.arrLen; j++) out.push({ param, path, element: j, label: `${label}[${j}]`, f32 });
+  };
   p.f.params.forEach((q, i) => {
-    if (q.ty === "num") out.push({ param: i, element: -1, label: q.name });
-    if (q.ty === "arr") for (let j = 0; j < p.arrLen; j++) out.push({ param: i, element: j, label: `${q.name}[${j}]` });
+    if (q.ty === "num") out.push({ param: i, path: [], element: -1, label: q.name, f32: false });
+    if (q.ty === "arr" || q.ty === "f32") elements(i, [], q.name, q.ty === "f32");
+    if (q.ty === "obj") {
+      for (const leaf of objectLeaves(q.name, q.shape?.fields ?? [])) {
+        if (leaf.ty === "num") out.push({ param: i, path: leaf.path, element: -1, label: leaf.name, f32: false });
+        if (leaf.ty === "arr") elements(i, leaf.path, leaf.name, false);
+      }
+    }
   });
   return out;
 }
 
-function component(g: Grad | undefined, c: Coord): number {
-  if (g === undefined) return NaN;
-  if (c.element < 0) return typeof g === "number" ? g : NaN;
-  return g instanceof Float64Array ? g[c.element] : NaN;
+function at(value: unknown, path: string[]): unknown {
+  return path.reduce((v: any, key) => (typeof v === "object" && v !== null ? v[key] : undefined), value);
+}
+
+/** An engine's entry for a coordinate, from its list of per-parameter results (NaN if it is not there). */
+function component(grads: Grad[] | undefined, c: Coord, param = c.param): number {
+  const holder = at(grads?.[param], c.path);
+  if (c.element < 0) return typeof holder === "number" ? holder : NaN;
+  return holder instanceof Float64Array || holder instanceof Float32Array ? holder[c.element] : NaN;
 }
 
 function shifted(args: Arg[], c: Coord, h: number): Arg[] {
   const out = copyArgs(args);
-  if (c.element < 0) out[c.param] = (args[c.param] as number) + h;
-  else (out[c.param] as Float64Array)[c.element] += h;
+  if (c.element >= 0) (at(out[c.param], c.path) as Float64Array)[c.element] += h;
+  else if (c.path.length === 0) out[c.param] = (out[c.param] as number) + h;
+  else (at(out[c.param], c.path.slice(0, -1)) as Record<string, number>)[c.path[c.path.length - 1]] += h;
   return out;
 }
 
-function coordValue(args: Arg[], c: Coord): number {
-  return c.element < 0 ? (args[c.param] as number) : (args[c.param] as Float64Array)[c.element];
+function coordValue(args: unknown[], c: Coord): number {
+  const holder = at(args[c.param], c.path);
+  return c.element < 0 ? (holder as number) : (holder as Float64Array)[c.element];
 }
 
-/** Richardson-extrapolated central differences at steps h and h/4; undefined when not smooth. */
-function finiteDifference(f: Engines["f"], args: Arg[], c: Coord): { value: number; smooth: boolean } {
+/** Richardson-extrapolated central differences at steps h and h/4 (runtime/check.ts's formula), of every output of f at once. */
+function richardsonVector(g: (t: number) => number[], step: number): number[] {
+  const central = (h: number) => {
+    const a = g(h);
+    const b = g(-h);
+    return a.length === b.length ? a.map((ai, i) => (ai - b[i]) / (2 * h)) : [NaN];
+  };
+  const half = central(step / 2);
+  const full = central(step);
+  return half.length === full.length ? half.map((v, i) => (4 * v - full[i]) / 3) : [NaN];
+}
+
+/** Finite differences of every output along one coordinate; smooth when the estimates at h and h/4 agree for every output. */
+function finiteDifference(f: (...args: Arg[]) => number | Vector, args: Arg[], c: Coord): { value: number[]; smooth: boolean } {
   const x = coordValue(args, c);
   const h = 1e-3 * Math.max(1, Math.abs(x));
-  const at = (t: number) => f(...shifted(args, c, t));
-  const coarse = richardsonDerivative(at, h);
-  const fine = richardsonDerivative(at, h / 4);
-  const smooth = Number.isFinite(coarse) && Number.isFinite(fine) && Math.abs(coarse - fine) <= SMOOTH_RTOL * Math.max(1, Math.abs(fine));
+  const at = (t: number): number[] => {
+    const y = f(...shifted(args, c, t));
+    return typeof y === "number" ? [y] : Array.from(y);
+  };
+  const coarse = richardsonVector(at, h);
+  const fine = richardsonVector(at, h / 4);
+  const smooth = coarse.length === fine.length && fine.every((v, i) => Number.isFinite(coarse[i]) && Number.isFinite(v) && Math.abs(coarse[i] - v) <= SMOOTH_RTOL * Math.max(1, Math.abs(v)));
   return { value: fine, smooth };
 }
 
-const exactClose = (a: number, b: number) => a === b || Math.abs(a - b) <= EXACT_RTOL * Math.max(1, Math.abs(a), Math.abs(b));
-const fdClose = (g: number, fd: number) => Math.abs(g - fd) <= FD_RTOL * Math.max(1, Math.abs(fd));
+/** Engines against one another, to rounding (float32's at a Float32Array's elements). */
+const engineTol = (c: Coord | undefined) => (c?.f32 ? F32_RTOL : EXACT_RTOL);
+const exactClose = (a: number, b: number, c?: Coord) => a === b || Math.abs(a - b) <= engineTol(c) * Math.max(1, Math.abs(a), Math.abs(b));
+const fdClose = (g: number, fd: number, scale = Math.abs(fd)) => Math.abs(g - fd) <= FD_RTOL * Math.max(1, scale);
 
 function fmt(x: number): string {
   return Number.isFinite(x) ? x.toPrecision(17).replace(/(\.\d*?)0+(e|$)/, "$1$2").replace(/\.(e|$)/, "$1") : String(x);
 }
 
+function formatArg(a: Arg): string {
+  if (a instanceof Float64Array || a instanceof Float32Array || a instanceof Int32Array || a instanceof Uint8Array) {
+    return `${a.constructor.name}.from([${Array.from(a as ArrayLike<number>).map(fmt).join(", ")}])`;
+  }
+  if (typeof a === "number") return fmt(a);
+  if (typeof a === "object" && a !== null) return `{ ${Object.entries(a).map(([k, v]) => `${k}: ${formatArg(v)}`).join(", ")} }`;
+  return String(a);
+}
+
 export function formatArgs(p: Program, args: Arg[]): string {
-  return args.map((a, i) => `${p.f.params[i].name} = ${a instanceof Float64Array ? `Float64Array.from([${Array.from(a).map(fmt).join(", ")}])` : typeof a === "number" ? fmt(a) : a}`).join(", ");
+  return args.map((a, i) => `${p.f.params[i].name} = ${formatArg(a)}`).join(", ");
 }
 
 /** The generated code's save stacks (compiler/emit/support.ts), as the module exports them. */
@@ -288,6 +389,126 @@ function clearStacks(support: SupportStacks): void {
 }
 
 /**
+ * Whether an engine's per-parameter results have the parameters' shapes (DESIGN.md): a number
+ * for a number, a Float64Array for a Float64Array, a Float32Array for a Float32Array, 0 for an
+ * integer array, an object of the same fields for an object. `params`: which parameters the
+ * results are for (all of f's, or the `wrt` list). Returns a description of the first problem.
+ */
+function shapeProblem(p: Program, grads: Grad[], params: number[]): string | undefined {
+  if (!Array.isArray(grads) || grads.length !== params.length) return `${params.length} results expected, got ${Array.isArray(grads) ? grads.length : typeof grads}`;
+  const check = (g: unknown, ty: Ty | ObjField["ty"], fields: ObjField[] | undefined, label: string): string | undefined => {
+    switch (ty) {
+      case "num":
+        return typeof g === "number" ? undefined : `${label}: a number's gradient is ${describe(g)}`;
+      case "arr":
+        return g instanceof Float64Array && g.length === p.arrLen ? undefined : `${label}: a Float64Array's gradient is ${describe(g)}`;
+      case "f32":
+        return g instanceof Float32Array && g.length === p.arrLen ? undefined : `${label}: a Float32Array's gradient is ${describe(g)}`;
+      case "i32":
+      case "u8":
+        return g === 0 ? undefined : `${label}: an integer array's gradient is ${describe(g)}, not 0`;
+      case "obj": {
+        if (typeof g !== "object" || g === null || ArrayBuffer.isView(g)) return `${label}: an object's gradient is ${describe(g)}`;
+        const keys = Object.keys(g).sort().join(",");
+        const want = (fields ?? []).map((f) => f.key).sort().join(",");
+        if (keys !== want) return `${label}: an object's gradient has the fields {${keys}}, the object {${want}}`;
+        for (const f of fields ?? []) {
+          const problem = check((g as Record<string, unknown>)[f.key], f.ty, f.fields, `${label}.${f.key}`);
+          if (problem) return problem;
+        }
+        return undefined;
+      }
+      default:
+        return undefined;
+    }
+  };
+  for (const [k, i] of params.entries()) {
+    const q = p.f.params[i];
+    const problem = check(grads[k], q.ty, q.shape?.fields, q.name);
+    if (problem) return problem;
+  }
+  return undefined;
+}
+
+function describe(v: unknown): string {
+  if (ArrayBuffer.isView(v)) return `a ${v.constructor.name} of length ${(v as Float64Array).length}`;
+  if (typeof v === "object" && v !== null) return `an object {${Object.keys(v).join(", ")}}`;
+  return typeof v === "number" ? String(v) : typeof v;
+}
+
+/** Tangents for every argument: 1 at the coordinate (or a random direction), 0 elsewhere; data without derivatives as it is. */
+function tangentsFor(p: Program, x: Arg[], c: Coord | null, dir?: Rng): Arg[] {
+  const walk = (a: Arg, i: number, path: string[]): Arg => {
+    const here = c !== null && c.param === i && c.path.join("/") === path.join("/");
+    if (typeof a === "boolean" || typeof a === "string" || a instanceof Int32Array || a instanceof Uint8Array) return a;
+    if (typeof a === "number") return dir ? dir.uniform(-1, 1) : here && c!.element < 0 ? 1 : 0;
+    if (a instanceof Float64Array || a instanceof Float32Array) {
+      const t = new Float64Array(a.length);
+      for (let j = 0; j < t.length; j++) t[j] = dir ? dir.uniform(-1, 1) : here && c!.element === j ? 1 : 0;
+      return t;
+    }
+    return Object.fromEntries(Object.entries(a).map(([k, v]) => [k, walk(v, i, [...path, k])]));
+  };
+  void p;
+  return x.map((a, i) => walk(a, i, []));
+}
+
+interface PointContext {
+  p: Program;
+  engines: Engines;
+  x: Arg[];
+  coords: Coord[];
+  wrt: number;
+}
+
+type Problem = { engines: string[]; text: string };
+
+/** Runs one engine call, turning an exception or unbalanced save stacks into a failure. */
+function runEngine<T>(ctx: PointContext, engine: string, call: () => T): T | Failure {
+  const { engines, p, x } = ctx;
+  try {
+    const result = call();
+    // Cleared either way, so that later checks of other programs in this module are not affected.
+    const leftovers = engines.support ? takeStackLeftovers(engines.support) : "";
+    if (leftovers) {
+      const message = `${engine} left ${leftovers} on the generated code's save stacks at ${formatArgs(p, x)}: the reverse sweep did not pop what the forward sweep pushed, which corrupts later calls`;
+      return { kind: "runtime", signature: `unbalanced stack: ${leftovers.replace(/\d+ /g, "")}`, message };
+    }
+    return result;
+  } catch (e) {
+    // A sweep abandoned half-way leaves its stacks behind: clear them for the next program.
+    if (engines.support) clearStacks(engines.support);
+    const err = e as Error;
+    return { kind: "runtime", signature: `${engine}: ${err?.name}`, message: `${engine} threw ${err?.name}: ${err?.message} at ${formatArgs(p, x)}\n${stackTop(err)}` };
+  }
+}
+
+const isFailure = (v: unknown): v is Failure => typeof v === "object" && v !== null && "kind" in v && "signature" in v && "message" in v;
+
+/** Integer-array parameters: every engine's gradient entry for them must be 0. */
+function integerProblems(p: Program, results: [string, Grad[] | undefined][]): Problem[] {
+  const out: Problem[] = [];
+  p.f.params.forEach((q, i) => {
+    if (q.ty !== "i32" && q.ty !== "u8") return;
+    for (const [engine, grads] of results) {
+      if (grads?.[i] !== 0) out.push({ engines: [`${engine}-integer`], text: `${engine} gives ${describe(grads?.[i])} as the gradient of the integer array ${q.name}, not 0` });
+    }
+  });
+  return out;
+}
+
+function mismatch(p: Program, x: Arg[], fx: string, problems: Problem[], table: string[]): Failure {
+  const engineSet = [...new Set(problems.flatMap((q) => q.engines))].sort();
+  const message = [
+    `at ${formatArgs(p, x)} (f = ${fx}):`,
+    ...problems.map((q) => `  MISMATCH [${q.engines.join(", ")}] ${q.text}`),
+    "all partial derivatives:",
+    ...table.map((row) => `  ${row}`),
+  ].join("\n");
+  return { kind: "mismatch", signature: engineSet.join(","), message };
+}
+
+/**
  * Checks one compiled program at random points. Deterministic given the program (the point
  * generator is seeded from the program's seed and index), so the minimiser can re-run it.
  */
@@ -295,6 +516,10 @@ export function checkProgram(p: Program, engines: Engines, options: CheckOptions
   const rng = new Rng(p.seed, p.index, 0x901);
   const coords = coordinates(p);
   const wrt = wrtIndex(p);
+  // f rounds to float32: finite differences of its float64 shadow (see Printer.shadow).
+  const fdF = engines.f64 ?? engines.f;
+  const fdArgs = engines.f64 ? shadowArgs : (a: Arg[]) => a;
+  const vector = p.f.ret !== undefined;
   let checked = 0;
   let nonSmooth = 0;
   let untame = 0;
@@ -302,23 +527,26 @@ export function checkProgram(p: Program, engines: Engines, options: CheckOptions
   if (engines.support) clearStacks(engines.support);
   for (let attempt = 0; attempt < options.attempts && checked < options.points; attempt++) {
     const x = randomPoint(p, rng);
-    let fx: number;
+    let fx: number[];
     try {
-      fx = engines.f(...copyArgs(x));
+      const y = engines.f(...copyArgs(x));
       const again = engines.f(...copyArgs(x));
-      if (!Object.is(fx, again)) return fail("generator", "f is not deterministic", `f(${formatArgs(p, x)}) gave ${fx}, then ${again}`);
+      fx = vector ? Array.from(y as Vector) : [y as number];
+      const fx2 = vector ? Array.from(again as Vector) : [again as number];
+      if (fx.length !== fx2.length || fx.some((v, i) => !Object.is(v, fx2[i]))) return fail("generator", "f is not deterministic", `f(${formatArgs(p, x)}) gave ${fx.map(fmt)}, then ${fx2.map(fmt)}`);
+      if (vector && !(y instanceof Float64Array || Array.isArray(y))) return fail("generator", "f's result is not an array", `f(${formatArgs(p, x)}) gave ${describe(y)}`);
     } catch (e) {
       return fail("generator", "f threw", `f(${formatArgs(p, x)}) threw ${(e as Error).message}`);
     }
-    if (!Number.isFinite(fx) || Math.abs(fx) > 1e8) {
+    if (fx.length === 0 || fx.some((v) => !Number.isFinite(v) || Math.abs(v) > 1e8)) {
       untame++;
       continue;
     }
-    const fds: number[] = [];
+    const fds: number[][] = [];
     let smooth = true;
     for (const c of coords) {
-      const d = finiteDifference(engines.f, x, c);
-      if (!d.smooth) {
+      const d = finiteDifference(fdF, fdArgs(x), c);
+      if (!d.smooth || d.value.length !== fx.length) {
         smooth = false;
         break;
       }
@@ -328,120 +556,13 @@ export function checkProgram(p: Program, engines: Engines, options: CheckOptions
       nonSmooth++;
       continue;
     }
-
-    // Every engine at this point.
-    const run = <T>(engine: string, call: () => T): T | Failure => {
-      try {
-        const result = call();
-        // Cleared either way, so that later checks of other programs in this module are not affected.
-        const leftovers = engines.support ? takeStackLeftovers(engines.support) : "";
-        if (leftovers) {
-          const message = `${engine} left ${leftovers} on the generated code's save stacks at ${formatArgs(p, x)}: the reverse sweep did not pop what the forward sweep pushed, which corrupts later calls`;
-          return { kind: "runtime", signature: `unbalanced stack: ${leftovers.replace(/\d+ /g, "")}`, message };
-        }
-        return result;
-      } catch (e) {
-        // A sweep abandoned half-way leaves its stacks behind: clear them for the next program.
-        if (engines.support) clearStacks(engines.support);
-        const err = e as Error;
-        return { kind: "runtime", signature: `${engine}: ${err?.name}`, message: `${engine} threw ${err?.name}: ${err?.message} at ${formatArgs(p, x)}\n${stackTop(err)}` };
-      }
-    };
-    const isFailure = (v: unknown): v is Failure => typeof v === "object" && v !== null && "kind" in v && "signature" in v;
-    const rev = run("grad(f)", () => engines.rev(...copyArgs(x)));
-    if (isFailure(rev)) return { status: "failed", checkedPoints: checked, failure: rev };
-    const tape = run("grad(f, { engine: \"tape\" })", () => engines.tape(...copyArgs(x)));
-    if (isFailure(tape)) return { status: "failed", checkedPoints: checked, failure: tape };
-    const revw = run(`grad(f, { wrt: [${wrt}] })`, () => engines.revw(...copyArgs(x)));
-    if (isFailure(revw)) return { status: "failed", checkedPoints: checked, failure: revw };
-    const cotangent = 1.5;
-    const vj = run("vjp(f)", () => {
-      const [value, pullback] = engines.vjp(...copyArgs(x));
-      return { value, grads: pullback(cotangent) };
-    });
-    if (isFailure(vj)) return { status: "failed", checkedPoints: checked, failure: vj };
-    // The pullback may be called again: it must give the same gradients.
-    const vj2 = run("vjp(f) pullback, called twice", () => {
-      const [, pullback] = engines.vjp(...copyArgs(x));
-      pullback(cotangent);
-      return pullback(cotangent);
-    });
-    if (isFailure(vj2)) return { status: "failed", checkedPoints: checked, failure: vj2 };
-    const tangentsFor = (c: Coord | null, dir?: Rng): Arg[] =>
-      x.map((a, i): Arg => {
-        if (typeof a === "boolean" || typeof a === "string") return a;
-        if (typeof a === "number") return dir ? dir.uniform(-1, 1) : c && c.param === i ? 1 : 0;
-        const t = new Float64Array(a.length);
-        for (let j = 0; j < t.length; j++) t[j] = dir ? dir.uniform(-1, 1) : c && c.param === i && c.element === j ? 1 : 0;
-        return t;
-      });
-    const fwd: [number, number][] = [];
-    for (const c of coords) {
-      const r = run("jvp(f)", () => engines.fwd(copyArgs(x), tangentsFor(c)));
-      if (isFailure(r)) return { status: "failed", checkedPoints: checked, failure: r };
-      fwd.push(r);
-    }
-    const dir = tangentsFor(null, rng);
-    const fwdDir = run("jvp(f)", () => engines.fwd(copyArgs(x), copyArgs(dir)));
-    if (isFailure(fwdDir)) return { status: "failed", checkedPoints: checked, failure: fwdDir };
-
-    // Every engine non-finite where finite differences are finite: the chain rule met 0·∞ at a
-    // singular point of a primitive (cbrt or hypot at 0, …) — an inherent limit of AD, not a
-    // disagreement. Such points are skipped.
-    const singular = coords.some((c, k) =>
-      [component(rev[c.param], c), component(tape[c.param], c), fwd[k][1], component(vj.grads[c.param], c)].every((g) => !Number.isFinite(g)),
-    );
-    if (singular) {
+    const ctx: PointContext = { p, engines, x, coords, wrt };
+    const r = vector ? checkVectorPoint(ctx, fx, fds, rng) : checkScalarPoint(ctx, fx[0], fds.map((d) => d[0]), rng);
+    if (r === "singular") {
       singularPoints++;
       continue;
     }
-
-    // Comparisons. Each problem names the engines involved; the signature is their set.
-    const problems: { engines: string[]; text: string }[] = [];
-    const table: string[] = [];
-    coords.forEach((c, k) => {
-      const fd = fds[k];
-      const r = component(rev[c.param], c);
-      const t = component(tape[c.param], c);
-      const fw = fwd[k][1];
-      const v = component(vj.grads[c.param], c) / cotangent;
-      const w = c.param === wrt ? component(revw[0], c) : r;
-      const bad: string[] = [];
-      if (!fdClose(r, fd)) bad.push("reverse");
-      if (!fdClose(fw, fd)) bad.push("forward");
-      if (!fdClose(t, fd)) bad.push("tape");
-      if (!fdClose(v, fd)) bad.push("vjp");
-      if (!Object.is(component(vj2[c.param], c), component(vj.grads[c.param], c))) bad.push("vjp-twice");
-      if (!fdClose(w, fd)) bad.push("wrt");
-      // Engines are exact up to rounding: compare them with one another too.
-      if (bad.length === 0) {
-        if (!exactClose(r, fw)) bad.push("reverse/forward");
-        if (!exactClose(r, t)) bad.push("reverse/tape");
-        if (!exactClose(r, v)) bad.push("reverse/vjp");
-        if (!exactClose(r, w)) bad.push("reverse/wrt");
-      }
-      const row = `∂f/∂${c.label}: reverse ${fmt(r)}, forward ${fmt(fw)}, tape ${fmt(t)}, vjp ${fmt(v)}${c.param === wrt ? `, wrt ${fmt(w)}` : ""}; finite differences ${fmt(fd)}`;
-      table.push(row);
-      if (bad.length > 0) problems.push({ engines: bad, text: row });
-    });
-    const dot = coords.reduce((s, c, k) => s + component(rev[c.param], c) * coordValue(dir, c), 0);
-    if (!exactClose(fwdDir[1], dot) && Math.abs(fwdDir[1] - dot) > EXACT_RTOL * coords.reduce((s, c, k) => s + Math.abs(component(rev[c.param], c) * coordValue(dir, c)), 1)) {
-      problems.push({ engines: ["forward-direction"], text: `jvp along a random direction gives ${fmt(fwdDir[1])}, the gradient's dot product with it ${fmt(dot)}` });
-    }
-    const values: [string, number][] = [["jvp", fwdDir[0]], ["vjp", vj.value]];
-    for (const [name, value] of values) {
-      if (!exactClose(value, fx)) problems.push({ engines: [`${name}-value`], text: `${name}(f) reports the value ${fmt(value)}, f gives ${fmt(fx)}` });
-    }
-    if (problems.length > 0) {
-      const engineSet = [...new Set(problems.flatMap((q) => q.engines))].sort();
-      const message = [
-        `at ${formatArgs(p, x)} (f = ${fmt(fx)}):`,
-        ...problems.map((q) => `  MISMATCH [${q.engines.join(", ")}] ${q.text}`),
-        "all partial derivatives:",
-        ...table.map((row) => `  ${row}`),
-      ].join("\n");
-      return { status: "failed", checkedPoints: checked, failure: { kind: "mismatch", signature: engineSet.join(","), message } };
-    }
+    if (r) return { status: "failed", checkedPoints: checked, failure: r };
     checked++;
   }
   if (checked > 0) return { status: "ok", checkedPoints: checked, nonSmoothPoints: nonSmooth };
@@ -451,6 +572,198 @@ export function checkProgram(p: Program, engines: Engines, options: CheckOptions
   function fail(kind: FailureKind, signature: string, message: string): ProgramResult {
     return { status: "failed", checkedPoints: checked, failure: { kind, signature, message } };
   }
+}
+
+/** A number-valued f at one smooth point: grad, jvp, the tape, vjp and wrt against the finite differences and one another. */
+function checkScalarPoint(ctx: PointContext, fx: number, fds: number[], rng: Rng): Failure | "singular" | undefined {
+  const { p, engines, x, coords, wrt } = ctx;
+  const rev = runEngine(ctx, "grad(f)", () => engines.rev!(...copyArgs(x)));
+  if (isFailure(rev)) return rev;
+  const tape = runEngine(ctx, "grad(f, { engine: \"tape\" })", () => engines.tape!(...copyArgs(x)));
+  if (isFailure(tape)) return tape;
+  const revw = runEngine(ctx, `grad(f, { wrt: [${wrt}] })`, () => engines.revw!(...copyArgs(x)));
+  if (isFailure(revw)) return revw;
+  const cotangent = 1.5;
+  const vj = runEngine(ctx, "vjp(f)", () => {
+    const [value, pullback] = engines.vjp(...copyArgs(x));
+    return { value: value as number, grads: pullback(cotangent) };
+  });
+  if (isFailure(vj)) return vj;
+  // The pullback may be called again: it must give the same gradients.
+  const vj2 = runEngine(ctx, "vjp(f) pullback, called twice", () => {
+    const [, pullback] = engines.vjp(...copyArgs(x));
+    pullback(cotangent);
+    return pullback(cotangent);
+  });
+  if (isFailure(vj2)) return vj2;
+  const fwd: [number, number][] = [];
+  for (const c of coords) {
+    const r = runEngine(ctx, "jvp(f)", () => engines.fwd(copyArgs(x), tangentsFor(p, x, c)) as [number, number]);
+    if (isFailure(r)) return r;
+    fwd.push(r);
+  }
+  const dir = tangentsFor(p, x, null, rng);
+  const fwdDir = runEngine(ctx, "jvp(f)", () => engines.fwd(copyArgs(x), copyArgs(dir)) as [number, number]);
+  if (isFailure(fwdDir)) return fwdDir;
+
+  // Every engine non-finite where finite differences are finite: the chain rule met 0·∞ at a
+  // singular point of a primitive (cbrt or hypot at 0, …) — an inherent limit of AD, not a
+  // disagreement. Such points are skipped.
+  const singular = coords.some((c, k) => [component(rev, c), component(tape, c), fwd[k][1], component(vj.grads, c)].every((g) => !Number.isFinite(g)));
+  if (singular) return "singular";
+
+  // Comparisons. Each problem names the engines involved; the signature is their set.
+  const problems: Problem[] = [];
+  const table: string[] = [];
+  const all = p.f.params.map((_, i) => i);
+  for (const [engine, grads, params] of [["reverse", rev, all], ["tape", tape, all], ["vjp", vj.grads, all], ["wrt", revw, [wrt]]] as const) {
+    const problem = shapeProblem(p, grads, [...params]);
+    if (problem) problems.push({ engines: [`${engine}-shape`], text: problem });
+  }
+  problems.push(...integerProblems(p, [["reverse", rev], ["tape", tape], ["vjp", vj.grads]]));
+  coords.forEach((c, k) => {
+    const fd = fds[k];
+    const r = component(rev, c);
+    const t = component(tape, c);
+    const fw = fwd[k][1];
+    const v = component(vj.grads, c) / cotangent;
+    const w = c.param === wrt ? component(revw, c, 0) : r;
+    const bad: string[] = [];
+    if (!fdClose(r, fd)) bad.push("reverse");
+    if (!fdClose(fw, fd)) bad.push("forward");
+    if (!fdClose(t, fd)) bad.push("tape");
+    if (!fdClose(v, fd)) bad.push("vjp");
+    if (!Object.is(component(vj2, c), component(vj.grads, c))) bad.push("vjp-twice");
+    if (!fdClose(w, fd)) bad.push("wrt");
+    // Engines are exact up to rounding: compare them with one another too.
+    if (bad.length === 0) {
+      if (!exactClose(r, fw, c)) bad.push("reverse/forward");
+      if (!exactClose(r, t, c)) bad.push("reverse/tape");
+      if (!exactClose(r, v, c)) bad.push("reverse/vjp");
+      if (!exactClose(r, w, c)) bad.push("reverse/wrt");
+    }
+    const row = `∂f/∂${c.label}: reverse ${fmt(r)}, forward ${fmt(fw)}, tape ${fmt(t)}, vjp ${fmt(v)}${c.param === wrt ? `, wrt ${fmt(w)}` : ""}; finite differences ${fmt(fd)}`;
+    table.push(row);
+    if (bad.length > 0) problems.push({ engines: bad, text: row });
+  });
+  const terms = coords.map((c) => component(rev, c) * coordValue(dir, c));
+  const dot = terms.reduce((s, t) => s + t, 0);
+  const dotTol = coords.reduce((s, c, k) => s + engineTol(c) * Math.abs(terms[k]), EXACT_RTOL);
+  if (!exactClose(fwdDir[1], dot) && Math.abs(fwdDir[1] - dot) > dotTol) {
+    problems.push({ engines: ["forward-direction"], text: `jvp along a random direction gives ${fmt(fwdDir[1])}, the gradient's dot product with it ${fmt(dot)}` });
+  }
+  const values: [string, number][] = [["jvp", fwdDir[0]], ["vjp", vj.value]];
+  for (const [name, value] of values) {
+    if (!exactClose(value, fx)) problems.push({ engines: [`${name}-value`], text: `${name}(f) reports the value ${fmt(value)}, f gives ${fmt(fx)}` });
+  }
+  return problems.length > 0 ? mismatch(p, x, fmt(fx), problems, table) : undefined;
+}
+
+/**
+ * An array-valued f at one smooth point (`fds[k]`: the finite-difference column of the Jacobian
+ * at coordinate k): jvp along each coordinate (a column J·e_k) and along a random direction, the
+ * pullback of a random cotangent c (cᵀJ), on the compiled and tape engines and with `wrt`,
+ * against the finite differences and one another.
+ */
+function checkVectorPoint(ctx: PointContext, fx: number[], fds: number[][], rng: Rng): Failure | "singular" | undefined {
+  const { p, engines, x, coords, wrt } = ctx;
+  const m = fx.length;
+  const cot = Array.from({ length: m }, () => rng.uniform(-1, 1));
+  const vj = runEngine(ctx, "vjp(f)", () => {
+    const [value, pullback] = engines.vjp(...copyArgs(x));
+    return { value: value as Vector, grads: pullback(cot.slice()) };
+  });
+  if (isFailure(vj)) return vj;
+  const vj2 = runEngine(ctx, "vjp(f) pullback, called twice", () => {
+    const [, pullback] = engines.vjp(...copyArgs(x));
+    pullback(cot.slice());
+    return pullback(cot.slice());
+  });
+  if (isFailure(vj2)) return vj2;
+  const tvj = runEngine(ctx, "vjp(f, { engine: \"tape\" })", () => {
+    const [value, pullback] = engines.tvjp!(...copyArgs(x));
+    return { value, grads: pullback(Float64Array.from(cot)) };
+  });
+  if (isFailure(tvj)) return tvj;
+  const wvj = runEngine(ctx, `vjp(f, { wrt: [${wrt}] })`, () => {
+    const [value, pullback] = engines.vjpw!(...copyArgs(x));
+    return { value, grads: pullback(cot.slice()) };
+  });
+  if (isFailure(wvj)) return wvj;
+  const fwd: [Vector, Vector][] = [];
+  const tfwd: [Vector, Vector][] = [];
+  for (const c of coords) {
+    const r = runEngine(ctx, "jvp(f)", () => engines.fwd(copyArgs(x), tangentsFor(p, x, c)) as [Vector, Vector]);
+    if (isFailure(r)) return r;
+    fwd.push(r);
+    const t = runEngine(ctx, "jvp(f, { engine: \"tape\" })", () => engines.tfwd!(copyArgs(x), tangentsFor(p, x, c)));
+    if (isFailure(t)) return t;
+    tfwd.push(t);
+  }
+  const dir = tangentsFor(p, x, null, rng);
+  const fwdDir = runEngine(ctx, "jvp(f)", () => engines.fwd(copyArgs(x), copyArgs(dir)) as [Vector, Vector]);
+  if (isFailure(fwdDir)) return fwdDir;
+
+  const problems: Problem[] = [];
+  const table: string[] = [];
+  // Results: f's value as a Float64Array of f's length, tangents of that length.
+  const results: [string, unknown][] = [["vjp value", vj.value], ["tape vjp value", tvj.value], ["vjp wrt value", wvj.value], ["jvp value", fwdDir[0]], ["jvp tangent", fwdDir[1]]];
+  fwd.forEach(([v, t], k) => k === 0 && results.push(["jvp value (coordinate)", v], ["jvp tangent (coordinate)", t]));
+  tfwd.forEach(([v, t], k) => k === 0 && results.push(["tape jvp value", v], ["tape jvp tangent", t]));
+  for (const [what, v] of results) {
+    if (!(v instanceof Float64Array) || v.length !== m) problems.push({ engines: ["result-shape"], text: `${what} is ${describe(v)}, expected a Float64Array of length ${m}` });
+  }
+  if (problems.length > 0) return mismatch(p, x, `[${fx.map(fmt).join(", ")}]`, problems, table);
+  const singular = coords.some((c, k) => Array.from(fwd[k][1]).some((v, i) => !Number.isFinite(v) && !Number.isFinite(tfwd[k][1][i])) && !Number.isFinite(component(vj.grads, c)));
+  if (singular) return "singular";
+
+  const all = p.f.params.map((_, i) => i);
+  for (const [engine, grads, params] of [["vjp", vj.grads, all], ["tape-vjp", tvj.grads, all], ["vjp-wrt", wvj.grads, [wrt]]] as const) {
+    const problem = shapeProblem(p, grads, [...params]);
+    if (problem) problems.push({ engines: [`${engine}-shape`], text: problem });
+  }
+  problems.push(...integerProblems(p, [["vjp", vj.grads], ["tape-vjp", tvj.grads]]));
+  for (const [name, value] of [["vjp", vj.value], ["tape-vjp", tvj.value], ["jvp", fwdDir[0]], ["tape-jvp", tfwd[0]?.[0] ?? fx]] as const) {
+    const bad = fx.findIndex((v, i) => !exactClose(value[i], v));
+    if (bad >= 0) problems.push({ engines: [`${name}-value`], text: `${name}(f) reports the value ${fmt(value[bad])} at [${bad}], f gives ${fmt(fx[bad])}` });
+  }
+  coords.forEach((c, k) => {
+    const fd = fds[k];
+    const col = Array.from(fwd[k][1]);
+    const tcol = Array.from(tfwd[k][1]);
+    // cᵀJ at this coordinate, from the finite differences, and its scale (for the tolerance).
+    const fdDot = cot.reduce((s, ci, i) => s + ci * fd[i], 0);
+    const fdScale = cot.reduce((s, ci, i) => s + Math.abs(ci) * Math.max(1, Math.abs(fd[i])), 0);
+    const colDot = cot.reduce((s, ci, i) => s + ci * col[i], 0);
+    const colScale = cot.reduce((s, ci, i) => s + Math.abs(ci * col[i]), 0);
+    const v = component(vj.grads, c);
+    const t = component(tvj.grads, c);
+    const w = c.param === wrt ? component(wvj.grads, c, 0) : v;
+    const v2 = component(vj2, c);
+    const bad: string[] = [];
+    if (col.some((g, i) => !fdClose(g, fd[i]))) bad.push("forward");
+    if (tcol.some((g, i) => !fdClose(g, fd[i]))) bad.push("tape-forward");
+    if (!fdClose(v, fdDot, fdScale)) bad.push("vjp");
+    if (!fdClose(t, fdDot, fdScale)) bad.push("tape-vjp");
+    if (!fdClose(w, fdDot, fdScale)) bad.push("wrt");
+    if (!Object.is(v2, v)) bad.push("vjp-twice");
+    if (bad.length === 0) {
+      if (col.some((g, i) => !exactClose(g, tcol[i], c))) bad.push("forward/tape-forward");
+      if (!exactClose(v, t, c)) bad.push("vjp/tape-vjp");
+      if (!exactClose(v, w, c)) bad.push("vjp/wrt");
+      // The Jacobian by columns (jvp) and by rows (vjp) is one matrix: cᵀ(J e_k) = (cᵀJ)_k.
+      if (Math.abs(v - colDot) > engineTol(c) * Math.max(1, colScale)) bad.push("forward/vjp");
+    }
+    const row = `∂f/∂${c.label}: jvp [${col.map(fmt).join(", ")}], tape jvp [${tcol.map(fmt).join(", ")}], finite differences [${fd.map(fmt).join(", ")}]; cᵀJ: vjp ${fmt(v)}, tape vjp ${fmt(t)}${c.param === wrt ? `, wrt ${fmt(w)}` : ""}, jvp ${fmt(colDot)}, finite differences ${fmt(fdDot)}`;
+    table.push(row);
+    if (bad.length > 0) problems.push({ engines: bad, text: row });
+  });
+  // jvp along a random direction t: J·t, the columns' combination.
+  const jt = Array.from({ length: m }, (_, i) => coords.reduce((s, c, k) => s + fwd[k][1][i] * coordValue(dir, c), 0));
+  const jtTol = Array.from({ length: m }, (_, i) => coords.reduce((s, c, k) => s + engineTol(c) * Math.abs(fwd[k][1][i] * coordValue(dir, c)), EXACT_RTOL));
+  const badDir = jt.findIndex((v, i) => !exactClose(fwdDir[1][i], v) && Math.abs(fwdDir[1][i] - v) > jtTol[i]);
+  if (badDir >= 0) problems.push({ engines: ["forward-direction"], text: `jvp along a random direction gives ${fmt(fwdDir[1][badDir])} at [${badDir}], the Jacobian's columns combined ${fmt(jt[badDir])}` });
+  return problems.length > 0 ? mismatch(p, x, `[${fx.map(fmt).join(", ")}]`, problems, [`cotangent c = [${cot.map(fmt).join(", ")}]`, ...table]) : undefined;
 }
 
 /** Compiles one program on its own and checks it: the minimiser's oracle. */
@@ -807,6 +1120,33 @@ export function tallyCoverage(p: Program, coverage: Record<string, number>): voi
   if (p.f.params.some((q) => q.ty === "bool")) seen.add("boolean parameter");
   if (p.f.params.some((q) => q.ty === "str")) forEachExpr(p.f.body, (e) => e.k === "strcmp" && seen.add("string parameter compared"));
   if (p.f.params.some((q) => q.ty === "arr")) seen.add("array parameter");
+  // f's object, Float32Array and integer-array parameters, and array results.
+  const paramOf = (name: string) => p.f.params.find((q) => q.name === name.split(".")[0]);
+  const objects = p.f.params.filter((q) => q.ty === "obj");
+  if (objects.length > 0) seen.add("object parameter");
+  if (objects.some((q) => q.shape?.fields.some((f) => f.ty === "obj"))) seen.add("nested object parameter");
+  if (p.f.params.some((q) => q.ty === "f32")) seen.add("Float32Array parameter");
+  if (p.f.params.some((q) => q.ty === "i32" || q.ty === "u8")) seen.add("integer array parameter");
+  if (p.f.ret) seen.add("array result");
+  if (p.f.ret === "list") seen.add("number[] result");
+  forEachExpr(p.f.body, (e) => {
+    if (e.k === "load" && paramOf(e.arr)?.ty === "obj") seen.add("object parameter field read");
+    if (e.k === "ref" && paramOf(e.name)?.ty === "obj") seen.add("object parameter field read");
+    if (e.k === "load" && paramOf(e.arr)?.ty === "i32") seen.add("Int32Array label read");
+    if (e.k === "load" && paramOf(e.arr)?.ty === "u8") seen.add("Uint8Array mask read");
+    if (e.k === "load" && e.index.k === "bin" && e.index.a.k === "load" && paramOf(e.index.a.arr)?.ty === "i32") seen.add("index from an Int32Array");
+  });
+  const elementWrites = (stmts: Program["f"]["body"]) => {
+    for (const s of stmts) {
+      if ((s.k === "assign" || s.k === "incdec") && s.target.k === "elem") {
+        const q = paramOf(s.target.arr);
+        if (q?.ty === "obj") seen.add("object parameter array write");
+        if (q?.ty === "f32") seen.add("Float32Array element write");
+      }
+      for (const b of childBlocks(s)) elementWrites(b);
+    }
+  };
+  elementWrites(p.f.body);
   for (const k of seen) coverage[k] = (coverage[k] ?? 0) + 1;
 }
 

@@ -60,6 +60,9 @@ describe("differential fuzzing of the compiler", () => {
       "Math.round", "Math.trunc", "op %", "op **", "?:", "for loop", "while loop", "do loop", "nested loop", "break", "continue",
       "return in loop", "element write", "helper call in loop", "helper call statement", "boolean parameter", "new Float64Array",
       "derivative-free overwrite in loop", "object literal", "object field write", "object spread update", "destructuring", "default parameter left out", "recursion", "string parameter compared",
+      // f's object, Float32Array and integer-array parameters, and array results.
+      "object parameter", "nested object parameter", "object parameter array write", "Float32Array parameter", "Float32Array element write", "Math.fround",
+      "integer array parameter", "index from an Int32Array", "Uint8Array mask read", "array result", "number[] result",
     ]) {
       expect(summary.coverage[feature] ?? 0, feature).toBeGreaterThan(3);
     }
@@ -83,7 +86,14 @@ describe("differential fuzzing of the compiler", () => {
   });
 
   it("generated programs are deterministic, well-formed and valid TypeScript", () => {
+    // The first 40 programs, and 40 more that use an object, Float32Array or integer-array
+    // parameter or return an array.
+    const newer = (p: Program) => p.f.params.some((q) => ["obj", "f32", "i32", "u8"].includes(q.ty)) || p.f.ret !== undefined;
     const programs = Array.from({ length: 40 }, (_, i) => generateProgram(SEED, i));
+    for (let i = 40; programs.filter(newer).length < 40 + programs.slice(0, 40).filter(newer).length; i++) {
+      const p = generateProgram(SEED, i);
+      if (newer(p)) programs.push(p);
+    }
     expect(printProgram(generateProgram(SEED, 7))).toBe(printProgram(programs[7]));
     for (const p of programs) expect(validate(p)).toBeUndefined();
     // Type-check them with TypeScript itself (each as its own module).
@@ -132,6 +142,95 @@ describe("the fuzzer's own checks", () => {
     expect(r.failure?.signature).toBe("tape");
     const throwing: Engines = { ...good, fwd: () => { throw new RangeError("boom"); } };
     expect(checkProgram(p, throwing, { points: 2, attempts: 5 }).failure?.kind).toBe("runtime");
+  });
+
+  // f(x, p: Params, w32: Float32Array, labels: Int32Array) = p.w[labels[0] % p.w.length] · p.b
+  // + w32[0] · p.inner.c + fround(x · w32[1]), after w32[0] = w32[0] · x (a rounded store).
+  const ref = (name: string): Expr => ({ k: "ref", name, ty: "num" });
+  const load = (arr: string, index: Expr): Expr => ({ k: "load", arr, index });
+  const mul = (a: Expr, b: Expr): Expr => ({ k: "bin", op: "*", a, b });
+  const add = (a: Expr, b: Expr): Expr => ({ k: "bin", op: "+", a, b });
+  const zero: Expr = { k: "lit", v: 0 };
+  const one: Expr = { k: "lit", v: 1 };
+  const objectProgram = program(
+    [
+      { k: "assign", target: { k: "elem", arr: "w32", index: zero }, op: "=", value: mul(load("w32", zero), x) },
+      {
+        k: "return",
+        value: add(
+          add(mul(load("p.w", { k: "bin", op: "%", a: load("labels", zero), b: { k: "len", arr: "p.w" } }), ref("p.b")), mul(load("w32", zero), ref("p.inner.c"))),
+          { k: "math", fn: "fround", args: [mul(x, load("w32", one))] },
+        ),
+      },
+    ],
+    [
+      { name: "x", ty: "num" },
+      { name: "p", ty: "obj", shape: { iface: "Params", fields: [{ key: "w", ty: "arr" }, { key: "b", ty: "num" }, { key: "inner", ty: "obj", fields: [{ key: "c", ty: "num" }] }] } },
+      { name: "w32", ty: "f32" },
+      { name: "labels", ty: "i32" },
+    ],
+  );
+
+  it("checks object, Float32Array and integer-array parameters leaf by leaf", () => {
+    expect(validate(objectProgram)).toBeUndefined();
+    const good = engines(objectProgram);
+    expect(good.f64, "f rounds to float32: a float64 shadow for finite differences").toBeDefined();
+    expect(checkProgram(objectProgram, good, { points: 2, attempts: 5 }).status).toBe("ok");
+    // The tape gets ∂f/∂p.b wrong by 1%.
+    const wrong: Engines = {
+      ...good,
+      tape: (...args) => {
+        const g = good.tape!(...args) as any[];
+        g[1].b *= 1.01;
+        return g;
+      },
+    };
+    const r = checkProgram(objectProgram, wrong, { points: 2, attempts: 5 });
+    expect(r.failure?.kind).toBe("mismatch");
+    expect(r.failure?.signature).toBe("tape");
+    // A gradient for the labels, and a Float64Array where the Float32Array's gradient should be.
+    const shapes: Engines = {
+      ...good,
+      rev: (...args) => {
+        const g = good.rev!(...args) as any[];
+        g[2] = Float64Array.from(g[2]);
+        g[3] = new Float64Array(3);
+        return g;
+      },
+    };
+    const s = checkProgram(objectProgram, shapes, { points: 2, attempts: 5 });
+    expect(s.failure?.signature).toBe("reverse-integer,reverse-shape");
+  });
+
+  it("checks array-valued functions through jvp and vjp on both engines", () => {
+    // f(x, a) = sin(x · a) element by element, in a new Float64Array.
+    const p: Program = {
+      ...program([], [{ name: "x", ty: "num" }, { name: "a", ty: "arr" }]),
+      f: {
+        name: "f",
+        ret: "f64",
+        params: [{ name: "x", ty: "num" }, { name: "a", ty: "arr" }],
+        body: [
+          { k: "decl", kw: "const", name: "v0", ty: "arr", init: { k: "newarr", size: { k: "len", arr: "a" } } },
+          { k: "for", v: "i", init: zero, cmp: "<", limit: { k: "len", arr: "v0" }, update: "++", body: [{ k: "assign", target: { k: "elem", arr: "v0", index: ref("i") }, op: "=", value: { k: "math", fn: "sin", args: [mul(x, load("a", ref("i")))] } }] },
+          { k: "return", value: { k: "ref", name: "v0", ty: "arr" } },
+        ],
+      },
+    };
+    expect(validate(p)).toBeUndefined();
+    const good = engines(p);
+    expect(good.rev, "grad of an array-valued f is a diagnostic: not asked for").toBeUndefined();
+    expect(checkProgram(p, good, { points: 2, attempts: 5 }).status).toBe("ok");
+    const wrong: Engines = {
+      ...good,
+      tvjp: (...args) => {
+        const [value, pullback] = good.tvjp!(...args);
+        return [value, (c: ArrayLike<number>) => pullback(Array.from(c, (v, i) => (i === 0 ? 1.01 * v : v)))];
+      },
+    };
+    const r = checkProgram(p, wrong, { points: 2, attempts: 5 });
+    expect(r.failure?.kind).toBe("mismatch");
+    expect(r.failure?.signature).toBe("tape-vjp");
   });
 
   it("minimises a failing program while the failure persists", () => {
