@@ -137,6 +137,12 @@ export interface FnIR {
    * (lower/object-results.ts), which wrappers unpack into the object. Absent for other results.
    */
   resultLayout?: ResultLayout;
+  /**
+   * Why a caller inside differentiated code may not use the result: gradc hands callers a new
+   * Float64Array where JavaScript would hand back the same array (a parameter, one array in two
+   * fields) or another kind of array (a Float32Array). The public wrappers return copies anyway.
+   */
+  resultCaveat?: string;
   /** False for a procedure (`: void`, or no `return value`): called only as a statement. */
   returnsValue: boolean;
   /**

@@ -1543,9 +1543,9 @@ export const MUTATIONS: Mutation[] = [
   { name: "try/finally", stmt: (x) => `let q = 0;\ntry {\n  q = ${x};\n} finally {\n  q = q + 1;\n}` },
   { name: "throw", stmt: (x) => `if (${x} > 1000) throw new Error("too big");` },
   { name: "switch on an array", stmt: (_x, a) => `let q = 0;\nswitch (${a}) {\n  default:\n    q = 2;\n}`, needsArray: true },
-  { name: "recursion through an array", top: ["function rec(a: Float64Array, n: number): number {\n  return n <= 0 ? a[0] : rec(a, n - 1);\n}"], stmt: (x, a) => `const q = ${x} * rec(${a}, 3);`, needsArray: true },
-  { name: "mutual recursion through an array", top: ["function ping(a: Float64Array, n: number): number {\n  return n <= 0 ? 0 : pong(a, n - 1);\n}", "function pong(a: Float64Array, n: number): number {\n  return n <= 0 ? a[0] : ping(a, n - 1);\n}"], stmt: (x, a) => `const q = ${x} * ping(${a}, 3);`, needsArray: true },
-  { name: "self recursion of f through an array", stmt: (x) => `if (${x} > 1000) return f_self(${x});`, top: [], needsArray: true },
+  { name: "recursion writing its array", top: ["function rec(a: Float64Array, n: number): number {\n  a[0] = 0.5 * a[0];\n  return n <= 0 ? a[0] : rec(a, n - 1);\n}"], stmt: (x, a) => `const q = ${x} * rec(${a}, 3);`, needsArray: true },
+  { name: "mutual recursion writing its array", top: ["function ping(a: Float64Array, n: number): number {\n  return n <= 0 ? 0 : pong(a, n - 1);\n}", "function pong(a: Float64Array, n: number): number {\n  a[0] = 0.5 * a[0];\n  return n <= 0 ? a[0] : ping(a, n - 1);\n}"], stmt: (x, a) => `const q = ${x} * ping(${a}, 3);`, needsArray: true },
+  { name: "self recursion of f writing its array", stmt: (x) => `if (${x} > 1000) return f_self(${x});`, top: [], needsArray: true },
   { name: "number method call", stmt: (x) => `const q = Number(${x}.toFixed(2));` },
   { name: "array method call", stmt: (x, a) => `${a}.fill(${x});`, needsArray: true },
   { name: "array slice", stmt: (_x, a) => `const q = ${a}.slice(1);`, needsArray: true },
@@ -1642,7 +1642,9 @@ export function generateBadInput(seed: number, index: number, mutation?: string)
   if (m.fn) m.fn(program.f);
   if (m.stmt) {
     let text = m.stmt(numParam, arrParam);
-    if (m.name === "self recursion of f through an array") text = `if (${numParam} > 1000) return f(${program.f.params.map((p) => p.name).join(", ")});`;
+    if (m.name === "self recursion of f writing its array") {
+      text = `if (${numParam} > 1000) {\n  ${arrParam}[0] = 0.5 * ${arrParam}[0];\n  return f(${program.f.params.map((p) => p.name).join(", ")});\n}`;
+    }
     // Inject into a random block of f: the top level or the body of an if or loop.
     const blocks: Stmt[][] = [program.f.body];
     const visit = (list: Stmt[]) => {

@@ -808,6 +808,63 @@ describe("functions that return nothing", () => {
       text: /returns an array.*vjp/,
     },
     {
+      name: "a helper that returns its array parameter, used as a value",
+      source: withBody(`
+        const a = new Float64Array(2);
+        const c = same(a);
+        c[0] = x;
+        return a[0];
+      }
+
+      function same(v: Float64Array): Float64Array {
+        return v;
+      `),
+      at: { marker: "same(a)" },
+      // JavaScript hands back the same array; gradc would hand back a copy: refused, not wrong.
+      text: /returns its array parameter 'v'/,
+    },
+    {
+      name: "a helper that returns a Float32Array, used as a value",
+      source: withBody(`
+        const r = narrow(1);
+        r[0] = x / 3;
+        return r[0];
+      }
+
+      function narrow(n: number): Float32Array {
+        return new Float32Array(n);
+      `),
+      at: { marker: "narrow(1)" },
+      text: /returns a Float32Array/,
+    },
+    {
+      name: "a helper's object result chosen by a conditional",
+      source: withBody(`
+        const r = x > 0 ? pair(x) : pair(-x);
+        return r.a;
+      }
+
+      function pair(t: number): { a: number; b: number } {
+        return { a: t, b: 2 * t };
+      `),
+      at: { marker: "pair(x)" },
+      text: /returns an object, which cannot be used here/,
+    },
+    {
+      name: "indexing a helper's array result directly",
+      source: withBody(`
+        return twice(x)[0];
+      }
+
+      function twice(t: number): Float64Array {
+        const out = new Float64Array(2);
+        out[0] = 2 * t;
+        return out;
+      `),
+      at: { marker: "twice(x)" },
+      text: /must be named before it is indexed/,
+    },
+    {
       name: "a helper's array result used as an object",
       source: withBody(`
         const { a } = twice(x);

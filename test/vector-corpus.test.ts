@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 import { grad, jvp, vjp } from "gradc";
 import { richardson } from "./support/numeric.js";
 import { close, coordinates, entry, flatten, read, shifted, unflatten, unitTangents } from "./support/pytree.js";
-import { decayedProducts, denseLayer, moments, normalizedMoments, partialDependence, polar, polarObject, softmax, squareInPlace, stackedLayers } from "./fixtures/vector-functions.js";
+import { decayedProducts, denseLayer, moments, nestedHelperResult, normalizedMoments, partialDependence, polar, polarObject, softmax, squareInPlace, stackedLayers } from "./fixtures/vector-functions.js";
 
 type Fn = (...args: any[]) => any;
 
@@ -61,6 +61,15 @@ const cases: Case[] = [
     tapeJvp: jvp(normalizedMoments, { engine: "tape" }),
     tapeVjp: vjp(normalizedMoments, { engine: "tape" }),
     point: () => [F(0.4, -0.9, 1.3, 0.2)],
+  },
+  {
+    name: "nestedHelperResult (a helper's object result as a field)",
+    f: nestedHelperResult,
+    jvp: jvp(nestedHelperResult),
+    vjp: vjp(nestedHelperResult),
+    tapeJvp: jvp(nestedHelperResult, { engine: "tape" }),
+    tapeVjp: vjp(nestedHelperResult, { engine: "tape" }),
+    point: () => [F(0.4, -0.9, 1.3), 0.7],
   },
   { name: "partialDependence", f: partialDependence, jvp: jvp(partialDependence), vjp: vjp(partialDependence), tapeJvp: jvp(partialDependence, { engine: "tape" }), tapeVjp: vjp(partialDependence, { engine: "tape" }), point: () => [0.6, -1.4] },
 ];

@@ -107,11 +107,13 @@ const OBJECT_RESULT_HELPERS = `  /**
         packed[at++] = v;
       } else if (l === "arr") {
         const n = like[at++];
-        if (v == null || v.length !== n) throw new RangeError(\`vjp(\${name}): the cotangent's \${path} must have length \${n}, as the result's does\`);
+        if (v == null || typeof v === "string" || v.length !== n) throw new RangeError(\`vjp(\${name}): the cotangent's \${path} must have length \${n}, as the result's does\`);
         for (let i = 0; i < n; i++) packed[at + i] = v[i];
         at += n;
       } else {
         if (v === null || typeof v !== "object") throw new TypeError(\`vjp(\${name}): the cotangent must be shaped as the result\${path === "cotangent" ? "" : \` (at \${path})\`}\`);
+        const extra = Object.keys(v).filter((field) => !l.some(([known]: [string]) => known === field));
+        if (extra.length > 0) throw new TypeError(\`vjp(\${name}): the cotangent has fields the result does not: \${extra.join(", ")}\`);
         for (const [field, inner] of l) write(inner, v[field], path === "cotangent" ? field : \`\${path}.\${field}\`);
       }
     };

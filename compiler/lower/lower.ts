@@ -17,7 +17,7 @@ import { MATH_PRIMITIVES } from "../primitives.js";
 import { moduleConstant, moduleDeclaration } from "./module-scope.js";
 import { CMP_OPS, arithmeticOp, compoundOp } from "./operators.js";
 import { INTEGER_ARRAYS, type Shape, ShapeError, enumValues, propertyName, shapeOfTypeNode } from "./shapes.js";
-import { type IRWriter, layoutOf, packObject, sameFields, unpackObject } from "./object-results.js";
+import { type IRWriter, layoutOf, leavesOf, packObject, sameFields, unpackObject } from "./object-results.js";
 import { type Binding, type ObjectValue, isObjectValue } from "./values.js";
 
 /** Thrown inside lowering to abandon a construct after its diagnostic has been recorded. */
@@ -41,7 +41,7 @@ export interface LowerContext {
 }
 
 /** The part of a function's IR its callers use. */
-type FnHeader = Pick<FnIR, "name" | "params" | "signature" | "resultType" | "resultLayout" | "returnsValue">;
+type FnHeader = Pick<FnIR, "name" | "params" | "signature" | "resultType" | "resultLayout" | "resultCaveat" | "returnsValue">;
 
 export function createLowerContext(graph: ModuleGraph, diagnostics: Diagnostic[]): LowerContext {
   return { graph, diagnostics, functions: new Map(), failed: new Set(), usedNames: new Set(), inProgress: [], headers: new Map() };
@@ -113,6 +113,10 @@ class FunctionLowerer {
   private nextTemp = 1;
   /** Statements that run before the body: the element reads of destructured array parameters. */
   private readonly prologue: Stmt[] = [];
+  /** The IR parameters, once lowered. */
+  private params: Param[] = [];
+  /** See FnIR.resultCaveat. */
+  private resultCaveat: string | undefined;
   private nextLoop = 1;
   private loc!: SourceLoc;
   private result!: string;
@@ -146,6 +150,7 @@ class FunctionLowerer {
     this.scopes.push(new Map());
     const params: Param[] = [];
     const signature: SourceParam[] = node.parameters.map((p, i) => this.lowerParam(p, i, params));
+    this.params = params;
     this.result = this.internal("result", "num");
     this.isProcedure = node.type?.kind === ts.SyntaxKind.VoidKeyword || (!!node.body && ts.isBlock(node.body) && !returnsValue(node.body));
     const name = uniqueName(this.fn.name, this.ctx.usedNames);
@@ -180,6 +185,7 @@ class FunctionLowerer {
       result: this.result,
       resultType: this.resultType,
       resultLayout: this.resultLayout,
+      resultCaveat: this.resultCaveat,
       returnsValue: !this.isProcedure,
       loc: this.locOf(node),
     };
@@ -553,7 +559,7 @@ class FunctionLowerer {
         value = this.expr(d.initializer, out, target);
       } catch (e) {
         // Declare the name anyway, so its later uses do not report a second, misleading error.
-        this.scopes[this.scopes.length - 1].set(d.name.text, { ir: target, type: "num", isConst });
+        this.scopes[this.scopes.length - 1].set(d.name.text, { ir: target, type: "num", isConst, unknownType: true });
         throw e;
       }
       markDeclaration(out.slice(start), target);
@@ -1264,6 +1270,10 @@ class FunctionLowerer {
     if (ts.isIdentifier(callee)) {
       const { fn, args } = this.lowerCall(e, out);
       if (!fn.returnsValue) this.fail(e, `'${callee.text}' returns nothing, so its call has no value`, "call it as a statement");
+      // An object result is unpacked where an object is expected (objectValue); anywhere else
+      // its packed array must not pass for a value.
+      if (fn.resultLayout) this.fail(e, `'${callee.text}' returns an object, which cannot be used here`, "give it a name first: const r = " + `${callee.text}(…), then read r's fields`);
+      this.refuseResultCaveat(e, fn);
       return emit({ k: "call", fn: fn.name, args }, fn.resultType);
     }
     if (ts.isPropertyAccessExpression(callee)) {
@@ -1375,8 +1385,10 @@ class FunctionLowerer {
     if (ts.isIdentifier(e) || fieldOf(e)) {
       const b = this.pathValue(e);
       if (b && !isObjectValue(b) && b.type === "arr") return b;
+      if (b && !isObjectValue(b) && b.unknownType) throw new Unsupported("already reported");
       if (b) this.fail(e, `'${e.getText()}' is not an array`);
     }
+    if (ts.isCallExpression(e)) return this.fail(e, "a helper's array result must be named before it is indexed or iterated", "const r = helper(…); then r[i] or for (const v of r)");
     return this.fail(e, "array accesses must name a Float64Array parameter or local directly", "nested arrays and computed array expressions are outside the subset");
   }
 
@@ -1485,6 +1497,7 @@ class FunctionLowerer {
       // A helper's object result: its packed array, unpacked into variables of this function.
       const { fn, args } = this.lowerCall(e, out);
       if (!fn.resultLayout) return this.fail(e, `expected an object here, but '${e.expression.getText()}' returns ${fn.resultType === "arr" ? "an array" : TYPE_NAMES[fn.resultType]}`, "read its result as what it is");
+      this.refuseResultCaveat(e, fn);
       const packed = this.temp("arr");
       out.push(this.assign(packed, { k: "call", fn: fn.name, args }));
       return unpackObject(packed, fn.resultLayout, this.writer, base, out);
@@ -1518,6 +1531,7 @@ class FunctionLowerer {
     this.refuseOptionalCopy(e);
     const inner = skipParens(e);
     if (ts.isObjectLiteralExpression(inner)) return this.objectLiteral(inner, out, base);
+    if (ts.isCallExpression(inner) && this.callReturnsObject(inner)) return this.objectValue(inner, out, base);
     const named = ts.isIdentifier(inner) || fieldOf(inner) ? this.pathValue(inner) : undefined;
     if (named) return this.share(named, out, base);
     const target = this.fresh(base);
@@ -1635,7 +1649,10 @@ class FunctionLowerer {
       return;
     }
     if (this.resultLayout) this.fail(e, "every return must have the same type: an earlier one returns an object", "return an object with the same fields here too");
-    if (ts.isArrayLiteralExpression(returned) || (ts.isNewExpression(returned) && ts.isIdentifier(returned.expression) && returned.expression.text === "Float64Array")) {
+    const made = ts.isNewExpression(returned) && ts.isIdentifier(returned.expression) ? returned.expression.text : undefined;
+    if (made !== undefined && INTEGER_ARRAYS.has(made)) this.fail(e, `returning an ${made} is outside the differentiable subset`, "an integer array holds no derivative: return a Float64Array");
+    if (made === "Float32Array") this.resultCaveat ??= "returns a Float32Array";
+    if (ts.isArrayLiteralExpression(returned) || made === "Float64Array" || made === "Float32Array") {
       this.expr(returned, out, this.result);
       this.setResultType("arr", e);
       return;
@@ -1645,6 +1662,8 @@ class FunctionLowerer {
       this.setResultType(this.expr(e, out, this.result).type, e);
       return;
     }
+    if (named.integer) this.fail(e, "returning an integer array is outside the differentiable subset", "an integer array holds no derivative: return a Float64Array");
+    this.noteResultArrays([named]);
     this.setResultType("arr", e);
     // result = new Float64Array(a.length); for (k = 0; k < a.length; k++) result[k] = a[k]
     const source = named.ir;
@@ -1666,8 +1685,22 @@ class FunctionLowerer {
     const layout = layoutOf(object, (path, why) => this.fail(returned, `an object result holds numbers, Float64Arrays and objects of them; ${why}`, `leave '${path}' out of the result, or convert it`));
     if (this.resultLayout && !sameFields(this.resultLayout, layout)) this.fail(returned, "every return must return an object with the same fields as the first", "the result's shape is fixed: give every return the same fields, of the same kinds");
     this.resultLayout ??= layout;
+    this.noteResultArrays(leavesOf(object, this.resultLayout).filter((leaf) => leaf.type === "arr"));
     out.push(...packObject(object, this.resultLayout, this.result, this.writer));
     this.setResultType("arr", returned);
+  }
+
+  /** A call whose result gradc would hand over differently from JavaScript (FnIR.resultCaveat). */
+  private refuseResultCaveat(e: ts.CallExpression, fn: FnHeader): void {
+    if (fn.resultCaveat) this.fail(e, `'${e.expression.getText()}' ${fn.resultCaveat}, which a caller inside a differentiated function cannot use yet`, "return a new Float64Array (a copy) from the helper, or use the parameter itself");
+  }
+
+  /** Records why callers may not use the result as JavaScript would (FnIR.resultCaveat). */
+  private noteResultArrays(arrays: Binding[]): void {
+    const param = arrays.find((a) => this.params.some((p) => p.name === a.ir));
+    if (param) this.resultCaveat ??= `returns its array parameter '${this.params.find((p) => p.name === param.ir)!.name}' (JavaScript would hand back the same array)`;
+    if (new Set(arrays.map((a) => a.ir)).size < arrays.length) this.resultCaveat ??= "returns one array in two fields (JavaScript would hand back one array twice)";
+    if (arrays.some((a) => a.float32)) this.resultCaveat ??= "returns a Float32Array";
   }
 
   /** `for (k = 0; k < count; k++) body(k)` with a counter of its own. */

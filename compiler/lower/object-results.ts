@@ -45,7 +45,7 @@ export function sameFields(a: ResultLayout, b: ResultLayout): boolean {
 }
 
 /** The leaves of `object` in `layout`'s order (fields looked up by name). */
-function leavesOf(object: ObjectValue, layout: ResultLayout): Binding[] {
+export function leavesOf(object: ObjectValue, layout: ResultLayout): Binding[] {
   if (typeof layout === "string") throw new Error("gradc internal error: an object packed as a leaf");
   return layout.fields.flatMap(([name, inner]) => {
     const value = object.fields.get(name)!;

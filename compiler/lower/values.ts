@@ -16,6 +16,8 @@ export interface Binding {
   float32?: boolean;
   /** An integer typed array: data without derivatives (every store is cut off from the derivative). */
   integer?: boolean;
+  /** Declared by a declaration whose initializer was reported: its type is unknown, so uses report nothing more. */
+  unknownType?: boolean;
 }
 
 /**
