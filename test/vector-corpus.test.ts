@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 import { grad, jvp, vjp } from "gradc";
 import { richardson } from "./support/numeric.js";
 import { close, coordinates, entry, flatten, read, shifted, unflatten, unitTangents } from "./support/pytree.js";
-import { decayedProducts, denseLayer, moments, nestedHelperResult, normalizedMoments, partialDependence, polar, polarObject, softmax, squareInPlace, stackedLayers } from "./fixtures/vector-functions.js";
+import { decayedProducts, denseLayer, moments, nestedHelperResult, normalizedMoments, partialDependence, polar, polarObject, softmax, squareInPlace, stackedLayers, steeredOverwrite } from "./fixtures/vector-functions.js";
 
 type Fn = (...args: any[]) => any;
 
@@ -70,6 +70,15 @@ const cases: Case[] = [
     tapeJvp: jvp(nestedHelperResult, { engine: "tape" }),
     tapeVjp: vjp(nestedHelperResult, { engine: "tape" }),
     point: () => [F(0.4, -0.9, 1.3), 0.7],
+  },
+  {
+    name: "steeredOverwrite (writes its parameters; one write steers another)",
+    f: steeredOverwrite,
+    jvp: jvp(steeredOverwrite),
+    vjp: vjp(steeredOverwrite),
+    tapeJvp: jvp(steeredOverwrite, { engine: "tape" }),
+    tapeVjp: vjp(steeredOverwrite, { engine: "tape" }),
+    point: () => [F(0.41, -1.11, 1.3, 0.27), F(-0.04, 0.44, -0.13, 1.37)],
   },
   { name: "partialDependence", f: partialDependence, jvp: jvp(partialDependence), vjp: vjp(partialDependence), tapeJvp: jvp(partialDependence, { engine: "tape" }), tapeVjp: vjp(partialDependence, { engine: "tape" }), point: () => [0.6, -1.4] },
 ];

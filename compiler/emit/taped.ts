@@ -176,12 +176,13 @@ export function printTapeWrapper(w: WrapperSpec, tapedName: string, nodes: Set<s
     }
     case "vjp": {
       // slice() keeps each array's kind (an Int32Array copy still truncates what is stored in it).
-      const saved = fn.params.map((p) => (p.type === "arr" ? `${p.name}.slice()` : p.name));
       return [
         `/** ${title} */`,
         `${exp}function ${w.name}(${params}) {`,
         ...fn.params.filter((p) => p.type === "arr").map((p) => `  const ${local(`${p.name}_saved`)} = ${p.name}.slice();`),
-        ...record(saved.map((s, i) => (fn.params[i].type === "arr" ? local(`${fn.params[i].name}_saved`) : s))).map((l) => l.replace(/^  /, "  ")),
+        // The value runs on the caller's arrays, as f would (leaves are read from the copies);
+        // the copies stay as they were for the pullback, which records f again from them.
+        ...record(fn.params.map((p) => (p.type === "arr" && nodes.has(p.name) ? local(`${p.name}_saved`) : p.name))),
         `  const ${value} = ${arrayResult ? `${TAPE_NAME}.valuesOf(${output})` : `${TAPE_NAME}.value(${output})`};`,
         `  return [${value}, (cotangent: ${arrayResult ? "ArrayLike<number>" : "number"}) => {`,
         ...(arrayResult ? [`    if (cotangent.length !== ${value}.length) throw new RangeError(\`vjp(${fn.sourceName}): the cotangent has length \${cotangent.length}, the result \${${value}.length}\`);`] : []),
