@@ -4,6 +4,7 @@
  * tape, against central differences and against each other, at depths known only at run time.
  * A recursion deeper than the JavaScript stack allows is reported as such, naming the function.
  */
+import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { grad, jvp, vjp } from "gradc";
 import { richardson } from "./support/numeric.js";
@@ -60,6 +61,15 @@ describe("depth", () => {
     close(g, richardson((h) => chain(0.5 + h, 0.001, 2000), 0.5), 1e-6, "∂f/∂x at depth 2000");
     close(grad(chain, { wrt: 0, engine: "tape" })(0.5, 0.001, 2000), g, 1e-12, "tape");
     close(jvp(chain)([0.5, 0.001, 2000], [1, 0, 0])[1], g, 1e-12, "jvp");
+  });
+
+  it("10,000 levels on every engine with the stack the error message advises (node --stack-size=3900)", () => {
+    const run = spawnSync(process.execPath, ["--stack-size=3900", "bin/gradc.js", "run", "test/fixtures/deep-recursion.ts", "10000"], { encoding: "utf8" });
+    expect(run.status, run.stderr).toBe(0);
+    const d = JSON.parse(run.stdout) as Record<"reverse" | "forward" | "tape" | "differences", number>;
+    close(d.reverse, d.differences, 1e-6, "reverse at depth 10,000 vs central differences");
+    close(d.forward, d.reverse, 1e-12, "forward");
+    close(d.tape, d.reverse, 1e-12, "tape");
   });
 
   it("a recursion deeper than the stack is reported, naming the function, on every engine", () => {
