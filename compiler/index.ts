@@ -13,7 +13,7 @@ import { ModuleGraph, type ResolvedFunction, skipParens } from "./front/modules.
 import { createLowerContext, lowerFunction } from "./lower/lower.js";
 import { markRecursion, recursionProblems } from "./lower/recursion.js";
 import { moduleDeclaration } from "./lower/module-scope.js";
-import { type FnIR, type GFn, paramLeaves, walk } from "./ir.js";
+import { type FnIR, type GFn, paramLeaves, walk, writtenParams } from "./ir.js";
 import { analyzeActivity } from "./analyze/activity.js";
 import { type GeneratedNames, forwardFunction, isDifferentiableParam } from "./differentiate/forward.js";
 import { UnsupportedInReverse, reverseFunction } from "./differentiate/reverse.js";
@@ -358,7 +358,9 @@ class ModuleCompiler {
       engine,
       reverseName: kind === "jvp" ? "" : this.reverse(fn, wrt.filter((i) => isDifferentiableParam(fn.params[i]))),
       forwardName: kind === "jvp" ? names.forward(fn.name) : "",
-      primalName: kind === "vjp" ? names.primal(fn.name) : "",
+      // vjp computes the value with the primal; the grad family runs it too when f writes into its
+      // array parameters (wrappers.ts: the caller's arrays end as f leaves them).
+      primalName: kind === "vjp" || (kind !== "jvp" && writtenParams(fn).length > 0) ? names.primal(fn.name) : "",
     });
     return name;
   }

@@ -214,6 +214,21 @@ export function assertNever(x: never): never {
   throw new Error(`gradc internal error: unhandled IR node ${JSON.stringify(x)}`);
 }
 
+/** The arrays a body stores into. */
+export function writtenArrays(body: Stmt[]): Set<string> {
+  const out = new Set<string>();
+  walk(body, (s) => {
+    if (s.k === "store") out.add(s.arr);
+  });
+  return out;
+}
+
+/** The array parameters `fn` writes into (directly, or through the helpers inlined into it). */
+export function writtenParams(fn: FnIR): Param[] {
+  const written = writtenArrays(fn.body);
+  return fn.params.filter((p) => p.type === "arr" && written.has(p.name));
+}
+
 /** Calls `visit` on every statement, depth first, in program order. */
 export function walk(stmts: Stmt[], visit: (s: Stmt, loopDepth: number) => void, loopDepth = 0): void {
   for (const s of stmts) {

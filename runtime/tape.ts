@@ -162,6 +162,11 @@ export class Tape {
     return nodes.map((node) => this.values[node]!);
   }
 
+  /** Writes the values of `nodes` into `array` (a caller's array that f wrote into, through its nodes). */
+  writeValues(nodes: Float64Array, array: { [index: number]: number }): void {
+    for (let i = 0; i < nodes.length; i++) array[i] = this.values[nodes[i]!]!;
+  }
+
   adjoint(node: Node): number {
     return this.adjoints[node]!;
   }

@@ -7,7 +7,8 @@
  * with jvp equals the one built row by row with vjp. Random directions come from a fixed seed.
  */
 import { describe, expect, it } from "vitest";
-import { grad, jvp, vjp } from "gradc";
+import { grad, jvp, valueAndGrad, valueAndGradInto, vjp } from "gradc";
+import { squashInPlace } from "./fixtures/arrays.js";
 import { richardson } from "./support/numeric.js";
 import { close, coordinates, entry, flatten, read, shifted, unflatten, unitTangents } from "./support/pytree.js";
 import { decayedProducts, denseLayer, moments, nestedHelperResult, normalizedMoments, partialDependence, polar, polarObject, softmax, squareInPlace, stackedLayers, steeredOverwrite } from "./fixtures/vector-functions.js";
@@ -159,6 +160,37 @@ describe("array results are the caller's own", () => {
     expect(Array.from(x)).toEqual([1, 4]);
     expect(Array.from(value)).toEqual([1, 4]);
     expect(Array.from(pullback([1, 1])[0])).toEqual([2, 4]);
+  });
+
+  it("every API runs f on the caller's arrays: they end as a call of f leaves them, on both engines; derivatives are taken at the point as given", () => {
+    const start = () => F(0.3, -0.8, 1.1);
+    const afterF = start();
+    squashInPlace(afterF);
+    const expected = grad(squashInPlace)(start())[0];
+    const engines = {
+      compiled: { grad: grad(squashInPlace), valueAndGrad: valueAndGrad(squashInPlace), into: valueAndGradInto(squashInPlace), jvp: jvp(squashInPlace), vjp: vjp(squashInPlace) },
+      tape: {
+        grad: grad(squashInPlace, { engine: "tape" }),
+        valueAndGrad: valueAndGrad(squashInPlace, { engine: "tape" }),
+        into: valueAndGradInto(squashInPlace, { engine: "tape" }),
+        jvp: jvp(squashInPlace, { engine: "tape" }),
+        vjp: vjp(squashInPlace, { engine: "tape" }),
+      },
+    };
+    for (const [name, e] of Object.entries(engines)) {
+      const x = [start(), start(), start(), start(), start()];
+      const gradients = [e.grad(x[0])[0], e.valueAndGrad(x[1])[1][0]];
+      const buffer = new Float64Array(3);
+      e.into([buffer], x[2]);
+      gradients.push(buffer);
+      const [, tangent] = e.jvp([x[3]], [F(0, 1, 0)]);
+      gradients.push(F(NaN, tangent, NaN));
+      gradients.push(e.vjp(x[4])[1](1)[0]);
+      x.forEach((xi, k) => expect(Array.from(xi), `${name}: API ${k}`).toEqual(Array.from(afterF)));
+      for (const g of gradients) close(g[1]!, expected[1]!, 1e-12, `${name}: ∂f/∂x[1] at the point as given`);
+    }
+    // The gradient is f's at the point as given (central differences of a copy-taking f).
+    close(expected[1]!, richardson((h) => squashInPlace(F(0.3, -0.8 + h, 1.1)), -0.8), 1e-6, "vs central differences");
   });
 
   it("grad of a number-valued function of the same module still works beside them", () => {

@@ -6,7 +6,7 @@
  * `grad(f, { engine: "tape" })` runs this and walks the tape backwards — the interpreted
  * counterpart of the compiled reverse function.
  */
-import { assertNever, type Atom, type Expr, type FnIR, type Param, type PrimOp, type Stmt, TS_TYPE_NAME, isDifferentiableParam } from "../ir.js";
+import { assertNever, type Atom, type Expr, type FnIR, type Param, type PrimOp, type Stmt, TS_TYPE_NAME, isDifferentiableParam, writtenParams } from "../ir.js";
 import { PRIMITIVES } from "../primitives.js";
 import type { WrapperSpec } from "./wrappers.js";
 import { atom, spell } from "./print.js";
@@ -135,7 +135,14 @@ export function printTapeWrapper(w: WrapperSpec, tapedName: string, nodes: Set<s
   const params = fn.params.map((p) => `${p.name}: ${TS_TYPE_NAME[p.type]}`).join(", ");
   const exp = w.exported ? "export " : "";
   // Parameters the result depends on become leaves of the tape; the others go in as they are.
-  const record = (args: string[]) => [
+  // Leaf arrays go in as copies: f may write into them, and the leaves are read back afterwards.
+  // `callerArrays`: what f wrote into a leaf array's copy goes into the caller's array, so that
+  // every API runs f on the caller's arrays as the compiled engine does (vjp's pullback, which
+  // records f a second time, does not write back).
+  const leafArrays = fn.params.filter((p) => p.type === "arr" && nodes.has(p.name));
+  const writtenLeafArrays = writtenParams(fn).filter((p) => leafArrays.includes(p));
+  const runOf = (name: string) => local(`${name}_run`);
+  const record = (args: string[], callerArrays?: string[]) => [
     `  ${TAPE_NAME}.reset();`,
     ...fn.params.map((p, i) =>
       !nodes.has(p.name)
@@ -144,8 +151,9 @@ export function printTapeWrapper(w: WrapperSpec, tapedName: string, nodes: Set<s
           ? `  const ${nodeOf(p.name)} = ${TAPE_NAME}.variables(${args[i]});`
           : `  const ${nodeOf(p.name)} = ${TAPE_NAME}.variable(${args[i]});`,
     ),
-    // Leaf arrays go in as copies: f may write into them, and the leaves are read back afterwards.
-    `  const ${output} = ${tapedName}(${fn.params.map((p) => (p.type === "arr" && nodes.has(p.name) ? `Float64Array.from(${nodeOf(p.name)})` : nodeOf(p.name))).join(", ")});`,
+    ...leafArrays.map((p) => `  const ${runOf(p.name)} = Float64Array.from(${nodeOf(p.name)});`),
+    `  const ${output} = ${tapedName}(${fn.params.map((p) => (leafArrays.includes(p) ? runOf(p.name) : nodeOf(p.name))).join(", ")});`,
+    ...(callerArrays ? writtenLeafArrays.map((p) => `  ${TAPE_NAME}.writeValues(${runOf(p.name)}, ${callerArrays[fn.params.indexOf(p)]});`) : []),
   ];
   const wrtParams = w.wrt.map((i) => fn.params[i]);
   const gradient = (p: (typeof fn.params)[number]) =>
@@ -164,15 +172,15 @@ export function printTapeWrapper(w: WrapperSpec, tapedName: string, nodes: Set<s
   const names = fn.params.map((p) => p.name);
   switch (w.kind) {
     case "grad":
-      return [`/** ${title} */`, `${exp}function ${w.name}(${params}) {`, ...record(names), `  ${TAPE_NAME}.backward(${output});`, `  return ${gradValue};`, `}`].join("\n");
+      return [`/** ${title} */`, `${exp}function ${w.name}(${params}) {`, ...record(names, names), `  ${TAPE_NAME}.backward(${output});`, `  return ${gradValue};`, `}`].join("\n");
     case "valueAndGrad":
-      return [`/** ${title} */`, `${exp}function ${w.name}(${params}) {`, ...record(names), `  ${TAPE_NAME}.backward(${output});`, `  return [${TAPE_NAME}.value(${output}), ${gradValue}];`, `}`].join("\n");
+      return [`/** ${title} */`, `${exp}function ${w.name}(${params}) {`, ...record(names, names), `  ${TAPE_NAME}.backward(${output});`, `  return [${TAPE_NAME}.value(${output}), ${gradValue}];`, `}`].join("\n");
     case "valueAndGradInto": {
       const grads = local("grads");
       const outs = wrtParams.map((p, k) =>
         p.type === "arr" ? `  ${grads}[${k}].set(${gradient(p)});` : `  ${grads}[${k}][0] = ${gradient(p)};`,
       );
-      return [`/** ${title} */`, `${exp}function ${w.name}(${grads}: ArrayLike<Float64Array>, ${params}): number {`, ...record(names), `  ${TAPE_NAME}.backward(${output});`, ...outs, `  return ${TAPE_NAME}.value(${output});`, `}`].join("\n");
+      return [`/** ${title} */`, `${exp}function ${w.name}(${grads}: ArrayLike<Float64Array>, ${params}): number {`, ...record(names, names), `  ${TAPE_NAME}.backward(${output});`, ...outs, `  return ${TAPE_NAME}.value(${output});`, `}`].join("\n");
     }
     case "vjp": {
       // slice() keeps each array's kind (an Int32Array copy still truncates what is stored in it).
@@ -182,7 +190,10 @@ export function printTapeWrapper(w: WrapperSpec, tapedName: string, nodes: Set<s
         ...fn.params.filter((p) => p.type === "arr").map((p) => `  const ${local(`${p.name}_saved`)} = ${p.name}.slice();`),
         // The value runs on the caller's arrays, as f would (leaves are read from the copies);
         // the copies stay as they were for the pullback, which records f again from them.
-        ...record(fn.params.map((p) => (p.type === "arr" && nodes.has(p.name) ? local(`${p.name}_saved`) : p.name))),
+        ...record(
+          fn.params.map((p) => (leafArrays.includes(p) ? local(`${p.name}_saved`) : p.name)),
+          fn.params.map((p) => p.name),
+        ),
         `  const ${value} = ${arrayResult ? `${TAPE_NAME}.valuesOf(${output})` : `${TAPE_NAME}.value(${output})`};`,
         `  return [${value}, (cotangent: ${arrayResult ? "ArrayLike<number>" : "number"}) => {`,
         ...(arrayResult ? [`    if (cotangent.length !== ${value}.length) throw new RangeError(\`vjp(${fn.sourceName}): the cotangent has length \${cotangent.length}, the result \${${value}.length}\`);`] : []),
@@ -196,6 +207,7 @@ export function printTapeWrapper(w: WrapperSpec, tapedName: string, nodes: Set<s
     case "jvp": {
       // The tape is reverse mode: the directional derivative is the gradient dotted with the tangents.
       const n = fn.params.length;
+      const primalArgs = fn.params.map((p, i) => `primals[${i}] as ${TS_TYPE_NAME[p.type]}`);
       const dots = fn.params.map((p, i) =>
         !nodes.has(p.name) ? "" : p.type === "arr" ? `  for (let j = 0; j < ${nodeOf(p.name)}.length; j++) tangent += ${TAPE_NAME}.adjoint(${nodeOf(p.name)}[j]) * (tangents[${i}] as Float64Array)[j];` : `  tangent += ${TAPE_NAME}.adjoint(${nodeOf(p.name)}) * (tangents[${i}] as number);`,
       );
@@ -205,7 +217,7 @@ export function printTapeWrapper(w: WrapperSpec, tapedName: string, nodes: Set<s
           `/** ${title}: each result element's gradient on the tape, dotted with the tangents */`,
           `${exp}function ${w.name}(primals: ArrayLike<unknown>, tangents: ArrayLike<unknown>): [Float64Array, Float64Array] {`,
           `  if (primals.length !== ${n} || tangents.length !== ${n}) throw new TypeError("jvp(${fn.sourceName}) expects ${n} primals and ${n} tangents");`,
-          ...record(fn.params.map((p, i) => `primals[${i}] as ${TS_TYPE_NAME[p.type]}`)),
+          ...record(primalArgs, primalArgs),
           `  const directional = new Float64Array(${output}.length);`,
           `  for (let i = 0; i < ${output}.length; i++) {`,
           `    ${TAPE_NAME}.backward(${output}[i]);`,
@@ -221,7 +233,7 @@ export function printTapeWrapper(w: WrapperSpec, tapedName: string, nodes: Set<s
         `/** ${title}: the gradient on the tape, dotted with the tangents */`,
         `${exp}function ${w.name}(primals: ArrayLike<unknown>, tangents: ArrayLike<unknown>): [number, number] {`,
         `  if (primals.length !== ${n} || tangents.length !== ${n}) throw new TypeError("jvp(${fn.sourceName}) expects ${n} primals and ${n} tangents");`,
-        ...record(fn.params.map((p, i) => `primals[${i}] as ${TS_TYPE_NAME[p.type]}`)),
+        ...record(primalArgs, primalArgs),
         `  ${TAPE_NAME}.backward(${output});`,
         `  let tangent = 0;`,
         ...dots.filter(Boolean),

@@ -3,7 +3,7 @@
  * the forward- and reverse-mode functions and package their results as the public API promises
  * (README.md's opening examples; the types in runtime/index.ts).
  */
-import { type FnIR, type Param, TS_TYPE_NAME, isDifferentiableParam } from "../ir.js";
+import { type FnIR, type Param, TS_TYPE_NAME, isDifferentiableParam, writtenParams } from "../ir.js";
 import { SUPPORT_NAME } from "./print.js";
 
 export type WrapperKind = "grad" | "valueAndGrad" | "valueAndGradInto" | "jvp" | "vjp";
@@ -66,6 +66,13 @@ export function printWrapper(w: WrapperSpec): string {
   const reverseCall = (seed: string, args = fn.params.map((p) => p.name)) =>
     `${w.reverseName}(${[...args, ...arrayBuffers.map((p) => bar(p.name)), seed].join(", ")})`;
   const allocate = arrayBuffers.map((p) => `  const ${bar(p.name)} = new Float64Array(${p.name}.length);`);
+  // A function that writes into its array parameters: f runs on the caller's arrays, which end
+  // as a call of f leaves them, and reverse mode runs on copies of them as given (its sweeps
+  // restore only what they need, which would leave the caller's arrays half-way).
+  const written = writtenParams(fn);
+  const given = (name: string) => local(`${name}_given`);
+  const runOnCallersArrays = written.length === 0 ? [] : [...written.map((p) => `  const ${given(p.name)} = ${p.name}.slice();`), `  ${w.primalName}(${fn.params.map((p) => p.name).join(", ")});`];
+  const reverseArgs = fn.params.map((p) => (written.includes(p) ? given(p.name) : p.name));
   const title = `${w.kind}(${fn.sourceName}${w.kind === "jvp" ? "" : `, { wrt: ${w.single ? w.wrt[0] : `[${w.wrt.join(", ")}]`} }`})`;
 
   switch (w.kind) {
@@ -74,7 +81,8 @@ export function printWrapper(w: WrapperSpec): string {
         `/** ${title} */`,
         `${exp}function ${w.name}(${params}): ${gradType} {`,
         ...allocate,
-        `  ${reverseCall("1")};`,
+        ...runOnCallersArrays,
+        `  ${reverseCall("1", reverseArgs)};`,
         `  return ${gradValue};`,
         `}`,
       ].join("\n");
@@ -83,7 +91,8 @@ export function printWrapper(w: WrapperSpec): string {
         `/** ${title} */`,
         `${exp}function ${w.name}(${params}): [number, ${gradType}] {`,
         ...allocate,
-        `  const ${value} = ${reverseCall("1")};`,
+        ...runOnCallersArrays,
+        `  const ${value} = ${reverseCall("1", reverseArgs)};`,
         `  return [${value}, ${gradValue}];`,
         `}`,
       ].join("\n");
@@ -106,7 +115,8 @@ export function printWrapper(w: WrapperSpec): string {
         `/** ${title}, writing gradients into caller-provided buffers (one Float64Array per wrt parameter; length 1 for numbers) */`,
         `${exp}function ${w.name}(${grads}: ArrayLike<Float64Array>, ${params}): number {`,
         ...lines.flat(),
-        `  const ${value} = ${reverseCall("1")};`,
+        ...runOnCallersArrays,
+        `  const ${value} = ${reverseCall("1", reverseArgs)};`,
         ...scalarOuts,
         `  return ${value};`,
         `}`,

@@ -9,7 +9,7 @@
  * caller's sweeps own, instead of a value crossing a call boundary that carries numbers only.
  */
 import { untilStable } from "../fixpoint.js";
-import { type Atom, type Expr, type FnIR, type Stmt, type Type, assertNever, walk } from "../ir.js";
+import { type Atom, type Expr, type FnIR, type Stmt, type Type, assertNever, walk, writtenArrays, writtenParams } from "../ir.js";
 
 /** Replaces, in place, the calls of `fn` that must be inlined. `functions` maps names to helpers. */
 export function inlineArraySharingCalls(fn: FnIR, functions: Map<string, FnIR>): void {
@@ -46,7 +46,7 @@ export function inlineArraySharingCalls(fn: FnIR, functions: Map<string, FnIR>):
         const callee = functions.get(call.fn);
         if (!callee || mayRecurse(callee, functions)) return [s];
         const sharesWrittenArray = call.args.some((a) => a.k === "var" && written.has(a.name));
-        if (!writesArrayParam(callee) && !sharesWrittenArray && callee.resultType !== "arr") return [s];
+        if (writtenParams(callee).length === 0 && !sharesWrittenArray && callee.resultType !== "arr") return [s];
         changed = true;
         return inlineCall(fn, callee, call.args, s.k === "assign" ? s.target : undefined);
       });
@@ -75,18 +75,6 @@ function mayRecurse(fn: FnIR, functions: Map<string, FnIR>): boolean {
   return reaches(fn);
 }
 
-export function writesArrayParam(fn: FnIR): boolean {
-  const arrays = new Set(fn.params.filter((p) => p.type === "arr").map((p) => p.name));
-  return [...writtenArrays(fn.body)].some((a) => arrays.has(a));
-}
-
-export function writtenArrays(body: Stmt[]): Set<string> {
-  const out = new Set<string>();
-  walk(body, (s) => {
-    if (s.k === "store") out.add(s.arr);
-  });
-  return out;
-}
 
 /** The callee's body with its variables renamed into the caller, parameters bound to the arguments. */
 function inlineCall(caller: FnIR, callee: FnIR, args: Atom[], target: string | undefined): Stmt[] {

@@ -6,8 +6,7 @@
  * Strongly connected components of the call graph (Tarjan's algorithm), recomputed over every
  * function lowered so far.
  */
-import { type Atom, type FnIR, type SourceLoc, type Stmt, walk } from "../ir.js";
-import { writesArrayParam, writtenArrays } from "./inline.js";
+import { type Atom, type FnIR, type SourceLoc, type Stmt, walk, writtenArrays, writtenParams } from "../ir.js";
 
 export function markRecursion(functions: Iterable<FnIR>): void {
   const byName = new Map([...functions].map((f) => [f.name, f]));
@@ -78,7 +77,7 @@ export function recursionProblems(functions: Iterable<FnIR>): RecursionProblem[]
   const byName = new Map(all.map((f) => [f.name, f]));
   const problems: RecursionProblem[] = [];
   for (const fn of all) {
-    if (fn.recursive && writesArrayParam(fn)) {
+    if (fn.recursive && writtenParams(fn).length > 0) {
       problems.push({ fn, loc: fn.loc, message: `the recursive function '${fn.sourceName}' writes into an array parameter`, hint: "write the results into a local array (or return a number), or write the recursion as a loop" });
     }
     walk(fn.body, (s) => {

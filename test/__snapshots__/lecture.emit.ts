@@ -49,7 +49,8 @@ const $gradc = {
     if (!(error instanceof RangeError) || !/call stack/i.test(error.message)) return error;
     const message =
       `gradc: the derivative of '${name}' recursed deeper than the JavaScript stack allows ` +
-      "(each level of recursion is a frame of generated code). Raise the stack with node --stack-size=3900 (about 20,000 levels of a small function, within Linux's and macOS's 8 MB thread stack), or write the recursion as a loop.";
+      "(each level of recursion is a frame of generated code). Raise the stack with node --stack-size=3900 " +
+      "(about 20,000 levels of a small function, within the 8 MB thread stack of Linux and macOS), or write the recursion as a loop.";
     return new RangeError(message, { cause: error });
   },
   /** Arrays reused by allocation site across calls, so steady-state calls allocate nothing. */
