@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { grad, jvp, vjp } from "gradc";
 import { richardson } from "./support/numeric.js";
 import { richardsonDerivative } from "../runtime/check.js";
-import { chain, continuedFraction, cycleA, even, horner, power, rangeSum, smoothedRangeSum } from "./fixtures/recursion.js";
+import { chain, continuedFraction, cycleA, even, freshPerIteration, horner, power, rangeSum, smoothedRangeSum } from "./fixtures/recursion.js";
 import { coordinates, entry, read, shifted, unitTangents } from "./support/pytree.js";
 
 type Fn = (...args: any[]) => any;
@@ -104,6 +104,7 @@ describe("recursion over arrays it only reads", () => {
   const arrayCases: { name: string; f: Fn; grad: Fn; tape: Fn; jvp: Fn; point: () => unknown[]; wrt: number[] }[] = [
     { name: "rangeSum (divide and conquer)", f: rangeSum, grad: grad(rangeSum, { wrt: [0, 1] }), tape: grad(rangeSum, { wrt: [0, 1], engine: "tape" }), jvp: jvp(rangeSum), point: () => [F(0.3, -0.8, 1.2, 0.5, -0.1), F(1.1, 0.4, -0.7, 0.9, 0.2), 0, 5], wrt: [0, 1] },
     { name: "horner (linear recursion from the end)", f: horner, grad: grad(horner, { wrt: [0, 1] }), tape: grad(horner, { wrt: [0, 1], engine: "tape" }), jvp: jvp(horner), point: () => [F(0.5, -0.3, 0.8, 0.2), 0.7, 3], wrt: [0, 1] },
+    { name: "freshPerIteration (arrays allocated in each iteration, filled, then recursed over)", f: freshPerIteration, grad: grad(freshPerIteration), tape: grad(freshPerIteration, { engine: "tape" }), jvp: jvp(freshPerIteration), point: () => [F(0.4, -0.7, 1.1)], wrt: [0] },
     { name: "smoothedRangeSum (a local array filled, then recursed over)", f: smoothedRangeSum, grad: grad(smoothedRangeSum), tape: grad(smoothedRangeSum, { engine: "tape" }), jvp: jvp(smoothedRangeSum), point: () => [F(0.3, -0.8, 1.2, 0.5), F(1.1, 0.4, -0.7, 0.9)], wrt: [0, 1] },
   ];
   it.each(arrayCases)("$name: reverse, forward and tape agree with central differences", (c) => {

@@ -98,7 +98,10 @@ export function recursionProblems(functions: Iterable<FnIR>): RecursionProblem[]
   return problems;
 }
 
-/** The arrays stored into by statements that may run after `target`: later in its lists, or anywhere in a loop around it. */
+/**
+ * The arrays stored into by statements that may run after `target`: later in its lists, or
+ * anywhere in a loop around it (but for arrays the loop allocates anew on each iteration).
+ */
 function writtenAfter(body: Stmt[], target: Stmt): Set<string> {
   const out = new Set<string>();
   const add = (stmts: Stmt[]) => writtenArrays(stmts).forEach((a) => out.add(a));
@@ -109,7 +112,15 @@ function writtenAfter(body: Stmt[], target: Stmt): Set<string> {
       if (!inside && s.k === "if") inside = search(s.then) || search(s.else);
       if (!inside && s.k === "loop") {
         inside = search(s.init) || search(s.test) || search(s.body) || search(s.update);
-        if (inside) add([s]); // the loop's next iterations
+        // The loop's next iterations write its arrays again — except arrays it allocates anew
+        // each iteration: those writes go to the next iteration's array.
+        if (inside) {
+          const fresh = new Set<string>();
+          walk([...s.test, ...s.body, ...s.update], (t) => {
+            if (t.k === "assign") fresh.add(t.target);
+          });
+          writtenArrays([s]).forEach((a) => fresh.has(a) || out.add(a));
+        }
       }
       if (inside) {
         add(stmts.slice(i + 1));
