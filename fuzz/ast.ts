@@ -61,9 +61,11 @@ export type Expr = (
   | { k: "not"; a: Expr }
   | { k: "bin"; op: BinOp; a: Expr; b: Expr }
   | { k: "math"; fn: string; args: Expr[] }
-  | { k: "call"; fn: string; args: Expr[] }
+  /** A helper call; `ty`: what the helper returns when it is not a number ("arr": a Float64Array or number[]; "obj": an object). */
+  | { k: "call"; fn: string; args: Expr[]; ty?: "arr" | "obj" }
   | { k: "cond"; c: Expr; a: Expr; b: Expr }
-  | { k: "newarr"; size: Expr }
+  /** `new Float64Array(size)`, or with `ty` an integer typed array (`new Int32Array(n)`, `new Uint8Array(n)`). */
+  | { k: "newarr"; size: Expr; ty?: "i32" | "u8" }
   /** `a * a`: a square whose two factors stay identical under minimisation. */
   | { k: "sq"; a: Expr }
   /** A number used as a condition (JavaScript's truthiness); generated only where a condition is. */
@@ -76,6 +78,8 @@ export type Expr = (
   | { k: "comma"; a: Expr; b: Expr }
   /** An array literal `[a, b, …]` (a number[]). */
   | { k: "arrlit"; items: Expr[] }
+  /** An object literal `{ s: e, v: v3, inner: { … } }`: an object result (a `return`'s value, or a field of one). */
+  | { k: "objlit"; fields: { key: string; value: Expr }[] }
   /**
    * `mode === "fast"` / `mode !== "fast"` for a string parameter (one literal per program, so
    * TypeScript's narrowing never makes a comparison "unintentional").
@@ -109,7 +113,8 @@ export type Stmt =
    */
   | { k: "objdecl"; kw: "const" | "let"; name: string; fields: { key: string; init: Expr }[]; pin?: boolean }
   | { k: "objset"; name: string; spread: boolean; fields: { key: string; init: Expr }[]; pin?: boolean }
-  | { k: "destruct"; kw: "const" | "let"; obj: string; binds: { key: string; name: string }[]; pin?: boolean }
+  /** `const { a: t3 } = o1`, or with `init` from a helper's object result: `const { s: t3, v: v4 } = h(x)` (then `obj` is ""). */
+  | { k: "destruct"; kw: "const" | "let"; obj: string; binds: { key: string; name: string }[]; init?: Expr; pin?: boolean }
   | { k: "break"; pin?: boolean }
   | { k: "continue"; pin?: boolean }
   | { k: "return"; value: Expr; pin?: boolean }
@@ -135,10 +140,15 @@ export interface Fn {
   rawPrefix?: string;
   /** `function*` (bad-input mutations only). */
   generator?: boolean;
-  /** Calls itself (its last parameter, a depth, decreases by one per call). */
+  /**
+   * Calls itself: over numbers (its last parameter, a depth, decreases by one per call), or over
+   * a Float64Array it only reads (an index range halved, or an index decreasing by one).
+   */
   recursive?: boolean;
-  /** An array result (every return returns an array): `Float64Array` or `number[]`. */
-  ret?: "f64" | "list";
+  /** An array result (every return returns an array): `Float64Array` or `number[]`; or an object result (`retShape`). */
+  ret?: "f64" | "list" | "obj";
+  /** An object result's type: an interface declared in the module, or a type literal when `iface` is "". */
+  retShape?: ObjShape;
 }
 
 export interface Program {
@@ -159,12 +169,13 @@ export interface Program {
 
 export function typeOf(e: Expr): Ty {
   switch (e.k) {
+    case "call":
+      return e.ty ?? "num";
     case "lit":
     case "len":
     case "load":
     case "neg":
     case "math":
-    case "call":
     case "sq":
     case "assignx":
     case "incx":
@@ -183,8 +194,11 @@ export function typeOf(e: Expr): Ty {
     case "cond":
       return typeOf(e.a);
     case "newarr":
+      return e.ty ?? "arr";
     case "arrlit":
       return "arr";
+    case "objlit":
+      return "obj";
     case "raw":
       return e.ty;
   }
@@ -213,9 +227,15 @@ function fieldTypes(fields: ObjField[]): string {
   return fields.map((f) => `${f.key}: ${f.ty === "obj" ? `{ ${fieldTypes(f.fields ?? [])} }` : TS_TYPE[f.ty]}`).join("; ");
 }
 
-/** The interfaces of f's object parameters. */
+/** The interfaces of f's object parameters and of the object results of helpers and f. */
 export function interfacesOf(p: Program): ObjShape[] {
-  return p.f.params.flatMap((q) => (q.ty === "obj" && q.shape ? [q.shape] : []));
+  const results = allFns(p).flatMap((fn) => (fn.ret === "obj" && fn.retShape?.iface ? [fn.retShape] : []));
+  return [...p.f.params.flatMap((q) => (q.ty === "obj" && q.shape ? [q.shape] : [])), ...results];
+}
+
+/** Whether two object types have the same fields (in any order), of the same kinds. */
+export function sameShape(a: ObjField[], b: ObjField[]): boolean {
+  return a.length === b.length && a.every((f) => b.some((g) => g.key === f.key && g.ty === f.ty && (f.ty !== "obj" || sameShape(f.fields ?? [], g.fields ?? []))));
 }
 
 /** Whether f rounds to float32 anywhere (a Float32Array parameter, Math.fround): its finite differences need the float64 shadow. */
@@ -287,7 +307,7 @@ export class Printer {
       case "cond":
         return { text: `${this.wrap(e.c, 4)} ? ${this.wrap(e.a, 3)} : ${this.wrap(e.b, 3)}`, prec: 3 };
       case "newarr":
-        return { text: `new Float64Array(${this.expr(e.size)})`, prec: 18 };
+        return { text: `new ${e.ty === "i32" ? "Int32Array" : e.ty === "u8" ? "Uint8Array" : "Float64Array"}(${this.expr(e.size)})`, prec: 18 };
       case "sq": {
         const a = this.wrap(e.a, 14);
         return { text: `${a} * ${a}`, prec: 13 };
@@ -302,6 +322,8 @@ export class Printer {
         return { text: `(${this.wrap(e.a, 2)}, ${this.wrap(e.b, 2)})`, prec: 20 };
       case "arrlit":
         return { text: `[${e.items.map((i) => this.wrap(i, 3)).join(", ")}]`, prec: 20 };
+      case "objlit":
+        return { text: `{ ${e.fields.map((f) => `${f.key}: ${this.wrap(f.value, 3)}`).join(", ")} }`, prec: 20 };
       case "strcmp":
         return { text: `${e.name} ${e.negate ? "!==" : "==="} "fast"`, prec: 9 };
       case "raw":
@@ -317,7 +339,8 @@ export class Printer {
     const inner = indent + "  ";
     switch (s.k) {
       case "decl": {
-        const type = s.annotate ? `: ${TS_TYPE[s.ty]}` : "";
+        // An object's type is its helper's result type: never annotated.
+        const type = s.annotate && s.ty !== "obj" ? `: ${TS_TYPE[s.ty]}` : "";
         out.push(`${indent}${s.kw} ${s.name}${type} = ${this.expr(s.init)};`);
         return;
       }
@@ -398,7 +421,7 @@ export class Printer {
         return;
       }
       case "destruct":
-        out.push(`${indent}${s.kw} { ${s.binds.map((b) => `${b.key}: ${b.name}`).join(", ")} } = ${s.obj};`);
+        out.push(`${indent}${s.kw} { ${s.binds.map((b) => `${b.key}: ${b.name}`).join(", ")} } = ${s.init ? this.expr(s.init) : s.obj};`);
         return;
       case "break":
         out.push(`${indent}break;`);
@@ -426,6 +449,11 @@ export class Printer {
     for (const s of stmts) this.stmt(s, indent, out);
   }
 
+  /** An object result's type: its interface's name, or a type literal. */
+  private shapeType(shape: ObjShape | undefined): string {
+    return shape?.iface ? this.name(shape.iface) : `{ ${fieldTypes(shape?.fields ?? [])} }`;
+  }
+
   private paramType(p: Param): string {
     if (p.ty === "obj" && p.shape) return this.name(p.shape.iface);
     if (p.ty === "f32" && this.options.shadow) return "Float64Array";
@@ -435,7 +463,7 @@ export class Printer {
   fn(f: Fn, exported: boolean, name = this.name(f.name)): string {
     const params = f.params.map((p) => `${p.name}: ${this.paramType(p)}${p.init === undefined ? "" : ` = ${formatNumber(p.init)}`}`);
     if (f.rawParams) params.push(f.rawParams);
-    const ret = f.ret === "f64" ? "Float64Array" : f.ret === "list" ? "number[]" : "number";
+    const ret = f.ret === "f64" ? "Float64Array" : f.ret === "list" ? "number[]" : f.ret === "obj" ? this.shapeType(f.retShape) : "number";
     const out = [`${exported ? "export " : ""}${f.rawPrefix ?? ""}function${f.generator ? "*" : ""} ${name}(${params.join(", ")}): ${ret} {`];
     this.block(f.body, "  ", out);
     out.push("}");
@@ -550,6 +578,9 @@ export function exprSlots(p: Program): ExprSlot[] {
       case "arrlit":
         e.items.forEach((_, i) => slot(e.items, i));
         return;
+      case "objlit":
+        e.fields.forEach((f) => slot(f, "value"));
+        return;
       default:
         return;
     }
@@ -557,7 +588,12 @@ export function exprSlots(p: Program): ExprSlot[] {
   const visitStmt = (s: Stmt) => {
     switch (s.k) {
       case "decl":
-        if (s.ty !== "arr") slot(s, "init");
+        // An array or object stays what it is; the arguments of the call or items making it may shrink.
+        if (isArrayTy(s.ty) || s.ty === "obj") visitExpr(s.init);
+        else slot(s, "init");
+        return;
+      case "destruct":
+        if (s.init) visitExpr(s.init);
         return;
       case "assign":
         slot(s, "value");
@@ -626,6 +662,9 @@ export function forEachExpr(stmts: Stmt[], visit: (e: Expr) => void): void {
       case "arrlit":
         e.items.forEach(ex);
         return;
+      case "objlit":
+        e.fields.forEach((f) => ex(f.value));
+        return;
       case "bin":
       case "comma":
         ex(e.a);
@@ -658,6 +697,9 @@ export function forEachExpr(stmts: Stmt[], visit: (e: Expr) => void): void {
       case "objdecl":
       case "objset":
         s.fields.forEach((f) => ex(f.init));
+        break;
+      case "destruct":
+        if (s.init) ex(s.init);
         break;
       case "assign":
         lv(s.target);
@@ -727,19 +769,28 @@ interface Binding {
 /**
  * Checks what the printer's output needs to be valid TypeScript inside the subset: every name is
  * declared before use with the right type, assignments target mutable scalars or array elements,
- * helpers are called with the right arity and types and only earlier helpers are called (so there
- * is no recursion), break/continue sit inside loops, and every function ends with a return.
+ * helpers are called with the right arity and types and only earlier helpers are called (a
+ * recursive helper calls itself too), break/continue sit inside loops, and every function ends
+ * with a return. Array and object results follow gradc's rules: a helper whose result is used
+ * returns new arrays (never its array parameters, never one array in two fields), every return
+ * of an object result has the result's fields, a number[] is never passed as a Float64Array; a
+ * recursive helper writes none of its array parameters, and no function writes an array after
+ * passing it to a recursive helper (in a loop: anywhere in the loop).
  * Returns a description of the first problem, or undefined.
  */
 export function validate(p: Program): string | undefined {
-  const helperSigs = new Map<string, Param[]>();
+  const helpers = new Map<string, Fn>();
+  /** Which array parameters (by position) each helper writes, itself or through the helpers it calls. */
+  const writes = new Map<string, Set<number>>();
   const constNames = new Set(p.consts.map((c) => c.name));
   try {
     for (const fn of [...p.helpers, p.f]) {
       // A recursive helper may call itself; otherwise only earlier helpers are callable.
-      if (fn.recursive) helperSigs.set(fn.name, fn.params);
-      checkFn(fn, helperSigs, constNames);
-      helperSigs.set(fn.name, fn.params);
+      if (fn.recursive) helpers.set(fn.name, fn);
+      checkFn(fn, helpers, writes, constNames, fn === p.f);
+      helpers.set(fn.name, fn);
+      writes.set(fn.name, writtenParams(fn, writes));
+      if (fn.recursive && writes.get(fn.name)!.size > 0) throw new Error(`${fn.name}: a recursive helper writes its array parameter`);
     }
   } catch (e) {
     return (e as Error).message;
@@ -747,7 +798,50 @@ export function validate(p: Program): string | undefined {
   return undefined;
 }
 
-function checkFn(fn: Fn, helpers: Map<string, Param[]>, consts: Set<string>): void {
+/**
+ * The arrays a statement list writes (element stores, or passed to a helper that writes that
+ * parameter), by name — and the arrays it declares, which gradc counts as written there (in a
+ * loop, each iteration's new array is written "after" the last iteration's recursive call).
+ */
+function arrayWrites(stmts: Stmt[], writes: Map<string, Set<number>>, helpers: Map<string, Fn>): Set<string> {
+  const out = new Set<string>();
+  forEachExpr(stmts, (e) => {
+    if (e.k === "call") e.args.forEach((a, i) => a.k === "ref" && writes.get(e.fn)?.has(i) && out.add(a.name));
+  });
+  const lv = (list: Stmt[]) => {
+    for (const s of list) {
+      if ((s.k === "assign" || s.k === "incdec") && s.target.k === "elem") out.add(s.target.arr);
+      if (s.k === "decl" && isArrayTy(s.ty)) out.add(s.name);
+      if (s.k === "decl" && s.ty === "obj" && s.init.k === "call") objectLeaves(s.name, helpers.get(s.init.fn)?.retShape?.fields ?? []).forEach((l) => l.ty === "arr" && out.add(l.name));
+      if (s.k === "destruct" && s.init?.k === "call") {
+        const fields = helpers.get(s.init.fn)?.retShape?.fields ?? [];
+        s.binds.forEach((b) => fields.find((f) => f.key === b.key)?.ty === "arr" && out.add(b.name));
+      }
+      for (const b of childBlocks(s)) lv(b);
+    }
+  };
+  lv(stmts);
+  return out;
+}
+
+function writtenParams(fn: Fn, writes: Map<string, Set<number>>): Set<number> {
+  const written = arrayWrites(fn.body, writes, new Map());
+  return new Set(fn.params.flatMap((q, i) => (written.has(q.name) ? [i] : [])));
+}
+
+/** The arrays a statement list passes (by name) to recursive helpers' array parameters; TEMPORARY for an array that is not a variable (`rec(h(a))`). */
+function recursivePasses(stmts: Stmt[], helpers: Map<string, Fn>): Set<string> {
+  const out = new Set<string>();
+  forEachExpr(stmts, (e) => {
+    const h = e.k === "call" ? helpers.get(e.fn) : undefined;
+    if (e.k === "call" && h?.recursive) e.args.forEach((a, i) => isArrayTy(h.params[i]?.ty) && out.add(a.k === "ref" ? a.name : TEMPORARY));
+  });
+  return out;
+}
+
+const TEMPORARY = "(a temporary array)";
+
+function checkFn(fn: Fn, helpers: Map<string, Fn>, writes: Map<string, Set<number>>, consts: Set<string>, entry: boolean): void {
   // An object parameter's fields are bound as `p.w`, `p.inner.c`: never assignable (gradc
   // refuses writes to a parameter object's number fields; its arrays' elements may be written).
   const params = fn.params.flatMap((q): [string, Binding][] => [
@@ -817,13 +911,19 @@ function checkFn(fn: Fn, helpers: Map<string, Param[]>, consts: Set<string>): vo
         e.args.forEach((a) => need(a, "num"));
         return "num";
       case "call": {
-        const sig = helpers.get(e.fn);
-        if (!sig) fail(`'${e.fn}' is not an earlier helper`);
-        const required = sig!.filter((q) => q.init === undefined).length;
-        if (e.args.length < required || e.args.length > sig!.length) fail(`'${e.fn}' takes ${required} to ${sig!.length} arguments`);
-        if (sig!.some((q, i) => q.init !== undefined && sig!.slice(i).some((later) => later.init === undefined))) fail(`'${e.fn}' has a default before a required parameter`);
-        e.args.forEach((a, i) => need(a, sig![i].ty));
-        return "num";
+        const h = helpers.get(e.fn);
+        if (!h) fail(`'${e.fn}' is not an earlier helper`);
+        const sig = h!.params;
+        const required = sig.filter((q) => q.init === undefined).length;
+        if (e.args.length < required || e.args.length > sig.length) fail(`'${e.fn}' takes ${required} to ${sig.length} arguments`);
+        if (sig.some((q, i) => q.init !== undefined && sig.slice(i).some((later) => later.init === undefined))) fail(`'${e.fn}' has a default before a required parameter`);
+        e.args.forEach((a, i) => {
+          need(a, sig[i].ty);
+          if (sig[i].ty === "arr" && isList(a)) fail(`a number[] passed to '${e.fn}' as a Float64Array`);
+        });
+        const ret: Ty = h!.ret === "obj" ? "obj" : h!.ret ? "arr" : "num";
+        if ((e.ty ?? "num") !== ret) fail(`'${e.fn}' returns ${ret}`);
+        return ret;
       }
       case "cond": {
         need(e.c, "bool");
@@ -834,7 +934,7 @@ function checkFn(fn: Fn, helpers: Map<string, Param[]>, consts: Set<string>): vo
       }
       case "newarr":
         need(e.size, "num");
-        return "arr";
+        return e.ty ?? "arr";
       case "truthy":
         need(e.a, "num");
         return "bool";
@@ -856,10 +956,39 @@ function checkFn(fn: Fn, helpers: Map<string, Param[]>, consts: Set<string>): vo
         if (!b || b.ty !== "str") fail(`'${e.name}' is not a string`);
         return "bool";
       }
+      case "objlit":
+        return fail("an object literal outside an object result");
       case "raw":
         return e.ty;
     }
   };
+  /** A number[] (an array literal, a literal local, a helper's number[] result): never a Float64Array. */
+  const isList = (e: Expr): boolean => e.k === "arrlit" || (e.k === "ref" && lookup(e.name)?.list === true) || (e.k === "call" && helpers.get(e.fn)?.ret === "list");
+  /** Array parameters (object parameters' array fields too): a helper may not return them. */
+  const paramArrays = new Set(params.flatMap(([name, b]) => (isArrayTy(b.ty) ? [name] : [])));
+  /** An object result of type `fields`: a literal with exactly those fields, or a helper's object result of that type. */
+  const objectValue = (e: Expr, fields: ObjField[], arrays: Set<string>): void => {
+    if (e.k === "call") {
+      if (expr(e) !== "obj" || !sameShape(helpers.get(e.fn)!.retShape?.fields ?? [], fields)) fail(`'${e.fn}' returns another object type`);
+      return;
+    }
+    if (e.k !== "objlit") return void fail("an object result that is neither an object literal nor a helper's object result");
+    if (e.fields.length !== fields.length || new Set(e.fields.map((f) => f.key)).size !== fields.length) fail("an object result without exactly its type's fields");
+    for (const f of fields) {
+      const value = e.fields.find((g) => g.key === f.key)?.value;
+      if (!value) return void fail(`an object result without its field '${f.key}'`);
+      if (f.ty === "obj") objectValue(value, f.fields ?? [], arrays);
+      else if (expr(value) !== f.ty) fail(`the field '${f.key}' of an object result is not a ${f.ty}`);
+      if (f.ty === "arr") {
+        if (isList(value)) fail(`a number[] in the Float64Array field '${f.key}'`);
+        if (value.k === "ref" && !entry && paramArrays.has(value.name)) fail(`a helper returns its array parameter '${value.name}' in a field`);
+        if (value.k === "ref" && arrays.has(value.name)) fail(`one array '${value.name}' in two fields`);
+        if (value.k === "ref") arrays.add(value.name);
+      }
+    }
+  };
+  /** The fields of the object a helper call returns. */
+  const resultFields = (e: Expr): ObjField[] => (e.k === "call" ? helpers.get(e.fn)?.retShape?.fields ?? [] : []);
   const lvalue = (l: LValue, compound: boolean) => {
     if (l.k === "var") {
       const b = lookup(l.name);
@@ -879,7 +1008,13 @@ function checkFn(fn: Fn, helpers: Map<string, Param[]>, consts: Set<string>): vo
     pending.push(
       new Set(
         stmts.flatMap((s) =>
-          s.k === "decl" ? [s.name] : s.k === "objdecl" ? [s.name, ...s.fields.map((f) => `${s.name}.${f.key}`)] : s.k === "destruct" ? s.binds.map((b) => b.name) : [],
+          s.k === "decl"
+            ? [s.name, ...(s.ty === "obj" ? objectLeaves(s.name, resultFields(s.init)).map((l) => l.name) : [])]
+            : s.k === "objdecl"
+              ? [s.name, ...s.fields.map((f) => `${s.name}.${f.key}`)]
+              : s.k === "destruct"
+                ? s.binds.map((b) => b.name)
+                : [],
         ),
       ),
     );
@@ -893,9 +1028,18 @@ function checkFn(fn: Fn, helpers: Map<string, Param[]>, consts: Set<string>): vo
         if (scopes[scopes.length - 1].has(s.name)) fail(`'${s.name}' declared twice`);
         if (scopes.length === 2 && scopes[0].has(s.name)) fail(`'${s.name}' redeclares a parameter`);
         const t = expr(s.init);
-        pending[pending.length - 1].delete(s.name);
         if (t !== s.ty) fail(`'${s.name}' initialised with ${t}`);
-        scopes[scopes.length - 1].set(s.name, { ty: s.ty, mutable: s.kw === "let" && s.ty !== "arr", list: s.init.k === "arrlit" });
+        if (s.ty === "obj") {
+          // A helper's object result: its fields are variables `r.s`, `r.v`, `r.inner.c` (numbers assignable).
+          if (s.init.k !== "call") fail(`the object '${s.name}' is not a helper's result`);
+          const leaves = objectLeaves(s.name, resultFields(s.init));
+          [s.name, ...leaves.map((l) => l.name)].forEach((n) => pending[pending.length - 1].delete(n));
+          scopes[scopes.length - 1].set(s.name, { ty: "obj", mutable: false, keys: [] });
+          for (const l of leaves) scopes[scopes.length - 1].set(l.name, { ty: l.ty, mutable: l.ty === "num", keys: l.ty === "obj" ? [] : undefined });
+          return;
+        }
+        pending[pending.length - 1].delete(s.name);
+        scopes[scopes.length - 1].set(s.name, { ty: s.ty, mutable: s.kw === "let" && !isArrayTy(s.ty), list: isList(s.init) });
         return;
       }
       case "assign": {
@@ -962,6 +1106,20 @@ function checkFn(fn: Fn, helpers: Map<string, Param[]>, consts: Set<string>): vo
         return;
       }
       case "destruct": {
+        if (s.init) {
+          // From a helper's object result: number and array fields.
+          if (expr(s.init) !== "obj") fail("destructuring something other than an object");
+          const fields = resultFields(s.init);
+          if (new Set(s.binds.map((b) => b.key)).size !== s.binds.length || s.binds.length === 0) fail("destructured fields must be distinct and present");
+          for (const bind of s.binds) {
+            const f = fields.find((g) => g.key === bind.key);
+            if (!f || f.ty === "obj") fail(`no number or array field '${bind.key}' to destructure`);
+            if (scopes[scopes.length - 1].has(bind.name)) fail(`'${bind.name}' declared twice`);
+            pending[pending.length - 1].delete(bind.name);
+            scopes[scopes.length - 1].set(bind.name, { ty: f!.ty, mutable: s.kw === "let" && f!.ty === "num" });
+          }
+          return;
+        }
         const b = lookup(s.obj);
         if (!b || b.ty !== "obj") fail(`'${s.obj}' is not an object`);
         for (const bind of s.binds) {
@@ -977,15 +1135,22 @@ function checkFn(fn: Fn, helpers: Map<string, Param[]>, consts: Set<string>): vo
         if (loops === 0) fail(`${s.k} outside a loop`);
         return;
       case "return":
+        if (fn.ret === "obj") {
+          objectValue(s.value, fn.retShape?.fields ?? [], new Set());
+          return;
+        }
         if (expr(s.value) !== (fn.ret ? "arr" : "num")) fail(fn.ret ? "return of a non-array" : "return of a non-number");
         if (fn.ret) {
-          // A Float64Array result returns Float64Arrays; a number[] result literals or literal locals.
-          const list = s.value.k === "arrlit" || (s.value.k === "ref" && lookup(s.value.name)?.list === true);
+          // A Float64Array result returns Float64Arrays; a number[] result literals, literal locals or number[] results.
+          const list = isList(s.value);
           if (list !== (fn.ret === "list")) fail(`return of ${list ? "a number[]" : "a Float64Array"} from a function returning ${fn.ret === "list" ? "number[]" : "Float64Array"}`);
+          // Its callers would get the same array in JavaScript: a diagnostic where the result is used.
+          if (!entry && s.value.k === "ref" && paramArrays.has(s.value.name)) fail(`a helper returns its array parameter '${s.value.name}'`);
         }
         return;
       case "expr":
         if (s.e.k !== "call" && s.e.k !== "raw") fail("expression statement that is not a call");
+        if (s.e.k === "call" && s.e.ty) fail("an array or object result dropped");
         expr(s.e);
         return;
       case "raw":
@@ -995,4 +1160,27 @@ function checkFn(fn: Fn, helpers: Map<string, Param[]>, consts: Set<string>): vo
   block(fn.body, 0);
   const last = fn.body[fn.body.length - 1];
   if (!last || (last.k !== "return" && last.k !== "raw")) fail("does not end with a return");
+  // An array passed to a recursive helper is never written afterwards (a loop repeats: nowhere in it).
+  const inOrder = (stmts: Stmt[], passed: Set<string>): void => {
+    for (const s of stmts) {
+      if (s.k === "if" || s.k === "switch") {
+        recursivePasses([{ k: "expr", e: s.k === "if" ? s.cond : s.disc }], helpers).forEach((x) => passed.add(x));
+        const after = new Set(passed);
+        for (const b of childBlocks(s)) {
+          const inner = new Set(passed);
+          inOrder(b, inner);
+          inner.forEach((x) => after.add(x));
+        }
+        after.forEach((x) => passed.add(x));
+        continue;
+      }
+      const passes = recursivePasses([s], helpers);
+      const loop = s.k === "for" || s.k === "while" || s.k === "do" || s.k === "forof";
+      // gradc refuses a temporary passed to recursion in a loop (each iteration's is "written" after the last call).
+      if (loop && passes.has(TEMPORARY)) fail("passes a temporary array to a recursive helper in a loop");
+      for (const x of arrayWrites([s], writes, helpers)) if (passed.has(x) || passes.has(x)) fail(`writes '${x}' after passing it to a recursive helper`);
+      passes.forEach((x) => passed.add(x));
+    }
+  };
+  inOrder(fn.body, new Set());
 }

@@ -11,7 +11,8 @@
  * variable with a value carrying no derivative beside a gated accumulator (`FnGen.addOverwrite`).
  * Now and then f also takes an object parameter of an interface type, a Float32Array, an
  * Int32Array of labels or a Uint8Array mask, uses Math.fround, or returns an array
- * (`ProgramGen.extRng`).
+ * (`ProgramGen.extRng`); and helpers return arrays and objects, recurse over arrays they only
+ * read, f returns an object or fills Int32Array and Uint8Array locals (`ProgramGen.vecRng`).
  *
  * Values are kept tame so that finite differences mean something: every expression carries an
  * upper bound on its magnitude, operands are scaled or squashed when the bound grows, functions
@@ -23,7 +24,7 @@
  *
  * `generateProgram(seed, index)` is a pure function of its arguments.
  */
-import { type BinOp, type Expr, type Fn, type LValue, type ObjField, type Param, type Program, type Stmt, type Ty, forEachExpr, objectLeaves } from "./ast.js";
+import { type BinOp, type Expr, type Fn, type LValue, type ObjField, type ObjShape, type Param, type Program, type Stmt, type Ty, forEachExpr, objectLeaves, sameShape } from "./ast.js";
 import { Rng } from "./rng.js";
 
 /** Magnitude bound of variables and array elements. */
@@ -58,6 +59,8 @@ interface VarInfo {
   object?: ObjectInfo;
   /** A Float32Array (f's parameter): stores round to float32; never a helper's Float64Array argument. */
   f32?: boolean;
+  /** A field of a helper's object result (named `o3.s`, `o3.inner.c`): the object's name. */
+  owner?: string;
 }
 
 interface ObjectInfo {
@@ -73,6 +76,15 @@ interface HelperSig {
   writes: boolean;
   /** Recursive: its last parameter is a depth, which callers set to 0–4. */
   recursive?: boolean;
+  /** An array or object result (see `ProgramGen.genVectorHelper`). */
+  ret?: "f64" | "list" | "obj";
+  retShape?: ObjShape;
+  /**
+   * Recursion over a Float64Array it only reads (see `ProgramGen.genArrayRecursion`): "range"
+   * takes `lo, hi` last (callers pass 0 and the length), "index" takes `at` last (callers pass an
+   * index; the recursion stops below 0).
+   */
+  arrayRecursion?: "range" | "index";
 }
 
 interface Ctx {
@@ -127,9 +139,15 @@ interface EntryExtras {
   fround: boolean;
   /** f writes into its Float32Array parameter (also where its other parameter arrays are read-only). */
   f32Writable?: boolean;
-  /** An array result: f returns a Float64Array or a number[]. */
-  ret?: "f64" | "list";
+  /** An array result: f (or a helper) returns a Float64Array or a number[]; or an object of `retShape`. */
+  ret?: "f64" | "list" | "obj";
+  retShape?: ObjShape;
+  /** Int32Array and Uint8Array locals (filled from data, used as indices and masks). */
+  intLocals?: boolean;
 }
+
+/** Parameters that recursion steps (a depth, an index range, an index): never assigned. */
+const STRUCTURAL = new Set(["depth", "lo", "hi", "at"]);
 
 export function generateProgram(seed: number, index: number, options: GenerateOptions = {}): Program {
   const rng = new Rng(seed, index, 0x51ab);
@@ -157,7 +175,19 @@ class ProgramGen {
     this.arrLen = rng.int(2, 5);
     this.sideRng = new Rng(seed, index, 0x0e7e);
     this.extRng = new Rng(seed, index, 0x0b7e);
+    this.vecRng = new Rng(seed, index, 0x7ec7);
   }
+
+  /**
+   * A fourth stream, for helpers returning arrays and objects, recursion over arrays, f's object
+   * result and integer typed array locals: like `extRng`, its decisions are all drawn (before f)
+   * whatever they are, and a program choosing none of these constructs is the program it was.
+   */
+  readonly vecRng: Rng;
+  /** Helpers returning arrays or objects (callable by later ones and by f). */
+  readonly vecHelpers: HelperSig[] = [];
+  /** Recursive helpers over read-only arrays (called by f only). */
+  readonly recHelpers: HelperSig[] = [];
 
   /**
    * A third stream, for f's object, Float32Array and integer-array parameters, Math.fround and
@@ -173,7 +203,20 @@ class ProgramGen {
     for (let i = 0; i < nConsts; i++) this.consts.push({ name: `K${i}`, value: rng.pick([0.25, 0.5, 0.75, 1.5, 2, -0.5, -1.25, 0.1]) });
     const nHelpers = rng.int(0, this.options.maxHelpers ?? 3);
     for (let i = 0; i < nHelpers; i++) this.helperFns.push(this.genHelper(i));
-    const f = this.genEntry();
+    // The fourth stream's decisions, all drawn here.
+    const vec = this.vecRng;
+    const nVector = vec.weighted([[0, 10], [1, 1.3], [2, 0.6]] as const);
+    const vectorKinds = [0, 1].map(() => vec.weighted([["f64", 3], ["list", 1.6], ["obj", 3]] as const));
+    const recursion = vec.weighted([["none", 12], ["range", 0.7], ["index", 0.7]] as const);
+    const intLocals = vec.chance(0.09);
+    const objectResult = vec.chance(0.07);
+    // f's object result comes with a helper returning an object more often than not (whose
+    // result may fill one of its fields).
+    const withObjectHelper = vec.chance(0.6);
+    if (objectResult && withObjectHelper && nVector === 0) this.helperFns.push(this.genVectorHelper(this.helperFns.length, "obj"));
+    for (let k = 0; k < nVector; k++) this.helperFns.push(this.genVectorHelper(this.helperFns.length, vectorKinds[k]));
+    if (recursion !== "none") this.helperFns.push(this.genArrayRecursion(this.helperFns.length, recursion));
+    const f = this.genEntry({ intLocals, objectResult });
     return { seed: this.seed, index: this.index, arrLen: this.arrLen, consts: this.consts, helpers: this.helperFns, f };
   }
 
@@ -221,7 +264,107 @@ class ProgramGen {
     return { name, params, body, recursive: true };
   }
 
-  private genEntry(): Fn {
+  /**
+   * A helper returning a new Float64Array (filled in a loop, or a local it built), a number[]
+   * (a literal of the program's length), or an object of numbers, Float64Arrays and perhaps a
+   * nested object (`objectShape`) — never one of its array parameters. It may call earlier such
+   * helpers; it writes none of its arrays' parameters.
+   */
+  private genVectorHelper(i: number, kind: "f64" | "list" | "obj"): Fn {
+    const rng = this.rng;
+    const params: Param[] = [];
+    const nNums = rng.int(1, 3);
+    for (let k = 0; k < nNums; k++) params.push({ name: `p${k}`, ty: "num" });
+    const nArrs = rng.weighted([[0, 1], [1, 3], [2, 1.2]] as const);
+    ["q", "q2"].slice(0, nArrs).forEach((name) => params.push({ name, ty: "arr" }));
+    rng.shuffle(params);
+    const retShape = kind === "obj" ? this.objectShape(`Out${i}`) : undefined;
+    const sig: HelperSig = { name: `h${i}`, params, writes: false, ret: kind, retShape };
+    const gen = new FnGen(this, params, this.helpers.slice(), rng.int(2, 6), false, false, { fround: false, ret: kind, retShape }, this.vecHelpers.slice());
+    const fn: Fn = { name: sig.name, params, body: gen.body(), ret: kind, ...(retShape ? { retShape } : {}) };
+    this.vecHelpers.push(sig);
+    return fn;
+  }
+
+  /**
+   * An object result's type: `s: number`, perhaps `v: Float64Array`, `scale: number` and a nested
+   * object — the type of an earlier helper's object result now and then, so that a call of that
+   * helper can fill the field. An interface (`Out3`), or a type literal.
+   */
+  private objectShape(iface: string): ObjShape {
+    const rng = this.rng;
+    const fields: ObjField[] = [{ key: "s", ty: "num" }];
+    if (rng.chance(0.75)) fields.push({ key: "v", ty: "arr" });
+    if (rng.chance(0.3)) fields.push({ key: "scale", ty: "num" });
+    const earlier = this.vecHelpers.filter((h) => h.ret === "obj");
+    if (rng.chance(earlier.length > 0 ? 0.75 : 0.35)) {
+      const inner: ObjField[] =
+        earlier.length > 0 && rng.chance(0.85) ? structuredClone(rng.pick(earlier).retShape!.fields) : [{ key: "c", ty: "num" }, ...(rng.chance(0.6) ? [{ key: "u", ty: "arr" as const }] : [])];
+      fields.push({ key: "inner", ty: "obj", fields: inner });
+    }
+    return { iface: rng.chance(0.6) ? iface : "", fields: rng.shuffle(fields) };
+  }
+
+  /**
+   * Recursion over Float64Arrays it only reads: `h(q, [q2,] p0, [p1,] lo, hi)` halving the range
+   * (a base case below two elements, reading `q[lo]`), or `h(q, [q2,] p0, [p1,] at)` stepping an
+   * index down to −1. Its frame (the base test, `mid`, the recursive calls) is frozen against the
+   * minimiser, so it always ends; the numbers it returns stay bounded (the recursive terms'
+   * coefficients sum to at most 1 in absolute value).
+   */
+  private genArrayRecursion(i: number, kind: "range" | "index"): Fn {
+    const rng = this.rng;
+    const L = this.arrLen;
+    const name = `h${i}`;
+    const arrays: Param[] = [{ name: "q", ty: "arr" }, ...(rng.chance(0.3) ? [{ name: "q2", ty: "arr" as const }] : [])];
+    const nums: Param[] = [{ name: "p0", ty: "num" }, ...(rng.chance(0.4) ? [{ name: "p1", ty: "num" as const }] : [])];
+    const steps: Param[] = kind === "range" ? [{ name: "lo", ty: "num" }, { name: "hi", ty: "num" }] : [{ name: "at", ty: "num" }];
+    const params = [...arrays, ...nums, ...steps];
+    const sig: HelperSig = { name, params, writes: false, recursive: true, arrayRecursion: kind };
+    const F = (e: Expr) => frozenTree(e);
+    /** A squashed argument for the next level (frozen like the scalar recursion's). */
+    const next = (p: Param): Expr => frozenTree(bin("*", lit(0.5), math("tanh", bin("+", ref(p.name), lit(rng.pick([0.3, -0.7, 1.1]))))));
+    const numArgs = () => nums.map((p) => (rng.chance(0.5) ? frozen(ref(p.name)) : next(p)));
+    const arrArgs = () => arrays.map((p) => frozen(ref(p.name, "arr")));
+    const base = new FnGen(this, params, this.helpers.slice(), rng.int(1, 2), false, false);
+    const step = new FnGen(this, params, this.helpers.slice(), rng.int(1, 3), false, false);
+    let body: Stmt[];
+    if (kind === "range") {
+      // lo < hi always (the first call covers two elements or more; halves are never empty).
+      for (const g of [base, step]) g.restrict({ lo: { lo: 0, hi: L - 1 }, hi: { lo: 1, hi: L } });
+      const baseBody = base.body();
+      const baseReturn = baseBody[baseBody.length - 1] as Stmt & { k: "return" };
+      baseReturn.value = base.withLeaf(baseReturn.value, "q", ref("lo"));
+      step.declareInt("mid", { lo: 1, hi: L - 1 });
+      const stepBody = step.body();
+      const last = stepBody.pop() as Stmt & { k: "return" };
+      const [c1, c2] = rng.pick([[0.5, 0.5], [0.6, 0.4], [0.5, -0.5], [0.3, 0.7], [-0.4, 0.6]] as const);
+      const call = (lo: string, hi: string): Expr => frozen({ k: "call", fn: name, args: [...arrArgs(), ...numArgs(), frozen(ref(lo)), frozen(ref(hi))] });
+      const value = bin("+", bin("*", lit(0.5), step.squash(last.value)), bin("+", bin("*", frozen(lit(c1)), call("lo", "mid")), bin("*", frozen(lit(c2)), call("mid", "hi"))));
+      body = [
+        { k: "if", cond: F(bin("<=", bin("-", ref("hi"), ref("lo")), lit(1))), then: baseBody, else: null, pin: true },
+        { k: "decl", kw: "const", name: "mid", ty: "num", init: F(math("floor", bin("/", bin("+", ref("lo"), ref("hi")), lit(2)))), pin: true },
+        ...stepBody,
+        { k: "return", value, pin: true },
+      ];
+    } else {
+      // Below 0 the base case (which reads no element at `at`); from 0 on a step reading q[at].
+      step.restrict({ at: { lo: 0, hi: L - 1 } });
+      const baseBody = base.body();
+      const baseReturn = baseBody[baseBody.length - 1] as Stmt & { k: "return" };
+      baseReturn.value = base.squash(baseReturn.value);
+      const stepBody = step.body();
+      const last = stepBody.pop() as Stmt & { k: "return" };
+      const coefficient: Expr = rng.chance(0.5) ? frozen(lit(rng.pick([0.5, -0.5, 0.4]))) : frozenTree(bin("*", lit(0.5), math("tanh", ref(nums[0].name))));
+      const call: Expr = frozen({ k: "call", fn: name, args: [...arrArgs(), ...numArgs(), F(bin("-", ref("at"), lit(1)))] });
+      const value = bin("+", bin("*", lit(0.5), step.squash(step.withLeaf(last.value, "q", ref("at")))), bin("*", coefficient, call));
+      body = [{ k: "if", cond: F(bin("<", ref("at"), lit(0))), then: baseBody, else: null, pin: true }, ...stepBody, { k: "return", value, pin: true }];
+    }
+    this.recHelpers.push(sig);
+    return { name, params, body, recursive: true };
+  }
+
+  private genEntry(choices: { intLocals: boolean; objectResult: boolean } = { intLocals: false, objectResult: false }): Fn {
     const rng = this.rng;
     const params: Param[] = [];
     const nNums = rng.weighted([[1, 2], [2, 3], [3, 2]] as const);
@@ -244,9 +387,15 @@ class ProgramGen {
     const fround = ext.chance(0.06);
     const f32Writable = ext.chance(0.6);
     const retKind = ext.pick(["f64", "f64", "list"] as const);
-    const ret = ext.chance(0.09) && this.options.arrayResults !== false ? retKind : undefined;
-    const gen = new FnGen(this, params, this.helpers.slice(), this.options.entryBudget ?? rng.int(8, 28), true, rng.chance(0.6), { fround, ret, f32Writable });
-    return { name: "f", params, body: gen.body(), ...(ret ? { ret } : {}) };
+    let ret: EntryExtras["ret"] = ext.chance(0.09) && this.options.arrayResults !== false ? retKind : undefined;
+    // An object result (the fourth stream; checked through vjp and jvp like an array result).
+    let retShape: ObjShape | undefined;
+    if (!ret && choices.objectResult && this.options.arrayResults !== false) {
+      ret = "obj";
+      retShape = this.objectShape("Result");
+    }
+    const gen = new FnGen(this, params, this.helpers.slice(), this.options.entryBudget ?? rng.int(8, 28), true, rng.chance(0.6), { fround, ret, retShape, f32Writable, intLocals: choices.intLocals }, this.vecHelpers.slice(), this.recHelpers.slice());
+    return { name: "f", params, body: gen.body(), ...(ret ? { ret } : {}), ...(retShape ? { retShape } : {}) };
   }
 
   /** An object parameter's fields: numbers, Float64Arrays (all of the program's length), perhaps a nested object. */
@@ -283,6 +432,10 @@ class FnGen {
     private readonly entry: boolean,
     paramArraysWritable: boolean,
     private readonly extras: EntryExtras = { fround: false },
+    /** Helpers returning arrays or objects that this function may call. */
+    private readonly vecHelpers: HelperSig[] = [],
+    /** Recursive helpers over read-only arrays that this function may call (f only). */
+    private readonly recHelpers: HelperSig[] = [],
   ) {
     this.rng = prog.rng;
     this.budget = budget;
@@ -302,8 +455,8 @@ class FnGen {
           name: p.name,
           ty: p.ty,
           bound: p.ty === "num" ? CAP : p.ty === "arr" ? CAP : 1,
-          // A recursive helper's depth is never assigned: each call decreases it by one.
-          assignable: p.ty === "num" && p.name !== "depth" && this.rng.chance(0.5),
+          // A recursive helper's depth (or index range, or index) is never assigned: each call steps it.
+          assignable: p.ty === "num" && !STRUCTURAL.has(p.name) && this.rng.chance(0.5),
           writable: p.ty === "arr" ? paramArraysWritable : undefined,
           param: true,
         }];
@@ -312,13 +465,51 @@ class FnGen {
   }
 
   body(): Stmt[] {
-    const stmts = this.block({ loops: 0, depth: 0 }, this.entry ? this.rng.int(4, 9) : this.rng.int(2, 5));
+    const top: Ctx = { loops: 0, depth: 0 };
+    // Integer typed array locals first, so that the rest of f can index and mask with them.
+    const intro = this.extras.intLocals ? this.intArrayDecl() : [];
+    const stmts = [...intro, ...this.block(top, this.entry ? this.rng.int(4, 9) : this.rng.int(2, 5))];
+    // Helpers returning arrays or objects, and recursion over arrays, are called at least once.
+    const called = new Set<string>();
+    forEachExpr(stmts, (e) => e.k === "call" && called.add(e.fn));
+    if (this.entry && this.vecHelpers.length > 0 && !this.vecHelpers.some((h) => called.has(h.name))) {
+      stmts.push(...this.pinned(this.exitPins(stmts), () => this.vectorUse(top)));
+    }
+    if (this.entry && this.recHelpers.length > 0 && !this.recHelpers.some((h) => called.has(h.name))) {
+      stmts.push(...this.pinned(this.exitPins(stmts), () => this.recursionUse()));
+    }
     if (this.extras.ret) {
       stmts.push(...this.pinned(this.exitPins(stmts), () => this.arrayResult()));
       return stmts;
     }
     stmts.push({ k: "return", value: this.pinned(this.exitPins(stmts), () => this.finalValue().e), pin: true });
     return stmts;
+  }
+
+  /** Integer-valued variables among the parameters (a recursion's index range). */
+  restrict(ranges: Record<string, { lo: number; hi: number }>): void {
+    for (const v of this.scopes[0]) {
+      const r = ranges[v.name];
+      if (r) Object.assign(v, { int: r, bound: Math.max(Math.abs(r.lo), Math.abs(r.hi)), assignable: false });
+    }
+  }
+
+  /** An integer local declared ahead of the generated statements (a recursion's `mid`). */
+  declareInt(name: string, range: { lo: number; hi: number }): void {
+    this.scopes[0].push({ name, ty: "num", bound: Math.max(Math.abs(range.lo), Math.abs(range.hi)), assignable: false, int: range });
+  }
+
+  /** `value` squashed into (−1, 1). */
+  squash(value: Expr): Expr {
+    return math("tanh", value);
+  }
+
+  /** A recursion's leaf: a smooth function of `arr[index]` plus a squashed `value` (|·| < 2). */
+  withLeaf(value: Expr, arr: string, index: Expr): Expr {
+    const rng = this.rng;
+    const element: Expr = { k: "load", arr, index };
+    const term = rng.pick([() => math("tanh", element), () => math("sin", element), () => bin("*", lit(0.25), element)])();
+    return bin("+", bin("*", lit(rng.pick([0.5, 1, -0.75])), term), bin("*", lit(0.5), this.squash(value)));
   }
 
   // ── Array results (f only) ──────────────────────────────────────────────────────────────────
@@ -330,8 +521,15 @@ class FnGen {
    */
   private arrayResult(): Stmt[] {
     const rng = this.rng;
-    const L = this.prog.arrLen;
     const ret = (value: Expr): Stmt => ({ k: "return", value, pin: true });
+    if (this.extras.ret === "obj") {
+      const pre: Stmt[] = [];
+      const value = this.objectLiteral(this.extras.retShape?.fields ?? [], new Set(), pre)!;
+      return [...pre, ret(value)];
+    }
+    // A call of a helper returning the same kind of array, returned as it is.
+    const direct = this.vecHelpers.filter((h) => h.ret === this.extras.ret && this.canCallVec(h));
+    if (direct.length > 0 && rng.chance(0.25)) return [ret(this.vecCall(rng.pick(direct)))];
     if (this.extras.ret === "list") {
       const locals = this.vars((v) => v.ty === "arr" && !!v.literal);
       if (locals.length > 0 && rng.chance(0.4)) return [ret(ref(rng.pick(locals).name, "arr"))];
@@ -342,33 +540,83 @@ class FnGen {
       const a = rng.pick(existing);
       return [...(a.writable ? this.updateElement(a) : []), ret(ref(a.name, "arr"))];
     }
+    // f's elements may reach 4·CAP; a helper's, which its callers read, stay within CAP.
+    const made = this.filledArray(this.entry ? 4 * CAP : CAP);
+    return [...made.stmts, ret(ref(made.name, "arr"))];
+  }
+
+  /** `const v3 = new Float64Array(n); for (let i = 0; i < v3.length; i++) v3[i] = …;` (not declared: returned at once). */
+  private filledArray(cap: number): { name: string; stmts: Stmt[] } {
+    const rng = this.rng;
+    const L = this.prog.arrLen;
     const name = this.fresh("v");
     const arrays = this.readable("arr");
     const size: Expr = arrays.length > 0 && rng.chance(0.6) ? { k: "len", arr: rng.pick(arrays).name } : lit(L);
     const i = this.loopVar();
-    const value = this.withScope([{ name: i, ty: "num", bound: L, assignable: false, int: { lo: 0, hi: L - 1 } }], () => this.withoutSideEffects(() => this.fit(this.num(rng.int(2, 3)), 4 * CAP).e));
-    return [
-      { k: "decl", kw: "const", name, ty: "arr", init: { k: "newarr", size }, annotate: rng.chance(0.2) },
-      { k: "for", v: i, init: lit(0), cmp: "<", limit: { k: "len", arr: name }, update: "++", body: [{ k: "assign", target: { k: "elem", arr: name, index: ref(i) }, op: "=", value }] },
-      ret(ref(name, "arr")),
-    ];
+    const value = this.inLoop(name, () => this.withScope([{ name: i, ty: "num", bound: L, assignable: false, int: { lo: 0, hi: L - 1 } }], () => this.withoutSideEffects(() => this.fit(this.num(rng.int(2, 3)), cap).e)));
+    return {
+      name,
+      stmts: [
+        { k: "decl", kw: "const", name, ty: "arr", init: { k: "newarr", size }, annotate: rng.chance(0.2) },
+        { k: "for", v: i, init: lit(0), cmp: "<", limit: { k: "len", arr: name }, update: "++", body: [{ k: "assign", target: { k: "elem", arr: name, index: ref(i) }, op: "=", value }] },
+      ],
+    };
   }
 
-  /** Float64Arrays f may return as they are: locals made with `new`, and parameters (not a Float32Array, not a literal). */
+  /**
+   * An object result of type `fields`: numbers, a distinct Float64Array per array field (an
+   * existing one, or with `pre` one made and filled there), nested objects as literals or calls of
+   * helpers returning that type. Without `pre` (an early return) undefined when arrays run out.
+   */
+  private objectLiteral(fields: ObjField[], used: Set<string>, pre?: Stmt[]): Expr | undefined {
+    const rng = this.rng;
+    const out: { key: string; value: Expr }[] = [];
+    for (const f of fields) {
+      if (f.ty === "num") {
+        out.push({ key: f.key, value: this.fit(this.num(2), CAP).e });
+      } else if (f.ty === "arr") {
+        const existing = this.resultArrays().filter((a) => !used.has(a.name));
+        let name: string;
+        if (existing.length > 0 && (!pre || rng.chance(0.4))) name = rng.pick(existing).name;
+        else if (pre) {
+          const made = this.filledArray(CAP);
+          pre.push(...made.stmts);
+          name = made.name;
+        } else return undefined;
+        used.add(name);
+        out.push({ key: f.key, value: ref(name, "arr") });
+      } else {
+        const callers = this.vecHelpers.filter((h) => h.ret === "obj" && sameShape(h.retShape?.fields ?? [], f.fields ?? []) && this.canCallVec(h));
+        const value = callers.length > 0 && rng.chance(0.75) ? this.vecCall(rng.pick(callers)) : this.objectLiteral(f.fields ?? [], used, pre);
+        if (!value) return undefined;
+        out.push({ key: f.key, value });
+      }
+    }
+    // Returns may list the fields in another order.
+    return { k: "objlit", fields: pre && rng.chance(0.7) ? out : rng.shuffle(out) };
+  }
+
+  /**
+   * Float64Arrays a function may return as they are: locals made with `new` or by helpers, and f's
+   * parameters (not a Float32Array, not a literal). A helper's callers use its result, so it
+   * never returns a parameter (JavaScript would hand back the caller's array: a diagnostic).
+   */
   private resultArrays(): VarInfo[] {
-    return this.vars((v) => v.ty === "arr" && !v.literal && !v.f32);
+    return this.vars((v) => v.ty === "arr" && !v.literal && !v.f32 && (this.entry || !v.param));
   }
 
-  /** An array to return early: a literal for a number[] result, an existing Float64Array for a Float64Array result (see `canReturn`). */
+  /** An array to return early: a literal for a number[] result, an existing Float64Array for a Float64Array result, an object of existing arrays (see `canReturn`). */
   private arrayValue(): Expr {
+    if (this.extras.ret === "obj") return this.withoutSideEffects(() => this.objectLiteral(this.extras.retShape?.fields ?? [], new Set()))!;
     if (this.extras.ret === "list") {
       return { k: "arrlit", items: Array.from({ length: this.prog.arrLen }, () => this.fit(this.num(2), CAP).e) };
     }
     return ref(this.rng.pick(this.resultArrays()).name, "arr");
   }
 
-  /** Whether an early `return` can give f's result type here. */
+  /** Whether an early `return` can give the function's result type here. */
   private canReturn(): boolean {
+    if (this.extras.ret === "obj") return arrayLeaves(this.extras.retShape?.fields ?? []) <= this.resultArrays().length;
     return this.extras.ret !== "f64" || this.resultArrays().length > 0;
   }
 
@@ -390,6 +638,8 @@ class FnGen {
   private declare(v: VarInfo): void {
     this.scopes[this.scopes.length - 1].push(v);
     this.touch(v.name);
+    // An array declared in a loop is written there, as gradc sees it (see `recArrays`).
+    if (v.ty === "arr") this.noteWrite(v.name);
   }
 
   /** Recency weights: each declaration or write makes a variable the most recent. */
@@ -400,7 +650,7 @@ class FnGen {
   }
 
   private fresh(prefix: string): string {
-    const taken = new Set([...this.vars().flatMap((v) => [v.name, ...(v.object ? [v.object.name] : [])]), ...this.prog.consts.map((c) => c.name)]);
+    const taken = new Set([...this.vars().flatMap((v) => [v.name, ...(v.object ? [v.object.name] : []), ...(v.owner ? [v.owner] : [])]), ...this.prog.consts.map((c) => c.name)]);
     let name: string;
     do name = `${prefix}${this.counter++}`;
     while (taken.has(name));
@@ -540,6 +790,7 @@ class FnGen {
       ["sideEffect", this.sideEffects && this.vars((v) => v.ty === "num" && v.assignable).length > 0 ? 0.4 : 0],
       ["fround", this.extras.fround ? 0.7 : 0],
       ["masked", this.vars((v) => v.ty === "u8").length > 0 ? 1 : 0],
+      ["recursion", this.recHelpers.length > 0 && this.recArrays().length > 0 ? 1.2 : 0],
     ] as const);
     switch (choice) {
       case "leaf":
@@ -611,6 +862,8 @@ class FnGen {
         const mask: Expr = { k: "load", arr: m.name, index: this.index(m.name) };
         return { e: rng.chance(0.5) ? bin("*", mask, a.e) : bin("*", a.e, mask), b: a.b };
       }
+      case "recursion":
+        return { e: this.recCall(rng.pick(this.recHelpers)), b: CAP };
     }
   }
 
@@ -661,7 +914,8 @@ class FnGen {
       case "truthy": {
         const value = this.num(Math.max(0, d - 1)).e;
         // TypeScript rejects a condition that is always truthy or falsy by its syntax (`if (1.5)`).
-        if (value.k === "lit" || value.k === "neg" || value.k === "comma") return this.bool(d);
+        // (`c ? 0.25 : 0.75` too: TypeScript calls a ?: of two such literals always truthy.)
+        if (value.k === "lit" || value.k === "neg" || value.k === "comma" || alwaysTruthy(value)) return this.bool(d);
         const t: Expr = { k: "truthy", a: value };
         return rng.chance(0.3) ? { k: "not", a: t } : t;
       }
@@ -676,14 +930,136 @@ class FnGen {
   private call(h: HelperSig, d: number): Expr {
     // A defaulted trailing parameter is left out now and then.
     const given = h.params.filter((p, i) => !(i === h.params.length - 1 && p.init !== undefined && this.prog.sideRng.chance(0.5)));
-    const args = given.map((p, i): Expr => {
-      if (h.recursive && i === h.params.length - 1) return frozen(lit(this.prog.sideRng.int(0, 4)));
-      if (p.ty === "num") return this.fit(this.num(d), CAP).e;
-      if (p.ty === "bool") return this.bool(d);
-      const arrays = this.readable("arr").filter((a) => (!h.writes || a.writable) && !a.literal && !a.f32);
-      return ref(this.rng.pick(arrays).name, "arr");
+    // The arguments of a helper that writes its array hold no recursion over arrays: the array
+    // written might be the one passed to it, written after the recursive call.
+    if (h.writes) this.noRec++;
+    try {
+      const args = given.map((p, i): Expr => {
+        if (h.recursive && i === h.params.length - 1) return frozen(lit(this.prog.sideRng.int(0, 4)));
+        if (p.ty === "num") return this.fit(this.num(d), CAP).e;
+        if (p.ty === "bool") return this.bool(d);
+        return this.arrayArgument(h.writes);
+      });
+      return { k: "call", fn: h.name, args };
+    } finally {
+      if (h.writes) this.noRec--;
+    }
+  }
+
+  /** Arrays a helper may take as a Float64Array argument (not a number[], not a Float32Array); writable ones for a helper that writes. */
+  private arrayArgs(writes: boolean): VarInfo[] {
+    return this.readable("arr").filter((a) => (!writes || a.writable) && !a.literal && !a.f32);
+  }
+
+  /** Nesting of helper calls in array arguments (`g(h(a))`: one level). */
+  private nesting = 0;
+
+  /** A Float64Array argument: an array in scope, or now and then a helper's new array (`g(h(a))`). */
+  private arrayArgument(writes: boolean): Expr {
+    const nested = this.nesting === 0 ? this.vecHelpers.filter((g) => g.ret === "f64" && this.canCallVec(g)) : [];
+    if (nested.length > 0 && this.rng.chance(0.45)) {
+      this.nesting++;
+      try {
+        return this.vecCall(this.rng.pick(nested));
+      } finally {
+        this.nesting--;
+      }
+    }
+    const a = this.rng.pick(this.arrayArgs(writes));
+    if (writes) this.noteWrite(a.name);
+    return ref(a.name, "arr");
+  }
+
+  private canCallVec(h: HelperSig): boolean {
+    return !h.params.some((p) => p.ty === "arr") || this.arrayArgs(false).length > 0;
+  }
+
+  /** A call of a helper returning an array or an object (`fixed`: arguments chosen by the caller, by position). */
+  private vecCall(h: HelperSig, fixed: Map<number, Expr> = new Map()): Expr {
+    const args = h.params.map((p, i): Expr => fixed.get(i) ?? (p.ty === "num" ? this.fit(this.num(1), CAP).e : this.arrayArgument(false)));
+    return { k: "call", fn: h.name, args, ty: h.ret === "obj" ? "obj" : "arr" };
+  }
+
+  // ── Recursion over arrays (f only) ──────────────────────────────────────────────────────────
+
+  /** Arrays written in the bodies of the loops being generated (innermost last): see `recArrays`. */
+  private readonly loopWrites: Set<string>[] = [];
+  /** Inside an element write or the arguments of a helper that writes: no recursion over arrays. */
+  private noRec = 0;
+
+  /** Generates the body of a loop that writes `written` (for `recArrays`). */
+  private inLoop<T>(written: string, body: () => T): T {
+    this.loopWrites.push(new Set([written]));
+    try {
+      return body();
+    } finally {
+      this.loopWrites.pop();
+    }
+  }
+
+  private noteWrite(name: string): void {
+    for (const set of this.loopWrites) set.add(name);
+  }
+
+  /**
+   * Arrays f may pass to a recursive helper here: Float64Arrays not written in an enclosing loop
+   * (the next iteration would write them after the call). Once passed, an array is read-only
+   * (`writable` false) for the rest of f: gradc refuses a write after the call. An array
+   * declared in a loop counts as written there: gradc refuses it even though each iteration
+   * makes a new one (fuzz/README.md).
+   */
+  private recArrays(): VarInfo[] {
+    if (this.noRec > 0) return [];
+    return this.readable("arr").filter((a) => !a.literal && !a.f32 && !this.loopWrites.some((set) => set.has(a.name)));
+  }
+
+  /** `h(a, x, 0, a.length)` or `h(a, x, a.length - 1)`: the range or index arguments frozen. `given`: the first array. */
+  private recCall(h: HelperSig, given?: string): Expr {
+    const rng = this.rng;
+    const L = this.prog.arrLen;
+    let first: string | undefined;
+    const args = h.params.map((p): Expr => {
+      if (p.ty === "arr") {
+        // (Not in a loop: gradc refuses a temporary passed to recursion there — fuzz/FOUND.md.)
+        const nested = this.nesting === 0 && given === undefined && this.loopWrites.length === 0 ? this.vecHelpers.filter((g) => g.ret === "f64" && this.canCallVec(g)) : [];
+        if (nested.length > 0 && rng.chance(0.2)) {
+          // A helper's new array, which nothing writes afterwards.
+          this.nesting++;
+          try {
+            return this.vecCall(rng.pick(nested));
+          } finally {
+            this.nesting--;
+          }
+        }
+        const name = first === undefined && given !== undefined ? given : rng.pick(this.recArrays()).name;
+        for (const v of this.vars((v) => v.name === name)) v.writable = false;
+        first ??= name;
+        return ref(name, "arr");
+      }
+      if (p.name === "lo") return frozen(lit(0));
+      if (p.name === "hi") return first !== undefined ? frozen({ k: "len", arr: first }) : frozen(lit(L));
+      if (p.name === "at") return first !== undefined && rng.chance(0.6) ? frozenTree(bin("-", { k: "len", arr: first }, lit(1))) : frozen(lit(rng.int(0, L - 1)));
+      return this.fit(this.num(1), CAP).e;
     });
     return { k: "call", fn: h.name, args };
+  }
+
+  /** f's call of a recursive helper when it made none: over an array in scope, or over a local filled first. */
+  private recursionUse(): Stmt[] {
+    const rng = this.rng;
+    const h = rng.pick(this.recHelpers);
+    const stmts: Stmt[] = [];
+    let given: string | undefined;
+    if (this.recArrays().length === 0 || rng.chance(0.35)) {
+      const made = this.filledArray(CAP);
+      stmts.push(...made.stmts);
+      this.declare({ name: made.name, ty: "arr", bound: CAP, assignable: false, writable: false });
+      given = made.name;
+    }
+    const call = this.recCall(h, given);
+    const name = this.fresh("t");
+    this.declare({ name, ty: "num", bound: CAP, assignable: false });
+    return [...stmts, { k: "decl", kw: "const", name, ty: "num", init: call }];
   }
 
   private canCall(h: HelperSig): boolean {
@@ -849,7 +1225,12 @@ class FnGen {
         // `mask[i] === 0`, `labels[j] > 2`: conditions on data without derivatives.
         const a = rng.pick(this.vars((v) => v.ty === "u8" || v.ty === "i32"));
         const load: Expr = { k: "load", arr: a.name, index: this.index(a.name) };
-        return a.ty === "u8" ? bin(rng.pick(["===", "!=="] as const), load, lit(rng.int(0, 1))) : bin(rng.pick(["<", ">", "==="] as const), load, lit(rng.int(0, 7)));
+        const c = a.ty === "u8" ? bin(rng.pick(["===", "!=="] as const), load, lit(rng.int(0, 1))) : bin(rng.pick(["<", ">", "==="] as const), load, lit(rng.int(0, 7)));
+        // TypeScript narrows an element at a literal index (`m[3]` after `m[3] === 1`): then
+        // `m[3] === 0` has "no overlap". Such an element is compared by < or > instead.
+        const key = narrowKey(load);
+        if (c.k === "bin" && c.b.k === "lit" && key && (c.op === "===" || c.op === "!==") && this.narrowed.has(key) && this.narrowed.get(key) !== c.b.v) c.op = c.op === "===" ? "<" : ">";
+        return c;
       }
       case "cmp": {
         const op = rng.pick(["<", "<=", ">", ">="] as const);
@@ -886,7 +1267,8 @@ class FnGen {
   private pins(c: Expr, truth: boolean): [string, number][] {
     if (c.k === "not") return this.pins(c.a, !truth);
     if (c.k !== "bin") return [];
-    if ((c.op === "===" || c.op === "!==") && c.a.k === "ref" && c.b.k === "lit") return (c.op === "===") === truth ? [[c.a.name, c.b.v]] : [];
+    const key = narrowKey(c.a);
+    if ((c.op === "===" || c.op === "!==") && key && c.b.k === "lit") return (c.op === "===") === truth ? [[key, c.b.v]] : [];
     if (c.op === "&&" && truth) return [...this.pins(c.a, true), ...this.pins(c.b, true)];
     if (c.op === "||" && !truth) return [...this.pins(c.a, false), ...this.pins(c.b, false)];
     return [];
@@ -977,6 +1359,8 @@ class FnGen {
     const writableArrays = this.vars((v) => v.ty === "arr" && !!v.writable);
     const boolLets = this.vars((v) => v.ty === "bool" && !!v.boolLet);
     const writers = this.helpers.filter((h) => h.writes && this.canCall(h));
+    const vecArrays = this.vecHelpers.filter((h) => h.ret !== "obj" && this.canCallVec(h));
+    const vecObjects = this.vecHelpers.filter((h) => h.ret === "obj" && this.canCallVec(h));
     const kind = rng.weighted([
       ["declNum", ctx.depth === 0 ? 4 : 1.5],
       ["declBool", 0.6],
@@ -993,6 +1377,11 @@ class FnGen {
       ["destruct", this.objects().length > 0 ? 0.6 : 0],
       ["exit", ctx.loops > 0 ? 1.3 : 0],
       ["earlyReturn", !this.canReturn() ? 0 : ctx.loops === 0 && ctx.depth > 0 ? 0.3 : ctx.loops === 0 ? 0.15 : 0],
+      // Helpers returning arrays and objects, integer typed array locals (the fourth stream's constructs).
+      ["vecDecl", vecArrays.length > 0 ? 1.6 : 0],
+      ["vecObject", vecObjects.length > 0 ? 1.4 : 0],
+      ["vecLoop", vecArrays.length > 0 && ctx.loops < 2 && ctx.depth < 3 ? 0.8 : 0],
+      ["intArray", this.extras.intLocals ? 0.9 : 0],
     ] as const);
     switch (kind) {
       case "declNum":
@@ -1044,6 +1433,212 @@ class FnGen {
         this.afterExit(cond);
         return [{ k: "if", cond, then: [{ k: "return", value }], else: null, compact: rng.chance(0.5) }];
       }
+      case "vecDecl":
+        return this.vectorDecl(rng.pick(vecArrays));
+      case "vecObject":
+        return this.vectorObject(rng.pick(vecObjects));
+      case "vecLoop":
+        return this.vectorLoop(ctx, rng.pick(vecArrays));
+      case "intArray": {
+        const locals = this.vars((v) => (v.ty === "i32" || v.ty === "u8") && !v.param);
+        if (ctx.loops < 2 && locals.length < 3 && (locals.length === 0 || rng.chance(0.35))) return this.intArrayDecl();
+        return locals.length > 0 ? this.intArrayWrite(rng.pick(locals)) : [this.declNum()];
+      }
+    }
+  }
+
+  // ── Helpers returning arrays and objects ────────────────────────────────────────────────────
+
+  /** `const r3 = h(x, a);`: a new array (a number[] for a number[] result), read and written like a local. */
+  private vectorDecl(h: HelperSig): Stmt[] {
+    const name = this.fresh("r");
+    const call = this.vecCall(h);
+    const v: VarInfo = { name, ty: "arr", bound: CAP, assignable: false, writable: true, literal: h.ret === "list" };
+    this.declare(v);
+    const decl: Stmt = { k: "decl", kw: "const", name, ty: "arr", init: call, annotate: h.ret === "f64" && this.rng.chance(0.2) };
+    // The result is the caller's own array: written now and then right away.
+    return this.rng.chance(0.35) ? [decl, ...this.updateElement(v)] : [decl];
+  }
+
+  /**
+   * `const o3 = h(x)` (its fields variables `o3.s`, `o3.v`, `o3.inner.c`, numbers assignable,
+   * arrays writable) or `const { s: t4, v: v5 } = h(x)` (some of its number and array fields).
+   */
+  private vectorObject(h: HelperSig): Stmt[] {
+    const rng = this.rng;
+    const fields = h.retShape?.fields ?? [];
+    const call = this.vecCall(h);
+    const top = fields.filter((f) => f.ty !== "obj");
+    if (top.length > 0 && rng.chance(0.4)) {
+      const isLet = rng.chance(0.3);
+      const binds = top
+        .filter((_, k) => k === 0 || rng.chance(0.7))
+        .map((f) => {
+          const name = this.fresh(f.ty === "num" ? "t" : "v");
+          this.declare(f.ty === "num" ? { name, ty: "num", bound: CAP, assignable: isLet } : { name, ty: "arr", bound: CAP, assignable: false, writable: true });
+          return { key: f.key, name };
+        });
+      return [{ k: "destruct", kw: isLet ? "let" : "const", obj: "", binds, init: call }];
+    }
+    const name = this.fresh("o");
+    for (const l of objectLeaves(name, fields)) {
+      if (l.ty === "num") this.declare({ name: l.name, ty: "num", bound: CAP, assignable: true, owner: name });
+      if (l.ty === "arr") this.declare({ name: l.name, ty: "arr", bound: CAP, assignable: false, writable: true, owner: name });
+    }
+    return [{ k: "decl", kw: "const", name, ty: "obj", init: call }];
+  }
+
+  /**
+   * A loop calling `h` once per iteration, each result a new array `r`: numbers fed back into the
+   * next call (`let u = …` before the loop, `u = 0.5 * r[k] + …` after the call, as in
+   * `rotations`), perhaps an array too (passed in, then updated from r).
+   */
+  private vectorLoop(ctx: Ctx, h: HelperSig): Stmt[] {
+    const rng = this.rng;
+    const n = rng.int(1, 4);
+    const pre: Stmt[] = [];
+    const fixed = new Map<number, Expr>();
+    const feeds: VarInfo[] = [];
+    const numbers = h.params.flatMap((p, k) => (p.ty === "num" ? [k] : []));
+    for (const k of rng.shuffle(numbers).slice(0, rng.int(1, Math.min(2, numbers.length)))) {
+      const name = this.fresh("u");
+      pre.push({ k: "decl", kw: "let", name, ty: "num", init: this.fit(this.num(1), CAP).e });
+      feeds.push({ name, ty: "num", bound: CAP, assignable: true });
+      fixed.set(k, ref(name));
+    }
+    const arrayAt = h.params.findIndex((p) => p.ty === "arr");
+    const states = this.arrayArgs(true);
+    const state = arrayAt >= 0 && states.length > 0 && rng.chance(0.5) ? rng.pick(states) : undefined;
+    if (state) fixed.set(arrayAt, ref(state.name, "arr"));
+    feeds.forEach((v) => this.declare(v));
+    const i = this.loopVar();
+    const iv: VarInfo = { name: i, ty: "num", bound: n - 1, assignable: false, int: { lo: 0, hi: n - 1 } };
+    const r = this.fresh("r");
+    this.loopWrites.push(new Set());
+    try {
+      const body = this.withScope([iv], (): Stmt[] => {
+        if (state) this.noteWrite(state.name);
+        const call = this.vecCall(h, fixed);
+        this.declare({ name: r, ty: "arr", bound: CAP, assignable: false, writable: true, literal: h.ret === "list" });
+        const out: Stmt[] = [{ k: "decl", kw: "const", name: r, ty: "arr", init: call }];
+        for (const u of feeds) {
+          this.touch(u.name);
+          const value = bin("+", bin("*", lit(0.5), { k: "load", arr: r, index: this.index(r) }), bin("*", lit(0.5), this.fit(this.num(1), CAP).e));
+          out.push({ k: "assign", target: { k: "var", name: u.name }, op: "=", value });
+        }
+        if (state) {
+          const index = this.index(state.name);
+          const value = bin("+", bin("*", lit(0.5), { k: "load", arr: state.name, index: structuredClone(index) }), bin("*", lit(0.5), math("tanh", { k: "load", arr: r, index: this.index(r) })));
+          out.push({ k: "assign", target: { k: "elem", arr: state.name, index }, op: "=", value });
+        }
+        if (rng.chance(0.5)) out.push(...this.block({ loops: ctx.loops + 1, depth: ctx.depth + 1 }, rng.int(1, 2), false));
+        return out;
+      });
+      return [...pre, { k: "for", v: i, init: lit(0), cmp: "<", limit: lit(n), update: "++", body }];
+    } finally {
+      this.loopWrites.pop();
+    }
+  }
+
+  /** f's call of a helper returning an array or object when it made none, its result read at once. */
+  private vectorUse(ctx: Ctx): Stmt[] {
+    const rng = this.rng;
+    const pre: Stmt[] = [];
+    if (!this.vecHelpers.some((h) => this.canCallVec(h))) {
+      // No Float64Array to pass: a local one, filled from the numbers.
+      const made = this.filledArray(CAP);
+      pre.push(...made.stmts);
+      this.declare({ name: made.name, ty: "arr", bound: CAP, assignable: false, writable: true });
+    }
+    const h = rng.pick(this.vecHelpers.filter((g) => this.canCallVec(g)));
+    if (h.ret === "obj") return [...pre, ...this.vectorObject(h)];
+    if (ctx.loops === 0 && rng.chance(0.3)) return [...pre, ...this.vectorLoop(ctx, h)];
+    const decl = this.vectorDecl(h);
+    const r = (decl[0] as Stmt & { k: "decl" }).name;
+    const name = this.fresh("t");
+    const value = this.fit({ e: bin("+", { k: "load", arr: r, index: this.index(r) }, bin("*", lit(0.5), { k: "load", arr: r, index: this.index(r) })), b: 1.5 * CAP }, CAP);
+    this.declare({ name, ty: "num", bound: value.b, assignable: false });
+    return [...pre, ...decl, { k: "decl", kw: "const", name, ty: "num", init: value.e }];
+  }
+
+  // ── Integer typed array locals (f only) ─────────────────────────────────────────────────────
+
+  /**
+   * `const ix3 = new Int32Array(n)` filled with labels 0–7 computed from data (floor, a store that
+   * truncates, %, 2³² + k that wraps to k), or `const m4 = new Uint8Array(n)` with mask bits
+   * (`c ? 1 : 0`, 256 + bit wrapping, 1.9·|tanh e| truncated). Their guards are frozen, so the
+   * minimiser keeps labels non-negative (they index as `a[ix3[i] % a.length]`) and bits 0 or 1.
+   */
+  private intArrayDecl(): Stmt[] {
+    const rng = this.rng;
+    const L = this.prog.arrLen;
+    const mask = rng.chance(0.4);
+    const ty = mask ? ("u8" as const) : ("i32" as const);
+    const name = this.fresh(mask ? "m" : "ix");
+    const arrays = this.readable("arr");
+    const size: Expr = arrays.length > 0 && rng.chance(0.5) ? { k: "len", arr: rng.pick(arrays).name } : lit(L);
+    const i = this.loopVar();
+    const iv: VarInfo = { name: i, ty: "num", bound: L, assignable: false, int: { lo: 0, hi: L - 1 } };
+    const value = this.inLoop(name, () => this.withScope([iv], () => this.withoutSideEffects(() => (mask ? this.maskValue(i) : this.labelValue(i)))));
+    this.declare({ name, ty, bound: mask ? 1 : 7, assignable: false });
+    return [
+      { k: "decl", kw: "const", name, ty, init: { k: "newarr", size, ty }, annotate: rng.chance(0.2) },
+      { k: "for", v: i, init: lit(0), cmp: "<", limit: { k: "len", arr: name }, update: "++", body: [{ k: "assign", target: { k: "elem", arr: name, index: ref(i) }, op: "=", value }] },
+    ];
+  }
+
+  /** An element write of an integer array local: a new label or bit, or a step (`(ix[k] + 1) % 8`, `1 - m[k]`). */
+  private intArrayWrite(a: VarInfo): Stmt[] {
+    const rng = this.rng;
+    const index = this.index(a.name);
+    const current: Expr = { k: "load", arr: a.name, index: structuredClone(index) };
+    const value = this.withoutSideEffects(() =>
+      a.ty === "u8"
+        ? rng.chance(0.5) ? frozenTree(bin("-", lit(1), current)) : this.maskValue(undefined)
+        : rng.chance(0.4) ? frozenTree(bin("%", bin("+", current, lit(rng.int(1, 3))), lit(8))) : this.labelValue(undefined),
+    );
+    return [{ k: "assign", target: { k: "elem", arr: a.name, index }, op: "=", value }];
+  }
+
+  /** A label 0–7 as the Int32Array stores it (`i`: the fill loop's counter, if any). */
+  private labelValue(i: string | undefined): Expr {
+    const rng = this.rng;
+    const x = this.fit(this.num(2), CAP).e;
+    switch (rng.weighted([["floor", 3], ["truncated", 3], ["mod", 2], ["wrapped", 1], ["counter", i ? 1 : 0]] as const)) {
+      case "floor":
+        return frozenTree(math("floor", bin("*", lit(1.3), math("abs", x))), x);
+      case "truncated":
+        // Stored as its integer part.
+        return frozenTree(bin("*", math("abs", x), lit(1.2)), x);
+      case "mod":
+        return frozenTree(bin("%", math("abs", bin("*", lit(3), x)), lit(rng.pick([5, 7, 8]))), x);
+      case "wrapped":
+        // 2³² + k: an Int32Array stores k.
+        return frozenTree(bin("+", lit(4294967296), math("floor", bin("*", lit(1.2), math("abs", x)))), x);
+      case "counter":
+        return frozenTree(bin("%", bin("+", bin("*", ref(i!), lit(3)), lit(1)), lit(this.prog.arrLen)));
+    }
+  }
+
+  /** A mask bit 0 or 1 as the Uint8Array stores it. */
+  private maskValue(i: string | undefined): Expr {
+    const rng = this.rng;
+    switch (rng.weighted([["cmp", 3], ["wrapped", 1.5], ["truncated", 2], ["parity", i ? 1 : 0]] as const)) {
+      case "cmp": {
+        const c = this.bool(1);
+        return frozenTree({ k: "cond", c, a: lit(1), b: lit(0) }, c);
+      }
+      case "wrapped": {
+        // 256 + bit: a Uint8Array stores the bit.
+        const c = this.bool(1);
+        return frozenTree(bin("+", lit(256), { k: "cond", c, a: lit(1), b: lit(0) }), c);
+      }
+      case "truncated": {
+        const x = this.fit(this.num(2), CAP).e;
+        return frozenTree(bin("*", lit(1.9), math("abs", math("tanh", x))), x);
+      }
+      case "parity":
+        return frozenTree(bin("%", bin("+", ref(i!), lit(rng.int(0, 1))), lit(2)));
     }
   }
 
@@ -1136,13 +1731,22 @@ class FnGen {
     if (!rng.chance(0.8)) return [decl];
     // Fill it in a loop from existing values.
     const i = this.loopVar();
-    const body = this.withScope([{ name: i, ty: "num", bound: this.prog.arrLen, assignable: false, int: { lo: 0, hi: this.prog.arrLen - 1 } }], () => {
-      const value = this.fit(this.num(2), CAP).e;
-      const stmts: Stmt[] = [{ k: "assign", target: { k: "elem", arr: name, index: ref(i) }, op: "=", value }];
-      // (No shadowing here: the assignment above comes first and may read the name.)
-      if (rng.chance(0.3)) stmts.push(...this.block({ loops: ctx.loops + 1, depth: ctx.depth + 1 }, 1, false));
-      return stmts;
-    });
+    // The fill loop writes the array: no recursion over it inside, nor in an enclosing loop (gradc
+    // refuses it even for an array each iteration allocates anew: see fuzz/README.md).
+    this.noteWrite(name);
+    this.loopWrites.push(new Set([name]));
+    let body: Stmt[];
+    try {
+      body = this.withScope([{ name: i, ty: "num", bound: this.prog.arrLen, assignable: false, int: { lo: 0, hi: this.prog.arrLen - 1 } }], () => {
+        const value = this.fit(this.num(2), CAP).e;
+        const stmts: Stmt[] = [{ k: "assign", target: { k: "elem", arr: name, index: ref(i) }, op: "=", value }];
+        // (No shadowing here: the assignment above comes first and may read the name.)
+        if (rng.chance(0.3)) stmts.push(...this.block({ loops: ctx.loops + 1, depth: ctx.depth + 1 }, 1, false));
+        return stmts;
+      });
+    } finally {
+      this.loopWrites.pop();
+    }
     return [decl, { k: "for", v: i, init: lit(0), cmp: "<", limit: { k: "len", arr: name }, update: "++", body }];
   }
 
@@ -1154,6 +1758,17 @@ class FnGen {
   }
 
   private updateElement(a: VarInfo): Stmt[] {
+    // The value holds no recursion over arrays (it might pass `a`, written right after).
+    this.noteWrite(a.name);
+    this.noRec++;
+    try {
+      return this.updateElementValue(a);
+    } finally {
+      this.noRec--;
+    }
+  }
+
+  private updateElementValue(a: VarInfo): Stmt[] {
     const rng = this.rng;
     const index = this.index(a.name);
     const target: LValue = { k: "elem", arr: a.name, index };
@@ -1286,6 +1901,15 @@ class FnGen {
   }
 
   private loop(ctx: Ctx): Stmt[] {
+    this.loopWrites.push(new Set());
+    try {
+      return this.loopStatements(ctx);
+    } finally {
+      this.loopWrites.pop();
+    }
+  }
+
+  private loopStatements(ctx: Ctx): Stmt[] {
     const rng = this.rng;
     const L = this.prog.arrLen;
     const arrays = this.readable("arr");
@@ -1524,6 +2148,8 @@ interface Mutation {
   needsArray?: boolean;
   /** Changes to f itself. */
   fn?: (f: Fn) => void;
+  /** Added after bad inputs of a seed were first published: drawn from a stream of its own. */
+  late?: boolean;
 }
 
 /** Constructs outside the differentiable subset, each of which must get a diagnostic. */
@@ -1617,6 +2243,36 @@ export const MUTATIONS: Mutation[] = [
   { name: "async entry", fn: (f) => (f.rawPrefix = "async ") },
   { name: "generator entry", fn: (f) => (f.generator = true) },
   { name: "untyped parameter", fn: (f) => (f.rawParams = "extra: any") },
+  // Helper results gradc refuses (drawn from their own stream: see `generateBadInput`).
+  ...[
+    {
+      name: "helper returning its array parameter, result used",
+      top: ["function same(v: Float64Array): Float64Array {\n  return v;\n}"],
+      stmt: (x: string, a: string | undefined) => `const q = same(${a});\nq[0] = ${x};`,
+      needsArray: true,
+    },
+    { name: "helper returning a Float32Array, result used", top: ["function narrow(n: number): Float32Array {\n  return new Float32Array(n);\n}"], stmt: (x: string) => `const q = narrow(2);\nq[0] = ${x} / 3;` },
+    { name: "helper array result indexed directly", top: ["function twice(t: number): Float64Array {\n  const out = new Float64Array(2);\n  out[0] = 2 * t;\n  return out;\n}"], stmt: (x: string) => `const q = twice(${x})[0];` },
+    { name: "helper returning an Int32Array", top: ["function bins(t: number): Int32Array {\n  const out = new Int32Array(2);\n  out[0] = t;\n  return out;\n}"], stmt: (x: string) => `const q = bins(${x});` },
+    { name: "object-returning call in ?:", top: ["function pair(t: number): { a: number; b: number } {\n  return { a: t, b: 2 * t };\n}"], stmt: (x: string) => `const r = ${x} > 0 ? pair(${x}) : pair(-${x});\nconst q = r.a;` },
+    { name: "object-returning call as an operand", top: ["function pair(t: number): { a: number; b: number } {\n  return { a: t, b: 2 * t };\n}"], stmt: (x: string) => `const q = pair(${x}).a * 2;` },
+    { name: "object result with a boolean field", top: ["function flagged(t: number): { a: number; ok: boolean } {\n  return { a: t, ok: t > 0 };\n}"], stmt: (x: string) => `const r = flagged(${x});\nconst q = r.a;` },
+    {
+      name: "object results of different fields",
+      top: ["function either(t: number): { a: number; b: number } | { a: number; c: number } {\n  if (t > 0) return { a: t, b: 1 };\n  return { a: t, c: 2 };\n}"],
+      stmt: (x: string) => `const r = either(${x});\nconst q = r.a;`,
+    },
+    {
+      name: "one array in two fields of a helper's result",
+      top: ["function doubled(t: number): { u: Float64Array; v: Float64Array } {\n  const out = new Float64Array(2);\n  out[0] = t;\n  return { u: out, v: out };\n}"],
+      stmt: (x: string) => `const r = doubled(${x});\nconst q = r.u[0];`,
+    },
+    {
+      name: "recursion through a function returning an array",
+      top: ["function unroll(t: number, n: number): Float64Array {\n  const out = new Float64Array(1);\n  if (n <= 0) {\n    out[0] = t;\n    return out;\n  }\n  const r = unroll(t * 0.5, n - 1);\n  out[0] = r[0] + t;\n  return out;\n}"],
+      stmt: (x: string) => `const r = unroll(${x}, 3);\nconst q = r[0];`,
+    },
+  ].map((m) => ({ ...m, late: true })),
 ];
 
 /**
@@ -1635,8 +2291,11 @@ export function generateBadInput(seed: number, index: number, mutation?: string)
     if (!wanted?.needsArray || program.f.params.some((p) => p.ty === "arr")) break;
   }
   const arrParam = program.f.params.find((p) => p.ty === "arr")?.name;
-  const candidates = MUTATIONS.filter((m) => !m.needsArray || arrParam);
-  const m = wanted ?? rng.pick(candidates);
+  const candidates = MUTATIONS.filter((m) => !m.late && (!m.needsArray || arrParam));
+  // The later mutations come from a stream of their own, so that the earlier bad inputs of a seed stay what they were.
+  const lateRng = new Rng(seed, index, 0xbad7);
+  const late = MUTATIONS.filter((m) => m.late && (!m.needsArray || arrParam));
+  const m = wanted ?? (lateRng.chance(0.12) ? lateRng.pick(late) : rng.pick(candidates));
   const numParam = program.f.params.find((p) => p.ty === "num")!.name;
   if (m.top) program.rawTop = [...m.top];
   if (m.fn) m.fn(program.f);
@@ -1665,6 +2324,24 @@ export function generateBadInput(seed: number, index: number, mutation?: string)
     block.splice(rng.int(min, Math.max(min, max)), 0, { k: "raw", text, pin: true });
   }
   return { program, mutation: m.name };
+}
+
+/** What TypeScript narrows by `e === literal`: a variable, or an element at a literal index (`m[3]`). */
+function narrowKey(e: Expr): string | undefined {
+  if (e.k === "ref") return e.name;
+  if (e.k === "load" && e.index.k === "lit") return `${e.arr}[${e.index.v}]`;
+  return undefined;
+}
+
+/** A condition TypeScript calls always truthy by its syntax: a literal other than 0 and 1, a ?: of two such. */
+function alwaysTruthy(e: Expr): boolean {
+  if (e.k === "lit") return e.v !== 0 && e.v !== 1;
+  return e.k === "cond" && alwaysTruthy(e.a) && alwaysTruthy(e.b);
+}
+
+/** How many Float64Array fields an object type has, nested ones included. */
+function arrayLeaves(fields: ObjField[]): number {
+  return fields.reduce((n, f) => n + (f.ty === "arr" ? 1 : f.ty === "obj" ? arrayLeaves(f.fields ?? []) : 0), 0);
 }
 
 /** The variable an expression node reads or assigns, if it is a variable reference or an assignment. */

@@ -6,8 +6,12 @@
  * its own); replace an `if` by one of its branches; shorten loops; drop a loop's extra condition;
  * replace expressions by one of their same-typed operands or by a constant; drop unused
  * parameters of f and unused fields of an object parameter (its interface is printed from the
- * same shape as its argument is built from, so the two stay in step). Every candidate must pass `validate` (well-scoped, well-typed, inside the
- * subset) before the oracle runs it, so the reproducer stays a legal program of the subset.
+ * same shape as its argument is built from, so the two stay in step). The arguments of a call
+ * making an array or object shrink too (`g(h(a))` may become `g(a)`); the frames of recursion
+ * over arrays and the guards of integer array stores are frozen. Every candidate must pass
+ * `validate` (well-scoped, well-typed, inside the subset — gradc's rules for array results and
+ * recursion included) before the oracle runs it, so the reproducer stays a legal program of the
+ * subset.
  */
 import { type Expr, type ObjField, type Program, type Stmt, type Ty, clone, exprSlots, forEachExpr, indexSlots, size, statementLists, typeOf, validate, childBlocks } from "./ast.js";
 

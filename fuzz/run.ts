@@ -316,6 +316,72 @@ function coordValue(args: unknown[], c: Coord): number {
   return c.element < 0 ? (holder as number) : (holder as Float64Array)[c.element];
 }
 
+// ── Results: numbers, arrays, objects (pytrees) ─────────────────────────────────────────────
+
+/**
+ * f's result as a list of numbers: itself, an array's elements, or an object's leaves in its
+ * type's field order (nested objects in place), as JAX's ravel_pytree would. Anything of
+ * another shape (a missing field, an array of another length) gives [NaN].
+ */
+export function flatResult(p: Program, y: unknown): number[] {
+  if (p.f.ret === "obj") {
+    const out: number[] = [];
+    const walk = (v: unknown, fields: ObjField[]): boolean =>
+      typeof v === "object" && v !== null && !ArrayBuffer.isView(v) &&
+      fields.every((f) => {
+        const x = (v as Record<string, unknown>)[f.key];
+        if (f.ty === "num") return typeof x === "number" && (out.push(x), true);
+        if (f.ty === "arr") return (x instanceof Float64Array || Array.isArray(x)) && x.length === p.arrLen && (out.push(...Array.from(x as ArrayLike<number>)), true);
+        return walk(x, f.fields ?? []);
+      });
+    return walk(y, p.f.retShape?.fields ?? []) ? out : [NaN];
+  }
+  if (typeof y === "number") return [y];
+  return ArrayBuffer.isView(y) || Array.isArray(y) ? Array.from(y as ArrayLike<number>) : [NaN];
+}
+
+/** The numbers of `flatResult` shaped as f's result: an object of numbers and Float64Arrays for an object result (a cotangent), else a plain array. */
+export function shapedResult(p: Program, numbers: number[]): unknown {
+  if (p.f.ret !== "obj") return numbers.slice();
+  let at = 0;
+  const build = (fields: ObjField[]): Record<string, unknown> =>
+    Object.fromEntries(
+      fields.map((f) => {
+        if (f.ty === "num") return [f.key, numbers[at++]];
+        if (f.ty === "arr") {
+          const a = Float64Array.from(numbers.slice(at, at + p.arrLen));
+          at += p.arrLen;
+          return [f.key, a];
+        }
+        return [f.key, build(f.fields ?? [])];
+      }),
+    );
+  return build(p.f.retShape?.fields ?? []);
+}
+
+/** Whether an engine's value or tangent has f's result shape: a Float64Array of f's length, or an object of the result's fields (Float64Arrays for its arrays). */
+function resultShapeProblem(p: Program, v: unknown, m: number): string | undefined {
+  if (p.f.ret !== "obj") return v instanceof Float64Array && v.length === m ? undefined : `${describe(v)}, expected a Float64Array of length ${m}`;
+  const check = (x: unknown, fields: ObjField[], label: string): string | undefined => {
+    if (typeof x !== "object" || x === null || ArrayBuffer.isView(x)) return `${label} is ${describe(x)}, expected an object`;
+    const keys = Object.keys(x).sort().join(",");
+    const want = fields.map((f) => f.key).sort().join(",");
+    if (keys !== want) return `${label} has the fields {${keys}}, the result {${want}}`;
+    for (const f of fields) {
+      const y = (x as Record<string, unknown>)[f.key];
+      const where = `${label}.${f.key}`;
+      if (f.ty === "num" && typeof y !== "number") return `${where} is ${describe(y)}, expected a number`;
+      if (f.ty === "arr" && !(y instanceof Float64Array && y.length === p.arrLen)) return `${where} is ${describe(y)}, expected a Float64Array of length ${p.arrLen}`;
+      if (f.ty === "obj") {
+        const problem = check(y, f.fields ?? [], where);
+        if (problem) return problem;
+      }
+    }
+    return undefined;
+  };
+  return check(v, p.f.retShape?.fields ?? [], "the result");
+}
+
 /** Richardson-extrapolated central differences at steps h and h/4 (runtime/check.ts's formula), of every output of f at once. */
 function richardsonVector(g: (t: number) => number[], step: number): number[] {
   const central = (h: number) => {
@@ -329,13 +395,10 @@ function richardsonVector(g: (t: number) => number[], step: number): number[] {
 }
 
 /** Finite differences of every output along one coordinate; smooth when the estimates at h and h/4 agree for every output. */
-function finiteDifference(f: (...args: Arg[]) => number | Vector, args: Arg[], c: Coord): { value: number[]; smooth: boolean } {
+function finiteDifference(f: (...args: Arg[]) => unknown, args: Arg[], c: Coord, flat: (y: unknown) => number[]): { value: number[]; smooth: boolean } {
   const x = coordValue(args, c);
   const h = 1e-3 * Math.max(1, Math.abs(x));
-  const at = (t: number): number[] => {
-    const y = f(...shifted(args, c, t));
-    return typeof y === "number" ? [y] : Array.from(y);
-  };
+  const at = (t: number): number[] => flat(f(...shifted(args, c, t)));
   const coarse = richardsonVector(at, h);
   const fine = richardsonVector(at, h / 4);
   const smooth = coarse.length === fine.length && fine.every((v, i) => Number.isFinite(coarse[i]) && Number.isFinite(v) && Math.abs(coarse[i] - v) <= SMOOTH_RTOL * Math.max(1, Math.abs(v)));
@@ -531,10 +594,12 @@ export function checkProgram(p: Program, engines: Engines, options: CheckOptions
     try {
       const y = engines.f(...copyArgs(x));
       const again = engines.f(...copyArgs(x));
-      fx = vector ? Array.from(y as Vector) : [y as number];
-      const fx2 = vector ? Array.from(again as Vector) : [again as number];
+      fx = vector ? flatResult(p, y) : [y as number];
+      const fx2 = vector ? flatResult(p, again) : [again as number];
       if (fx.length !== fx2.length || fx.some((v, i) => !Object.is(v, fx2[i]))) return fail("generator", "f is not deterministic", `f(${formatArgs(p, x)}) gave ${fx.map(fmt)}, then ${fx2.map(fmt)}`);
-      if (vector && !(y instanceof Float64Array || Array.isArray(y))) return fail("generator", "f's result is not an array", `f(${formatArgs(p, x)}) gave ${describe(y)}`);
+      if (vector && p.f.ret !== "obj" && !(y instanceof Float64Array || Array.isArray(y))) return fail("generator", "f's result is not an array", `f(${formatArgs(p, x)}) gave ${describe(y)}`);
+      const problem = vector && p.f.ret === "obj" ? resultShapeProblem(p, y, 0) : undefined;
+      if (problem) return fail("generator", "f's result is not of its type", `f(${formatArgs(p, x)}): ${problem}`);
     } catch (e) {
       return fail("generator", "f threw", `f(${formatArgs(p, x)}) threw ${(e as Error).message}`);
     }
@@ -545,7 +610,7 @@ export function checkProgram(p: Program, engines: Engines, options: CheckOptions
     const fds: number[][] = [];
     let smooth = true;
     for (const c of coords) {
-      const d = finiteDifference(fdF, fdArgs(x), c);
+      const d = finiteDifference(fdF, fdArgs(x), c, (y) => (vector ? flatResult(p, y) : [y as number]));
       if (!d.smooth || d.value.length !== fx.length) {
         smooth = false;
         break;
@@ -669,51 +734,61 @@ function checkVectorPoint(ctx: PointContext, fx: number[], fds: number[][], rng:
   const { p, engines, x, coords, wrt } = ctx;
   const m = fx.length;
   const cot = Array.from({ length: m }, () => rng.uniform(-1, 1));
+  // A cotangent of the result's shape: an array of its length, or an object of its fields (the
+  // tape takes a Float64Array for an array result).
+  const cotangent = () => shapedResult(p, cot);
   const vj = runEngine(ctx, "vjp(f)", () => {
     const [value, pullback] = engines.vjp(...copyArgs(x));
-    return { value: value as Vector, grads: pullback(cot.slice()) };
+    return { value, grads: pullback(cotangent()) };
   });
   if (isFailure(vj)) return vj;
   const vj2 = runEngine(ctx, "vjp(f) pullback, called twice", () => {
     const [, pullback] = engines.vjp(...copyArgs(x));
-    pullback(cot.slice());
-    return pullback(cot.slice());
+    pullback(cotangent());
+    return pullback(cotangent());
   });
   if (isFailure(vj2)) return vj2;
   const tvj = runEngine(ctx, "vjp(f, { engine: \"tape\" })", () => {
     const [value, pullback] = engines.tvjp!(...copyArgs(x));
-    return { value, grads: pullback(Float64Array.from(cot)) };
+    return { value, grads: pullback(p.f.ret === "obj" ? cotangent() : Float64Array.from(cot)) };
   });
   if (isFailure(tvj)) return tvj;
   const wvj = runEngine(ctx, `vjp(f, { wrt: [${wrt}] })`, () => {
     const [value, pullback] = engines.vjpw!(...copyArgs(x));
-    return { value, grads: pullback(cot.slice()) };
+    return { value, grads: pullback(cotangent()) };
   });
   if (isFailure(wvj)) return wvj;
-  const fwd: [Vector, Vector][] = [];
-  const tfwd: [Vector, Vector][] = [];
+  const fwdRaw: [unknown, unknown][] = [];
+  const tfwdRaw: [unknown, unknown][] = [];
   for (const c of coords) {
-    const r = runEngine(ctx, "jvp(f)", () => engines.fwd(copyArgs(x), tangentsFor(p, x, c)) as [Vector, Vector]);
+    const r = runEngine(ctx, "jvp(f)", () => engines.fwd(copyArgs(x), tangentsFor(p, x, c)) as [unknown, unknown]);
     if (isFailure(r)) return r;
-    fwd.push(r);
-    const t = runEngine(ctx, "jvp(f, { engine: \"tape\" })", () => engines.tfwd!(copyArgs(x), tangentsFor(p, x, c)));
+    fwdRaw.push(r);
+    const t = runEngine(ctx, "jvp(f, { engine: \"tape\" })", () => engines.tfwd!(copyArgs(x), tangentsFor(p, x, c)) as [unknown, unknown]);
     if (isFailure(t)) return t;
-    tfwd.push(t);
+    tfwdRaw.push(t);
   }
   const dir = tangentsFor(p, x, null, rng);
-  const fwdDir = runEngine(ctx, "jvp(f)", () => engines.fwd(copyArgs(x), copyArgs(dir)) as [Vector, Vector]);
-  if (isFailure(fwdDir)) return fwdDir;
+  const fwdDirRaw = runEngine(ctx, "jvp(f)", () => engines.fwd(copyArgs(x), copyArgs(dir)) as [unknown, unknown]);
+  if (isFailure(fwdDirRaw)) return fwdDirRaw;
 
   const problems: Problem[] = [];
   const table: string[] = [];
-  // Results: f's value as a Float64Array of f's length, tangents of that length.
-  const results: [string, unknown][] = [["vjp value", vj.value], ["tape vjp value", tvj.value], ["vjp wrt value", wvj.value], ["jvp value", fwdDir[0]], ["jvp tangent", fwdDir[1]]];
-  fwd.forEach(([v, t], k) => k === 0 && results.push(["jvp value (coordinate)", v], ["jvp tangent (coordinate)", t]));
-  tfwd.forEach(([v, t], k) => k === 0 && results.push(["tape jvp value", v], ["tape jvp tangent", t]));
+  // Results: f's value as a Float64Array of f's length (or an object of f's result type), tangents likewise.
+  const results: [string, unknown][] = [["vjp value", vj.value], ["tape vjp value", tvj.value], ["vjp wrt value", wvj.value], ["jvp value", fwdDirRaw[0]], ["jvp tangent", fwdDirRaw[1]]];
+  fwdRaw.forEach(([v, t], k) => k === 0 && results.push(["jvp value (coordinate)", v], ["jvp tangent (coordinate)", t]));
+  tfwdRaw.forEach(([v, t], k) => k === 0 && results.push(["tape jvp value", v], ["tape jvp tangent", t]));
   for (const [what, v] of results) {
-    if (!(v instanceof Float64Array) || v.length !== m) problems.push({ engines: ["result-shape"], text: `${what} is ${describe(v)}, expected a Float64Array of length ${m}` });
+    const problem = resultShapeProblem(p, v, m);
+    if (problem) problems.push({ engines: ["result-shape"], text: `${what}: ${problem}` });
   }
   if (problems.length > 0) return mismatch(p, x, `[${fx.map(fmt).join(", ")}]`, problems, table);
+  const flat = (v: unknown) => flatResult(p, v);
+  const pair = ([v, t]: [unknown, unknown]): [number[], number[]] => [flat(v), flat(t)];
+  const fwd = fwdRaw.map(pair);
+  const tfwd = tfwdRaw.map(pair);
+  const fwdDir = pair(fwdDirRaw);
+  const values = { vjp: flat(vj.value), tvjp: flat(tvj.value) };
   const singular = coords.some((c, k) => Array.from(fwd[k][1]).some((v, i) => !Number.isFinite(v) && !Number.isFinite(tfwd[k][1][i])) && !Number.isFinite(component(vj.grads, c)));
   if (singular) return "singular";
 
@@ -723,7 +798,7 @@ function checkVectorPoint(ctx: PointContext, fx: number[], fds: number[][], rng:
     if (problem) problems.push({ engines: [`${engine}-shape`], text: problem });
   }
   problems.push(...integerProblems(p, [["vjp", vj.grads], ["tape-vjp", tvj.grads]]));
-  for (const [name, value] of [["vjp", vj.value], ["tape-vjp", tvj.value], ["jvp", fwdDir[0]], ["tape-jvp", tfwd[0]?.[0] ?? fx]] as const) {
+  for (const [name, value] of [["vjp", values.vjp], ["tape-vjp", values.tvjp], ["jvp", fwdDir[0]], ["tape-jvp", tfwd[0]?.[0] ?? fx]] as const) {
     const bad = fx.findIndex((v, i) => !exactClose(value[i], v));
     if (bad >= 0) problems.push({ engines: [`${name}-value`], text: `${name}(f) reports the value ${fmt(value[bad])} at [${bad}], f gives ${fmt(fx[bad])}` });
   }
@@ -1127,7 +1202,7 @@ export function tallyCoverage(p: Program, coverage: Record<string, number>): voi
   if (objects.some((q) => q.shape?.fields.some((f) => f.ty === "obj"))) seen.add("nested object parameter");
   if (p.f.params.some((q) => q.ty === "f32")) seen.add("Float32Array parameter");
   if (p.f.params.some((q) => q.ty === "i32" || q.ty === "u8")) seen.add("integer array parameter");
-  if (p.f.ret) seen.add("array result");
+  if (p.f.ret && p.f.ret !== "obj") seen.add("array result");
   if (p.f.ret === "list") seen.add("number[] result");
   forEachExpr(p.f.body, (e) => {
     if (e.k === "load" && paramOf(e.arr)?.ty === "obj") seen.add("object parameter field read");
@@ -1147,7 +1222,72 @@ export function tallyCoverage(p: Program, coverage: Record<string, number>): voi
     }
   };
   elementWrites(p.f.body);
+  tallyResultsAndRecursion(p, seen);
   for (const k of seen) coverage[k] = (coverage[k] ?? 0) + 1;
+}
+
+/** Helpers returning arrays and objects, f's object result, recursion over arrays, integer typed array locals. */
+function tallyResultsAndRecursion(p: Program, seen: Set<string>): void {
+  const helper = (name: string) => p.helpers.find((h) => h.name === name);
+  const arrayRecursion = (name: string) => {
+    const h = helper(name);
+    return h?.recursive && h.params.some((q) => q.ty === "arr") ? h : undefined;
+  };
+  for (const fn of allFns(p)) {
+    /** Arrays from helper results: locals initialised by a call, destructured array fields, `o.v` of an object result. */
+    const results = new Set<string>();
+    const intLocals = new Map<string, Ty>();
+    const walk = (stmts: Program["f"]["body"], loops: number) => {
+      for (const s of stmts) {
+        if (s.k === "decl" && s.init.k === "call" && s.init.ty === "arr") results.add(s.name);
+        if (s.k === "decl" && s.init.k === "call" && s.init.ty === "obj") {
+          seen.add("object-returning helper");
+          for (const l of objectLeaves(s.name, helper(s.init.fn)?.retShape?.fields ?? [])) if (l.ty === "arr") results.add(l.name);
+        }
+        if (s.k === "destruct" && s.init) {
+          seen.add("object result destructured");
+          seen.add("object-returning helper");
+          const fields = helper((s.init as Expr & { k: "call" }).fn)?.retShape?.fields ?? [];
+          for (const b of s.binds) if (fields.find((f) => f.key === b.key)?.ty === "arr") results.add(b.name);
+        }
+        if (s.k === "decl" && s.init.k === "newarr" && s.init.ty) {
+          intLocals.set(s.name, s.init.ty);
+          seen.add(s.init.ty === "i32" ? "Int32Array local" : "Uint8Array local");
+        }
+        if ((s.k === "assign" || s.k === "incdec") && s.target.k === "elem" && results.has(s.target.arr)) seen.add("helper array result written");
+        if (s.k === "assign" && s.target.k === "elem" && intLocals.has(s.target.arr) && s.value.k === "bin" && s.value.a.k === "lit" && (s.value.a.v === 256 || s.value.a.v === 4294967296)) seen.add("integer store wraps");
+        forEachExpr(childBlocks(s).length === 0 ? [s] : [], (e) => {
+          if (e.k !== "call") return;
+          const h = helper(e.fn);
+          if (e.ty === "arr") {
+            seen.add(h?.ret === "list" ? "number[]-returning helper" : "array-returning helper");
+            if (loops > 0) seen.add("array-returning helper in loop");
+          }
+          if (e.args.some((a) => a.k === "call" && a.ty === "arr")) seen.add("helper array result as argument");
+          if (fn !== h && arrayRecursion(e.fn)) {
+            seen.add("recursion over an array");
+            seen.add(h!.params.some((q) => q.name === "lo") ? "divide-and-conquer recursion" : "linear recursion over an array");
+            if (loops > 0) seen.add("recursion over an array in loop");
+          }
+        });
+        const inner = s.k === "for" || s.k === "while" || s.k === "do" || s.k === "forof" ? loops + 1 : loops;
+        if (s.k === "if" || s.k === "switch" || inner > loops) {
+          // The statement's own expressions (conditions, bounds) outside its blocks.
+          const own: Program["f"]["body"] = s.k === "if" ? [{ k: "expr", e: s.cond }] : s.k === "switch" ? [{ k: "expr", e: s.disc }] : [];
+          walk(own, loops);
+        }
+        for (const b of childBlocks(s)) walk(b, inner);
+      }
+    };
+    walk(fn.body, 0);
+    forEachExpr(fn.body, (e) => {
+      if (e.k === "objlit" && e.fields.some((f) => f.value.k === "call" && f.value.ty === "obj")) seen.add("object result as a field");
+      if (e.k === "load" && e.index.k === "bin" && e.index.op === "%" && e.index.a.k === "load" && intLocals.get(e.index.a.arr) === "i32") seen.add("index from an Int32Array local");
+      if (e.k === "load" && intLocals.get(e.arr) === "u8") seen.add("Uint8Array local mask read");
+    });
+    if (fn.ret === "obj" && (fn.retShape?.fields ?? []).some((f) => f.ty === "obj")) seen.add("nested object result");
+  }
+  if (p.f.ret === "obj") seen.add("object result");
 }
 
 /**

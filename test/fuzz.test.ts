@@ -63,6 +63,11 @@ describe("differential fuzzing of the compiler", () => {
       // f's object, Float32Array and integer-array parameters, and array results.
       "object parameter", "nested object parameter", "object parameter array write", "Float32Array parameter", "Float32Array element write", "Math.fround",
       "integer array parameter", "index from an Int32Array", "Uint8Array mask read", "array result", "number[] result",
+      // Helpers returning arrays and objects, f's object result, recursion over arrays, integer typed array locals.
+      "array-returning helper", "number[]-returning helper", "helper array result as argument", "array-returning helper in loop",
+      "helper array result written", "object-returning helper", "object result destructured", "object result as a field", "object result",
+      "nested object result", "recursion over an array", "divide-and-conquer recursion", "linear recursion over an array",
+      "Int32Array local", "Uint8Array local", "index from an Int32Array local", "Uint8Array local mask read",
     ]) {
       expect(summary.coverage[feature] ?? 0, feature).toBeGreaterThan(3);
     }
@@ -86,13 +91,18 @@ describe("differential fuzzing of the compiler", () => {
   });
 
   it("generated programs are deterministic, well-formed and valid TypeScript", () => {
-    // The first 40 programs, and 40 more that use an object, Float32Array or integer-array
-    // parameter or return an array.
+    // The first 40 programs, 40 more that use an object, Float32Array or integer-array parameter
+    // or return an array, and 40 more with helpers returning arrays or objects, recursion over
+    // arrays, f's object result or integer typed array locals.
     const newer = (p: Program) => p.f.params.some((q) => ["obj", "f32", "i32", "u8"].includes(q.ty)) || p.f.ret !== undefined;
+    const newest = (p: Program) => p.helpers.some((h) => h.ret !== undefined || (h.recursive && h.params.some((q) => q.ty === "arr"))) || p.f.ret === "obj" || /new (Int32|Uint8)Array/.test(printProgram(p));
     const programs = Array.from({ length: 40 }, (_, i) => generateProgram(SEED, i));
-    for (let i = 40; programs.filter(newer).length < 40 + programs.slice(0, 40).filter(newer).length; i++) {
-      const p = generateProgram(SEED, i);
-      if (newer(p)) programs.push(p);
+    for (const [kind, more] of [[newer, 40], [newest, 40]] as const) {
+      const want = programs.filter(kind).length + more;
+      for (let i = 40; programs.filter(kind).length < want; i++) {
+        const p = generateProgram(SEED, i);
+        if (kind(p) && !programs.some((q) => q.index === p.index)) programs.push(p);
+      }
     }
     expect(printProgram(generateProgram(SEED, 7))).toBe(printProgram(programs[7]));
     for (const p of programs) expect(validate(p)).toBeUndefined();
@@ -231,6 +241,66 @@ describe("the fuzzer's own checks", () => {
     const r = checkProgram(p, wrong, { points: 2, attempts: 5 });
     expect(r.failure?.kind).toBe("mismatch");
     expect(r.failure?.signature).toBe("tape-vjp");
+  });
+
+  it("checks object-valued functions leaf by leaf, with cotangents of the result's shape", () => {
+    // f(x, a) = { s: x·x, v: sin(x · a) element by element, inner: { c: a[0] · x } }.
+    const p: Program = {
+      ...program([], [{ name: "x", ty: "num" }, { name: "a", ty: "arr" }]),
+      f: {
+        name: "f",
+        ret: "obj",
+        retShape: { iface: "Result", fields: [{ key: "s", ty: "num" }, { key: "v", ty: "arr" }, { key: "inner", ty: "obj", fields: [{ key: "c", ty: "num" }] }] },
+        params: [{ name: "x", ty: "num" }, { name: "a", ty: "arr" }],
+        body: [
+          { k: "decl", kw: "const", name: "v0", ty: "arr", init: { k: "newarr", size: { k: "len", arr: "a" } } },
+          { k: "for", v: "i", init: zero, cmp: "<", limit: { k: "len", arr: "v0" }, update: "++", body: [{ k: "assign", target: { k: "elem", arr: "v0", index: ref("i") }, op: "=", value: { k: "math", fn: "sin", args: [mul(x, load("a", ref("i")))] } }] },
+          {
+            k: "return",
+            value: { k: "objlit", fields: [{ key: "s", value: mul(x, x) }, { key: "v", value: { k: "ref", name: "v0", ty: "arr" } }, { key: "inner", value: { k: "objlit", fields: [{ key: "c", value: mul(load("a", zero), x) }] } }] },
+          },
+        ],
+      },
+    };
+    expect(validate(p)).toBeUndefined();
+    expect(printProgram(p)).toContain("interface Result {");
+    const good = engines(p);
+    expect(checkProgram(p, good, { points: 2, attempts: 5 }).status).toBe("ok");
+    // The tape's pullback reads the cotangent's `inner.c` 1% too large.
+    const wrong: Engines = {
+      ...good,
+      tvjp: (...args) => {
+        const [value, pullback] = good.tvjp!(...args);
+        return [value, (c: any) => pullback({ ...c, inner: { c: 1.01 * c.inner.c } })];
+      },
+    };
+    const r = checkProgram(p, wrong, { points: 2, attempts: 5 });
+    expect(r.failure?.kind).toBe("mismatch");
+    expect(r.failure?.signature).toBe("tape-vjp");
+  });
+
+  it("validates gradc's rules for array results and recursion over arrays", () => {
+    const arr = (name: string): Expr => ({ k: "ref", name, ty: "arr" });
+    const helper = (body: Program["f"]["body"], extra: Partial<Program["f"]> = {}): Program["f"] => ({ name: "h0", params: [{ name: "q", ty: "arr" }, { name: "p0", ty: "num" }], body, ...extra });
+    const withHelper = (h: Program["f"], body: Program["f"]["body"]): Program => ({ ...program(body, [{ name: "x", ty: "num" }, { name: "a", ty: "arr" }]), helpers: [h] });
+    const call = (ty?: "arr"): Expr => ({ k: "call", fn: "h0", args: [arr("a"), x], ...(ty ? { ty } : {}) });
+    // A helper returning its array parameter, its result used: a diagnostic in gradc.
+    const same = withHelper(helper([{ k: "return", value: arr("q") }], { ret: "f64" }), [{ k: "decl", kw: "const", name: "r0", ty: "arr", init: call("arr") }, { k: "return", value: load("r0", zero) }]);
+    expect(validate(same)).toMatch(/returns its array parameter/);
+    // A number[] result passed on as a Float64Array: a TypeScript error.
+    const list = withHelper(helper([{ k: "return", value: { k: "arrlit", items: [ref("p0"), one, one] } }], { ret: "list", params: [{ name: "p0", ty: "num" }] }), []);
+    list.helpers.push({ name: "h1", params: [{ name: "q", ty: "arr" }], body: [{ k: "return", value: load("q", zero) }] });
+    list.f.body = [{ k: "return", value: { k: "call", fn: "h1", args: [{ k: "call", fn: "h0", args: [x], ty: "arr" }] } }];
+    expect(validate(list)).toMatch(/number\[\] passed/);
+    // Writing an array after passing it to a recursive helper (also in a loop, before the call).
+    const recursive = helper([{ k: "return", value: load("q", zero) }], { recursive: true });
+    const write: Program["f"]["body"][number] = { k: "assign", target: { k: "elem", arr: "a", index: zero }, op: "=", value: x };
+    expect(validate(withHelper(recursive, [{ k: "decl", kw: "const", name: "t0", ty: "num", init: call() }, write, { k: "return", value: ref("t0") }]))).toMatch(/after passing it to a recursive helper/);
+    expect(validate(withHelper(recursive, [{ k: "for", v: "i", init: zero, cmp: "<", limit: one, update: "++", body: [write, { k: "expr", e: call() }] }, { k: "return", value: x }]))).toMatch(/after passing it to a recursive helper/);
+    expect(validate(withHelper(recursive, [write, { k: "decl", kw: "const", name: "t0", ty: "num", init: call() }, { k: "return", value: ref("t0") }]))).toBeUndefined();
+    // A recursive helper writing its array parameter.
+    const writer = helper([{ k: "assign", target: { k: "elem", arr: "q", index: zero }, op: "=", value: ref("p0") }, { k: "return", value: ref("p0") }], { recursive: true });
+    expect(validate(withHelper(writer, [{ k: "return", value: call() }]))).toMatch(/recursive helper writes its array parameter/);
   });
 
   it("minimises a failing program while the failure persists", () => {
