@@ -607,6 +607,16 @@ export function checkProgram(p: Program, engines: Engines, options: CheckOptions
       untame++;
       continue;
     }
+    if (engines.f64) {
+      // The shadow is f only where float32 rounding does not steer f (a branch on Math.fround(v)
+      // > v takes another path in float64): elsewhere the point is a jump of f, skipped as such.
+      const shadow = engines.f64(...fdArgs(copyArgs(x)));
+      const fs = vector ? flatResult(p, shadow) : [shadow as number];
+      if (fs.length !== fx.length || fs.some((v, i) => !(Math.abs(v - fx[i]!) <= 1e-4 * Math.max(1, Math.abs(fx[i]!))))) {
+        nonSmooth++;
+        continue;
+      }
+    }
     const fds: number[][] = [];
     let smooth = true;
     for (const c of coords) {
