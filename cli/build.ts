@@ -8,7 +8,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import ts from "typescript";
-import { type Diagnostic, formatDiagnostic } from "../compiler/index.js";
+import { type Diagnostic, formatDiagnostic, loadWasmBackend } from "../compiler/index.js";
 import gradcTransformer, { differentiableDeclarations } from "../integrations/tsc.js";
 
 export interface BuildOptions {
@@ -46,6 +46,8 @@ export async function build(options: BuildOptions): Promise<number> {
     process.stderr.write(`gradc build: ${project}\n`);
     return 1;
   }
+  // TypeScript's transformers run synchronously: binaryen (the wasm engine) is loaded first when a file asks for it.
+  if (project.fileNames.some((f) => /engine\s*:\s*["'`]wasm["'`]/.test(fs.readFileSync(f, "utf8")))) await loadWasmBackend();
   if (options.watch) {
     watch(project, options);
     return new Promise<number>(() => {}); // until Ctrl-C

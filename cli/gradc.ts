@@ -33,7 +33,7 @@ program
   .option("--out <dir>", "write the transformed module into this folder")
   .action(async (file: string, options: { out?: string }) => {
     const { emit } = await import("./inspect.js");
-    process.exitCode = emit(file, options.out);
+    process.exitCode = await emit(file, options.out);
   });
 
 program
@@ -42,7 +42,7 @@ program
   .argument("<file>", "a TypeScript module")
   .action(async (file: string) => {
     const { check } = await import("./inspect.js");
-    process.exitCode = check(file);
+    process.exitCode = await check(file);
   });
 
 program

@@ -5,12 +5,12 @@
 import fs from "node:fs";
 import path from "node:path";
 import ts from "typescript";
-import { type Diagnostic, ModuleGraph, formatDiagnostic, transformModule } from "../compiler/index.js";
+import { type Diagnostic, ModuleGraph, formatDiagnostic, transformModuleAsync } from "../compiler/index.js";
 
-export function emit(file: string, outDir: string | undefined): number {
+export async function emit(file: string, outDir: string | undefined): Promise<number> {
   const text = readSource(file);
   if (text === undefined) return 1;
-  const result = transformModule(text, path.resolve(file));
+  const result = await transformModuleAsync(text, path.resolve(file));
   if (!report(result.diagnostics)) return 1;
   const code = result.code ?? text;
   if (result.code === undefined) process.stderr.write(`gradc: ${file} asks for no derivatives; printed unchanged\n`);
@@ -27,7 +27,7 @@ export function emit(file: string, outDir: string | undefined): number {
 }
 
 /** Checks `file` and every module it imports by a relative path. */
-export function check(file: string): number {
+export async function check(file: string): Promise<number> {
   const graph = new ModuleGraph();
   const seen = new Set<string>();
   const queue = [path.resolve(file)];
@@ -39,7 +39,7 @@ export function check(file: string): number {
     seen.add(current);
     const text = readSource(current);
     if (text === undefined) return 1;
-    ok = report(transformModule(text, current, { graph }).diagnostics) && ok;
+    ok = report((await transformModuleAsync(text, current, { graph })).diagnostics) && ok;
     checked++;
     for (const imported of ts.preProcessFile(text).importedFiles) {
       const resolved = graph.resolveSpecifier(current, imported.fileName);

@@ -8,7 +8,7 @@
 import MagicString from "magic-string";
 import ts from "typescript";
 import { type Diagnostic, DiagnosticError, diagnosticAt, diagnosticAtLoc, syntaxDiagnostics } from "./diagnostics.js";
-import { type ModuleRequests, findRequests } from "./front/markers.js";
+import { type Engine, type ModuleRequests, findRequests } from "./front/markers.js";
 import { ModuleGraph, type ResolvedFunction, skipParens } from "./front/modules.js";
 import { createLowerContext, lowerFunction } from "./lower/lower.js";
 import { markRecursion, recursionProblems } from "./lower/recursion.js";
@@ -19,11 +19,16 @@ import { type GeneratedNames, forwardFunction, isDifferentiableParam } from "./d
 import { UnsupportedInReverse, reverseFunction } from "./differentiate/reverse.js";
 import { primalFunction } from "./differentiate/primal.js";
 import { simplify } from "./optimize/simplify.js";
-import { printFunction } from "./emit/print.js";
+import { SUPPORT_NAME, printFunction } from "./emit/print.js";
 import { supportDeclaration } from "./emit/support.js";
 import { type WrapperKind, type WrapperSpec, guardRecursion, printWrapper } from "./emit/wrappers.js";
 import { TAPE_NAME, printTapeWrapper, printTapedFunction } from "./emit/taped.js";
 import { type AdapterSpec, flatWrt, needsAdapter, printAdapter } from "./emit/adapters.js";
+import { loadWasmBackend, wasmBackend } from "./emit/wasm/binaryen.js";
+import { WasmUnsupported } from "./emit/wasm/functions.js";
+import { buildWasmModule } from "./emit/wasm/module.js";
+import { wasmSupportDeclaration } from "./emit/wasm/glue.js";
+import { printWasmWrapper } from "./emit/wasm/wrappers.js";
 
 export { type Diagnostic, DiagnosticError, formatDiagnostic } from "./diagnostics.js";
 
@@ -55,8 +60,11 @@ export interface ModulePlan {
   insertAt: number;
 }
 
-/** Plans the transform of a module. `plan` is undefined when nothing in the module concerns gradc or on diagnostics. */
-export function planModule(code: string, file: string, options: TransformOptions = {}): { plan: ModulePlan | undefined; diagnostics: Diagnostic[] } {
+/**
+ * Plans the transform of a module. `plan` is undefined when nothing in the module concerns gradc or on diagnostics.
+ * `needsWasmBackend`: the module asks for `engine: "wasm"` before binaryen was loaded (`transformModuleAsync` loads it).
+ */
+export function planModule(code: string, file: string, options: TransformOptions = {}): { plan: ModulePlan | undefined; diagnostics: Diagnostic[]; needsWasmBackend?: boolean } {
   const graph = options.graph ?? new ModuleGraph(options.readFile);
   const sf = graph.add(file, code);
   const diagnostics: Diagnostic[] = syntaxDiagnostics(sf);
@@ -65,6 +73,17 @@ export function planModule(code: string, file: string, options: TransformOptions
   if (requests.markers.length === 0 && requests.annotated.length === 0 && requests.checks.length === 0) {
     return { plan: undefined, diagnostics };
   }
+  const wasmMarker = requests.markers.find((m) => m.options.engine === "wasm");
+  if (wasmMarker && !wasmBackend()) {
+    diagnostics.push(
+      diagnosticAt(
+        wasmMarker.call,
+        'engine "wasm" needs binaryen, which loads asynchronously, and this build calls gradc synchronously',
+        "build with gradc's plugin, CLI or Node hook (they load it), or call transformModuleAsync from gradc/compiler",
+      ),
+    );
+    return { plan: undefined, diagnostics, needsWasmBackend: true };
+  }
   const plan = new ModuleCompiler(sf, graph, diagnostics, requests).compile();
   return diagnostics.length > 0 ? { plan: undefined, diagnostics } : { plan, diagnostics };
 }
@@ -72,6 +91,20 @@ export function planModule(code: string, file: string, options: TransformOptions
 /** Transforms a module's source text. Diagnostics are returned, never thrown. */
 export function transformModule(code: string, file: string, options: TransformOptions = {}): TransformResult {
   const { plan, diagnostics } = planModule(code, file, options);
+  return applyPlan(code, file, plan, diagnostics);
+}
+
+/** transformModule, loading the wasm engine's binaryen first when the module asks for it. */
+export async function transformModuleAsync(code: string, file: string, options: TransformOptions = {}): Promise<TransformResult> {
+  const planned = planModule(code, file, options);
+  if (!planned.needsWasmBackend) return applyPlan(code, file, planned.plan, planned.diagnostics);
+  await loadWasmBackend();
+  return transformModule(code, file, options);
+}
+
+export { loadWasmBackend } from "./emit/wasm/binaryen.js";
+
+function applyPlan(code: string, file: string, plan: ModulePlan | undefined, diagnostics: Diagnostic[]): TransformResult {
   if (!plan) return { code: undefined, map: undefined, diagnostics };
   const s = new MagicString(code);
   for (const r of plan.replacements) s.overwrite(r.start, r.end, r.text);
@@ -107,7 +140,7 @@ interface WrapperRequest {
   exported?: boolean;
   /** The wrapper's name when the user sees it (`f_grad`); otherwise a fresh one. */
   publicName?: string;
-  engine?: "compiled" | "tape";
+  engine?: Engine;
 }
 
 class ModuleCompiler {
@@ -118,6 +151,8 @@ class ModuleCompiler {
   private readonly reportedRecursion = new Set<string>();
   private readonly functions = new Map<string, FnIR>();
   private readonly pending: (() => GFn)[] = [];
+  /** Every generated function once simplified, by name (the wasm engine compiles some of them). */
+  private readonly generated = new Map<string, GFn>();
   private readonly wrappers: WrapperSpec[] = [];
   private readonly adapters: AdapterSpec[] = [];
   private readonly tapedFunctions: string[] = [];
@@ -193,6 +228,7 @@ class ModuleCompiler {
     try {
       while (this.pending.length > 0) {
         const gfn = simplify(this.pending.shift()!());
+        this.generated.set(gfn.name, gfn);
         functions.push(printFunction(gfn, sites));
       }
     } catch (e) {
@@ -202,6 +238,8 @@ class ModuleCompiler {
       }
       throw e;
     }
+    const wasm = this.wasmModule();
+    if (wasm === null) return undefined;
     const usesTape = this.wrappers.some((w) => w.engine === "tape");
     const block = [
       "",
@@ -211,13 +249,39 @@ class ModuleCompiler {
       ...(usesTape ? [`import { sharedTape as ${TAPE_NAME}Import } from "gradc";\nconst ${TAPE_NAME} = ${TAPE_NAME}Import;`] : []),
       supportDeclaration(this.adjointSlots, this.adapters.some((a) => a.fn.resultLayout !== undefined)),
       ...functions,
+      ...(wasm ? [wasm] : []),
       ...this.tapedFunctions,
-      ...this.wrappers.map((w) => guardRecursion(w.fn, w.engine === "tape" ? printTapeWrapper(w, w.primalName, this.tapeNodes.get(w.name)!) : printWrapper(w))),
+      ...this.wrappers.map((w) => guardRecursion(w.fn, this.printWrapper(w))),
       ...this.adapters.map(printAdapter),
       "// ---- end of generated code ----",
       "",
     ].join("\n\n");
     return { replacements, block, insertAt: this.insertionPoint() };
+  }
+
+  private printWrapper(w: WrapperSpec): string {
+    if (w.engine === "tape") return printTapeWrapper(w, w.primalName, this.tapeNodes.get(w.name)!);
+    if (w.engine === "wasm") return printWasmWrapper(w);
+    return printWrapper(w);
+  }
+
+  /**
+   * The wasm engine's module and its JavaScript glue, when a wrapper asks for it: the generated
+   * functions its wrappers call, compiled to WebAssembly. Undefined when no wrapper does; null
+   * after a diagnostic (a construct the engine does not compile).
+   */
+  private wasmModule(): string | undefined | null {
+    const wrappers = this.wrappers.filter((w) => w.engine === "wasm");
+    if (wrappers.length === 0) return undefined;
+    const entries = [...new Set(wrappers.flatMap((w) => [w.reverseName, w.forwardName, w.primalName].filter((n) => n !== "")))];
+    try {
+      return wasmSupportDeclaration(buildWasmModule(wasmBackend()!, this.generated, entries, this.adjointSlots, SUPPORT_NAME));
+    } catch (e) {
+      if (!(e instanceof WasmUnsupported)) throw e;
+      const loc = e.loc ?? wrappers[0].fn.loc;
+      this.diagnostics.push(diagnosticAtLoc(loc, `engine "wasm": ${e.message}`, this.graph, 'use the default engine (generated JavaScript) for this function'));
+      return null;
+    }
   }
 
   /** After the last import, so generated code is initialised before the module's own code runs. */
@@ -322,7 +386,7 @@ class ModuleCompiler {
     const key = `adapter|${kind}|${fn.name}|${wrt.join(",")}|${single}|${engine}`;
     const existing = this.generatedNames.get(key);
     if (existing && !publicName) return existing;
-    const name = publicName ?? this.fresh(`${fn.sourceName}_${kind}${kind === "jvp" || wrt.length === fn.signature.length ? "" : `_wrt${wrt.join("_")}`}${engine === "tape" ? "_tape" : ""}`);
+    const name = publicName ?? this.fresh(`${fn.sourceName}_${kind}${kind === "jvp" || wrt.length === fn.signature.length ? "" : `_wrt${wrt.join("_")}`}${engine === "compiled" ? "" : `_${engine}`}`);
     if (!publicName) this.generatedNames.set(key, name);
     const leaves = flatWrt(fn, wrt);
     const flatName = this.flatWrapper({ kind, fn, wrt: leaves, engine });
@@ -337,7 +401,7 @@ class ModuleCompiler {
     const existing = this.generatedNames.get(key);
     if (existing && !publicName) return existing;
     const suffix = kind === "jvp" || wrt.length === fn.params.length ? "" : `_wrt${wrt.join("_")}`;
-    const name = publicName ?? this.fresh(`${fn.sourceName}_${kind}${suffix}${engine === "tape" ? "_tape" : ""}`);
+    const name = publicName ?? this.fresh(`${fn.sourceName}_${kind}${suffix}${engine === "compiled" ? "" : `_${engine}`}`);
     if (!publicName) this.generatedNames.set(key, name);
     this.adjointSlots = Math.max(this.adjointSlots, fn.params.length);
     const names = this.names();

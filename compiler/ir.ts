@@ -81,6 +81,8 @@ export interface Param {
   float32?: boolean;
   /** An integer typed array (Int32Array, Uint8Array, …): data without derivatives, such as indices and labels. */
   integer?: boolean;
+  /** An integer array's declared kind ("Int32Array", …), which the wasm engine stores it as. */
+  kind?: string;
 }
 
 /** Whether a parameter has a derivative: numbers and float arrays; not booleans, strings or integer arrays. */

@@ -74,14 +74,23 @@ export interface Primitive {
    * quotient with step h is only good to about this over h, which tests allow for.
    */
   resolution?: number;
+  /**
+   * How the WebAssembly engine computes it: a native instruction (emit/wasm/instructions.ts).
+   * Absent: the module imports the JavaScript function its spelling names (`Math.sin`, a helper),
+   * so both engines compute the same value.
+   */
+  wasm?: WasmInstruction;
 }
+
+/** The primitives WebAssembly computes natively, bit for bit as JavaScript does. */
+export type WasmInstruction = "add" | "sub" | "mul" | "div" | "neg" | "abs" | "sqrt" | "floor" | "ceil" | "trunc" | "min" | "max" | "fround" | "gt" | "ge" | "lt" | "le" | "divz";
 
 // ---- Partials as written in the table: operations named by string, checked when the module loads.
 
 type PartialSpec = { k: "arg"; index: number } | { k: "result" } | { k: "const"; value: number } | { k: "op"; op: string; args: PartialSpec[] };
 type PrimitiveSpec = Omit<Primitive, "partials"> & { partials: (PartialSpec | null)[] };
 /** Optional fields of a record, for the builders below. */
-type Extra = Pick<PrimitiveSpec, "source" | "infiniteSlope" | "cheap" | "resolution">;
+type Extra = Pick<PrimitiveSpec, "source" | "infiniteSlope" | "cheap" | "resolution" | "wasm">;
 
 const x: PartialSpec = { k: "arg", index: 0 };
 const a = x;
@@ -92,13 +101,14 @@ const op = (name: string, ...args: PartialSpec[]): PartialSpec => ({ k: "op", op
 const square = (p: PartialSpec) => op("mul", p, p);
 const recip = (p: PartialSpec) => op("div", c(1), p);
 
-const binaryOperator = (operator: string, evaluate: (p: number, q: number) => number, partials: (PartialSpec | null)[]): PrimitiveSpec => ({
+const binaryOperator = (operator: string, evaluate: (p: number, q: number) => number, partials: (PartialSpec | null)[], wasm?: WasmInstruction): PrimitiveSpec => ({
   arity: 2,
   evaluate,
   source: [{ operator }],
   spelling: { infix: operator },
   partials,
   cheap: operator !== "/" && operator !== "%" && operator !== "**",
+  ...(wasm ? { wasm } : {}),
 });
 
 const unaryMath = (name: string, evaluate: (v: number) => number, partial: PartialSpec | null, extra: Extra = {}): PrimitiveSpec => ({
@@ -119,18 +129,19 @@ const binaryMath = (name: string, evaluate: (p: number, q: number) => number, pa
   ...extra,
 });
 
-const comparison = (symbol: string, evaluate: (p: number, q: number) => boolean): PrimitiveSpec => ({
+const comparison = (symbol: string, evaluate: (p: number, q: number) => boolean, wasm: WasmInstruction): PrimitiveSpec => ({
   arity: 2,
   evaluate: (p, q) => (evaluate(p, q) ? 1 : 0),
   spelling: { comparison: symbol },
   partials: [null, null],
+  wasm,
 });
 
 const TABLE = {
-  add: binaryOperator("+", (p, q) => p + q, [c(1), c(1)]),
-  sub: binaryOperator("-", (p, q) => p - q, [c(1), c(-1)]),
-  mul: binaryOperator("*", (p, q) => p * q, [b, a]),
-  div: binaryOperator("/", (p, q) => p / q, [recip(b), op("neg", op("div", y, b))]),
+  add: binaryOperator("+", (p, q) => p + q, [c(1), c(1)], "add"),
+  sub: binaryOperator("-", (p, q) => p - q, [c(1), c(-1)], "sub"),
+  mul: binaryOperator("*", (p, q) => p * q, [b, a], "mul"),
+  div: binaryOperator("/", (p, q) => p / q, [recip(b), op("neg", op("div", y, b))], "div"),
   // a % b = a - trunc(a / b)·b, so ∂/∂a = 1 and ∂/∂b = −trunc(a / b).
   mod: binaryOperator("%", (p, q) => p % q, [c(1), op("neg", op("trunc", op("div", a, b)))]),
   // ∂(aᵇ)/∂a = b·aᵇ⁻¹ and ∂(aᵇ)/∂b = aᵇ·ln a. For a ≤ 0 the power is real only at integer b,
@@ -138,7 +149,7 @@ const TABLE = {
   // NaN partial would otherwise poison forward mode through a zero tangent). `a ** b` and
   // `Math.pow(a, b)` are the same primitive.
   pow: binaryMath("pow", Math.pow, [op("mul", b, op("pow", a, op("sub", b, c(1)))), op("powlog", y, a)], { source: [{ operator: "**" }, { math: "pow" }] }),
-  neg: { arity: 1, evaluate: (p) => -p, spelling: { infix: "-" }, partials: [c(-1)], cheap: true },
+  neg: { arity: 1, evaluate: (p) => -p, spelling: { infix: "-" }, partials: [c(-1)], cheap: true, wasm: "neg" },
   sin: unaryMath("sin", Math.sin, op("cos", x)),
   cos: unaryMath("cos", Math.cos, op("neg", op("sin", x))),
   tan: unaryMath("tan", Math.tan, op("add", c(1), square(y))),
@@ -160,33 +171,34 @@ const TABLE = {
   log1p: unaryMath("log1p", Math.log1p, recip(op("add", c(1), x))),
   log2: unaryMath("log2", Math.log2, recip(op("mul", x, c(Math.LN2)))),
   log10: unaryMath("log10", Math.log10, recip(op("mul", x, c(Math.LN10)))),
-  sqrt: unaryMath("sqrt", Math.sqrt, op("div", c(0.5), y), { infiniteSlope: true }),
+  sqrt: unaryMath("sqrt", Math.sqrt, op("div", c(0.5), y), { infiniteSlope: true, wasm: "sqrt" }),
   cbrt: unaryMath("cbrt", Math.cbrt, recip(op("mul", c(3), square(y))), { infiniteSlope: true }),
-  abs: unaryMath("abs", Math.abs, op("sign", x), { cheap: true }),
+  abs: unaryMath("abs", Math.abs, op("sign", x), { cheap: true, wasm: "abs" }),
   sign: unaryMath("sign", Math.sign, null, { cheap: true }),
-  floor: unaryMath("floor", Math.floor, null, { cheap: true }),
-  ceil: unaryMath("ceil", Math.ceil, null, { cheap: true }),
+  floor: unaryMath("floor", Math.floor, null, { cheap: true, wasm: "floor" }),
+  ceil: unaryMath("ceil", Math.ceil, null, { cheap: true, wasm: "ceil" }),
   round: unaryMath("round", Math.round, null, { cheap: true }),
-  trunc: unaryMath("trunc", Math.trunc, null, { cheap: true }),
+  trunc: unaryMath("trunc", Math.trunc, null, { cheap: true, wasm: "trunc" }),
   // Rounding to the nearest float32 is a step function at float64's resolution, the identity at
   // any coarser one: its derivative is 1, the derivative of the float32 computation that runs.
-  fround: unaryMath("fround", Math.fround, c(1), { cheap: true, resolution: 2 ** -24 }),
+  fround: unaryMath("fround", Math.fround, c(1), { cheap: true, resolution: 2 ** -24, wasm: "fround" }),
   // At a tie, min and max pass the whole derivative to their first argument.
-  min: binaryMath("min", Math.min, [op("lenum", a, b), op("gtnum", a, b)], { source: [{ math: "min", variadic: { single: "copy" } }], cheap: true }),
-  max: binaryMath("max", Math.max, [op("genum", a, b), op("ltnum", a, b)], { source: [{ math: "max", variadic: { single: "copy" } }], cheap: true }),
+  min: binaryMath("min", Math.min, [op("lenum", a, b), op("gtnum", a, b)], { source: [{ math: "min", variadic: { single: "copy" } }], cheap: true, wasm: "min" }),
+  max: binaryMath("max", Math.max, [op("genum", a, b), op("ltnum", a, b)], { source: [{ math: "max", variadic: { single: "copy" } }], cheap: true, wasm: "max" }),
   // hypot(a, b) at a = b = 0: partials 0 (a subgradient), not 0/0, so hypot(0, 0, c) — lowered
   // to hypot(hypot(0, 0), c) — has its true derivative.
   hypot: binaryMath("hypot", Math.hypot, [op("divz", a, y), op("divz", b, y)], { source: [{ math: "hypot", variadic: { single: "abs" } }] }),
-  gtnum: comparison(">", (p, q) => p > q),
-  genum: comparison(">=", (p, q) => p >= q),
-  ltnum: comparison("<", (p, q) => p < q),
-  lenum: comparison("<=", (p, q) => p <= q),
+  gtnum: comparison(">", (p, q) => p > q, "gt"),
+  genum: comparison(">=", (p, q) => p >= q, "ge"),
+  ltnum: comparison("<", (p, q) => p < q, "lt"),
+  lenum: comparison("<=", (p, q) => p <= q, "le"),
   /** a / b, and 0 where b = 0: partials that are 0/0 only where the function's derivative is bounded. */
   divz: {
     arity: 2,
     evaluate: (p, q) => (q === 0 ? 0 : p / q),
     spelling: { helper: { name: "divz", parameters: "a: number, b: number", body: "return b === 0 ? 0 : a / b;", doc: "a / b, 0 where b = 0 (partials of hypot and atan2 at the origin)." } },
     partials: [null, null],
+    wasm: "divz",
   },
   /** aᵇ·ln a for a > 0, else 0: the partial of pow with respect to its exponent. */
   powlog: {

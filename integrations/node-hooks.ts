@@ -7,7 +7,7 @@
 import fs from "node:fs";
 import { fileURLToPath } from "node:url";
 import { transform } from "esbuild";
-import { DiagnosticError, ModuleGraph, transformModule } from "../compiler/index.js";
+import { DiagnosticError, ModuleGraph, transformModuleAsync } from "../compiler/index.js";
 
 export interface ResolveContext {
   parentURL?: string;
@@ -67,7 +67,7 @@ export async function load(url: string, context: LoadContext, next: (url: string
  * the types, with an inline source map back to `file`. Diagnostics throw, as Node should print them.
  */
 export async function compileTypeScript(text: string, file: string, graph: ModuleGraph): Promise<string> {
-  const result = transformModule(text, file, { graph });
+  const result = await transformModuleAsync(text, file, { graph });
   if (result.diagnostics.length > 0) {
     // The diagnostics name the user's file, line and column: Node prints just them, without the
     // loader's frames or the diagnostic objects that DiagnosticError carries.

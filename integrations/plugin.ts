@@ -5,7 +5,7 @@
  */
 import path from "node:path";
 import { createUnplugin } from "unplugin";
-import { ModuleGraph, formatDiagnostic, transformModule } from "../compiler/index.js";
+import { ModuleGraph, formatDiagnostic, transformModuleAsync } from "../compiler/index.js";
 
 export interface GradcPluginOptions {
   /** Which files to transform (default: .ts, .mts, .tsx outside node_modules). */
@@ -22,10 +22,10 @@ const gradc = createUnplugin((options: GradcPluginOptions | undefined) => {
     transformInclude(id) {
       return include(id.split("?")[0]);
     },
-    transform(code, id) {
+    async transform(code, id) {
       const file = id.split("?")[0];
       // A fresh graph per module: imported files are re-read, so edits are always seen in watch mode.
-      const result = transformModule(code, file, { graph: new ModuleGraph() });
+      const result = await transformModuleAsync(code, file, { graph: new ModuleGraph() });
       if (result.diagnostics.length > 0) {
         throw new Error(`gradc could not differentiate ${path.basename(file)}:\n\n${result.diagnostics.map(formatDiagnostic).join("\n\n")}`);
       }

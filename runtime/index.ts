@@ -138,8 +138,11 @@ type ParameterTangents<Ps> = { readonly [K in keyof Ps]: Tangent<NonNullable<Ps[
 export interface GradOptions<W = number | readonly number[]> {
   /** Parameter indices to differentiate with respect to: a list, or one index for a single gradient (jvp ignores it). */
   wrt?: W;
-  /** "compiled" (default): generated code. "tape": the tape-based engine. */
-  engine?: "compiled" | "tape";
+  /**
+   * "compiled" (default): generated JavaScript. "tape": the tape-based engine. "wasm": generated
+   * WebAssembly (built by gradc's plugin, CLI and Node hook; README "The WebAssembly engine").
+   */
+  engine?: "compiled" | "tape" | "wasm";
 }
 
 /** What `grad(f, { wrt: W })` returns for `f: F`: takes `f`'s arguments, returns `Gradients<F, W>`. */

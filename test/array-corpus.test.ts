@@ -89,6 +89,8 @@ interface Case {
   grad: Fn;
   /** The same gradient computed by the tape engine: grad(f, { wrt, engine: "tape" }). */
   tape: Fn;
+  /** The same derivatives computed by the wasm engine: grad, valueAndGrad, jvp and vjp with engine: "wasm". */
+  wasm: { grad: Fn; valueAndGrad: Fn; jvp: Fn; vjp: Fn };
   /** jvp(f): takes a tangent for every parameter. */
   jvp: Fn;
   valueAndGrad: Fn;
@@ -107,6 +109,8 @@ interface Case {
 const MODES_TOL = 1e-10;
 /** Either mode vs Richardson central differences. */
 const FD_TOL = 1e-6;
+/** The wasm engine vs the compiled engine (both float64). */
+const WASM_TOL = 1e-12;
 /** The value returned beside a derivative vs f's own value. */
 const VALUE_TOL = 1e-14;
 
@@ -128,6 +132,7 @@ const cases: Case[] = [
     f: dot,
     grad: grad(dot),
     tape: grad(dot, { engine: "tape" }),
+    wasm: { grad: grad(dot, { engine: "wasm" }), valueAndGrad: valueAndGrad(dot, { engine: "wasm" }), jvp: jvp(dot, { engine: "wasm" }), vjp: vjp(dot, { engine: "wasm" }) },
     jvp: jvp(dot),
     valueAndGrad: valueAndGrad(dot),
     vjp: vjp(dot),
@@ -141,6 +146,7 @@ const cases: Case[] = [
     f: sumOfSquares,
     grad: grad(sumOfSquares),
     tape: grad(sumOfSquares, { engine: "tape" }),
+    wasm: { grad: grad(sumOfSquares, { engine: "wasm" }), valueAndGrad: valueAndGrad(sumOfSquares, { engine: "wasm" }), jvp: jvp(sumOfSquares, { engine: "wasm" }), vjp: vjp(sumOfSquares, { engine: "wasm" }) },
     jvp: jvp(sumOfSquares),
     valueAndGrad: valueAndGrad(sumOfSquares),
     vjp: vjp(sumOfSquares),
@@ -151,6 +157,7 @@ const cases: Case[] = [
     f: weightedSum,
     grad: grad(weightedSum),
     tape: grad(weightedSum, { engine: "tape" }),
+    wasm: { grad: grad(weightedSum, { engine: "wasm" }), valueAndGrad: valueAndGrad(weightedSum, { engine: "wasm" }), jvp: jvp(weightedSum, { engine: "wasm" }), vjp: vjp(weightedSum, { engine: "wasm" }) },
     jvp: jvp(weightedSum),
     valueAndGrad: valueAndGrad(weightedSum),
     vjp: vjp(weightedSum),
@@ -164,6 +171,7 @@ const cases: Case[] = [
     f: logSumExp,
     grad: grad(logSumExp),
     tape: grad(logSumExp, { engine: "tape" }),
+    wasm: { grad: grad(logSumExp, { engine: "wasm" }), valueAndGrad: valueAndGrad(logSumExp, { engine: "wasm" }), jvp: jvp(logSumExp, { engine: "wasm" }), vjp: vjp(logSumExp, { engine: "wasm" }) },
     jvp: jvp(logSumExp),
     valueAndGrad: valueAndGrad(logSumExp),
     vjp: vjp(logSumExp),
@@ -174,6 +182,7 @@ const cases: Case[] = [
     f: softmaxCrossEntropy,
     grad: grad(softmaxCrossEntropy, { wrt: [0] }),
     tape: grad(softmaxCrossEntropy, { wrt: [0], engine: "tape" }),
+    wasm: { grad: grad(softmaxCrossEntropy, { wrt: [0], engine: "wasm" }), valueAndGrad: valueAndGrad(softmaxCrossEntropy, { wrt: [0], engine: "wasm" }), jvp: jvp(softmaxCrossEntropy, { engine: "wasm" }), vjp: vjp(softmaxCrossEntropy, { wrt: [0], engine: "wasm" }) },
     jvp: jvp(softmaxCrossEntropy),
     valueAndGrad: valueAndGrad(softmaxCrossEntropy, { wrt: [0] }),
     vjp: vjp(softmaxCrossEntropy, { wrt: [0] }),
@@ -189,6 +198,7 @@ const cases: Case[] = [
     f: softmaxExpectation,
     grad: grad(softmaxExpectation),
     tape: grad(softmaxExpectation, { engine: "tape" }),
+    wasm: { grad: grad(softmaxExpectation, { engine: "wasm" }), valueAndGrad: valueAndGrad(softmaxExpectation, { engine: "wasm" }), jvp: jvp(softmaxExpectation, { engine: "wasm" }), vjp: vjp(softmaxExpectation, { engine: "wasm" }) },
     jvp: jvp(softmaxExpectation),
     valueAndGrad: valueAndGrad(softmaxExpectation),
     vjp: vjp(softmaxExpectation),
@@ -199,6 +209,7 @@ const cases: Case[] = [
     f: prefixProducts,
     grad: grad(prefixProducts),
     tape: grad(prefixProducts, { engine: "tape" }),
+    wasm: { grad: grad(prefixProducts, { engine: "wasm" }), valueAndGrad: valueAndGrad(prefixProducts, { engine: "wasm" }), jvp: jvp(prefixProducts, { engine: "wasm" }), vjp: vjp(prefixProducts, { engine: "wasm" }) },
     jvp: jvp(prefixProducts),
     valueAndGrad: valueAndGrad(prefixProducts),
     vjp: vjp(prefixProducts),
@@ -209,6 +220,7 @@ const cases: Case[] = [
     f: cumulativeSums,
     grad: grad(cumulativeSums),
     tape: grad(cumulativeSums, { engine: "tape" }),
+    wasm: { grad: grad(cumulativeSums, { engine: "wasm" }), valueAndGrad: valueAndGrad(cumulativeSums, { engine: "wasm" }), jvp: jvp(cumulativeSums, { engine: "wasm" }), vjp: vjp(cumulativeSums, { engine: "wasm" }) },
     jvp: jvp(cumulativeSums),
     valueAndGrad: valueAndGrad(cumulativeSums),
     vjp: vjp(cumulativeSums),
@@ -219,6 +231,7 @@ const cases: Case[] = [
     f: suffixSums,
     grad: grad(suffixSums),
     tape: grad(suffixSums, { engine: "tape" }),
+    wasm: { grad: grad(suffixSums, { engine: "wasm" }), valueAndGrad: valueAndGrad(suffixSums, { engine: "wasm" }), jvp: jvp(suffixSums, { engine: "wasm" }), vjp: vjp(suffixSums, { engine: "wasm" }) },
     jvp: jvp(suffixSums),
     valueAndGrad: valueAndGrad(suffixSums),
     vjp: vjp(suffixSums),
@@ -229,6 +242,7 @@ const cases: Case[] = [
     f: sizedLocal,
     grad: grad(sizedLocal, { wrt: [0] }),
     tape: grad(sizedLocal, { wrt: [0], engine: "tape" }),
+    wasm: { grad: grad(sizedLocal, { wrt: [0], engine: "wasm" }), valueAndGrad: valueAndGrad(sizedLocal, { wrt: [0], engine: "wasm" }), jvp: jvp(sizedLocal, { engine: "wasm" }), vjp: vjp(sizedLocal, { wrt: [0], engine: "wasm" }) },
     jvp: jvp(sizedLocal),
     valueAndGrad: valueAndGrad(sizedLocal, { wrt: [0] }),
     vjp: vjp(sizedLocal, { wrt: [0] }),
@@ -243,6 +257,7 @@ const cases: Case[] = [
     f: movingAverage,
     grad: grad(movingAverage),
     tape: grad(movingAverage, { engine: "tape" }),
+    wasm: { grad: grad(movingAverage, { engine: "wasm" }), valueAndGrad: valueAndGrad(movingAverage, { engine: "wasm" }), jvp: jvp(movingAverage, { engine: "wasm" }), vjp: vjp(movingAverage, { engine: "wasm" }) },
     jvp: jvp(movingAverage),
     valueAndGrad: valueAndGrad(movingAverage),
     vjp: vjp(movingAverage),
@@ -253,6 +268,7 @@ const cases: Case[] = [
     f: convolution1d,
     grad: grad(convolution1d),
     tape: grad(convolution1d, { engine: "tape" }),
+    wasm: { grad: grad(convolution1d, { engine: "wasm" }), valueAndGrad: valueAndGrad(convolution1d, { engine: "wasm" }), jvp: jvp(convolution1d, { engine: "wasm" }), vjp: vjp(convolution1d, { engine: "wasm" }) },
     jvp: jvp(convolution1d),
     valueAndGrad: valueAndGrad(convolution1d),
     vjp: vjp(convolution1d),
@@ -263,6 +279,7 @@ const cases: Case[] = [
     f: maxPool,
     grad: grad(maxPool),
     tape: grad(maxPool, { engine: "tape" }),
+    wasm: { grad: grad(maxPool, { engine: "wasm" }), valueAndGrad: valueAndGrad(maxPool, { engine: "wasm" }), jvp: jvp(maxPool, { engine: "wasm" }), vjp: vjp(maxPool, { engine: "wasm" }) },
     jvp: jvp(maxPool),
     valueAndGrad: valueAndGrad(maxPool),
     vjp: vjp(maxPool),
@@ -275,6 +292,7 @@ const cases: Case[] = [
     f: layerNorm,
     grad: grad(layerNorm),
     tape: grad(layerNorm, { engine: "tape" }),
+    wasm: { grad: grad(layerNorm, { engine: "wasm" }), valueAndGrad: valueAndGrad(layerNorm, { engine: "wasm" }), jvp: jvp(layerNorm, { engine: "wasm" }), vjp: vjp(layerNorm, { engine: "wasm" }) },
     jvp: jvp(layerNorm),
     valueAndGrad: valueAndGrad(layerNorm),
     vjp: vjp(layerNorm),
@@ -285,6 +303,7 @@ const cases: Case[] = [
     f: matVecTanh,
     grad: grad(matVecTanh),
     tape: grad(matVecTanh, { engine: "tape" }),
+    wasm: { grad: grad(matVecTanh, { engine: "wasm" }), valueAndGrad: valueAndGrad(matVecTanh, { engine: "wasm" }), jvp: jvp(matVecTanh, { engine: "wasm" }), vjp: vjp(matVecTanh, { engine: "wasm" }) },
     jvp: jvp(matVecTanh),
     valueAndGrad: valueAndGrad(matVecTanh),
     vjp: vjp(matVecTanh),
@@ -295,6 +314,7 @@ const cases: Case[] = [
     f: matVecTanhSized,
     grad: grad(matVecTanhSized, { wrt: [0, 1] }),
     tape: grad(matVecTanhSized, { wrt: [0, 1], engine: "tape" }),
+    wasm: { grad: grad(matVecTanhSized, { wrt: [0, 1], engine: "wasm" }), valueAndGrad: valueAndGrad(matVecTanhSized, { wrt: [0, 1], engine: "wasm" }), jvp: jvp(matVecTanhSized, { engine: "wasm" }), vjp: vjp(matVecTanhSized, { wrt: [0, 1], engine: "wasm" }) },
     jvp: jvp(matVecTanhSized),
     valueAndGrad: valueAndGrad(matVecTanhSized, { wrt: [0, 1] }),
     vjp: vjp(matVecTanhSized, { wrt: [0, 1] }),
@@ -310,6 +330,7 @@ const cases: Case[] = [
     f: scatterAccumulate,
     grad: grad(scatterAccumulate, { wrt: [0, 1] }),
     tape: grad(scatterAccumulate, { wrt: [0, 1], engine: "tape" }),
+    wasm: { grad: grad(scatterAccumulate, { wrt: [0, 1], engine: "wasm" }), valueAndGrad: valueAndGrad(scatterAccumulate, { wrt: [0, 1], engine: "wasm" }), jvp: jvp(scatterAccumulate, { engine: "wasm" }), vjp: vjp(scatterAccumulate, { wrt: [0, 1], engine: "wasm" }) },
     jvp: jvp(scatterAccumulate),
     valueAndGrad: valueAndGrad(scatterAccumulate, { wrt: [0, 1] }),
     vjp: vjp(scatterAccumulate, { wrt: [0, 1] }),
@@ -321,6 +342,7 @@ const cases: Case[] = [
     f: matMulFrobenius,
     grad: grad(matMulFrobenius, { wrt: [0, 1] }),
     tape: grad(matMulFrobenius, { wrt: [0, 1], engine: "tape" }),
+    wasm: { grad: grad(matMulFrobenius, { wrt: [0, 1], engine: "wasm" }), valueAndGrad: valueAndGrad(matMulFrobenius, { wrt: [0, 1], engine: "wasm" }), jvp: jvp(matMulFrobenius, { engine: "wasm" }), vjp: vjp(matMulFrobenius, { wrt: [0, 1], engine: "wasm" }) },
     jvp: jvp(matMulFrobenius),
     valueAndGrad: valueAndGrad(matMulFrobenius, { wrt: [0, 1] }),
     vjp: vjp(matMulFrobenius, { wrt: [0, 1] }),
@@ -335,6 +357,7 @@ const cases: Case[] = [
     f: triangularPairs,
     grad: grad(triangularPairs),
     tape: grad(triangularPairs, { engine: "tape" }),
+    wasm: { grad: grad(triangularPairs, { engine: "wasm" }), valueAndGrad: valueAndGrad(triangularPairs, { engine: "wasm" }), jvp: jvp(triangularPairs, { engine: "wasm" }), vjp: vjp(triangularPairs, { engine: "wasm" }) },
     jvp: jvp(triangularPairs),
     valueAndGrad: valueAndGrad(triangularPairs),
     vjp: vjp(triangularPairs),
@@ -345,6 +368,7 @@ const cases: Case[] = [
     f: mlpHuber,
     grad: grad(mlpHuber),
     tape: grad(mlpHuber, { engine: "tape" }),
+    wasm: { grad: grad(mlpHuber, { engine: "wasm" }), valueAndGrad: valueAndGrad(mlpHuber, { engine: "wasm" }), jvp: jvp(mlpHuber, { engine: "wasm" }), vjp: vjp(mlpHuber, { engine: "wasm" }) },
     jvp: jvp(mlpHuber),
     valueAndGrad: valueAndGrad(mlpHuber),
     vjp: vjp(mlpHuber),
@@ -360,6 +384,7 @@ const cases: Case[] = [
     f: mlpHuber,
     grad: grad(mlpHuber, { wrt: [0, 1, 2, 3] }),
     tape: grad(mlpHuber, { wrt: [0, 1, 2, 3], engine: "tape" }),
+    wasm: { grad: grad(mlpHuber, { wrt: [0, 1, 2, 3], engine: "wasm" }), valueAndGrad: valueAndGrad(mlpHuber, { wrt: [0, 1, 2, 3], engine: "wasm" }), jvp: jvp(mlpHuber, { engine: "wasm" }), vjp: vjp(mlpHuber, { wrt: [0, 1, 2, 3], engine: "wasm" }) },
     jvp: jvp(mlpHuber),
     valueAndGrad: valueAndGrad(mlpHuber, { wrt: [0, 1, 2, 3] }),
     vjp: vjp(mlpHuber, { wrt: [0, 1, 2, 3] }),
@@ -373,6 +398,7 @@ const cases: Case[] = [
     f: logisticRegression,
     grad: grad(logisticRegression, { wrt: [0, 1] }),
     tape: grad(logisticRegression, { wrt: [0, 1], engine: "tape" }),
+    wasm: { grad: grad(logisticRegression, { wrt: [0, 1], engine: "wasm" }), valueAndGrad: valueAndGrad(logisticRegression, { wrt: [0, 1], engine: "wasm" }), jvp: jvp(logisticRegression, { engine: "wasm" }), vjp: vjp(logisticRegression, { wrt: [0, 1], engine: "wasm" }) },
     jvp: jvp(logisticRegression),
     valueAndGrad: valueAndGrad(logisticRegression, { wrt: [0, 1] }),
     vjp: vjp(logisticRegression, { wrt: [0, 1] }),
@@ -384,6 +410,7 @@ const cases: Case[] = [
     f: leakyLayer,
     grad: grad(leakyLayer, { wrt: [0, 1] }),
     tape: grad(leakyLayer, { wrt: [0, 1], engine: "tape" }),
+    wasm: { grad: grad(leakyLayer, { wrt: [0, 1], engine: "wasm" }), valueAndGrad: valueAndGrad(leakyLayer, { wrt: [0, 1], engine: "wasm" }), jvp: jvp(leakyLayer, { engine: "wasm" }), vjp: vjp(leakyLayer, { wrt: [0, 1], engine: "wasm" }) },
     jvp: jvp(leakyLayer),
     valueAndGrad: valueAndGrad(leakyLayer, { wrt: [0, 1] }),
     vjp: vjp(leakyLayer, { wrt: [0, 1] }),
@@ -396,6 +423,7 @@ const cases: Case[] = [
     f: inPlaceRecurrence,
     grad: grad(inPlaceRecurrence, { wrt: [0] }),
     tape: grad(inPlaceRecurrence, { wrt: [0], engine: "tape" }),
+    wasm: { grad: grad(inPlaceRecurrence, { wrt: [0], engine: "wasm" }), valueAndGrad: valueAndGrad(inPlaceRecurrence, { wrt: [0], engine: "wasm" }), jvp: jvp(inPlaceRecurrence, { engine: "wasm" }), vjp: vjp(inPlaceRecurrence, { wrt: [0], engine: "wasm" }) },
     jvp: jvp(inPlaceRecurrence),
     valueAndGrad: valueAndGrad(inPlaceRecurrence, { wrt: [0] }),
     vjp: vjp(inPlaceRecurrence, { wrt: [0] }),
@@ -411,6 +439,7 @@ const cases: Case[] = [
     f: inPlaceParamRecurrence,
     grad: grad(inPlaceParamRecurrence),
     tape: grad(inPlaceParamRecurrence, { engine: "tape" }),
+    wasm: { grad: grad(inPlaceParamRecurrence, { engine: "wasm" }), valueAndGrad: valueAndGrad(inPlaceParamRecurrence, { engine: "wasm" }), jvp: jvp(inPlaceParamRecurrence, { engine: "wasm" }), vjp: vjp(inPlaceParamRecurrence, { engine: "wasm" }) },
     jvp: jvp(inPlaceParamRecurrence),
     valueAndGrad: valueAndGrad(inPlaceParamRecurrence),
     vjp: vjp(inPlaceParamRecurrence),
@@ -422,6 +451,7 @@ const cases: Case[] = [
     f: scratchParam,
     grad: grad(scratchParam),
     tape: grad(scratchParam, { engine: "tape" }),
+    wasm: { grad: grad(scratchParam, { engine: "wasm" }), valueAndGrad: valueAndGrad(scratchParam, { engine: "wasm" }), jvp: jvp(scratchParam, { engine: "wasm" }), vjp: vjp(scratchParam, { engine: "wasm" }) },
     jvp: jvp(scratchParam),
     valueAndGrad: valueAndGrad(scratchParam),
     vjp: vjp(scratchParam),
@@ -435,6 +465,7 @@ const cases: Case[] = [
     f: squashInPlace,
     grad: grad(squashInPlace),
     tape: grad(squashInPlace, { engine: "tape" }),
+    wasm: { grad: grad(squashInPlace, { engine: "wasm" }), valueAndGrad: valueAndGrad(squashInPlace, { engine: "wasm" }), jvp: jvp(squashInPlace, { engine: "wasm" }), vjp: vjp(squashInPlace, { engine: "wasm" }) },
     jvp: jvp(squashInPlace),
     valueAndGrad: valueAndGrad(squashInPlace),
     vjp: vjp(squashInPlace),
@@ -446,6 +477,7 @@ const cases: Case[] = [
     f: descentSteps,
     grad: grad(descentSteps, { wrt: [0, 1, 2] }),
     tape: grad(descentSteps, { wrt: [0, 1, 2], engine: "tape" }),
+    wasm: { grad: grad(descentSteps, { wrt: [0, 1, 2], engine: "wasm" }), valueAndGrad: valueAndGrad(descentSteps, { wrt: [0, 1, 2], engine: "wasm" }), jvp: jvp(descentSteps, { engine: "wasm" }), vjp: vjp(descentSteps, { wrt: [0, 1, 2], engine: "wasm" }) },
     jvp: jvp(descentSteps),
     valueAndGrad: valueAndGrad(descentSteps, { wrt: [0, 1, 2] }),
     vjp: vjp(descentSteps, { wrt: [0, 1, 2] }),
@@ -460,6 +492,7 @@ const cases: Case[] = [
     f: diffusionSteps,
     grad: grad(diffusionSteps, { wrt: [0, 1] }),
     tape: grad(diffusionSteps, { wrt: [0, 1], engine: "tape" }),
+    wasm: { grad: grad(diffusionSteps, { wrt: [0, 1], engine: "wasm" }), valueAndGrad: valueAndGrad(diffusionSteps, { wrt: [0, 1], engine: "wasm" }), jvp: jvp(diffusionSteps, { engine: "wasm" }), vjp: vjp(diffusionSteps, { wrt: [0, 1], engine: "wasm" }) },
     jvp: jvp(diffusionSteps),
     valueAndGrad: valueAndGrad(diffusionSteps, { wrt: [0, 1] }),
     vjp: vjp(diffusionSteps, { wrt: [0, 1] }),
@@ -471,6 +504,7 @@ const cases: Case[] = [
     f: freshArrayPerIteration,
     grad: grad(freshArrayPerIteration),
     tape: grad(freshArrayPerIteration, { engine: "tape" }),
+    wasm: { grad: grad(freshArrayPerIteration, { engine: "wasm" }), valueAndGrad: valueAndGrad(freshArrayPerIteration, { engine: "wasm" }), jvp: jvp(freshArrayPerIteration, { engine: "wasm" }), vjp: vjp(freshArrayPerIteration, { engine: "wasm" }) },
     jvp: jvp(freshArrayPerIteration),
     valueAndGrad: valueAndGrad(freshArrayPerIteration),
     vjp: vjp(freshArrayPerIteration),
@@ -481,6 +515,7 @@ const cases: Case[] = [
     f: mirrorAdd,
     grad: grad(mirrorAdd),
     tape: grad(mirrorAdd, { engine: "tape" }),
+    wasm: { grad: grad(mirrorAdd, { engine: "wasm" }), valueAndGrad: valueAndGrad(mirrorAdd, { engine: "wasm" }), jvp: jvp(mirrorAdd, { engine: "wasm" }), vjp: vjp(mirrorAdd, { engine: "wasm" }) },
     jvp: jvp(mirrorAdd),
     valueAndGrad: valueAndGrad(mirrorAdd),
     vjp: vjp(mirrorAdd),
@@ -491,6 +526,7 @@ const cases: Case[] = [
     f: compoundElementOps,
     grad: grad(compoundElementOps),
     tape: grad(compoundElementOps, { engine: "tape" }),
+    wasm: { grad: grad(compoundElementOps, { engine: "wasm" }), valueAndGrad: valueAndGrad(compoundElementOps, { engine: "wasm" }), jvp: jvp(compoundElementOps, { engine: "wasm" }), vjp: vjp(compoundElementOps, { engine: "wasm" }) },
     jvp: jvp(compoundElementOps),
     valueAndGrad: valueAndGrad(compoundElementOps),
     vjp: vjp(compoundElementOps),
@@ -501,6 +537,7 @@ const cases: Case[] = [
     f: manySweeps,
     grad: grad(manySweeps, { wrt: [0] }),
     tape: grad(manySweeps, { wrt: [0], engine: "tape" }),
+    wasm: { grad: grad(manySweeps, { wrt: [0], engine: "wasm" }), valueAndGrad: valueAndGrad(manySweeps, { wrt: [0], engine: "wasm" }), jvp: jvp(manySweeps, { engine: "wasm" }), vjp: vjp(manySweeps, { wrt: [0], engine: "wasm" }) },
     jvp: jvp(manySweeps),
     valueAndGrad: valueAndGrad(manySweeps, { wrt: [0] }),
     vjp: vjp(manySweeps, { wrt: [0] }),
@@ -512,6 +549,7 @@ const cases: Case[] = [
     f: whileInPlace,
     grad: grad(whileInPlace),
     tape: grad(whileInPlace, { engine: "tape" }),
+    wasm: { grad: grad(whileInPlace, { engine: "wasm" }), valueAndGrad: valueAndGrad(whileInPlace, { engine: "wasm" }), jvp: jvp(whileInPlace, { engine: "wasm" }), vjp: vjp(whileInPlace, { engine: "wasm" }) },
     jvp: jvp(whileInPlace),
     valueAndGrad: valueAndGrad(whileInPlace),
     vjp: vjp(whileInPlace),
@@ -523,6 +561,7 @@ const cases: Case[] = [
     f: gaussSeidel,
     grad: grad(gaussSeidel, { wrt: [0, 1] }),
     tape: grad(gaussSeidel, { wrt: [0, 1], engine: "tape" }),
+    wasm: { grad: grad(gaussSeidel, { wrt: [0, 1], engine: "wasm" }), valueAndGrad: valueAndGrad(gaussSeidel, { wrt: [0, 1], engine: "wasm" }), jvp: jvp(gaussSeidel, { engine: "wasm" }), vjp: vjp(gaussSeidel, { wrt: [0, 1], engine: "wasm" }) },
     jvp: jvp(gaussSeidel),
     valueAndGrad: valueAndGrad(gaussSeidel, { wrt: [0, 1] }),
     vjp: vjp(gaussSeidel, { wrt: [0, 1] }),
@@ -534,6 +573,7 @@ const cases: Case[] = [
     f: tridiagonalSolve,
     grad: grad(tridiagonalSolve),
     tape: grad(tridiagonalSolve, { engine: "tape" }),
+    wasm: { grad: grad(tridiagonalSolve, { engine: "wasm" }), valueAndGrad: valueAndGrad(tridiagonalSolve, { engine: "wasm" }), jvp: jvp(tridiagonalSolve, { engine: "wasm" }), vjp: vjp(tridiagonalSolve, { engine: "wasm" }) },
     jvp: jvp(tridiagonalSolve),
     valueAndGrad: valueAndGrad(tridiagonalSolve),
     vjp: vjp(tridiagonalSolve),
@@ -546,6 +586,7 @@ const cases: Case[] = [
     f: sortedWeights,
     grad: grad(sortedWeights),
     tape: grad(sortedWeights, { engine: "tape" }),
+    wasm: { grad: grad(sortedWeights, { engine: "wasm" }), valueAndGrad: valueAndGrad(sortedWeights, { engine: "wasm" }), jvp: jvp(sortedWeights, { engine: "wasm" }), vjp: vjp(sortedWeights, { engine: "wasm" }) },
     jvp: jvp(sortedWeights),
     valueAndGrad: valueAndGrad(sortedWeights),
     vjp: vjp(sortedWeights),
@@ -556,6 +597,7 @@ const cases: Case[] = [
     f: hornerArray,
     grad: grad(hornerArray),
     tape: grad(hornerArray, { engine: "tape" }),
+    wasm: { grad: grad(hornerArray, { engine: "wasm" }), valueAndGrad: valueAndGrad(hornerArray, { engine: "wasm" }), jvp: jvp(hornerArray, { engine: "wasm" }), vjp: vjp(hornerArray, { engine: "wasm" }) },
     jvp: jvp(hornerArray),
     valueAndGrad: valueAndGrad(hornerArray),
     vjp: vjp(hornerArray),
@@ -570,6 +612,7 @@ const cases: Case[] = [
     f: rosenbrockN,
     grad: grad(rosenbrockN),
     tape: grad(rosenbrockN, { engine: "tape" }),
+    wasm: { grad: grad(rosenbrockN, { engine: "wasm" }), valueAndGrad: valueAndGrad(rosenbrockN, { engine: "wasm" }), jvp: jvp(rosenbrockN, { engine: "wasm" }), vjp: vjp(rosenbrockN, { engine: "wasm" }) },
     jvp: jvp(rosenbrockN),
     valueAndGrad: valueAndGrad(rosenbrockN),
     vjp: vjp(rosenbrockN),
@@ -580,6 +623,7 @@ const cases: Case[] = [
     f: breakContinue,
     grad: grad(breakContinue),
     tape: grad(breakContinue, { engine: "tape" }),
+    wasm: { grad: grad(breakContinue, { engine: "wasm" }), valueAndGrad: valueAndGrad(breakContinue, { engine: "wasm" }), jvp: jvp(breakContinue, { engine: "wasm" }), vjp: vjp(breakContinue, { engine: "wasm" }) },
     jvp: jvp(breakContinue),
     valueAndGrad: valueAndGrad(breakContinue),
     vjp: vjp(breakContinue),
@@ -596,6 +640,7 @@ const cases: Case[] = [
     f: earlyReturnScan,
     grad: grad(earlyReturnScan),
     tape: grad(earlyReturnScan, { engine: "tape" }),
+    wasm: { grad: grad(earlyReturnScan, { engine: "wasm" }), valueAndGrad: valueAndGrad(earlyReturnScan, { engine: "wasm" }), jvp: jvp(earlyReturnScan, { engine: "wasm" }), vjp: vjp(earlyReturnScan, { engine: "wasm" }) },
     jvp: jvp(earlyReturnScan),
     valueAndGrad: valueAndGrad(earlyReturnScan),
     vjp: vjp(earlyReturnScan),
@@ -606,6 +651,7 @@ const cases: Case[] = [
     f: whileBudget,
     grad: grad(whileBudget),
     tape: grad(whileBudget, { engine: "tape" }),
+    wasm: { grad: grad(whileBudget, { engine: "wasm" }), valueAndGrad: valueAndGrad(whileBudget, { engine: "wasm" }), jvp: jvp(whileBudget, { engine: "wasm" }), vjp: vjp(whileBudget, { engine: "wasm" }) },
     jvp: jvp(whileBudget),
     valueAndGrad: valueAndGrad(whileBudget),
     vjp: vjp(whileBudget),
@@ -620,6 +666,7 @@ const cases: Case[] = [
     f: doWhileArray,
     grad: grad(doWhileArray),
     tape: grad(doWhileArray, { engine: "tape" }),
+    wasm: { grad: grad(doWhileArray, { engine: "wasm" }), valueAndGrad: valueAndGrad(doWhileArray, { engine: "wasm" }), jvp: jvp(doWhileArray, { engine: "wasm" }), vjp: vjp(doWhileArray, { engine: "wasm" }) },
     jvp: jvp(doWhileArray),
     valueAndGrad: valueAndGrad(doWhileArray),
     vjp: vjp(doWhileArray),
@@ -630,6 +677,7 @@ const cases: Case[] = [
     f: reversedFold,
     grad: grad(reversedFold),
     tape: grad(reversedFold, { engine: "tape" }),
+    wasm: { grad: grad(reversedFold, { engine: "wasm" }), valueAndGrad: valueAndGrad(reversedFold, { engine: "wasm" }), jvp: jvp(reversedFold, { engine: "wasm" }), vjp: vjp(reversedFold, { engine: "wasm" }) },
     jvp: jvp(reversedFold),
     valueAndGrad: valueAndGrad(reversedFold),
     vjp: vjp(reversedFold),
@@ -640,6 +688,7 @@ const cases: Case[] = [
     f: stridedAccess,
     grad: grad(stridedAccess),
     tape: grad(stridedAccess, { engine: "tape" }),
+    wasm: { grad: grad(stridedAccess, { engine: "wasm" }), valueAndGrad: valueAndGrad(stridedAccess, { engine: "wasm" }), jvp: jvp(stridedAccess, { engine: "wasm" }), vjp: vjp(stridedAccess, { engine: "wasm" }) },
     jvp: jvp(stridedAccess),
     valueAndGrad: valueAndGrad(stridedAccess),
     vjp: vjp(stridedAccess),
@@ -650,6 +699,7 @@ const cases: Case[] = [
     f: helperDots,
     grad: grad(helperDots),
     tape: grad(helperDots, { engine: "tape" }),
+    wasm: { grad: grad(helperDots, { engine: "wasm" }), valueAndGrad: valueAndGrad(helperDots, { engine: "wasm" }), jvp: jvp(helperDots, { engine: "wasm" }), vjp: vjp(helperDots, { engine: "wasm" }) },
     jvp: jvp(helperDots),
     valueAndGrad: valueAndGrad(helperDots),
     vjp: vjp(helperDots),
@@ -660,6 +710,7 @@ const cases: Case[] = [
     f: nestedHelpers,
     grad: grad(nestedHelpers),
     tape: grad(nestedHelpers, { engine: "tape" }),
+    wasm: { grad: grad(nestedHelpers, { engine: "wasm" }), valueAndGrad: valueAndGrad(nestedHelpers, { engine: "wasm" }), jvp: jvp(nestedHelpers, { engine: "wasm" }), vjp: vjp(nestedHelpers, { engine: "wasm" }) },
     jvp: jvp(nestedHelpers),
     valueAndGrad: valueAndGrad(nestedHelpers),
     vjp: vjp(nestedHelpers),
@@ -670,6 +721,7 @@ const cases: Case[] = [
     f: helperWithLocalArray,
     grad: grad(helperWithLocalArray),
     tape: grad(helperWithLocalArray, { engine: "tape" }),
+    wasm: { grad: grad(helperWithLocalArray, { engine: "wasm" }), valueAndGrad: valueAndGrad(helperWithLocalArray, { engine: "wasm" }), jvp: jvp(helperWithLocalArray, { engine: "wasm" }), vjp: vjp(helperWithLocalArray, { engine: "wasm" }) },
     jvp: jvp(helperWithLocalArray),
     valueAndGrad: valueAndGrad(helperWithLocalArray),
     vjp: vjp(helperWithLocalArray),
@@ -680,6 +732,7 @@ const cases: Case[] = [
     f: importedArrayHelpers,
     grad: grad(importedArrayHelpers),
     tape: grad(importedArrayHelpers, { engine: "tape" }),
+    wasm: { grad: grad(importedArrayHelpers, { engine: "wasm" }), valueAndGrad: valueAndGrad(importedArrayHelpers, { engine: "wasm" }), jvp: jvp(importedArrayHelpers, { engine: "wasm" }), vjp: vjp(importedArrayHelpers, { engine: "wasm" }) },
     jvp: jvp(importedArrayHelpers),
     valueAndGrad: valueAndGrad(importedArrayHelpers),
     vjp: vjp(importedArrayHelpers),
@@ -690,6 +743,7 @@ const cases: Case[] = [
     f: gatherScatter,
     grad: grad(gatherScatter, { wrt: [0] }),
     tape: grad(gatherScatter, { wrt: [0], engine: "tape" }),
+    wasm: { grad: grad(gatherScatter, { wrt: [0], engine: "wasm" }), valueAndGrad: valueAndGrad(gatherScatter, { wrt: [0], engine: "wasm" }), jvp: jvp(gatherScatter, { engine: "wasm" }), vjp: vjp(gatherScatter, { wrt: [0], engine: "wasm" }) },
     jvp: jvp(gatherScatter),
     valueAndGrad: valueAndGrad(gatherScatter, { wrt: [0] }),
     vjp: vjp(gatherScatter, { wrt: [0] }),
@@ -701,6 +755,7 @@ const cases: Case[] = [
     f: lerpLookup,
     grad: grad(lerpLookup),
     tape: grad(lerpLookup, { engine: "tape" }),
+    wasm: { grad: grad(lerpLookup, { engine: "wasm" }), valueAndGrad: valueAndGrad(lerpLookup, { engine: "wasm" }), jvp: jvp(lerpLookup, { engine: "wasm" }), vjp: vjp(lerpLookup, { engine: "wasm" }) },
     jvp: jvp(lerpLookup),
     valueAndGrad: valueAndGrad(lerpLookup),
     vjp: vjp(lerpLookup),
@@ -715,6 +770,7 @@ const cases: Case[] = [
     f: numberArrays,
     grad: grad(numberArrays),
     tape: grad(numberArrays, { engine: "tape" }),
+    wasm: { grad: grad(numberArrays, { engine: "wasm" }), valueAndGrad: valueAndGrad(numberArrays, { engine: "wasm" }), jvp: jvp(numberArrays, { engine: "wasm" }), vjp: vjp(numberArrays, { engine: "wasm" }) },
     jvp: jvp(numberArrays),
     valueAndGrad: valueAndGrad(numberArrays),
     vjp: vjp(numberArrays),
@@ -730,6 +786,7 @@ const cases: Case[] = [
     f: unusedElements,
     grad: grad(unusedElements),
     tape: grad(unusedElements, { engine: "tape" }),
+    wasm: { grad: grad(unusedElements, { engine: "wasm" }), valueAndGrad: valueAndGrad(unusedElements, { engine: "wasm" }), jvp: jvp(unusedElements, { engine: "wasm" }), vjp: vjp(unusedElements, { engine: "wasm" }) },
     jvp: jvp(unusedElements),
     valueAndGrad: valueAndGrad(unusedElements),
     vjp: vjp(unusedElements),
@@ -741,6 +798,7 @@ const cases: Case[] = [
     f: mixedParams,
     grad: grad(mixedParams, { wrt: [0, 3] }),
     tape: grad(mixedParams, { wrt: [0, 3], engine: "tape" }),
+    wasm: { grad: grad(mixedParams, { wrt: [0, 3], engine: "wasm" }), valueAndGrad: valueAndGrad(mixedParams, { wrt: [0, 3], engine: "wasm" }), jvp: jvp(mixedParams, { engine: "wasm" }), vjp: vjp(mixedParams, { wrt: [0, 3], engine: "wasm" }) },
     jvp: jvp(mixedParams),
     valueAndGrad: valueAndGrad(mixedParams, { wrt: [0, 3] }),
     vjp: vjp(mixedParams, { wrt: [0, 3] }),
@@ -753,6 +811,7 @@ const cases: Case[] = [
     f: mixedParams,
     grad: grad(mixedParams, { wrt: [1, 2] }),
     tape: grad(mixedParams, { wrt: [1, 2], engine: "tape" }),
+    wasm: { grad: grad(mixedParams, { wrt: [1, 2], engine: "wasm" }), valueAndGrad: valueAndGrad(mixedParams, { wrt: [1, 2], engine: "wasm" }), jvp: jvp(mixedParams, { engine: "wasm" }), vjp: vjp(mixedParams, { wrt: [1, 2], engine: "wasm" }) },
     jvp: jvp(mixedParams),
     valueAndGrad: valueAndGrad(mixedParams, { wrt: [1, 2] }),
     vjp: vjp(mixedParams, { wrt: [1, 2] }),
@@ -765,6 +824,7 @@ const cases: Case[] = [
     f: mixedParams,
     grad: grad(mixedParams, { wrt: [0, 1, 2, 3] }),
     tape: grad(mixedParams, { wrt: [0, 1, 2, 3], engine: "tape" }),
+    wasm: { grad: grad(mixedParams, { wrt: [0, 1, 2, 3], engine: "wasm" }), valueAndGrad: valueAndGrad(mixedParams, { wrt: [0, 1, 2, 3], engine: "wasm" }), jvp: jvp(mixedParams, { engine: "wasm" }), vjp: vjp(mixedParams, { wrt: [0, 1, 2, 3], engine: "wasm" }) },
     jvp: jvp(mixedParams),
     valueAndGrad: valueAndGrad(mixedParams, { wrt: [0, 1, 2, 3] }),
     vjp: vjp(mixedParams, { wrt: [0, 1, 2, 3] }),
@@ -779,6 +839,7 @@ const cases: Case[] = [
     f: layeredNetwork,
     grad: grad(layeredNetwork),
     tape: grad(layeredNetwork, { engine: "tape" }),
+    wasm: { grad: grad(layeredNetwork, { engine: "wasm" }), valueAndGrad: valueAndGrad(layeredNetwork, { engine: "wasm" }), jvp: jvp(layeredNetwork, { engine: "wasm" }), vjp: vjp(layeredNetwork, { engine: "wasm" }) },
     jvp: jvp(layeredNetwork),
     valueAndGrad: valueAndGrad(layeredNetwork),
     vjp: vjp(layeredNetwork),
@@ -789,6 +850,7 @@ const cases: Case[] = [
     f: rotations,
     grad: grad(rotations),
     tape: grad(rotations, { engine: "tape" }),
+    wasm: { grad: grad(rotations, { engine: "wasm" }), valueAndGrad: valueAndGrad(rotations, { engine: "wasm" }), jvp: jvp(rotations, { engine: "wasm" }), vjp: vjp(rotations, { engine: "wasm" }) },
     jvp: jvp(rotations),
     valueAndGrad: valueAndGrad(rotations),
     vjp: vjp(rotations),
@@ -910,6 +972,39 @@ describe("array corpus", () => {
   it.each(rows)("$id: the tape engine gives the compiled gradient", ({ c, point, id }) => {
     const tape = flatten(checkShapes(c, point, c.tape(...fresh(point)), "grad"));
     expectClose(tape, reverseGradient(c, point), MODES_TOL, `${id} tape vs compiled`);
+  });
+
+  it.each(rows)("$id: the wasm engine computes what the compiled engine computes, and leaves the arguments as it does", ({ c, point, id }) => {
+    // The wasm module runs the compiled engine's operations in the same order: equal to 1e-12 (in practice, bit for bit).
+    const [argsWasm, argsCompiled] = [fresh(point), fresh(point)];
+    expectClose(flatten(checkShapes(c, point, c.wasm.grad(...argsWasm), "wasm grad")), flatten(checkShapes(c, point, c.grad(...argsCompiled), "grad")), WASM_TOL, `${id} wasm grad`);
+    argsWasm.forEach((a, k) => expect(show(a), `${id}: argument ${k} after grad`).toBe(show(argsCompiled[k])));
+    const [value, g] = c.wasm.valueAndGrad(...fresh(point));
+    const [compiledValue, compiledGradient] = c.valueAndGrad(...fresh(point));
+    expectClose(value, compiledValue, WASM_TOL, `${id} wasm valueAndGrad value`);
+    expectClose(flatten(checkShapes(c, point, g, "wasm valueAndGrad")), flatten(compiledGradient), WASM_TOL, `${id} wasm valueAndGrad gradient`);
+    const wrt = wrtOf(c, point);
+    // the same direction for both engines, made twice: a jvp may not be handed one tangent twice
+    const direction = () =>
+      point.map((v, k) => {
+        const t = zeroLike(v);
+        if (!wrt.includes(k)) return t;
+        if (typeof t === "number") return lcg(k + 1)();
+        for (let j = 0; j < t.length; j++) t[j] = lcg(31 * k + j + 1)();
+        return t;
+      });
+    const [jvpArgsWasm, jvpArgsCompiled] = [fresh(point), fresh(point)];
+    const [wasmValue, wasmTangent] = c.wasm.jvp(jvpArgsWasm, direction());
+    const [jvpValue, jvpTangent] = c.jvp(jvpArgsCompiled, direction());
+    expectClose(wasmValue, jvpValue, WASM_TOL, `${id} wasm jvp value`);
+    expectClose(wasmTangent, jvpTangent, WASM_TOL, `${id} wasm jvp tangent`);
+    jvpArgsWasm.forEach((a, k) => expect(show(a), `${id}: argument ${k} after jvp`).toBe(show(jvpArgsCompiled[k])));
+    const [vjpArgsWasm, vjpArgsCompiled] = [fresh(point), fresh(point)];
+    const [vjpValue, pullback] = c.wasm.vjp(...vjpArgsWasm);
+    const [compiledVjpValue, compiledPullback] = c.vjp(...vjpArgsCompiled);
+    expectClose(vjpValue, compiledVjpValue, WASM_TOL, `${id} wasm vjp value`);
+    vjpArgsWasm.forEach((a, k) => expect(show(a), `${id}: argument ${k} after vjp`).toBe(show(vjpArgsCompiled[k])));
+    expectClose(flatten(checkShapes(c, point, pullback(-2.5), "wasm pullback")), flatten(compiledPullback(-2.5)), WASM_TOL, `${id} wasm pullback`);
   });
 
   it.each(rows)("$id: jvp along a random mixed direction is the gradient's dot product", ({ c, point, id }) => {

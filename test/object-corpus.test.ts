@@ -36,6 +36,8 @@ interface Case {
   f: (...args: any[]) => number;
   grad: Fn;
   tape: Fn;
+  /** The same derivatives computed by the wasm engine (engine: "wasm"). */
+  wasm: { grad: Fn; jvp: Fn; vjp: Fn; into: Fn };
   jvp: Fn;
   valueAndGrad: Fn;
   vjp: Fn;
@@ -67,6 +69,7 @@ const cases: Case[] = [
     f: mlpLoss,
     grad: grad(mlpLoss),
     tape: grad(mlpLoss, { engine: "tape" }),
+    wasm: { grad: grad(mlpLoss, { engine: "wasm" }), jvp: jvp(mlpLoss, { engine: "wasm" }), vjp: vjp(mlpLoss, { engine: "wasm" }), into: valueAndGradInto(mlpLoss, { engine: "wasm" }) },
     jvp: jvp(mlpLoss),
     valueAndGrad: valueAndGrad(mlpLoss),
     vjp: vjp(mlpLoss),
@@ -78,6 +81,7 @@ const cases: Case[] = [
     f: linearMse,
     grad: grad(linearMse),
     tape: grad(linearMse, { engine: "tape" }),
+    wasm: { grad: grad(linearMse, { engine: "wasm" }), jvp: jvp(linearMse, { engine: "wasm" }), vjp: vjp(linearMse, { engine: "wasm" }), into: valueAndGradInto(linearMse, { engine: "wasm" }) },
     jvp: jvp(linearMse),
     valueAndGrad: valueAndGrad(linearMse),
     vjp: vjp(linearMse),
@@ -89,6 +93,7 @@ const cases: Case[] = [
     f: pendulumEnergy,
     grad: grad(pendulumEnergy),
     tape: grad(pendulumEnergy, { engine: "tape" }),
+    wasm: { grad: grad(pendulumEnergy, { engine: "wasm" }), jvp: jvp(pendulumEnergy, { engine: "wasm" }), vjp: vjp(pendulumEnergy, { engine: "wasm" }), into: valueAndGradInto(pendulumEnergy, { engine: "wasm" }) },
     jvp: jvp(pendulumEnergy),
     valueAndGrad: valueAndGrad(pendulumEnergy),
     vjp: vjp(pendulumEnergy),
@@ -100,6 +105,7 @@ const cases: Case[] = [
     f: springDistance,
     grad: grad(springDistance),
     tape: grad(springDistance, { engine: "tape" }),
+    wasm: { grad: grad(springDistance, { engine: "wasm" }), jvp: jvp(springDistance, { engine: "wasm" }), vjp: vjp(springDistance, { engine: "wasm" }), into: valueAndGradInto(springDistance, { engine: "wasm" }) },
     jvp: jvp(springDistance),
     valueAndGrad: valueAndGrad(springDistance),
     vjp: vjp(springDistance),
@@ -112,6 +118,7 @@ const cases: Case[] = [
     f: scaledNorm,
     grad: grad(scaledNorm),
     tape: grad(scaledNorm, { engine: "tape" }),
+    wasm: { grad: grad(scaledNorm, { engine: "wasm" }), jvp: jvp(scaledNorm, { engine: "wasm" }), vjp: vjp(scaledNorm, { engine: "wasm" }), into: valueAndGradInto(scaledNorm, { engine: "wasm" }) },
     jvp: jvp(scaledNorm),
     valueAndGrad: valueAndGrad(scaledNorm),
     vjp: vjp(scaledNorm),
@@ -123,6 +130,7 @@ const cases: Case[] = [
     f: scaledNorm,
     grad: grad(scaledNorm),
     tape: grad(scaledNorm, { engine: "tape" }),
+    wasm: { grad: grad(scaledNorm, { engine: "wasm" }), jvp: jvp(scaledNorm, { engine: "wasm" }), vjp: vjp(scaledNorm, { engine: "wasm" }), into: valueAndGradInto(scaledNorm, { engine: "wasm" }) },
     jvp: jvp(scaledNorm),
     valueAndGrad: valueAndGrad(scaledNorm),
     vjp: vjp(scaledNorm),
@@ -134,6 +142,7 @@ const cases: Case[] = [
     f: runningStats,
     grad: grad(runningStats),
     tape: grad(runningStats, { engine: "tape" }),
+    wasm: { grad: grad(runningStats, { engine: "wasm" }), jvp: jvp(runningStats, { engine: "wasm" }), vjp: vjp(runningStats, { engine: "wasm" }), into: valueAndGradInto(runningStats, { engine: "wasm" }) },
     jvp: jvp(runningStats),
     valueAndGrad: valueAndGrad(runningStats),
     vjp: vjp(runningStats),
@@ -145,6 +154,7 @@ const cases: Case[] = [
     f: fibonacciLike,
     grad: grad(fibonacciLike),
     tape: grad(fibonacciLike, { engine: "tape" }),
+    wasm: { grad: grad(fibonacciLike, { engine: "wasm" }), jvp: jvp(fibonacciLike, { engine: "wasm" }), vjp: vjp(fibonacciLike, { engine: "wasm" }), into: valueAndGradInto(fibonacciLike, { engine: "wasm" }) },
     jvp: jvp(fibonacciLike),
     valueAndGrad: valueAndGrad(fibonacciLike),
     vjp: vjp(fibonacciLike),
@@ -156,6 +166,7 @@ const cases: Case[] = [
     f: nestedDestructuring,
     grad: grad(nestedDestructuring),
     tape: grad(nestedDestructuring, { engine: "tape" }),
+    wasm: { grad: grad(nestedDestructuring, { engine: "wasm" }), jvp: jvp(nestedDestructuring, { engine: "wasm" }), vjp: vjp(nestedDestructuring, { engine: "wasm" }), into: valueAndGradInto(nestedDestructuring, { engine: "wasm" }) },
     jvp: jvp(nestedDestructuring),
     valueAndGrad: valueAndGrad(nestedDestructuring),
     vjp: vjp(nestedDestructuring),
@@ -167,6 +178,7 @@ const cases: Case[] = [
     f: aliasesAndQuotes,
     grad: grad(aliasesAndQuotes),
     tape: grad(aliasesAndQuotes, { engine: "tape" }),
+    wasm: { grad: grad(aliasesAndQuotes, { engine: "wasm" }), jvp: jvp(aliasesAndQuotes, { engine: "wasm" }), vjp: vjp(aliasesAndQuotes, { engine: "wasm" }), into: valueAndGradInto(aliasesAndQuotes, { engine: "wasm" }) },
     jvp: jvp(aliasesAndQuotes),
     valueAndGrad: valueAndGrad(aliasesAndQuotes),
     vjp: vjp(aliasesAndQuotes),
@@ -178,6 +190,7 @@ const cases: Case[] = [
     f: scaleInPlace,
     grad: grad(scaleInPlace),
     tape: grad(scaleInPlace, { engine: "tape" }),
+    wasm: { grad: grad(scaleInPlace, { engine: "wasm" }), jvp: jvp(scaleInPlace, { engine: "wasm" }), vjp: vjp(scaleInPlace, { engine: "wasm" }), into: valueAndGradInto(scaleInPlace, { engine: "wasm" }) },
     jvp: jvp(scaleInPlace),
     valueAndGrad: valueAndGrad(scaleInPlace),
     vjp: vjp(scaleInPlace),
@@ -190,6 +203,7 @@ const cases: Case[] = [
       f: withDefaults,
       grad: grad(withDefaults),
       tape: grad(withDefaults, { engine: "tape" }),
+      wasm: { grad: grad(withDefaults, { engine: "wasm" }), jvp: jvp(withDefaults, { engine: "wasm" }), vjp: vjp(withDefaults, { engine: "wasm" }), into: valueAndGradInto(withDefaults, { engine: "wasm" }) },
       jvp: jvp(withDefaults),
       valueAndGrad: valueAndGrad(withDefaults),
       vjp: vjp(withDefaults),
@@ -204,6 +218,7 @@ const cases: Case[] = [
       f: forwardedOptionals,
       grad: grad(forwardedOptionals),
       tape: grad(forwardedOptionals, { engine: "tape" }),
+      wasm: { grad: grad(forwardedOptionals, { engine: "wasm" }), jvp: jvp(forwardedOptionals, { engine: "wasm" }), vjp: vjp(forwardedOptionals, { engine: "wasm" }), into: valueAndGradInto(forwardedOptionals, { engine: "wasm" }) },
       jvp: jvp(forwardedOptionals),
       valueAndGrad: valueAndGrad(forwardedOptionals),
       vjp: vjp(forwardedOptionals),
@@ -218,6 +233,7 @@ const cases: Case[] = [
       f: reduced,
       grad: grad(reduced),
       tape: grad(reduced, { engine: "tape" }),
+      wasm: { grad: grad(reduced, { engine: "wasm" }), jvp: jvp(reduced, { engine: "wasm" }), vjp: vjp(reduced, { engine: "wasm" }), into: valueAndGradInto(reduced, { engine: "wasm" }) },
       jvp: jvp(reduced),
       valueAndGrad: valueAndGrad(reduced),
       vjp: vjp(reduced),
@@ -238,6 +254,7 @@ const cases: Case[] = [
       f: configuredLoss,
       grad: grad(configuredLoss),
       tape: grad(configuredLoss, { engine: "tape" }),
+      wasm: { grad: grad(configuredLoss, { engine: "wasm" }), jvp: jvp(configuredLoss, { engine: "wasm" }), vjp: vjp(configuredLoss, { engine: "wasm" }), into: valueAndGradInto(configuredLoss, { engine: "wasm" }) },
       jvp: jvp(configuredLoss),
       valueAndGrad: valueAndGrad(configuredLoss),
       vjp: vjp(configuredLoss),
@@ -252,6 +269,7 @@ const cases: Case[] = [
       f: optionsObject,
       grad: grad(optionsObject),
       tape: grad(optionsObject, { engine: "tape" }),
+      wasm: { grad: grad(optionsObject, { engine: "wasm" }), jvp: jvp(optionsObject, { engine: "wasm" }), vjp: vjp(optionsObject, { engine: "wasm" }), into: valueAndGradInto(optionsObject, { engine: "wasm" }) },
       jvp: jvp(optionsObject),
       valueAndGrad: valueAndGrad(optionsObject),
       vjp: vjp(optionsObject),
@@ -264,6 +282,7 @@ const cases: Case[] = [
     f: maskedCrossEntropy,
     grad: grad(maskedCrossEntropy),
     tape: grad(maskedCrossEntropy, { engine: "tape" }),
+    wasm: { grad: grad(maskedCrossEntropy, { engine: "wasm" }), jvp: jvp(maskedCrossEntropy, { engine: "wasm" }), vjp: vjp(maskedCrossEntropy, { engine: "wasm" }), into: valueAndGradInto(maskedCrossEntropy, { engine: "wasm" }) },
     jvp: jvp(maskedCrossEntropy),
     valueAndGrad: valueAndGrad(maskedCrossEntropy),
     vjp: vjp(maskedCrossEntropy),
@@ -276,6 +295,7 @@ const cases: Case[] = [
     f: bucketed,
     grad: grad(bucketed),
     tape: grad(bucketed, { engine: "tape" }),
+    wasm: { grad: grad(bucketed, { engine: "wasm" }), jvp: jvp(bucketed, { engine: "wasm" }), vjp: vjp(bucketed, { engine: "wasm" }), into: valueAndGradInto(bucketed, { engine: "wasm" }) },
     jvp: jvp(bucketed),
     valueAndGrad: valueAndGrad(bucketed),
     vjp: vjp(bucketed),
@@ -287,6 +307,7 @@ const cases: Case[] = [
     f: float32Local,
     grad: grad(float32Local),
     tape: grad(float32Local, { engine: "tape" }),
+    wasm: { grad: grad(float32Local, { engine: "wasm" }), jvp: jvp(float32Local, { engine: "wasm" }), vjp: vjp(float32Local, { engine: "wasm" }), into: valueAndGradInto(float32Local, { engine: "wasm" }) },
     jvp: jvp(float32Local),
     valueAndGrad: valueAndGrad(float32Local),
     vjp: vjp(float32Local),
@@ -300,6 +321,7 @@ const cases: Case[] = [
     f: float32Smoothing,
     grad: grad(float32Smoothing),
     tape: grad(float32Smoothing, { engine: "tape" }),
+    wasm: { grad: grad(float32Smoothing, { engine: "wasm" }), jvp: jvp(float32Smoothing, { engine: "wasm" }), vjp: vjp(float32Smoothing, { engine: "wasm" }), into: valueAndGradInto(float32Smoothing, { engine: "wasm" }) },
     jvp: jvp(float32Smoothing),
     valueAndGrad: valueAndGrad(float32Smoothing),
     vjp: vjp(float32Smoothing),
@@ -389,6 +411,34 @@ describe.each(cases)("$name", (c) => {
       close(entry(g1, coord), entry(g, coord), 1e-14, "valueAndGrad");
       close(entry(g2, coord), 2 * entry(g, coord), 1e-14, "vjp with cotangent 2");
       close(entry(g3, coord), entry(g, coord), precision(args, coord, 1e-14), "valueAndGradInto");
+    }
+  });
+});
+
+describe.each(cases)("$name on the wasm engine", (c) => {
+  const args = c.point();
+  const differentiated = args.map((_, i) => !c.integer?.includes(i));
+  const coords = args.flatMap((a, i) => (differentiated[i] ? coordinates(a, i) : []));
+
+  it("computes what the compiled engine computes, in every API form", () => {
+    // The wasm module runs the compiled engine's operations in the same order: equal to 1e-12.
+    const g = c.grad(...c.point());
+    const w = c.wasm.grad(...c.point());
+    args.forEach((a, i) => expectShape(w[i], a, `wasm gradient ${i}`));
+    const [value, pullback] = c.wasm.vjp(...c.point());
+    close(value, c.f(...c.point()), 1e-14, "wasm vjp value");
+    const pulled = pullback(2);
+    const into = Array.from({ length: c.arity ?? args.length }, (_, i) => buffers(args[i]));
+    close(c.wasm.into(into, ...c.point()), c.f(...c.point()), 1e-14, "wasm valueAndGradInto value");
+    const g3 = into.map((b, i) => fromBuffers(b, args[i]));
+    for (const coord of coords) {
+      close(entry(w, coord), entry(g, coord), 1e-12, `wasm grad ${coord.path.join(".")}[${coord.element}]`);
+      close(entry(pulled, coord), 2 * entry(g, coord), 1e-12, "wasm vjp with cotangent 2");
+      close(entry(g3, coord), entry(g, coord), precision(args, coord, 1e-12), "wasm valueAndGradInto");
+      const [jvpValue, directional] = c.wasm.jvp(c.point(), unitTangents(c.point(), coord));
+      const [, compiledDirectional] = c.jvp(c.point(), unitTangents(c.point(), coord));
+      close(jvpValue, c.f(...c.point()), 1e-14, "wasm jvp value");
+      close(directional, compiledDirectional, 1e-12, "wasm jvp");
     }
   });
 });

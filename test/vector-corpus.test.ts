@@ -23,23 +23,26 @@ interface Case {
   vjp: Fn;
   tapeJvp: Fn;
   tapeVjp: Fn;
+  /** jvp and vjp with engine: "wasm". */
+  wasmJvp: Fn;
+  wasmVjp: Fn;
   point: () => unknown[];
 }
 
 const F = (...xs: number[]) => Float64Array.from(xs);
 const cases: Case[] = [
-  { name: "softmax", f: softmax, jvp: jvp(softmax), vjp: vjp(softmax), tapeJvp: jvp(softmax, { engine: "tape" }), tapeVjp: vjp(softmax, { engine: "tape" }), point: () => [F(0.3, -1.2, 0.8, 0.1), 0.7] },
-  { name: "polar", f: polar, jvp: jvp(polar), vjp: vjp(polar), tapeJvp: jvp(polar, { engine: "tape" }), tapeVjp: vjp(polar, { engine: "tape" }), point: () => [1.6, 0.4] },
-  { name: "polar (the other branch)", f: polar, jvp: jvp(polar), vjp: vjp(polar), tapeJvp: jvp(polar, { engine: "tape" }), tapeVjp: vjp(polar, { engine: "tape" }), point: () => [-0.5, 0.4] },
-  { name: "squareInPlace", f: squareInPlace, jvp: jvp(squareInPlace), vjp: vjp(squareInPlace), tapeJvp: jvp(squareInPlace, { engine: "tape" }), tapeVjp: vjp(squareInPlace, { engine: "tape" }), point: () => [F(0.5, -1.5, 2)] },
-  { name: "decayedProducts", f: decayedProducts, jvp: jvp(decayedProducts), vjp: vjp(decayedProducts), tapeJvp: jvp(decayedProducts, { engine: "tape" }), tapeVjp: vjp(decayedProducts, { engine: "tape" }), point: () => [F(0.4, -0.9, 1.3, 0.2, -0.1), 0.8] },
+  { name: "softmax", f: softmax, jvp: jvp(softmax), vjp: vjp(softmax), tapeJvp: jvp(softmax, { engine: "tape" }), tapeVjp: vjp(softmax, { engine: "tape" }), wasmJvp: jvp(softmax, { engine: "wasm" }), wasmVjp: vjp(softmax, { engine: "wasm" }), point: () => [F(0.3, -1.2, 0.8, 0.1), 0.7] },
+  { name: "polar", f: polar, jvp: jvp(polar), vjp: vjp(polar), tapeJvp: jvp(polar, { engine: "tape" }), tapeVjp: vjp(polar, { engine: "tape" }), wasmJvp: jvp(polar, { engine: "wasm" }), wasmVjp: vjp(polar, { engine: "wasm" }), point: () => [1.6, 0.4] },
+  { name: "polar (the other branch)", f: polar, jvp: jvp(polar), vjp: vjp(polar), tapeJvp: jvp(polar, { engine: "tape" }), tapeVjp: vjp(polar, { engine: "tape" }), wasmJvp: jvp(polar, { engine: "wasm" }), wasmVjp: vjp(polar, { engine: "wasm" }), point: () => [-0.5, 0.4] },
+  { name: "squareInPlace", f: squareInPlace, jvp: jvp(squareInPlace), vjp: vjp(squareInPlace), tapeJvp: jvp(squareInPlace, { engine: "tape" }), tapeVjp: vjp(squareInPlace, { engine: "tape" }), wasmJvp: jvp(squareInPlace, { engine: "wasm" }), wasmVjp: vjp(squareInPlace, { engine: "wasm" }), point: () => [F(0.5, -1.5, 2)] },
+  { name: "decayedProducts", f: decayedProducts, jvp: jvp(decayedProducts), vjp: vjp(decayedProducts), tapeJvp: jvp(decayedProducts, { engine: "tape" }), tapeVjp: vjp(decayedProducts, { engine: "tape" }), wasmJvp: jvp(decayedProducts, { engine: "wasm" }), wasmVjp: vjp(decayedProducts, { engine: "wasm" }), point: () => [F(0.4, -0.9, 1.3, 0.2, -0.1), 0.8] },
   {
     name: "denseLayer",
     f: denseLayer,
     jvp: jvp(denseLayer),
     vjp: vjp(denseLayer),
     tapeJvp: jvp(denseLayer, { engine: "tape" }),
-    tapeVjp: vjp(denseLayer, { engine: "tape" }),
+    tapeVjp: vjp(denseLayer, { engine: "tape" }), wasmJvp: jvp(denseLayer, { engine: "wasm" }), wasmVjp: vjp(denseLayer, { engine: "wasm" }),
     point: () => [{ w: F(0.4, -0.3, 0.8, -0.6, 0.5, 0.2), b: F(0.1, -0.9, 0.2) }, F(0.7, -1.1)],
   },
   {
@@ -48,19 +51,19 @@ const cases: Case[] = [
     jvp: jvp(stackedLayers),
     vjp: vjp(stackedLayers),
     tapeJvp: jvp(stackedLayers, { engine: "tape" }),
-    tapeVjp: vjp(stackedLayers, { engine: "tape" }),
+    tapeVjp: vjp(stackedLayers, { engine: "tape" }), wasmJvp: jvp(stackedLayers, { engine: "wasm" }), wasmVjp: vjp(stackedLayers, { engine: "wasm" }),
     point: () => [{ w: F(0.4, -0.3, 0.8, -0.6, 0.5, 0.2), b: F(0.1, -0.9, 0.2) }, { w: F(0.7, -0.2, 0.5, 0.3, 0.9, -0.8), b: F(-0.3, 0.4) }, F(0.7, -1.1)],
   },
-  { name: "moments (object result)", f: moments, jvp: jvp(moments), vjp: vjp(moments), tapeJvp: jvp(moments, { engine: "tape" }), tapeVjp: vjp(moments, { engine: "tape" }), point: () => [F(0.4, -0.9, 1.3, 0.2), 0.8] },
-  { name: "polarObject (nested object result)", f: polarObject, jvp: jvp(polarObject), vjp: vjp(polarObject), tapeJvp: jvp(polarObject, { engine: "tape" }), tapeVjp: vjp(polarObject, { engine: "tape" }), point: () => [1.6, 0.4] },
-  { name: "polarObject (the early return)", f: polarObject, jvp: jvp(polarObject), vjp: vjp(polarObject), tapeJvp: jvp(polarObject, { engine: "tape" }), tapeVjp: vjp(polarObject, { engine: "tape" }), point: () => [-0.5, 0.4] },
+  { name: "moments (object result)", f: moments, jvp: jvp(moments), vjp: vjp(moments), tapeJvp: jvp(moments, { engine: "tape" }), tapeVjp: vjp(moments, { engine: "tape" }), wasmJvp: jvp(moments, { engine: "wasm" }), wasmVjp: vjp(moments, { engine: "wasm" }), point: () => [F(0.4, -0.9, 1.3, 0.2), 0.8] },
+  { name: "polarObject (nested object result)", f: polarObject, jvp: jvp(polarObject), vjp: vjp(polarObject), tapeJvp: jvp(polarObject, { engine: "tape" }), tapeVjp: vjp(polarObject, { engine: "tape" }), wasmJvp: jvp(polarObject, { engine: "wasm" }), wasmVjp: vjp(polarObject, { engine: "wasm" }), point: () => [1.6, 0.4] },
+  { name: "polarObject (the early return)", f: polarObject, jvp: jvp(polarObject), vjp: vjp(polarObject), tapeJvp: jvp(polarObject, { engine: "tape" }), tapeVjp: vjp(polarObject, { engine: "tape" }), wasmJvp: jvp(polarObject, { engine: "wasm" }), wasmVjp: vjp(polarObject, { engine: "wasm" }), point: () => [-0.5, 0.4] },
   {
     name: "normalizedMoments (a helper's object result)",
     f: normalizedMoments,
     jvp: jvp(normalizedMoments),
     vjp: vjp(normalizedMoments),
     tapeJvp: jvp(normalizedMoments, { engine: "tape" }),
-    tapeVjp: vjp(normalizedMoments, { engine: "tape" }),
+    tapeVjp: vjp(normalizedMoments, { engine: "tape" }), wasmJvp: jvp(normalizedMoments, { engine: "wasm" }), wasmVjp: vjp(normalizedMoments, { engine: "wasm" }),
     point: () => [F(0.4, -0.9, 1.3, 0.2)],
   },
   {
@@ -69,7 +72,7 @@ const cases: Case[] = [
     jvp: jvp(nestedHelperResult),
     vjp: vjp(nestedHelperResult),
     tapeJvp: jvp(nestedHelperResult, { engine: "tape" }),
-    tapeVjp: vjp(nestedHelperResult, { engine: "tape" }),
+    tapeVjp: vjp(nestedHelperResult, { engine: "tape" }), wasmJvp: jvp(nestedHelperResult, { engine: "wasm" }), wasmVjp: vjp(nestedHelperResult, { engine: "wasm" }),
     point: () => [F(0.4, -0.9, 1.3), 0.7],
   },
   {
@@ -78,10 +81,10 @@ const cases: Case[] = [
     jvp: jvp(steeredOverwrite),
     vjp: vjp(steeredOverwrite),
     tapeJvp: jvp(steeredOverwrite, { engine: "tape" }),
-    tapeVjp: vjp(steeredOverwrite, { engine: "tape" }),
+    tapeVjp: vjp(steeredOverwrite, { engine: "tape" }), wasmJvp: jvp(steeredOverwrite, { engine: "wasm" }), wasmVjp: vjp(steeredOverwrite, { engine: "wasm" }),
     point: () => [F(0.41, -1.11, 1.3, 0.27), F(-0.04, 0.44, -0.13, 1.37)],
   },
-  { name: "partialDependence", f: partialDependence, jvp: jvp(partialDependence), vjp: vjp(partialDependence), tapeJvp: jvp(partialDependence, { engine: "tape" }), tapeVjp: vjp(partialDependence, { engine: "tape" }), point: () => [0.6, -1.4] },
+  { name: "partialDependence", f: partialDependence, jvp: jvp(partialDependence), vjp: vjp(partialDependence), tapeJvp: jvp(partialDependence, { engine: "tape" }), tapeVjp: vjp(partialDependence, { engine: "tape" }), wasmJvp: jvp(partialDependence, { engine: "wasm" }), wasmVjp: vjp(partialDependence, { engine: "wasm" }), point: () => [0.6, -1.4] },
 ];
 
 describe.each(cases)("$name", (c) => {
@@ -126,6 +129,24 @@ describe.each(cases)("$name", (c) => {
     }
     if (ArrayBuffer.isView(result) || Array.isArray(result)) expect(() => pullback(new Float64Array(m + 1))).toThrow(RangeError);
     else expect(() => pullback({})).toThrow(/cotangent/);
+  });
+
+  it("the wasm engine computes what the compiled engine computes", () => {
+    for (const coord of coords) {
+      const [value, tangent] = c.jvp(c.point(), unitTangents(c.point(), coord));
+      const [wasmValue, wasmTangent] = c.wasmJvp(c.point(), unitTangents(c.point(), coord));
+      expect(flatten(wasmValue)).toEqual(flatten(value));
+      flatten(tangent).forEach((t, i) => close(flatten(wasmTangent)[i]!, t, 1e-12, "wasm jvp"));
+    }
+    const cotangent = Array.from({ length: m }, (_, i) => Math.cos(1 + i));
+    const [value, pullback] = c.vjp(...c.point());
+    const [wasmValue, wasmPullback] = c.wasmVjp(...c.point());
+    expect(flatten(wasmValue)).toEqual(flatten(value));
+    const g = pullback(unflatten(result, cotangent));
+    const w = wasmPullback(unflatten(result, cotangent));
+    for (const coord of coords) close(entry(w, coord), entry(g, coord), 1e-12, "wasm vjp");
+    if (ArrayBuffer.isView(result) || Array.isArray(result)) expect(() => wasmPullback(new Float64Array(m + 1))).toThrow(RangeError);
+    else expect(() => wasmPullback({})).toThrow(/cotangent/);
   });
 
   it("the Jacobian by columns (jvp) equals the Jacobian by rows (vjp)", () => {

@@ -5,6 +5,7 @@
  */
 import { type FnIR, type Param, TS_TYPE_NAME, isDifferentiableParam, writtenParams } from "../ir.js";
 import { SUPPORT_NAME } from "./print.js";
+import type { Engine } from "../front/markers.js";
 
 export type WrapperKind = "grad" | "valueAndGrad" | "valueAndGradInto" | "jvp" | "vjp";
 
@@ -16,7 +17,7 @@ export interface WrapperSpec {
   wrt: number[];
   single: boolean;
   exported: boolean;
-  engine: "compiled" | "tape";
+  engine: Engine;
   reverseName: string;
   forwardName: string;
   primalName: string;

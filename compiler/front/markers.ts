@@ -15,7 +15,7 @@ export interface MarkerOptions {
   wrt?: number[];
   /** `wrt: 0` (a single index) asks for a single gradient rather than a list. */
   single: boolean;
-  engine: "compiled" | "tape";
+  engine: Engine;
   /** Where each `wrt` index is written, for diagnostics about it (the whole `wrt` value last). */
   wrtNodes: ts.Node[];
 }
@@ -38,6 +38,10 @@ export interface ModuleRequests {
   /** Local names of namespace imports of gradc (`import * as G from "gradc"`). */
   namespaceNames: Set<string>;
 }
+
+/** How a derivative runs: generated JavaScript, the tape engine, or generated WebAssembly. */
+export const ENGINES = ["compiled", "tape", "wasm"] as const;
+export type Engine = (typeof ENGINES)[number];
 
 export function findRequests(sf: ts.SourceFile, diagnostics: Diagnostic[]): ModuleRequests {
   const apiByLocal = new Map<string, string>();
@@ -115,10 +119,10 @@ function readMarker(api: MarkerApi, call: ts.CallExpression, diagnostics: Diagno
           return undefined;
         }
       } else if (prop.name.text === "engine") {
-        if (ts.isStringLiteral(value) && (value.text === "compiled" || value.text === "tape")) {
-          options.engine = value.text;
+        if (ts.isStringLiteral(value) && (ENGINES as readonly string[]).includes(value.text)) {
+          options.engine = value.text as Engine;
         } else {
-          diagnostics.push(diagnosticAt(prop.initializer, '`engine` must be the literal "compiled" or "tape"'));
+          diagnostics.push(diagnosticAt(prop.initializer, '`engine` must be the literal "compiled", "tape" or "wasm"'));
           return undefined;
         }
       } else {

@@ -136,7 +136,7 @@ class FunctionLowerer extends StatementLowering {
     while (!ts.isIdentifier(p.name) && this.sourceIdents.has(base)) base = `$${base}`;
     if (shape.k === "leaf") {
       const name = ts.isIdentifier(p.name) ? this.declare(p.name.text, shape.type, false) : this.internal(base, shape.type);
-      params.push({ name, type: shape.type, float32: shape.float32, integer: shape.integer });
+      params.push({ name, type: shape.type, float32: shape.float32, integer: shape.integer, kind: shape.kind });
       if (ts.isIdentifier(p.name)) Object.assign(this.lookup(p.name.text) as Binding, { float32: shape.float32, integer: shape.integer });
       else this.bindPattern(p.name, { ir: name, type: shape.type, isConst: false, float32: shape.float32, integer: shape.integer }, false, this.prologue);
       return { name: base, shape: { k: "leaf", param: params.length - 1 } };
@@ -196,7 +196,7 @@ class FunctionLowerer extends StatementLowering {
       }
       const ir = this.fresh(name);
       this.vars.set(ir, fieldShape.type);
-      params.push({ name: ir, type: fieldShape.type, float32: fieldShape.float32, integer: fieldShape.integer });
+      params.push({ name: ir, type: fieldShape.type, float32: fieldShape.float32, integer: fieldShape.integer, kind: fieldShape.kind });
       object.fields.set(field, { ir, type: fieldShape.type, isConst: false, float32: fieldShape.float32, integer: fieldShape.integer });
       fields.push([field, { k: "leaf", param: params.length - 1 }]);
     }

@@ -10,7 +10,7 @@ import type { Type } from "../ir.js";
 import type { ModuleGraph } from "../front/modules.js";
 
 /** `float32`: a Float32Array, whose stores round to float32; `integer`: an integer typed array (no derivatives). */
-export type Shape = { k: "leaf"; type: Type; float32?: boolean; integer?: boolean } | { k: "object"; fields: [string, Shape][] };
+export type Shape = { k: "leaf"; type: Type; float32?: boolean; integer?: boolean; kind?: string } | { k: "object"; fields: [string, Shape][] };
 
 /** Typed arrays of integers: indices, labels, masks — read and written, never differentiated. */
 export const INTEGER_ARRAYS = new Set(["Int8Array", "Uint8Array", "Uint8ClampedArray", "Int16Array", "Uint16Array", "Int32Array", "Uint32Array"]);
@@ -57,7 +57,7 @@ export function shapeOfTypeNode(t: ts.TypeNode, sf: ts.SourceFile, graph: Module
     // float32 by the array itself — so it is an array like any other; rounding's derivative is 1.
     if (name === "Float64Array") return { k: "leaf", type: "arr" };
     if (name === "Float32Array") return { k: "leaf", type: "arr", float32: true };
-    if (INTEGER_ARRAYS.has(name)) return { k: "leaf", type: "arr", integer: true };
+    if (INTEGER_ARRAYS.has(name)) return { k: "leaf", type: "arr", integer: true, kind: name };
     if ((name === "Readonly" || name === "ReadonlyArray") && t.typeArguments?.length === 1) {
       const inner = t.typeArguments[0];
       if (name === "ReadonlyArray") {

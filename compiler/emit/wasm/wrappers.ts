@@ -1,0 +1,152 @@
+/**
+ * The public faces of the wasm engine: `grad`, `valueAndGrad`, `valueAndGradInto`, `jvp` and `vjp`
+ * with `engine: "wasm"`. They keep the compiled engine's contract (emit/wrappers.ts) — the same
+ * arguments, results and treatment of the caller's arrays — and move arrays into the module's
+ * memory and back (glue.ts): one copy of each array argument per call, one of each result.
+ */
+import { type FnIR, type Param, TS_TYPE_NAME, isDifferentiableParam, writtenParams } from "../../ir.js";
+import type { WrapperSpec } from "../wrappers.js";
+import { WASM_SUPPORT_NAME as W } from "./glue.js";
+
+/** The typed array a parameter is stored as in the module's memory (glue.ts copyIn). */
+function storage(p: Param): string {
+  return JSON.stringify(p.float32 ? "Float32Array" : p.integer ? (p.kind ?? "Int32Array") : "Float64Array");
+}
+
+export function printWasmWrapper(w: WrapperSpec): string {
+  const { fn } = w;
+  const taken = new Set(fn.params.map((p) => p.name));
+  const local = (base: string) => (taken.has(base) ? `$${base}` : base);
+  const [wasm, value, cotangent, grads] = ["wasm", "value", "cotangent", "grads"].map(local);
+  const handle = (name: string) => local(`${name}_in`);
+  const bar = (name: string) => local(`${name}_bar`);
+  const params = fn.params.map((p) => `${p.name}: ${TS_TYPE_NAME[p.type]}`).join(", ");
+  const exp = w.exported ? "export " : "";
+  const wrtParams = w.wrt.map((i) => fn.params[i]);
+  const arrayBars = wrtParams.filter((p) => p.type === "arr" && isDifferentiableParam(p));
+  const gradients = wrtParams.map((p) =>
+    !isDifferentiableParam(p) ? "0" : p.type === "arr" ? (p.float32 ? `Float32Array.from(${W}.read(${bar(p.name)}))` : `${W}.read(${bar(p.name)})`) : `${W}.adjoint(${fn.params.indexOf(p)})`,
+  );
+  const gradValue = w.single ? gradients[0] : `[${gradients.join(", ")}]`;
+  const gradTypeOf = (p: Param) => (!isDifferentiableParam(p) ? "number" : p.float32 ? "Float32Array" : TS_TYPE_NAME[p.type]);
+  const gradType = w.single ? gradTypeOf(wrtParams[0]) : `[${wrtParams.map(gradTypeOf).join(", ")}]`;
+  const title = `${w.kind}(${fn.sourceName}${w.kind === "jvp" ? "" : `, { wrt: ${w.single ? w.wrt[0] : `[${w.wrt.join(", ")}]`}`}, engine: "wasm" })`.replace("(, ", "(");
+  const copyIn = (p: Param, source = p.name) => `  const ${handle(p.name)} = ${W}.copyIn(${source}, ${storage(p)});`;
+  const args = (p: Param) => (p.type === "arr" ? handle(p.name) : p.type === "str" ? `${W}.string(${p.name})` : p.name);
+  const written = writtenParams(fn);
+  // f writes into some of its array parameters: it runs on copies of them, which are copied back
+  // into the caller's arrays, so they end as a call of f leaves them; derivatives are taken at
+  // the point as given (fresh copies).
+  const runOnCallersArrays = (ps: Param[]) =>
+    written.length === 0
+      ? []
+      : [
+          ...written.map((p) => `  const ${local(`${p.name}_run`)} = ${W}.copyIn(${p.name}, ${storage(p)});`),
+          `  ${wasm}.${w.primalName}(${ps.map((p) => (written.includes(p) ? local(`${p.name}_run`) : args(p))).join(", ")});`,
+          ...written.map((p) => `  ${W}.readInto(${local(`${p.name}_run`)}, ${p.name}, ${storage(p)});`),
+        ];
+  const reverseCall = (seed: string) => `${wasm}.${w.reverseName}(${[...fn.params.map(args), ...arrayBars.map((p) => bar(p.name)), seed].join(", ")})`;
+  const prepare = [
+    `  const ${wasm} = ${W}.begin();`,
+    ...fn.params.filter((p) => p.type === "arr").map((p) => copyIn(p)),
+    ...runOnCallersArrays(fn.params),
+    ...arrayBars.map((p) => `  const ${bar(p.name)} = ${W}.zeros(${p.name}.length);`),
+  ];
+
+  switch (w.kind) {
+    case "grad":
+      return [`/** ${title} */`, `${exp}function ${w.name}(${params}): ${gradType} {`, ...prepare, `  ${reverseCall("1")};`, `  return ${gradValue};`, `}`].join("\n");
+    case "valueAndGrad":
+      return [
+        `/** ${title} */`,
+        `${exp}function ${w.name}(${params}): [number, ${gradType}] {`,
+        ...prepare,
+        `  const ${value} = ${reverseCall("1")};`,
+        `  return [${value}, ${gradValue}];`,
+        `}`,
+      ].join("\n");
+    case "valueAndGradInto": {
+      const checks = wrtParams.flatMap((p, k) =>
+        p.type === "arr" && isDifferentiableParam(p)
+          ? [`  if (${grads}[${k}].length !== ${p.name}.length) throw new RangeError(\`${w.name}: gradient buffer ${k} has length \${${grads}[${k}].length}, '${p.name}' has \${${p.name}.length}\`);`]
+          : [],
+      );
+      const outs = wrtParams.map((p, k) =>
+        p.type === "arr" && isDifferentiableParam(p) ? `  ${W}.readInto(${bar(p.name)}, ${grads}[${k}]);` : `  ${grads}[${k}][0] = ${gradients[k]};`,
+      );
+      return [
+        `/** ${title}, writing gradients into caller-provided buffers (one Float64Array per wrt parameter; length 1 for numbers) */`,
+        `${exp}function ${w.name}(${grads}: ArrayLike<Float64Array>, ${params}): number {`,
+        ...checks,
+        ...prepare,
+        `  const ${value} = ${reverseCall("1")};`,
+        ...outs,
+        `  return ${value};`,
+        `}`,
+      ].join("\n");
+    }
+    case "vjp": {
+      const arrayResult = fn.resultType === "arr";
+      const cotangentType = arrayResult ? "ArrayLike<number>" : "number";
+      const saved = (p: Param) => local(`${p.name}_saved`);
+      const arrays = fn.params.filter((p) => p.type === "arr");
+      return [
+        `/** ${title}: the value, and a pullback from a cotangent to gradients */`,
+        `${exp}function ${w.name}(${params}): [${TS_TYPE_NAME[fn.resultType]}, (cotangent: ${cotangentType}) => ${gradType}] {`,
+        // The point as given, for the pullback: f may write into its array parameters.
+        ...arrays.map((p) => `  const ${saved(p)} = ${p.name}.slice();`),
+        `  let ${wasm} = ${W}.begin();`,
+        ...arrays.map((p) => copyIn(p)),
+        `  const ${value} = ${arrayResult ? `${W}.read(${wasm}.${w.primalName}(${fn.params.map(args).join(", ")}))` : `${wasm}.${w.primalName}(${fn.params.map(args).join(", ")})`};`,
+        ...written.map((p) => `  ${W}.readInto(${handle(p.name)}, ${p.name}, ${storage(p)});`),
+        `  return [${value}, (${cotangent}: ${cotangentType}): ${gradType} => {`,
+        ...(arrayResult
+          ? [`    if (${cotangent}.length !== ${value}.length) throw new RangeError(\`vjp(${fn.sourceName}): the cotangent has length \${${cotangent}.length}, the result \${${value}.length}\`);`]
+          : []),
+        `    ${wasm} = ${W}.begin();`,
+        ...arrays.map((p) => "  " + copyIn(p, saved(p))),
+        ...arrayBars.map((p) => `    const ${bar(p.name)} = ${W}.zeros(${p.name}.length);`),
+        `    ${reverseCall(arrayResult ? `${W}.copyIn(${cotangent})` : cotangent)};`,
+        `    return ${gradValue};`,
+        `  }];`,
+        `}`,
+      ].join("\n");
+    }
+    case "jvp":
+      return printJvp(w, fn);
+  }
+}
+
+function printJvp(w: WrapperSpec, fn: FnIR): string {
+  const n = fn.params.length;
+  const lines = [`  const wasm = ${W}.begin();`];
+  const args: string[] = [];
+  fn.params.forEach((p, i) => {
+    if (p.type === "arr") {
+      lines.push(`  const primal${i} = ${W}.copyIn(primals[${i}] as ArrayLike<number>, ${storage(p)});`);
+      args.push(`primal${i}`);
+      if (isDifferentiableParam(p)) {
+        lines.push(`  const tangent${i} = ${W}.copyIn(tangents[${i}] as ArrayLike<number>);`);
+        args.push(`tangent${i}`);
+      }
+    } else {
+      args.push(p.type === "str" ? `${W}.string(primals[${i}] as string)` : `primals[${i}]`);
+      if (isDifferentiableParam(p)) args.push(`tangents[${i}]`);
+    }
+  });
+  const arrayResult = fn.resultType === "arr";
+  const type = TS_TYPE_NAME[fn.resultType];
+  return [
+    `/** jvp(${fn.sourceName}, { engine: "wasm" }): the value and the directional derivative along the tangents */`,
+    `${w.exported ? "export " : ""}function ${w.name}(primals: ArrayLike<unknown>, tangents: ArrayLike<unknown>): [${type}, ${type}] {`,
+    `  if (primals.length !== ${n} || tangents.length !== ${n}) {`,
+    `    throw new TypeError("jvp(${fn.sourceName}) expects ${n} primals and ${n} tangents");`,
+    `  }`,
+    ...lines,
+    `  const value = wasm.${w.forwardName}(${args.join(", ")});`,
+    // f's writes into its array parameters reach the caller's arrays, as a call of f does.
+    ...writtenParams(fn).map((p) => `  ${W}.readInto(primal${fn.params.indexOf(p)}, primals[${fn.params.indexOf(p)}] as Float64Array, ${storage(p)});`),
+    arrayResult ? `  return [${W}.read(value), ${W}.read(wasm.tangents.value)];` : `  return [value, wasm.tangent.value];`,
+    `}`,
+  ].join("\n");
+}
