@@ -56,7 +56,7 @@ export async function main(argv: string[]): Promise<void> {
     .option("--num-envs <n>", "environment copies stepped together (num_envs)", (v) => parseInteger("--num-envs", v))
     .option("--config <file>", "a JSON file of hyperparameters (SB3 names) over the environment's defaults")
     .option("--out <dir>", "output folder (default runs/<env>-seed<seed>); one that already holds a run is refused without --force")
-    .option("--engine <engine>", "compiled (generated gradients) or tape (the tape engine)")
+    .option("--engine <engine>", "compiled (generated JavaScript gradients), wasm (the same as WebAssembly) or tape (the tape engine)")
     .option("--resume <dir>", "continue the run whose checkpoint is in this folder (with its own config; --steps and --engine may change)")
     .option("--force", "replace the run (with --seeds: the sweep) already in the output folder")
     .option("--seeds <list>", "one run per seed (0-9, 3,5,7 or 0-4,10) in parallel processes, aggregated; --out defaults to runs/<env>-seeds<first>-<last>", (v) => parseSeedList(v))

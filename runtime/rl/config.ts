@@ -66,8 +66,11 @@ export interface DQNConfig {
    * episode end after solving) also reaches reward_threshold; then run the final evaluation.
    */
   stop_on_solve: boolean;
-  /** "compiled" gradients from gradc's generated code, or the "tape" engine on the same source. */
-  engine: "compiled" | "tape";
+  /**
+   * The loss gradient's engine, all from the same source: "compiled" (gradc's generated
+   * JavaScript), "wasm" (the same code as WebAssembly) or "tape" (the tape-based engine).
+   */
+  engine: "compiled" | "wasm" | "tape";
 }
 
 type Kind = "schedule" | "positiveInt" | "nonNegativeInt" | "positive" | "fraction" | "probability" | "boolean" | "int" | "number" | "intList" | { oneOf: readonly string[] };
@@ -106,7 +109,7 @@ const SCHEMA: Record<keyof DQNConfig, Kind> = {
   reward_threshold: "number",
   solve_window: "positiveInt",
   stop_on_solve: "boolean",
-  engine: { oneOf: ["compiled", "tape"] },
+  engine: { oneOf: ["compiled", "wasm", "tape"] },
 };
 
 /** The learning rate after `progress` (0 → 1) of the run, under the config's schedule. */

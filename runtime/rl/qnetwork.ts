@@ -10,7 +10,7 @@ import { forwardInto, parameterCount, unitCount, weightedTdLoss } from "./networ
 import { duelingForwardInto, duelingParameterCount, duelingTdLoss } from "./networks/dueling.js";
 import type { Random } from "./random.js";
 
-export type Engine = "compiled" | "tape";
+export type Engine = "compiled" | "wasm" | "tape";
 export type LossKind = "huber" | "mse";
 
 export interface QNetwork {
@@ -28,8 +28,12 @@ export interface QNetwork {
 // The generated gradients, one per engine: the same source, compiled or recorded on the tape.
 const mlpCompiled = valueAndGradInto(weightedTdLoss, { wrt: [0] });
 const mlpTape = valueAndGradInto(weightedTdLoss, { wrt: [0], engine: "tape" });
+const mlpWasm = valueAndGradInto(weightedTdLoss, { wrt: [0], engine: "wasm" });
 const duelingCompiled = valueAndGradInto(duelingTdLoss, { wrt: [0] });
 const duelingTape = valueAndGradInto(duelingTdLoss, { wrt: [0], engine: "tape" });
+const duelingWasm = valueAndGradInto(duelingTdLoss, { wrt: [0], engine: "wasm" });
+const MLP_GRADIENTS = { compiled: mlpCompiled, wasm: mlpWasm, tape: mlpTape };
+const DUELING_GRADIENTS = { compiled: duelingCompiled, wasm: duelingWasm, tape: duelingTape };
 
 /** PyTorch's nn.Linear initialisation: weights and biases uniform in ±1/√fan_in, layer by layer. */
 function initializeLayers(theta: Float64Array, layers: [nIn: number, nOut: number][], rng: Random): void {
@@ -48,7 +52,7 @@ export function mlpQNetwork(observationSize: number, actionCount: number, hidden
   const act = new Float64Array(unitCount(sizes));
   const grads: Float64Array[] = [new Float64Array(0)];
   const huber = options.loss === "huber";
-  const gradient = options.engine === "tape" ? mlpTape : mlpCompiled;
+  const gradient = MLP_GRADIENTS[options.engine];
   const layers = hidden.map((h, i): [number, number] => [i === 0 ? observationSize : hidden[i - 1], h]);
   layers.push([hidden.length > 0 ? hidden[hidden.length - 1] : observationSize, actionCount]);
   return {
@@ -78,7 +82,7 @@ export function duelingQNetwork(observationSize: number, actionCount: number, hi
   const q = new Float64Array(actionCount);
   const grads: Float64Array[] = [new Float64Array(0)];
   const huber = options.loss === "huber";
-  const gradient = options.engine === "tape" ? duelingTape : duelingCompiled;
+  const gradient = DUELING_GRADIENTS[options.engine];
   const h = hidden[hidden.length - 1];
   const layers = hidden.map((width, i): [number, number] => [i === 0 ? observationSize : hidden[i - 1], width]);
   layers.push([h, 1], [h, actionCount]);

@@ -14,6 +14,7 @@ import { PRIMITIVES, type PrimOp } from "../../primitives.js";
 import type { Binaryen } from "./binaryen.js";
 import { ADJOINT_BASE, ELEMENT_SHIFT, type ElementKind, HEADER_BYTES, isElementKind } from "./layout.js";
 import { GLOBALS, MEMORY, RUNTIME } from "./runtime.js";
+import { type ScalarHost, emitVectorPart, planVectorLoop } from "./vectorize.js";
 
 type Module = InstanceType<Binaryen["Module"]>;
 type Ref = number;
@@ -40,14 +41,14 @@ export interface WasmModuleContext {
 
 interface Local {
   index: number;
-  type: "f64" | "i32";
+  type: "f64" | "i32" | "v128";
 }
 
 export function addWasmFunction(b: Binaryen, m: Module, fn: GFn, ctx: WasmModuleContext): void {
   new FunctionCompiler(b, m, fn, ctx).compile();
 }
 
-class FunctionCompiler {
+class FunctionCompiler implements ScalarHost {
   private readonly locals = new Map<string, Local>();
   private readonly varTypes: number[] = [];
   private readonly kinds = new Map<string, ElementKind>();
@@ -57,8 +58,8 @@ class FunctionCompiler {
   private loc: SourceLoc | undefined;
 
   constructor(
-    private readonly b: Binaryen,
-    private readonly m: Module,
+    readonly b: Binaryen,
+    readonly m: Module,
     private readonly fn: GFn,
     private readonly ctx: WasmModuleContext,
   ) {}
@@ -88,9 +89,9 @@ class FunctionCompiler {
     return this.valueType(type) === "f64" ? this.b.f64 : this.b.i32;
   }
 
-  private declare(name: string, type: "f64" | "i32"): number {
+  declare(name: string, type: "f64" | "i32" | "v128"): number {
     const index = this.fn.params.length + this.varTypes.length;
-    this.varTypes.push(type === "f64" ? this.b.f64 : this.b.i32);
+    this.varTypes.push(type === "f64" ? this.b.f64 : type === "i32" ? this.b.i32 : this.b.v128);
     this.locals.set(name, { index, type });
     return index;
   }
@@ -132,7 +133,7 @@ class FunctionCompiler {
     }
   }
 
-  private kindOf(arr: string): ElementKind {
+  kindOf(arr: string): ElementKind {
     return this.kinds.get(arr) ?? "Float64Array";
   }
 
@@ -141,13 +142,13 @@ class FunctionCompiler {
     return this.fn.vars.get(a.name)?.type ?? this.fn.params.find((p) => p.name === a.name)?.type;
   }
 
-  private get(name: string): Ref {
+  get(name: string): Ref {
     const local = this.locals.get(name);
     if (!local) throw new Error(`gradc internal error: wasm: unknown variable '${name}'`);
     return this.m.local.get(local.index, local.type === "f64" ? this.b.f64 : this.b.i32);
   }
 
-  private set(name: string, value: Ref): Ref {
+  set(name: string, value: Ref): Ref {
     return this.m.local.set(this.locals.get(name)!.index, value);
   }
 
@@ -168,8 +169,20 @@ class FunctionCompiler {
     }
   }
 
+  label(): string {
+    return `label${this.labels++}`;
+  }
+
+  scalar(s: GStmt): Ref | undefined {
+    return this.stmt(s);
+  }
+
+  importOf(op: PrimOp): string {
+    return this.ctx.importOf(op);
+  }
+
   /** A number atom as f64 (a boolean saved on a stack becomes 1 or 0). */
-  private asNumber(a: Atom): Ref {
+  asNumber(a: Atom): Ref {
     return this.isNumber(a) ? this.atom(a) : this.m.f64.convert_u.i32(this.atom(a));
   }
 
@@ -207,31 +220,15 @@ class FunctionCompiler {
       case "if":
         return m.if(this.condition(s.cond), m.block(null, this.block(s.then)), s.else.length > 0 ? m.block(null, this.block(s.else)) : undefined);
       case "loop": {
-        const n = this.labels++;
-        const [exit, next] = [`exit${n}`, `next${n}`];
-        const test = this.block(s.test);
-        const body = this.block(s.body);
-        const inner = s.postTest
-          ? [...body, ...test, m.br(next, this.condition(s.cond))]
-          : [...test, m.br(exit, m.i32.eqz(this.condition(s.cond))), ...body, m.br(next)];
-        return m.block(exit, [m.loop(next, m.block(null, inner))]);
+        const plan = planVectorLoop(s, this.fn.vars, (arr) => this.kindOf(arr));
+        if (plan) return m.block(null, [emitVectorPart(this, plan).code, this.scalarLoop(s)]);
+        return this.scalarLoop(s);
       }
       case "countdown": {
-        const n = this.labels++;
-        const [exit, next] = [`exit${n}`, `next${n}`];
-        const k = s.counter;
-        const loop = m.block(null, [
-          this.set(k, m.f64.sub(this.asNumber(s.count), m.f64.const(1))),
-          m.block(exit, [
-            m.loop(
-              next,
-              m.block(null, [m.br(exit, m.i32.eqz(m.f64.ge(this.get(k), m.f64.const(0)))), ...this.block(s.body), this.set(k, m.f64.sub(this.get(k), m.f64.const(1))), m.br(next)]),
-            ),
-          ]),
-        ]);
-        if (!s.unlessAllZero) return loop;
-        const nonZero = s.unlessAllZero.map((v) => m.f64.ne(this.get(v), m.f64.const(0)));
-        return m.if(nonZero.reduce((a, c) => m.i32.or(a, c)), loop);
+        const plan = planVectorLoop(s, this.fn.vars, (arr) => this.kindOf(arr));
+        if (!plan) return this.unlessAllZero(s, this.countdown(s, this.asNumber(s.count)));
+        const vector = emitVectorPart(this, plan);
+        return this.unlessAllZero(s, m.block(null, [vector.code, this.countdown(s, vector.start!)]));
       }
       case "setOut":
         if (s.slot === "tangent") return m.global.set(GLOBALS.tangent, this.atom(s.value));
@@ -244,6 +241,41 @@ class FunctionCompiler {
       default:
         return assertNever(s);
     }
+  }
+
+  private scalarLoop(s: Extract<GStmt, { k: "loop" }>): Ref {
+    const m = this.m;
+    const [exit, next] = [this.label(), this.label()];
+    const test = this.block(s.test);
+    const body = this.block(s.body);
+    const inner = s.postTest
+      ? [...body, ...test, m.br(next, this.condition(s.cond))]
+      : [...test, m.br(exit, m.i32.eqz(this.condition(s.cond))), ...body, m.br(next)];
+    return m.block(exit, [m.loop(next, m.block(null, inner))]);
+  }
+
+  /** `for (counter = count − 1; counter >= 0; counter--)`. */
+  private countdown(s: Extract<GStmt, { k: "countdown" }>, count: Ref): Ref {
+    const m = this.m;
+    const [exit, next] = [this.label(), this.label()];
+    const k = s.counter;
+    return m.block(null, [
+      this.set(k, m.f64.sub(count, m.f64.const(1))),
+      m.block(exit, [
+        m.loop(
+          next,
+          m.block(null, [m.br(exit, m.i32.eqz(m.f64.ge(this.get(k), m.f64.const(0)))), ...this.block(s.body), this.set(k, m.f64.sub(this.get(k), m.f64.const(1))), m.br(next)]),
+        ),
+      ]),
+    ]);
+  }
+
+  /** `loop`, run only if one of the countdown's `unlessAllZero` adjoints is non-zero. */
+  private unlessAllZero(s: Extract<GStmt, { k: "countdown" }>, loop: Ref): Ref {
+    if (!s.unlessAllZero) return loop;
+    const m = this.m;
+    const nonZero = s.unlessAllZero.map((v) => m.f64.ne(this.get(v), m.f64.const(0)));
+    return m.if(nonZero.reduce((a, c) => m.i32.or(a, c)), loop);
   }
 
   private condition(a: Atom): Ref {
