@@ -40,7 +40,7 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(() => {
-  if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
+  if (scratch) fs.rmSync(scratch, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 }); // a stopped watcher may still be writing
 });
 
 interface Result {
