@@ -8,7 +8,7 @@
 import MagicString from "magic-string";
 import ts from "typescript";
 import { type Diagnostic, DiagnosticError, diagnosticAt, diagnosticAtLoc, syntaxDiagnostics } from "./diagnostics.js";
-import { type Engine, type ModuleRequests, findRequests } from "./front/markers.js";
+import { type Dtype, type Engine, type ModuleRequests, findRequests } from "./front/markers.js";
 import { ModuleGraph, type ResolvedFunction, skipParens } from "./front/modules.js";
 import { createLowerContext, lowerFunction } from "./lower/lower.js";
 import { markRecursion, recursionProblems } from "./lower/recursion.js";
@@ -25,10 +25,11 @@ import { type WrapperKind, type WrapperSpec, guardRecursion, printWrapper } from
 import { TAPE_NAME, printTapeWrapper, printTapedFunction } from "./emit/taped.js";
 import { type AdapterSpec, flatWrt, needsAdapter, printAdapter } from "./emit/adapters.js";
 import { loadWasmBackend, wasmBackend } from "./emit/wasm/binaryen.js";
-import { WasmUnsupported } from "./emit/wasm/functions.js";
+import { WasmUnsupported } from "./emit/wasm/unsupported.js";
 import { buildWasmModule } from "./emit/wasm/module.js";
 import { wasmSupportDeclaration } from "./emit/wasm/glue.js";
-import { printWasmWrapper } from "./emit/wasm/wrappers.js";
+import { printWasmWrapper, wasmEntries } from "./emit/wasm/wrappers.js";
+import type { ElementKind } from "./emit/wasm/layout.js";
 
 export { type Diagnostic, DiagnosticError, formatDiagnostic } from "./diagnostics.js";
 
@@ -141,6 +142,7 @@ interface WrapperRequest {
   /** The wrapper's name when the user sees it (`f_grad`); otherwise a fresh one. */
   publicName?: string;
   engine?: Engine;
+  dtype?: Dtype;
 }
 
 class ModuleCompiler {
@@ -159,6 +161,8 @@ class ModuleCompiler {
   /** Per tape wrapper, the variables of its function held as tape nodes. */
   private readonly tapeNodes = new Map<string, Set<string>>();
   private adjointSlots = 1;
+  /** How the wasm module stores the array parameters of its float32 entries. */
+  private wasmParameterKinds = new Map<string, (ElementKind | undefined)[]>();
 
   constructor(
     private readonly sf: ts.SourceFile,
@@ -183,7 +187,7 @@ class ModuleCompiler {
       if (!fn) continue;
       const wrt = this.checkWrt(fn, marker.options.wrt, marker.options.wrtNodes, marker.call, marker.api);
       if (!wrt) continue;
-      const name = this.wrapper({ kind: marker.api, fn, wrt, single: marker.options.single, engine: marker.options.engine });
+      const name = this.wrapper({ kind: marker.api, fn, wrt, single: marker.options.single, engine: marker.options.engine, dtype: marker.options.dtype });
       if (name) replace(marker.call, name);
     }
     for (const call of this.requests.checks) {
@@ -261,7 +265,7 @@ class ModuleCompiler {
 
   private printWrapper(w: WrapperSpec): string {
     if (w.engine === "tape") return printTapeWrapper(w, w.primalName, this.tapeNodes.get(w.name)!);
-    if (w.engine === "wasm") return printWasmWrapper(w);
+    if (w.engine === "wasm") return printWasmWrapper(w, this.wasmParameterKinds);
     return printWrapper(w);
   }
 
@@ -273,9 +277,10 @@ class ModuleCompiler {
   private wasmModule(): string | undefined | null {
     const wrappers = this.wrappers.filter((w) => w.engine === "wasm");
     if (wrappers.length === 0) return undefined;
-    const entries = [...new Set(wrappers.flatMap((w) => [w.reverseName, w.forwardName, w.primalName].filter((n) => n !== "")))];
     try {
-      return wasmSupportDeclaration(buildWasmModule(wasmBackend()!, this.generated, entries, this.adjointSlots, SUPPORT_NAME));
+      const module = buildWasmModule(wasmBackend()!, this.generated, wasmEntries(wrappers), this.adjointSlots, SUPPORT_NAME);
+      this.wasmParameterKinds = module.parameterKinds;
+      return wasmSupportDeclaration(module);
     } catch (e) {
       if (!(e instanceof WasmUnsupported)) throw e;
       const loc = e.loc ?? wrappers[0].fn.loc;
@@ -382,33 +387,33 @@ class ModuleCompiler {
    * parameters: it calls a flat wrapper with their parts and shapes the results back (emit/adapters.ts).
    */
   private adapter(request: WrapperRequest): string {
-    const { kind, fn, wrt, single = false, exported = false, publicName, engine = "compiled" } = request;
-    const key = `adapter|${kind}|${fn.name}|${wrt.join(",")}|${single}|${engine}`;
+    const { kind, fn, wrt, single = false, exported = false, publicName, engine = "compiled", dtype = "float64" } = request;
+    const key = `adapter|${kind}|${fn.name}|${wrt.join(",")}|${single}|${engine}|${dtype}`;
     const existing = this.generatedNames.get(key);
     if (existing && !publicName) return existing;
-    const name = publicName ?? this.fresh(`${fn.sourceName}_${kind}${kind === "jvp" || wrt.length === fn.signature.length ? "" : `_wrt${wrt.join("_")}`}${engine === "compiled" ? "" : `_${engine}`}`);
+    const name = publicName ?? this.fresh(`${fn.sourceName}_${kind}${kind === "jvp" || wrt.length === fn.signature.length ? "" : `_wrt${wrt.join("_")}`}${engineSuffix(engine, dtype)}`);
     if (!publicName) this.generatedNames.set(key, name);
     const leaves = flatWrt(fn, wrt);
-    const flatName = this.flatWrapper({ kind, fn, wrt: leaves, engine });
+    const flatName = this.flatWrapper({ kind, fn, wrt: leaves, engine, dtype });
     this.adapters.push({ kind, name, fn, wrt, single, exported, engine, flatName, flatWrt: leaves, scratchName: this.fresh(`${name}_buffers`) });
     return name;
   }
 
   /** A wrapper over `fn`'s IR parameters (`wrt`: their indices). */
   private flatWrapper(request: WrapperRequest): string {
-    const { kind, fn, wrt, single = false, exported = false, publicName, engine = "compiled" } = request;
-    const key = `${kind}|${fn.name}|${wrt.join(",")}|${single}|${engine}`;
+    const { kind, fn, wrt, single = false, exported = false, publicName, engine = "compiled", dtype = "float64" } = request;
+    const key = `${kind}|${fn.name}|${wrt.join(",")}|${single}|${engine}|${dtype}`;
     const existing = this.generatedNames.get(key);
     if (existing && !publicName) return existing;
     const suffix = kind === "jvp" || wrt.length === fn.params.length ? "" : `_wrt${wrt.join("_")}`;
-    const name = publicName ?? this.fresh(`${fn.sourceName}_${kind}${suffix}${engine === "compiled" ? "" : `_${engine}`}`);
+    const name = publicName ?? this.fresh(`${fn.sourceName}_${kind}${suffix}${engineSuffix(engine, dtype)}`);
     if (!publicName) this.generatedNames.set(key, name);
     this.adjointSlots = Math.max(this.adjointSlots, fn.params.length);
     const names = this.names();
     if (engine === "tape") {
       const differentiable = wrt.filter((i) => isDifferentiableParam(fn.params[i]));
       const nodes = analyzeActivity(fn, differentiable.map((i) => fn.params[i].name));
-      this.wrappers.push({ kind, name, fn, wrt, single, exported, engine, reverseName: "", forwardName: "", primalName: this.taped(fn, nodes) });
+      this.wrappers.push({ kind, name, fn, wrt, single, exported, engine, dtype, reverseName: "", forwardName: "", primalName: this.taped(fn, nodes) });
       this.tapeNodes.set(name, nodes);
       return name;
     }
@@ -420,6 +425,7 @@ class ModuleCompiler {
       single,
       exported,
       engine,
+      dtype,
       reverseName: kind === "jvp" ? "" : this.reverse(fn, wrt.filter((i) => isDifferentiableParam(fn.params[i]))),
       forwardName: kind === "jvp" ? names.forward(fn.name) : "",
       // vjp computes the value with the primal; the grad family runs it too when f writes into its
@@ -499,6 +505,11 @@ class ModuleCompiler {
   private diagnosticAtLoc(loc: FnIR["loc"], message: string): Diagnostic {
     return diagnosticAtLoc(loc, message, this.graph);
   }
+}
+
+/** The part of a wrapper's name that says how it runs: `_tape`, `_wasm`, `_wasm_f32` (none for compiled code). */
+function engineSuffix(engine: Engine, dtype: Dtype): string {
+  return (engine === "compiled" ? "" : `_${engine}`) + (dtype === "float32" ? "_f32" : "");
 }
 
 export { ModuleGraph } from "./front/modules.js";

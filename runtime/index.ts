@@ -143,7 +143,26 @@ export interface GradOptions<W = number | readonly number[]> {
    * WebAssembly (built by gradc's plugin, CLI and Node hook; README "The WebAssembly engine").
    */
   engine?: "compiled" | "tape" | "wasm";
+  /**
+   * "float64" (default), or "float32" with engine "wasm": the differentiated arrays, their
+   * gradients and what is computed from them in float32, as jax-js and TensorFlow.js compute a
+   * float32 network; counters, indices and the data not differentiated stay float64. Array
+   * arguments may then be Float32Arrays; gradients, tangents and array results are Float32Arrays.
+   */
+  dtype?: "float64" | "float32";
 }
+
+/** The options of a float32 derivative: `{ engine: "wasm", dtype: "float32" }` (and `wrt`). */
+export interface Float32Options<W = number | readonly number[]> extends GradOptions<W> {
+  engine: "wasm";
+  dtype: "float32";
+}
+
+/** An argument of a float32 derivative: a Float32Array wherever f takes a Float64Array. */
+type Float32Argument<T> = T extends Float64Array ? Float64Array | Float32Array : T extends number | boolean | string | IntegerArray | Float32Array ? T : { [K in keyof T]: Float32Argument<T[K]> };
+type Float32Arguments<Ps> = { [K in keyof Ps]: Float32Argument<Ps[K]> };
+/** What a float32 derivative returns: Float32Arrays where the float64 one returns Float64Arrays. */
+type Float32Result<T> = T extends Float64Array ? Float32Array : T extends number | boolean | string | Float32Array ? T : T extends (...args: infer A) => infer R ? (...args: A) => Float32Result<R> : { -readonly [K in keyof T]: Float32Result<T[K]> };
 
 /** What `grad(f, { wrt: W })` returns for `f: F`: takes `f`'s arguments, returns `Gradients<F, W>`. */
 export type GradFunction<F extends DifferentiableFunction, W extends Wrt<F> | undefined = undefined> = (...args: Parameters<F>) => Gradients<F, W>;
@@ -197,12 +216,22 @@ function notTransformed(api: string): never {
 }
 
 /** The gradient of `f`: one entry per parameter (or per `wrt` index); a single value for `wrt: i`. */
+export function grad<F extends DifferentiableFunction, const W extends Wrt<F> | undefined = undefined>(
+  f: F,
+  options: Float32Options<W>,
+): (...args: Float32Arguments<Parameters<F>>) => Float32Result<Gradients<F, W>>;
+export function grad<F extends DifferentiableFunction, const W extends Wrt<F> | undefined = undefined>(f: F, options?: GradOptions<W>): GradFunction<F, W>;
 export function grad<F extends DifferentiableFunction, const W extends Wrt<F> | undefined = undefined>(f: F, options?: GradOptions<W>): GradFunction<F, W> {
   void f, options;
   return notTransformed("grad");
 }
 
 /** `[f(...args), gradients]`, with gradients as `grad` returns them. */
+export function valueAndGrad<F extends DifferentiableFunction, const W extends Wrt<F> | undefined = undefined>(
+  f: F,
+  options: Float32Options<W>,
+): (...args: Float32Arguments<Parameters<F>>) => [value: number, gradients: Float32Result<Gradients<F, W>>];
+export function valueAndGrad<F extends DifferentiableFunction, const W extends Wrt<F> | undefined = undefined>(f: F, options?: GradOptions<W>): ValueAndGradFunction<F, W>;
 export function valueAndGrad<F extends DifferentiableFunction, const W extends Wrt<F> | undefined = undefined>(
   f: F,
   options?: GradOptions<W>,
@@ -219,13 +248,20 @@ export function valueAndGrad<F extends DifferentiableFunction, const W extends W
  */
 export function valueAndGradInto<F extends DifferentiableFunction, const W extends Wrt<F> | undefined = undefined>(
   f: F,
-  options?: GradOptions<W>,
-): ValueAndGradIntoFunction<F> {
+  options: Float32Options<W>,
+): (grads: ArrayLike<Float32Argument<GradientBuffer>>, ...args: Float32Arguments<Parameters<F>>) => number;
+export function valueAndGradInto<F extends DifferentiableFunction, const W extends Wrt<F> | undefined = undefined>(f: F, options?: GradOptions<W>): ValueAndGradIntoFunction<F>;
+export function valueAndGradInto<F extends DifferentiableFunction, const W extends Wrt<F> | undefined = undefined>(f: F, options?: GradOptions<W>): never {
   void f, options;
   return notTransformed("valueAndGradInto");
 }
 
 /** Forward mode: `[f(primals), ∇f · tangents]`, with a tangent for every parameter; for an array result, the result and its tangent (J · tangents) as Float64Arrays. */
+export function jvp<F extends VectorFunction>(
+  f: F,
+  options: Float32Options,
+): (primals: Readonly<Float32Arguments<Parameters<F>>>, tangents: Float32Arguments<Tangents<F>>) => Float32Result<[value: Output<F>, tangent: Output<F>]>;
+export function jvp<F extends VectorFunction>(f: F, options?: GradOptions): JvpFunction<F>;
 export function jvp<F extends VectorFunction>(f: F, options?: GradOptions): JvpFunction<F> {
   void f, options;
   return notTransformed("jvp");
@@ -236,6 +272,11 @@ export function jvp<F extends VectorFunction>(f: F, options?: GradOptions): JvpF
  * them) scaled by the cotangent; for an array result the cotangent is an array of its length and
  * the pullback gives cotangentᵀ·J.
  */
+export function vjp<F extends VectorFunction, const W extends Wrt<F> | undefined = undefined>(
+  f: F,
+  options: Float32Options<W>,
+): (...args: Float32Arguments<Parameters<F>>) => [value: Float32Result<Output<F>>, pullback: (cotangent: Float32Argument<Cotangent<F>>) => Float32Result<Gradients<F, W>>];
+export function vjp<F extends VectorFunction, const W extends Wrt<F> | undefined = undefined>(f: F, options?: GradOptions<W>): VjpFunction<F, W>;
 export function vjp<F extends VectorFunction, const W extends Wrt<F> | undefined = undefined>(f: F, options?: GradOptions<W>): VjpFunction<F, W> {
   void f, options;
   return notTransformed("vjp");

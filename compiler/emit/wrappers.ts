@@ -5,7 +5,7 @@
  */
 import { type FnIR, type Param, TS_TYPE_NAME, isDifferentiableParam, writtenParams } from "../ir.js";
 import { SUPPORT_NAME } from "./print.js";
-import type { Engine } from "../front/markers.js";
+import type { Dtype, Engine } from "../front/markers.js";
 
 export type WrapperKind = "grad" | "valueAndGrad" | "valueAndGradInto" | "jvp" | "vjp";
 
@@ -18,6 +18,7 @@ export interface WrapperSpec {
   single: boolean;
   exported: boolean;
   engine: Engine;
+  dtype: Dtype;
   reverseName: string;
   forwardName: string;
   primalName: string;

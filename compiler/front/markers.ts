@@ -16,6 +16,8 @@ export interface MarkerOptions {
   /** `wrt: 0` (a single index) asks for a single gradient rather than a list. */
   single: boolean;
   engine: Engine;
+  /** `dtype: "float32"` (engine "wasm" only): the differentiated arrays and what is computed from them in float32. */
+  dtype: Dtype;
   /** Where each `wrt` index is written, for diagnostics about it (the whole `wrt` value last). */
   wrtNodes: ts.Node[];
 }
@@ -42,6 +44,10 @@ export interface ModuleRequests {
 /** How a derivative runs: generated JavaScript, the tape engine, or generated WebAssembly. */
 export const ENGINES = ["compiled", "tape", "wasm"] as const;
 export type Engine = (typeof ENGINES)[number];
+
+/** The precision derivatives compute in: float64, or float32 on the wasm engine. */
+export const DTYPES = ["float64", "float32"] as const;
+export type Dtype = (typeof DTYPES)[number];
 
 export function findRequests(sf: ts.SourceFile, diagnostics: Diagnostic[]): ModuleRequests {
   const apiByLocal = new Map<string, string>();
@@ -92,7 +98,8 @@ function readMarker(api: MarkerApi, call: ts.CallExpression, diagnostics: Diagno
     diagnostics.push(diagnosticAt(call, `${api}() takes a function and an optional options object`, `write ${api}(f) or ${api}(f, { wrt: [0] })`));
     return undefined;
   }
-  const options: MarkerOptions = { single: false, engine: "compiled", wrtNodes: [] };
+  const options: MarkerOptions = { single: false, engine: "compiled", dtype: "float64", wrtNodes: [] };
+  let dtypeNode: ts.Node | undefined;
   const optArg = call.arguments[1];
   if (optArg) {
     const obj = skipParens(optArg);
@@ -125,11 +132,23 @@ function readMarker(api: MarkerApi, call: ts.CallExpression, diagnostics: Diagno
           diagnostics.push(diagnosticAt(prop.initializer, '`engine` must be the literal "compiled", "tape" or "wasm"'));
           return undefined;
         }
+      } else if (prop.name.text === "dtype") {
+        if (ts.isStringLiteral(value) && (DTYPES as readonly string[]).includes(value.text)) {
+          options.dtype = value.text as Dtype;
+          dtypeNode = prop;
+        } else {
+          diagnostics.push(diagnosticAt(prop.initializer, '`dtype` must be the literal "float64" or "float32"'));
+          return undefined;
+        }
       } else {
-        diagnostics.push(diagnosticAt(prop.name, `unknown option '${prop.name.text}' for ${api}()`, "known options: wrt, engine"));
+        diagnostics.push(diagnosticAt(prop.name, `unknown option '${prop.name.text}' for ${api}()`, "known options: wrt, engine, dtype"));
         return undefined;
       }
     }
+  }
+  if (options.dtype === "float32" && options.engine !== "wasm") {
+    diagnostics.push(diagnosticAt(dtypeNode!, `dtype "float32" needs engine: "wasm"`, `the ${options.engine} engine computes in float64: write { engine: "wasm", dtype: "float32" }`));
+    return undefined;
   }
   return { api, call, target: call.arguments[0], options };
 }

@@ -8,26 +8,22 @@
  * i32 ids (one per distinct string: the module's constants, and strings callers pass, glue.ts).
  * Element accesses keep JavaScript's semantics: an index that is not an integer in [0, length)
  * reads NaN (JavaScript's undefined, in arithmetic) and a store there does nothing.
+ *
+ * A float32 variant (`dtype: "float32"`, precision.ts) gives some numbers f32 locals and stores
+ * some arrays as float32; each operation then computes at the type of the variable it defines,
+ * its operands converted to that type.
  */
 import { type Atom, type GExpr, type GFn, type GStmt, type Param, type SourceLoc, type Term, type Type, assertNever, generatedBlocks } from "../../ir.js";
 import { PRIMITIVES, type PrimOp } from "../../primitives.js";
 import type { Binaryen } from "./binaryen.js";
-import { ADJOINT_BASE, ELEMENT_SHIFT, type ElementKind, HEADER_BYTES, isElementKind } from "./layout.js";
+import { ADJOINT_BASE, ELEMENT_SHIFT, type ElementKind, HEADER_BYTES } from "./layout.js";
+import { type FunctionPrecision, arrayKinds, elementKind } from "./precision.js";
 import { GLOBALS, MEMORY, RUNTIME } from "./runtime.js";
-import { type ScalarHost, emitVectorPart, planVectorLoop } from "./vectorize.js";
+import { WasmUnsupported } from "./unsupported.js";
+import { type NumberType, type ScalarHost, emitVectorPart, planVectorLoop } from "./vectorize.js";
 
 type Module = InstanceType<Binaryen["Module"]>;
 type Ref = number;
-
-/** A construct the wasm engine does not compile; reported as a diagnostic at `loc`. */
-export class WasmUnsupported extends Error {
-  constructor(
-    message: string,
-    readonly loc?: SourceLoc,
-  ) {
-    super(message);
-  }
-}
 
 /** What a function needs to know about the other functions of its module. */
 export interface WasmModuleContext {
@@ -39,19 +35,25 @@ export interface WasmModuleContext {
   stringId(value: string): number;
 }
 
+type LocalType = NumberType | "i32" | "v128";
+
 interface Local {
   index: number;
-  type: "f64" | "i32" | "v128";
+  type: LocalType;
 }
 
-export function addWasmFunction(b: Binaryen, m: Module, fn: GFn, ctx: WasmModuleContext): void {
-  new FunctionCompiler(b, m, fn, ctx).compile();
+/**
+ * Adds `fn` to the module under `name`; `precision`: the float32 variant's types, calling the
+ * float32 variants of other functions (`callee` names them).
+ */
+export function addWasmFunction(b: Binaryen, m: Module, fn: GFn, ctx: WasmModuleContext, name = fn.name, precision?: FunctionPrecision, callee: (name: string) => string = (n) => n): void {
+  new FunctionCompiler(b, m, fn, ctx, precision, callee).compile(name);
 }
 
 class FunctionCompiler implements ScalarHost {
   private readonly locals = new Map<string, Local>();
   private readonly varTypes: number[] = [];
-  private readonly kinds = new Map<string, ElementKind>();
+  private readonly kinds: Map<string, ElementKind>;
   /** Scratch i32 local holding an element index. */
   private index = -1;
   private labels = 0;
@@ -62,23 +64,24 @@ class FunctionCompiler implements ScalarHost {
     readonly m: Module,
     private readonly fn: GFn,
     private readonly ctx: WasmModuleContext,
-  ) {}
+    private readonly precision: FunctionPrecision | undefined,
+    private readonly callee: (name: string) => string,
+  ) {
+    this.kinds = arrayKinds(fn);
+    for (const arr of precision?.float32Arrays ?? []) this.kinds.set(arr, "Float32Array");
+  }
 
-  compile(): void {
+  compile(name: string): void {
     const { b, m, fn } = this;
-    fn.params.forEach((p, i) => {
-      this.locals.set(p.name, { index: i, type: this.valueType(p.type) });
-      if (p.type === "arr") this.kinds.set(p.name, paramKind(p));
-    });
-    for (const [name, v] of fn.vars) if (!this.locals.has(name)) this.declare(name, this.valueType(v.type));
+    fn.params.forEach((p, i) => this.locals.set(p.name, { index: i, type: this.valueType(p.type) }));
+    for (const [name, v] of fn.vars) if (!this.locals.has(name)) this.declare(name, this.precision?.float32Numbers.has(name) ? "f32" : this.valueType(v.type));
     this.declareCounters(fn.body);
     this.index = this.declare("$index", "i32");
-    this.inferKinds(fn.body);
     const body = this.block(fn.body);
     const returns = this.wasmType(fn.returns);
     // A function whose end is reachable returns what JavaScript's `undefined` becomes: 0.
     const fallback = fn.returns === "num" ? m.f64.const(0) : m.i32.const(0);
-    m.addFunction(fn.name, b.createType(fn.params.map((p) => this.wasmType(p.type))), returns, this.varTypes, m.block(null, [...body, m.return(fallback)]));
+    m.addFunction(name, b.createType(fn.params.map((p) => this.wasmType(p.type))), returns, this.varTypes, m.block(null, [...body, m.return(fallback)]));
   }
 
   private valueType(type: Type): "f64" | "i32" {
@@ -89,47 +92,26 @@ class FunctionCompiler implements ScalarHost {
     return this.valueType(type) === "f64" ? this.b.f64 : this.b.i32;
   }
 
-  declare(name: string, type: "f64" | "i32" | "v128"): number {
+  private binaryenType(type: LocalType): number {
+    return { f64: this.b.f64, f32: this.b.f32, i32: this.b.i32, v128: this.b.v128 }[type];
+  }
+
+  declare(name: string, type: LocalType): number {
     const index = this.fn.params.length + this.varTypes.length;
-    this.varTypes.push(type === "f64" ? this.b.f64 : type === "i32" ? this.b.i32 : this.b.v128);
+    this.varTypes.push(this.binaryenType(type));
     this.locals.set(name, { index, type });
     return index;
+  }
+
+  /** The type a number variable is computed in. */
+  numberType(name: string): NumberType {
+    return this.locals.get(name)?.type === "f32" ? "f32" : "f64";
   }
 
   private declareCounters(stmts: GStmt[]): void {
     for (const s of stmts) {
       if (s.k === "countdown" && !this.locals.has(s.counter)) this.declare(s.counter, "f64");
       for (const block of generatedBlocks(s)) this.declareCounters(block);
-    }
-  }
-
-  /**
-   * The element kind of every array variable: a parameter's declared kind, a new array's, and
-   * whatever flows from them by copies; adjoints, tangents and results are Float64Arrays.
-   */
-  private inferKinds(stmts: GStmt[]): void {
-    let changed = true;
-    while (changed) {
-      changed = false;
-      const visit = (list: GStmt[]) => {
-        for (const s of list) {
-          if (s.k === "assign" && this.fn.vars.get(s.target)?.type === "arr") {
-            const e = s.expr;
-            let kind: ElementKind = "Float64Array";
-            if ((e.k === "copy" || e.k === "stop") && e.arg.k === "var") kind = this.kinds.get(e.arg.name) ?? "Float64Array";
-            if (e.k === "newarr" && e.kind) kind = elementKind(e.kind);
-            if (e.k === "popArray") continue;
-            const known = this.kinds.get(s.target);
-            if (known !== undefined && known !== kind) throw new WasmUnsupported(`the wasm engine needs each array variable to hold one kind of array ('${s.target}' holds ${known} and ${kind} values)`, s.loc);
-            if (known === undefined) {
-              this.kinds.set(s.target, kind);
-              changed = true;
-            }
-          }
-          for (const block of generatedBlocks(s)) visit(block);
-        }
-      };
-      visit(stmts);
     }
   }
 
@@ -145,7 +127,7 @@ class FunctionCompiler implements ScalarHost {
   get(name: string): Ref {
     const local = this.locals.get(name);
     if (!local) throw new Error(`gradc internal error: wasm: unknown variable '${name}'`);
-    return this.m.local.get(local.index, local.type === "f64" ? this.b.f64 : this.b.i32);
+    return this.m.local.get(local.index, this.binaryenType(local.type));
   }
 
   set(name: string, value: Ref): Ref {
@@ -153,9 +135,12 @@ class FunctionCompiler implements ScalarHost {
   }
 
   private isNumber(a: Atom): boolean {
-    return a.k === "num" || (a.k === "var" && this.locals.get(a.name)?.type === "f64");
+    if (a.k === "num") return true;
+    const type = a.k === "var" ? this.locals.get(a.name)?.type : undefined;
+    return type === "f64" || type === "f32";
   }
 
+  /** An atom as it is stored (numbers at their variable's type; constants f64). */
   private atom(a: Atom): Ref {
     switch (a.k) {
       case "var":
@@ -183,7 +168,30 @@ class FunctionCompiler implements ScalarHost {
 
   /** A number atom as f64 (a boolean saved on a stack becomes 1 or 0). */
   asNumber(a: Atom): Ref {
-    return this.isNumber(a) ? this.atom(a) : this.m.f64.convert_u.i32(this.atom(a));
+    return this.asType(a, "f64");
+  }
+
+  /** A number atom converted to `type` (a float32 value promoted, or a float64 one rounded). */
+  asType(a: Atom, type: NumberType): Ref {
+    const m = this.m;
+    if (a.k === "num") return type === "f32" ? m.f32.const(a.value) : m.f64.const(a.value);
+    const from = a.k === "var" ? this.locals.get(a.name)?.type : undefined;
+    if (from === "f64" || from === "f32") {
+      if (from === type) return this.atom(a);
+      return type === "f32" ? m.f32.demote(this.atom(a)) : m.f64.promote(this.atom(a));
+    }
+    return type === "f32" ? m.f32.convert_u.i32(this.atom(a)) : m.f64.convert_u.i32(this.atom(a));
+  }
+
+  /** A value of `from` converted to `to`. */
+  private convert(value: Ref, from: NumberType, to: NumberType): Ref {
+    if (from === to) return value;
+    return to === "f32" ? this.m.f32.demote(value) : this.m.f64.promote(value);
+  }
+
+  /** The operations of a number type. */
+  private ops(type: NumberType) {
+    return type === "f32" ? this.m.f32 : this.m.f64;
   }
 
   private block(stmts: GStmt[]): Ref[] {
@@ -202,8 +210,10 @@ class FunctionCompiler implements ScalarHost {
       case "assign":
         return this.set(s.target, this.expr(s.expr, s.target));
       case "accum": {
+        const type = this.numberType(s.target);
         const single = s.terms.length === 1 && s.terms[0].coef.k === "num" && s.terms[0].coef.value === -1;
-        return this.set(s.target, single ? m.f64.sub(this.get(s.target), this.atom(s.terms[0].value)) : m.f64.add(this.get(s.target), this.terms(s.terms)));
+        const ops = this.ops(type);
+        return this.set(s.target, single ? ops.sub(this.get(s.target), this.asType(s.terms[0].value, type)) : ops.add(this.get(s.target), this.terms(s.terms, type)));
       }
       case "store":
         return this.element(s.arr, s.index, (address) => this.storeElement(s.arr, address(), s.value));
@@ -220,22 +230,22 @@ class FunctionCompiler implements ScalarHost {
       case "if":
         return m.if(this.condition(s.cond), m.block(null, this.block(s.then)), s.else.length > 0 ? m.block(null, this.block(s.else)) : undefined);
       case "loop": {
-        const plan = planVectorLoop(s, this.fn.vars, (arr) => this.kindOf(arr));
+        const plan = planVectorLoop(s, this.fn.vars, this);
         if (plan) return m.block(null, [emitVectorPart(this, plan).code, this.scalarLoop(s)]);
         return this.scalarLoop(s);
       }
       case "countdown": {
-        const plan = planVectorLoop(s, this.fn.vars, (arr) => this.kindOf(arr));
+        const plan = planVectorLoop(s, this.fn.vars, this);
         if (!plan) return this.unlessAllZero(s, this.countdown(s, this.asNumber(s.count)));
         const vector = emitVectorPart(this, plan);
         return this.unlessAllZero(s, m.block(null, [vector.code, this.countdown(s, vector.start!)]));
       }
       case "setOut":
-        if (s.slot === "tangent") return m.global.set(GLOBALS.tangent, this.atom(s.value));
+        if (s.slot === "tangent") return m.global.set(GLOBALS.tangent, this.asNumber(s.value));
         if (s.slot === "tangents") return m.global.set(GLOBALS.tangents, this.atom(s.value));
-        return m.f64.store(ADJOINT_BASE + 8 * s.index, 8, m.i32.const(0), this.atom(s.value), MEMORY);
+        return m.f64.store(ADJOINT_BASE + 8 * s.index, 8, m.i32.const(0), this.asNumber(s.value), MEMORY);
       case "return":
-        return m.return(this.atom(s.value));
+        return m.return(this.fn.returns === "num" ? this.asNumber(s.value) : this.atom(s.value));
       case "comment":
         return undefined;
       default:
@@ -274,7 +284,7 @@ class FunctionCompiler implements ScalarHost {
   private unlessAllZero(s: Extract<GStmt, { k: "countdown" }>, loop: Ref): Ref {
     if (!s.unlessAllZero) return loop;
     const m = this.m;
-    const nonZero = s.unlessAllZero.map((v) => m.f64.ne(this.get(v), m.f64.const(0)));
+    const nonZero = s.unlessAllZero.map((v) => m.f64.ne(this.asNumber({ k: "var", name: v }), m.f64.const(0)));
     return m.if(nonZero.reduce((a, c) => m.i32.or(a, c)), loop);
   }
 
@@ -283,24 +293,27 @@ class FunctionCompiler implements ScalarHost {
     return this.atom(a);
   }
 
+  /** A call of another generated function: numbers pass and return as float64. */
   private call(name: string, args: Atom[]): Ref {
     const callee = this.ctx.signature(name);
     if (!callee) throw new Error(`gradc internal error: wasm: call of '${name}', which is not in the module`);
     const returns = callee.returns === "num" ? this.b.f64 : this.b.i32;
-    return this.m.call(name, args.map((a) => this.atom(a)), returns);
+    return this.m.call(this.callee(name), args.map((a, k) => (callee.params[k]?.type === "num" ? this.asNumber(a) : this.atom(a))), returns);
   }
 
   private expr(e: GExpr, target: string): Ref {
     const m = this.m;
+    const type = this.numberType(target);
     switch (e.k) {
       case "prim":
-        return this.primitive(e.op, e.args);
+        return this.primitive(e.op, e.args, type);
       case "copy":
       case "stop":
-        return this.atom(e.arg);
+        return this.isNumber(e.arg) && this.fn.vars.get(target)?.type === "num" ? this.asType(e.arg, type) : this.atom(e.arg);
       case "cmp": {
         const [a, c] = e.args;
         if (this.isNumber(a) || this.isNumber(c)) {
+          // compared exactly: in float64, which holds every float32
           const [x, y] = [this.asNumber(a), this.asNumber(c)];
           const f = { "<": m.f64.lt, "<=": m.f64.le, ">": m.f64.gt, ">=": m.f64.ge, "===": m.f64.eq, "!==": m.f64.ne }[e.op];
           return f(x, y);
@@ -311,97 +324,101 @@ class FunctionCompiler implements ScalarHost {
       }
       case "not":
         return m.i32.eqz(this.atom(e.arg));
-      case "call":
-        return this.call(e.fn, e.args);
+      case "call": {
+        const call = this.call(e.fn, e.args);
+        return this.ctx.signature(e.fn)?.returns === "num" ? this.convert(call, "f64", type) : call;
+      }
       case "load":
-        return this.elementValue(e.arr, e.index);
+        return this.elementValue(e.arr, e.index, type);
       case "len":
-        return m.f64.convert_u.i32(m.i32.load(0, 4, this.get(e.arr), MEMORY));
+        return this.ops(type).convert_u.i32(m.i32.load(0, 4, this.get(e.arr), MEMORY));
       case "newarr": {
         const size = this.asNumber(e.size);
         // new Float64Array(n) truncates n and throws below 0 (ToIndex); NaN is 0.
         return m.block(null, [
           m.if(m.f64.le(size, m.f64.const(-1)), m.unreachable()),
-          m.call(RUNTIME.alloc, [m.i32.trunc_u_sat.f64(this.asNumber(e.size)), m.i32.const(ELEMENT_SHIFT[e.kind ? elementKind(e.kind) : "Float64Array"])], this.b.i32),
+          m.call(RUNTIME.alloc, [m.i32.trunc_u_sat.f64(this.asNumber(e.size)), m.i32.const(ELEMENT_SHIFT[this.kindOf(target)])], this.b.i32),
         ], this.b.i32);
       }
       case "pop": {
         const value = m.call(e.stack === "active" ? RUNTIME.popActive : RUNTIME.popInactive, [], this.b.f64);
-        const type = this.fn.vars.get(target)?.type;
+        const varType = this.fn.vars.get(target)?.type;
         // booleans are saved as 1/0, strings as their ids
-        return type === "bool" ? m.f64.ne(value, m.f64.const(0)) : type === "str" ? m.i32.trunc_s_sat.f64(value) : value;
+        return varType === "bool" ? m.f64.ne(value, m.f64.const(0)) : varType === "str" ? m.i32.trunc_s_sat.f64(value) : this.convert(value, "f64", type);
       }
       case "popArray":
         return m.call(RUNTIME.popArray, [], this.b.i32);
       case "lin":
-        return this.terms(e.terms);
+        return this.terms(e.terms, type);
       case "out":
-        return e.slot === "tangent" ? m.global.get(GLOBALS.tangent, this.b.f64) : m.f64.load(ADJOINT_BASE + 8 * e.index, 8, m.i32.const(0), MEMORY);
+        return this.convert(e.slot === "tangent" ? m.global.get(GLOBALS.tangent, this.b.f64) : m.f64.load(ADJOINT_BASE + 8 * e.index, 8, m.i32.const(0), MEMORY), "f64", type);
       default:
         return assertNever(e);
     }
   }
 
-  /** Σ coef·value, summed left to right as the JavaScript printer writes it. */
-  private terms(terms: Term[]): Ref {
-    const m = this.m;
-    if (terms.length === 0) return m.f64.const(0);
+  /** Σ coef·value at `type`, summed left to right as the JavaScript printer writes it. */
+  private terms(terms: Term[], type: NumberType): Ref {
+    const ops = this.ops(type);
+    if (terms.length === 0) return ops.const(0);
     let sum: Ref | undefined;
     for (const t of terms) {
       const negative = t.coef.k === "num" && t.coef.value === -1;
       const unit = t.coef.k === "num" && (t.coef.value === 1 || negative);
-      const value = this.asNumber(t.value);
-      let term = unit ? value : m.f64.mul(value, this.asNumber(t.coef));
-      if (t.zeroSafe && !unit) term = m.select(m.f64.eq(this.asNumber(t.value), m.f64.const(0)), m.f64.const(0), term);
-      if (sum === undefined) sum = negative ? m.f64.neg(term) : term;
-      else sum = negative ? m.f64.sub(sum, term) : m.f64.add(sum, term);
+      const value = this.asType(t.value, type);
+      let term = unit ? value : ops.mul(value, this.asType(t.coef, type));
+      if (t.zeroSafe && !unit) term = this.m.select(ops.eq(this.asType(t.value, type), ops.const(0)), ops.const(0), term);
+      if (sum === undefined) sum = negative ? ops.neg(term) : term;
+      else sum = negative ? ops.sub(sum, term) : ops.add(sum, term);
     }
     return sum!;
   }
 
-  private primitive(op: PrimOp, operands: Atom[]): Ref {
+  /** `op(operands…)` computed at `type`: natively, or by JavaScript's function in float64. */
+  private primitive(op: PrimOp, operands: Atom[], type: NumberType): Ref {
     const m = this.m;
-    const [a, c] = operands.map((x) => this.asNumber(x));
     const native = PRIMITIVES[op].wasm;
-    if (!native) return m.call(this.ctx.importOf(op), operands.map((x) => this.asNumber(x)), this.b.f64);
+    if (!native) return this.convert(m.call(this.ctx.importOf(op), operands.map((x) => this.asNumber(x)), this.b.f64), "f64", type);
+    const ops = this.ops(type);
+    const [a, c] = operands.map((x) => this.asType(x, type));
     switch (native) {
       case "add":
-        return m.f64.add(a, c);
+        return ops.add(a, c);
       case "sub":
-        return m.f64.sub(a, c);
+        return ops.sub(a, c);
       case "mul":
-        return m.f64.mul(a, c);
+        return ops.mul(a, c);
       case "div":
-        return m.f64.div(a, c);
+        return ops.div(a, c);
       case "min":
-        return m.f64.min(a, c);
+        return ops.min(a, c);
       case "max":
-        return m.f64.max(a, c);
+        return ops.max(a, c);
       case "neg":
-        return m.f64.neg(a);
+        return ops.neg(a);
       case "abs":
-        return m.f64.abs(a);
+        return ops.abs(a);
       case "sqrt":
-        return m.f64.sqrt(a);
+        return ops.sqrt(a);
       case "floor":
-        return m.f64.floor(a);
+        return ops.floor(a);
       case "ceil":
-        return m.f64.ceil(a);
+        return ops.ceil(a);
       case "trunc":
-        return m.f64.trunc(a);
+        return ops.trunc(a);
       case "fround":
-        return m.f64.promote(m.f32.demote(a));
+        return type === "f32" ? m.f32.demote(this.asNumber(operands[0])) : m.f64.promote(m.f32.demote(a));
       case "gt":
-        return m.f64.convert_u.i32(m.f64.gt(a, c));
+        return ops.convert_u.i32(ops.gt(a, c));
       case "ge":
-        return m.f64.convert_u.i32(m.f64.ge(a, c));
+        return ops.convert_u.i32(ops.ge(a, c));
       case "lt":
-        return m.f64.convert_u.i32(m.f64.lt(a, c));
+        return ops.convert_u.i32(ops.lt(a, c));
       case "le":
-        return m.f64.convert_u.i32(m.f64.le(a, c));
+        return ops.convert_u.i32(ops.le(a, c));
       case "divz":
         // a / b, 0 where b = 0 — the operands are locals or constants, so reading them twice is free
-        return m.select(m.f64.eq(this.asNumber(operands[1]), m.f64.const(0)), m.f64.const(0), m.f64.div(a, c));
+        return m.select(ops.eq(this.asType(operands[1], type), ops.const(0)), ops.const(0), ops.div(a, c));
       default:
         return assertNever(native);
     }
@@ -411,7 +428,7 @@ class FunctionCompiler implements ScalarHost {
    * `body(address)` if `index` is an integer in [0, length) of `arr`: the index goes to the
    * scratch local, and `address` is the element's address less the header (loads add it as offset).
    */
-  private element(arr: string, index: Atom, body: (address: () => Ref) => Ref, otherwise?: Ref): Ref {
+  private element(arr: string, index: Atom, body: (address: () => Ref) => Ref, otherwise?: { value: Ref; type: NumberType }): Ref {
     const m = this.m;
     const ix = () => m.local.get(this.index, this.b.i32);
     const length = m.i32.load(0, 4, this.get(arr), MEMORY);
@@ -426,41 +443,46 @@ class FunctionCompiler implements ScalarHost {
     }
     // A fresh expression per use: a binaryen expression has one parent.
     const address = () => m.i32.add(this.get(arr), m.i32.shl(ix(), m.i32.const(ELEMENT_SHIFT[this.kindOf(arr)])));
-    return m.block(null, [setIndex, m.if(inBounds, body(address), otherwise)], otherwise === undefined ? this.b.none : this.b.f64);
+    return m.block(null, [setIndex, m.if(inBounds, body(address), otherwise?.value)], otherwise === undefined ? this.b.none : this.binaryenType(otherwise.type));
   }
 
-  private elementValue(arr: string, index: Atom): Ref {
-    return this.element(arr, index, (address) => this.loadElement(arr, address()), this.m.f64.const(NaN));
+  private elementValue(arr: string, index: Atom, type: NumberType): Ref {
+    return this.element(arr, index, (address) => this.loadElement(arr, address(), type), { value: this.ops(type).const(NaN), type });
   }
 
-  private loadElement(arr: string, address: Ref): Ref {
+  /** An element of `arr` as a number of `type`. */
+  private loadElement(arr: string, address: Ref, type: NumberType): Ref {
     const m = this.m;
+    const ops = this.ops(type);
     const at = (align: number) => [HEADER_BYTES, align, address, MEMORY] as const;
     switch (this.kindOf(arr)) {
       case "Float64Array":
-        return m.f64.load(...at(8));
+        return this.convert(m.f64.load(...at(8)), "f64", type);
       case "Float32Array":
-        return m.f64.promote(m.f32.load(...at(4)));
+        return this.convert(m.f32.load(...at(4)), "f32", type);
       case "Int32Array":
-        return m.f64.convert_s.i32(m.i32.load(...at(4)));
+        return ops.convert_s.i32(m.i32.load(...at(4)));
       case "Uint32Array":
-        return m.f64.convert_u.i32(m.i32.load(...at(4)));
+        return ops.convert_u.i32(m.i32.load(...at(4)));
       case "Int16Array":
-        return m.f64.convert_s.i32(m.i32.load16_s(...at(2)));
+        return ops.convert_s.i32(m.i32.load16_s(...at(2)));
       case "Uint16Array":
-        return m.f64.convert_s.i32(m.i32.load16_u(...at(2)));
+        return ops.convert_s.i32(m.i32.load16_u(...at(2)));
       case "Int8Array":
-        return m.f64.convert_s.i32(m.i32.load8_s(...at(1)));
+        return ops.convert_s.i32(m.i32.load8_s(...at(1)));
       case "Uint8Array":
       case "Uint8ClampedArray":
-        return m.f64.convert_s.i32(m.i32.load8_u(...at(1)));
+        return ops.convert_s.i32(m.i32.load8_u(...at(1)));
     }
   }
 
-  /** `arr[i] += Σ terms` (an adjoint or tangent array: always a Float64Array). */
+  /** `arr[i] += Σ terms` (an adjoint or tangent array: a Float64Array, or float32 in a float32 variant). */
   private storeSum(arr: string, address: () => Ref, terms: Term[]): Ref {
-    if (this.kindOf(arr) !== "Float64Array") throw new Error(`gradc internal error: wasm: accumulation into a ${this.kindOf(arr)}`);
-    return this.m.f64.store(HEADER_BYTES, 8, address(), this.m.f64.add(this.loadElement(arr, address()), this.terms(terms)), MEMORY);
+    const kind = this.kindOf(arr);
+    if (kind !== "Float64Array" && kind !== "Float32Array") throw new Error(`gradc internal error: wasm: accumulation into a ${kind}`);
+    const type: NumberType = kind === "Float32Array" ? "f32" : "f64";
+    const sum = this.ops(type).add(this.loadElement(arr, address(), type), this.terms(terms, type));
+    return type === "f32" ? this.m.f32.store(HEADER_BYTES, 4, address(), sum, MEMORY) : this.m.f64.store(HEADER_BYTES, 8, address(), sum, MEMORY);
   }
 
   /** Stores a value converted as JavaScript's store into that kind of typed array converts it. */
@@ -472,7 +494,7 @@ class FunctionCompiler implements ScalarHost {
       case "Float64Array":
         return m.f64.store(...at(8, v()));
       case "Float32Array":
-        return m.f32.store(...at(4, m.f32.demote(v())));
+        return m.f32.store(...at(4, this.asType(value, "f32")));
       case "Int32Array":
       case "Uint32Array":
         return m.i32.store(...at(4, this.toInt32(v)));
@@ -493,13 +515,4 @@ class FunctionCompiler implements ScalarHost {
     const m = this.m;
     return m.if(m.f64.lt(m.f64.abs(v()), m.f64.const(2 ** 63)), m.i32.wrap(m.i64.trunc_s_sat.f64(v())), m.call(this.ctx.importOf("toInt32"), [v()], this.b.i32));
   }
-}
-
-function elementKind(name: string): ElementKind {
-  if (!isElementKind(name)) throw new WasmUnsupported(`the wasm engine does not handle ${name} arrays`);
-  return name;
-}
-
-function paramKind(p: Param): ElementKind {
-  return p.float32 ? "Float32Array" : p.integer ? elementKind(p.kind ?? "Int32Array") : "Float64Array";
 }

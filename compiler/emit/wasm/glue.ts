@@ -61,20 +61,26 @@ const ${WASM_SUPPORT_NAME} = {
     new View(this.memory.buffer, handle + ${HEADER_BYTES}, a.length).set(a);
     return handle;
   },
-  /** A zeroed Float64Array of \`length\` in the module's memory. */
-  zeros(length: number): number {
-    return this.exports.alloc(length, 3);
+  /** A zeroed array of \`length\` in the module's memory: a Float64Array, or a Float32Array (dtype "float32"). */
+  zeros(length: number, kind: string = "Float64Array"): number {
+    return this.exports.alloc(length, kind === "Float32Array" ? 2 : 3);
   },
-  /** The Float64Array at \`handle\` (a gradient, a result), copied out. */
-  read(handle: number): Float64Array {
+  /** The float array at \`handle\` (a gradient, a result) copied out: a Float32Array if it is stored as float32, else a Float64Array. */
+  read(handle: number): Float64Array | Float32Array {
     this.views();
+    const length = this.i32[handle >> 2];
+    if (this.i32[(handle >> 2) + 1] === 2) return new Float32Array(this.memory.buffer, handle + ${HEADER_BYTES}, length).slice();
     const start = (handle + ${HEADER_BYTES}) >> 3;
-    return this.f64.slice(start, start + this.i32[handle >> 2]);
+    return this.f64.slice(start, start + length);
   },
-  /** Copies the array at \`handle\`, stored as \`kind\`, into \`out\` (a caller's array f wrote into, or a gradient buffer). */
-  readInto(handle: number, out: { [i: number]: number; set(values: ArrayLike<number>): void; length: number }, kind: string = "Float64Array"): void {
+  /**
+   * Copies the array at \`handle\` into \`out\` (a caller's array f wrote into, or a gradient
+   * buffer): stored as \`kind\`, or, without one, as its header says (float32 or float64).
+   */
+  readInto(handle: number, out: { [i: number]: number; set(values: ArrayLike<number>): void; length: number }, kind?: string): void {
+    this.views();
+    kind ??= this.i32[(handle >> 2) + 1] === 2 ? "Float32Array" : "Float64Array";
     if (kind === "Float64Array") {
-      this.views();
       const start = (handle + ${HEADER_BYTES}) >> 3;
       for (let i = 0; i < out.length; i++) out[i] = this.f64[start + i];
     } else {

@@ -6,7 +6,8 @@
  *   [16, 16 + 8·slots)       the adjoints of scalar parameters ($gradc.adjoint of the JS engine)
  *   [heapBase, …)            arrays and save stacks, bump-allocated; every call starts afresh
  *
- * An array is a handle: the address of a 16-byte header (its length, an i32) followed by its
+ * An array is a handle: the address of a 16-byte header (its length, then log2 of its element
+ * size, i32s; JavaScript reads a float array back as float32 or float64 by it) followed by its
  * elements, so element i of a Float64Array is at handle + 16 + 8·i. Elements start 16-byte
  * aligned, as SIMD loads prefer.
  */

@@ -9,8 +9,11 @@ import { type GFn, type Param, type Type, walkGenerated } from "../../ir.js";
 import { PRIMITIVES, type PrimOp } from "../../primitives.js";
 import { spell } from "../print.js";
 import type { Binaryen } from "./binaryen.js";
-import { WasmUnsupported, addWasmFunction } from "./functions.js";
+import { addWasmFunction } from "./functions.js";
+import type { ElementKind } from "./layout.js";
+import { type Float32Entry, arrayKinds, float32Name, inferPrecision } from "./precision.js";
 import { MEMORY, addRuntime } from "./runtime.js";
+import { WasmUnsupported } from "./unsupported.js";
 
 export interface WasmModule {
   bytes: Uint8Array;
@@ -18,14 +21,25 @@ export interface WasmModule {
   imports: string[];
   /** The string constants of the compiled code; the string at index i has id i + 1. */
   strings: string[];
+  /** Per float32 entry (by its export name), how each array parameter is stored (undefined for others). */
+  parameterKinds: Map<string, (ElementKind | undefined)[]>;
+}
+
+/** What to compile: float64 entries by name, float32 variants (`dtype: "float32"`) and which of their parameters are the same arrays. */
+export interface WasmEntries {
+  float64: string[];
+  float32: Float32Entry[];
+  sameParameters: { names: string[]; count: number }[];
 }
 
 /**
- * Compiles `entries` (exported under their own names) and the generated functions they call.
- * Throws WasmUnsupported for a construct outside the engine.
+ * Compiles the entries (exported under their own names, float32 variants under `float32Name`)
+ * and the generated functions they call. Throws WasmUnsupported for a construct outside the engine.
  */
-export function buildWasmModule(b: Binaryen, functions: Map<string, GFn>, entries: string[], adjointSlots: number, helperOwner: string): WasmModule {
-  const included = reachable(functions, entries);
+export function buildWasmModule(b: Binaryen, functions: Map<string, GFn>, entries: WasmEntries, adjointSlots: number, helperOwner: string): WasmModule {
+  const included = reachable(functions, entries.float64);
+  const included32 = reachable(functions, entries.float32.map((e) => e.name));
+  const precision = inferPrecision(new Map([...included32].map((n) => [n, functions.get(n)!])), entries.float32, entries.sameParameters);
   const m = new b.Module();
   try {
     m.setFeatures(b.Features.MVP | b.Features.MutableGlobals | b.Features.NontrappingFPToInt | b.Features.BulkMemory | b.Features.BulkMemoryOpt | b.Features.SignExt | b.Features.SIMD128);
@@ -49,17 +63,27 @@ export function buildWasmModule(b: Binaryen, functions: Map<string, GFn>, entrie
     };
     const signature = (name: string): { params: Param[]; returns: Type } | undefined => {
       const fn = functions.get(name);
-      return fn && included.has(name) ? { params: fn.params, returns: fn.returns } : undefined;
+      return fn && (included.has(name) || included32.has(name)) ? { params: fn.params, returns: fn.returns } : undefined;
     };
-    for (const name of included) addWasmFunction(b, m, functions.get(name)!, { signature, importOf, stringId });
-    for (const name of entries) m.addFunctionExport(name, name);
+    const ctx = { signature, importOf, stringId };
+    for (const name of included) addWasmFunction(b, m, functions.get(name)!, ctx);
+    for (const name of included32) addWasmFunction(b, m, functions.get(name)!, ctx, float32Name(name), precision.get(name), float32Name);
+    for (const name of entries.float64) m.addFunctionExport(name, name);
+    const parameterKinds = new Map<string, (ElementKind | undefined)[]>();
+    for (const { name } of entries.float32) {
+      m.addFunctionExport(float32Name(name), float32Name(name));
+      const fn = functions.get(name)!;
+      const kinds = arrayKinds(fn);
+      const float32 = precision.get(name)!.float32Arrays;
+      parameterKinds.set(float32Name(name), fn.params.map((p) => (p.type !== "arr" ? undefined : float32.has(p.name) ? "Float32Array" : kinds.get(p.name))));
+    }
     if (!m.validate()) throw new Error(`gradc internal error: the wasm module does not validate:\n${m.emitText().slice(0, 4000)}`);
     b.setOptimizeLevel(3);
     b.setShrinkLevel(0);
     m.optimize();
     const bytes = m.emitBinary();
     const imports = [...imported.keys()].map((op) => `${op}: ${op === "toInt32" ? "(v: number) => v | 0" : javascriptOf(op, helperOwner)}`);
-    return { bytes, imports, strings };
+    return { bytes, imports, strings, parameterKinds };
   } finally {
     m.dispose();
   }

@@ -66,6 +66,7 @@ export function addRuntime(b: Binaryen, m: InstanceType<Binaryen["Module"]>, adj
           ),
         ),
         m.i32.store(0, 4, get(handle), get(n), MEMORY),
+        m.i32.store(4, 4, get(handle), get(shift), MEMORY),
         m.memory.fill(m.i32.add(get(handle), m.i32.const(HEADER_BYTES)), m.i32.const(0), get(bytes), MEMORY),
         m.global.set(GLOBALS.heap, get(end)),
         get(handle),

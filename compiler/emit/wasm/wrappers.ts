@@ -3,34 +3,101 @@
  * with `engine: "wasm"`. They keep the compiled engine's contract (emit/wrappers.ts) — the same
  * arguments, results and treatment of the caller's arrays — and move arrays into the module's
  * memory and back (glue.ts): one copy of each array argument per call, one of each result.
+ *
+ * With `dtype: "float32"` they call the module's float32 variants (precision.ts), store the
+ * arrays as those variants expect, and return float32 gradients, tangents and array results.
  */
 import { type FnIR, type Param, TS_TYPE_NAME, isDifferentiableParam, writtenParams } from "../../ir.js";
 import type { WrapperSpec } from "../wrappers.js";
 import { WASM_SUPPORT_NAME as W } from "./glue.js";
+import type { ElementKind } from "./layout.js";
+import { type Float32Entry, float32Name } from "./precision.js";
+import type { WasmEntries } from "./module.js";
 
-/** The typed array a parameter is stored as in the module's memory (glue.ts copyIn). */
-function storage(p: Param): string {
-  return JSON.stringify(p.float32 ? "Float32Array" : p.integer ? (p.kind ?? "Int32Array") : "Float64Array");
+/** How a float32 entry's array parameters are stored, by export name (module.ts). */
+type ParameterKinds = Map<string, (ElementKind | undefined)[]>;
+
+/** A parameter's declared storage: the typed array it is in JavaScript. */
+function declaredStorage(p: Param): ElementKind {
+  return p.float32 ? "Float32Array" : p.integer ? ((p.kind ?? "Int32Array") as ElementKind) : "Float64Array";
 }
 
-export function printWasmWrapper(w: WrapperSpec): string {
+const isFloatArray = (p: Param) => p.type === "arr" && isDifferentiableParam(p);
+
+/** Position of source parameter i among a forward function's parameters (each differentiable one is followed by its tangent). */
+function forwardPosition(fn: FnIR, i: number): number {
+  return fn.params.slice(0, i).reduce((pos, p) => pos + (isDifferentiableParam(p) ? 2 : 1), 0);
+}
+
+/**
+ * The functions the module compiles for these wrappers: float64 entries, and for `dtype:
+ * "float32"` the float32 variants with the parameters that start as float32 arrays — the
+ * differentiated arrays (every float array for jvp) and their adjoints or tangents.
+ */
+export function wasmEntries(wrappers: WrapperSpec[]): WasmEntries {
+  const float64 = new Set<string>();
+  const float32 = new Map<string, Set<number>>();
+  const sameParameters: WasmEntries["sameParameters"] = [];
+  const add = (name: string, indices: number[]) => {
+    const set = float32.get(name) ?? new Set<number>();
+    for (const i of indices) set.add(i);
+    float32.set(name, set);
+  };
+  for (const w of wrappers) {
+    const { fn } = w;
+    if (w.dtype !== "float32") {
+      for (const name of [w.reverseName, w.forwardName, w.primalName]) if (name !== "") float64.add(name);
+      continue;
+    }
+    if (w.kind === "jvp") {
+      add(w.forwardName, fn.params.flatMap((p, i) => (isFloatArray(p) ? [forwardPosition(fn, i), forwardPosition(fn, i) + 1] : [])));
+      continue;
+    }
+    const arrays = w.wrt.filter((i) => isFloatArray(fn.params[i]));
+    add(w.reverseName, [...arrays, ...arrays.map((_, k) => fn.params.length + k)]);
+    if (w.primalName !== "") {
+      add(w.primalName, arrays);
+      sameParameters.push({ names: [w.reverseName, w.primalName], count: fn.params.length });
+    }
+  }
+  const entries: Float32Entry[] = [...float32].map(([name, set]) => ({ name, float32Params: [...set].sort((a, b) => a - b) }));
+  return { float64: [...float64], float32: entries, sameParameters };
+}
+
+export function printWasmWrapper(w: WrapperSpec, parameterKinds: ParameterKinds): string {
   const { fn } = w;
+  const f32 = w.dtype === "float32";
+  /** The module's function for a generated one: its float32 variant under dtype "float32". */
+  const entry = (name: string) => (f32 ? float32Name(name) : name);
+  /** How parameter `position` of generated function `name` is stored. */
+  const kindAt = (name: string, position: number, fallback: ElementKind): ElementKind => (f32 ? (parameterKinds.get(float32Name(name))?.[position] ?? fallback) : fallback);
+  const mainEntry = w.kind === "jvp" ? w.forwardName : w.reverseName;
+  const storage = (p: Param) => JSON.stringify(kindAt(mainEntry, w.kind === "jvp" ? forwardPosition(fn, fn.params.indexOf(p)) : fn.params.indexOf(p), declaredStorage(p)));
   const taken = new Set(fn.params.map((p) => p.name));
   const local = (base: string) => (taken.has(base) ? `$${base}` : base);
   const [wasm, value, cotangent, grads] = ["wasm", "value", "cotangent", "grads"].map(local);
   const handle = (name: string) => local(`${name}_in`);
   const bar = (name: string) => local(`${name}_bar`);
-  const params = fn.params.map((p) => `${p.name}: ${TS_TYPE_NAME[p.type]}`).join(", ");
+  const arrayType = f32 ? "Float64Array | Float32Array" : TS_TYPE_NAME.arr;
+  const params = fn.params.map((p) => `${p.name}: ${p.type === "arr" ? arrayType : TS_TYPE_NAME[p.type]}`).join(", ");
   const exp = w.exported ? "export " : "";
   const wrtParams = w.wrt.map((i) => fn.params[i]);
   const arrayBars = wrtParams.filter((p) => p.type === "arr" && isDifferentiableParam(p));
+  const barKind = (k: number) => kindAt(w.reverseName, fn.params.length + k, "Float64Array");
   const gradients = wrtParams.map((p) =>
-    !isDifferentiableParam(p) ? "0" : p.type === "arr" ? (p.float32 ? `Float32Array.from(${W}.read(${bar(p.name)}))` : `${W}.read(${bar(p.name)})`) : `${W}.adjoint(${fn.params.indexOf(p)})`,
+    !isDifferentiableParam(p)
+      ? "0"
+      : p.type === "arr"
+        ? f32 || !p.float32
+          ? `${W}.read(${bar(p.name)}) as ${f32 ? "Float32Array" : "Float64Array"}`
+          : `Float32Array.from(${W}.read(${bar(p.name)}))`
+        : `${W}.adjoint(${fn.params.indexOf(p)})`,
   );
   const gradValue = w.single ? gradients[0] : `[${gradients.join(", ")}]`;
-  const gradTypeOf = (p: Param) => (!isDifferentiableParam(p) ? "number" : p.float32 ? "Float32Array" : TS_TYPE_NAME[p.type]);
+  const gradTypeOf = (p: Param) => (!isDifferentiableParam(p) ? "number" : p.type === "arr" && (p.float32 || f32) ? "Float32Array" : TS_TYPE_NAME[p.type]);
   const gradType = w.single ? gradTypeOf(wrtParams[0]) : `[${wrtParams.map(gradTypeOf).join(", ")}]`;
-  const title = `${w.kind}(${fn.sourceName}${w.kind === "jvp" ? "" : `, { wrt: ${w.single ? w.wrt[0] : `[${w.wrt.join(", ")}]`}`}, engine: "wasm" })`.replace("(, ", "(");
+  const engineOptions = `engine: "wasm"${f32 ? ', dtype: "float32"' : ""}`;
+  const title = `${w.kind}(${fn.sourceName}${w.kind === "jvp" ? "" : `, { wrt: ${w.single ? w.wrt[0] : `[${w.wrt.join(", ")}]`}`}, ${engineOptions} })`.replace("(, ", "(");
   const copyIn = (p: Param, source = p.name) => `  const ${handle(p.name)} = ${W}.copyIn(${source}, ${storage(p)});`;
   const args = (p: Param) => (p.type === "arr" ? handle(p.name) : p.type === "str" ? `${W}.string(${p.name})` : p.name);
   const written = writtenParams(fn);
@@ -42,15 +109,15 @@ export function printWasmWrapper(w: WrapperSpec): string {
       ? []
       : [
           ...written.map((p) => `  const ${local(`${p.name}_run`)} = ${W}.copyIn(${p.name}, ${storage(p)});`),
-          `  ${wasm}.${w.primalName}(${ps.map((p) => (written.includes(p) ? local(`${p.name}_run`) : args(p))).join(", ")});`,
+          `  ${wasm}.${entry(w.primalName)}(${ps.map((p) => (written.includes(p) ? local(`${p.name}_run`) : args(p))).join(", ")});`,
           ...written.map((p) => `  ${W}.readInto(${local(`${p.name}_run`)}, ${p.name}, ${storage(p)});`),
         ];
-  const reverseCall = (seed: string) => `${wasm}.${w.reverseName}(${[...fn.params.map(args), ...arrayBars.map((p) => bar(p.name)), seed].join(", ")})`;
+  const reverseCall = (seed: string) => `${wasm}.${entry(w.reverseName)}(${[...fn.params.map(args), ...arrayBars.map((p) => bar(p.name)), seed].join(", ")})`;
   const prepare = [
     `  const ${wasm} = ${W}.begin();`,
     ...fn.params.filter((p) => p.type === "arr").map((p) => copyIn(p)),
     ...runOnCallersArrays(fn.params),
-    ...arrayBars.map((p) => `  const ${bar(p.name)} = ${W}.zeros(${p.name}.length);`),
+    ...arrayBars.map((p, k) => `  const ${bar(p.name)} = ${W}.zeros(${p.name}.length${barKind(k) === "Float32Array" ? ', "Float32Array"' : ""});`),
   ];
 
   switch (w.kind) {
@@ -75,8 +142,8 @@ export function printWasmWrapper(w: WrapperSpec): string {
         p.type === "arr" && isDifferentiableParam(p) ? `  ${W}.readInto(${bar(p.name)}, ${grads}[${k}]);` : `  ${grads}[${k}][0] = ${gradients[k]};`,
       );
       return [
-        `/** ${title}, writing gradients into caller-provided buffers (one Float64Array per wrt parameter; length 1 for numbers) */`,
-        `${exp}function ${w.name}(${grads}: ArrayLike<Float64Array>, ${params}): number {`,
+        `/** ${title}, writing gradients into caller-provided buffers (one ${f32 ? "Float32Array or " : ""}Float64Array per wrt parameter; length 1 for numbers) */`,
+        `${exp}function ${w.name}(${grads}: ArrayLike<${arrayType}>, ${params}): number {`,
         ...checks,
         ...prepare,
         `  const ${value} = ${reverseCall("1")};`,
@@ -97,7 +164,7 @@ export function printWasmWrapper(w: WrapperSpec): string {
         ...arrays.map((p) => `  const ${saved(p)} = ${p.name}.slice();`),
         `  let ${wasm} = ${W}.begin();`,
         ...arrays.map((p) => copyIn(p)),
-        `  const ${value} = ${arrayResult ? `${W}.read(${wasm}.${w.primalName}(${fn.params.map(args).join(", ")}))` : `${wasm}.${w.primalName}(${fn.params.map(args).join(", ")})`};`,
+        `  const ${value} = ${arrayResult ? `${W}.read(${wasm}.${entry(w.primalName)}(${fn.params.map(args).join(", ")}))` : `${wasm}.${entry(w.primalName)}(${fn.params.map(args).join(", ")})`};`,
         ...written.map((p) => `  ${W}.readInto(${handle(p.name)}, ${p.name}, ${storage(p)});`),
         `  return [${value}, (${cotangent}: ${cotangentType}): ${gradType} => {`,
         ...(arrayResult
@@ -105,19 +172,19 @@ export function printWasmWrapper(w: WrapperSpec): string {
           : []),
         `    ${wasm} = ${W}.begin();`,
         ...arrays.map((p) => "  " + copyIn(p, saved(p))),
-        ...arrayBars.map((p) => `    const ${bar(p.name)} = ${W}.zeros(${p.name}.length);`),
-        `    ${reverseCall(arrayResult ? `${W}.copyIn(${cotangent})` : cotangent)};`,
+        ...arrayBars.map((p, k) => `    const ${bar(p.name)} = ${W}.zeros(${p.name}.length${barKind(k) === "Float32Array" ? ', "Float32Array"' : ""});`),
+        `    ${reverseCall(arrayResult ? `${W}.copyIn(${cotangent}, ${JSON.stringify(kindAt(w.reverseName, fn.params.length + arrayBars.length, "Float64Array"))})` : cotangent)};`,
         `    return ${gradValue};`,
         `  }];`,
         `}`,
       ].join("\n");
     }
     case "jvp":
-      return printJvp(w, fn);
+      return printJvp(w, fn, storage, (position) => JSON.stringify(kindAt(w.forwardName, position, "Float64Array")), entry(w.forwardName), arrayType);
   }
 }
 
-function printJvp(w: WrapperSpec, fn: FnIR): string {
+function printJvp(w: WrapperSpec, fn: FnIR, storage: (p: Param) => string, kindAt: (position: number) => string, forward: string, arrayType: string): string {
   const n = fn.params.length;
   const lines = [`  const wasm = ${W}.begin();`];
   const args: string[] = [];
@@ -126,7 +193,7 @@ function printJvp(w: WrapperSpec, fn: FnIR): string {
       lines.push(`  const primal${i} = ${W}.copyIn(primals[${i}] as ArrayLike<number>, ${storage(p)});`);
       args.push(`primal${i}`);
       if (isDifferentiableParam(p)) {
-        lines.push(`  const tangent${i} = ${W}.copyIn(tangents[${i}] as ArrayLike<number>);`);
+        lines.push(`  const tangent${i} = ${W}.copyIn(tangents[${i}] as ArrayLike<number>, ${kindAt(forwardPosition(fn, i) + 1)});`);
         args.push(`tangent${i}`);
       }
     } else {
@@ -135,7 +202,7 @@ function printJvp(w: WrapperSpec, fn: FnIR): string {
     }
   });
   const arrayResult = fn.resultType === "arr";
-  const type = TS_TYPE_NAME[fn.resultType];
+  const type = fn.resultType === "arr" ? arrayType : TS_TYPE_NAME[fn.resultType];
   return [
     `/** jvp(${fn.sourceName}, { engine: "wasm" }): the value and the directional derivative along the tangents */`,
     `${w.exported ? "export " : ""}function ${w.name}(primals: ArrayLike<unknown>, tangents: ArrayLike<unknown>): [${type}, ${type}] {`,
@@ -143,9 +210,9 @@ function printJvp(w: WrapperSpec, fn: FnIR): string {
     `    throw new TypeError("jvp(${fn.sourceName}) expects ${n} primals and ${n} tangents");`,
     `  }`,
     ...lines,
-    `  const value = wasm.${w.forwardName}(${args.join(", ")});`,
+    `  const value = wasm.${forward}(${args.join(", ")});`,
     // f's writes into its array parameters reach the caller's arrays, as a call of f does.
-    ...writtenParams(fn).map((p) => `  ${W}.readInto(primal${fn.params.indexOf(p)}, primals[${fn.params.indexOf(p)}] as Float64Array, ${storage(p)});`),
+    ...writtenParams(fn).map((p) => `  ${W}.readInto(primal${fn.params.indexOf(p)}, primals[${fn.params.indexOf(p)}] as ${arrayType}, ${storage(p)});`),
     arrayResult ? `  return [${W}.read(value), ${W}.read(wasm.tangents.value)];` : `  return [value, wasm.tangent.value];`,
     `}`,
   ].join("\n");
