@@ -44,6 +44,7 @@ export interface SeedSweepOptions {
   numEnvs?: number;
   config?: string;
   engine?: string;
+  dtype?: string;
   /** Start afresh in a folder that already holds a sweep. */
   force?: boolean;
   /** Only aggregate the seed folders already in the sweep's folder. */
@@ -143,8 +144,8 @@ function planFresh(dir: string, env: Environment, options: SeedSweepOptions): Pl
 
 /**
  * A sweep continued: a seed whose run finished is skipped (args null), one with a checkpoint
- * resumes from it, any other starts afresh (its folder holds nothing to continue from). --steps
- * and --engine apply to every seed run, as they do to `gradc train --resume`.
+ * resumes from it, any other starts afresh (its folder holds nothing to continue from). --steps,
+ * --engine and --dtype apply to every seed run, as they do to `gradc train --resume`.
  */
 function planResume(dir: string, env: Environment, options: SeedSweepOptions): { seed: number; args: string[] | null }[] {
   if (!fs.existsSync(dir)) throw new Error(`--resume ${dir}: there is no such folder`);
@@ -153,7 +154,11 @@ function planResume(dir: string, env: Environment, options: SeedSweepOptions): {
   if (hasConfig && (options.config !== undefined || options.numEnvs !== undefined)) {
     throw new Error(`--resume ${dir}: the sweep's seeds start from ${configFile}; --config and --num-envs are for new sweeps`);
   }
-  const changes = [...(options.steps !== undefined ? ["--steps", String(options.steps)] : []), ...(options.engine !== undefined ? ["--engine", options.engine] : [])];
+  const changes = [
+    ...(options.steps !== undefined ? ["--steps", String(options.steps)] : []),
+    ...(options.engine !== undefined ? ["--engine", options.engine] : []),
+    ...(options.dtype !== undefined ? ["--dtype", options.dtype] : []),
+  ];
   // Without config.json (seed folders gathered from elsewhere), new seeds take the flags given.
   const configFlags = hasConfig
     ? ["--config", configFile]
@@ -177,6 +182,7 @@ function flagOverrides(options: SeedSweepOptions): Record<string, unknown> {
   if (options.steps !== undefined) overrides.total_timesteps = options.steps;
   if (options.numEnvs !== undefined) overrides.num_envs = options.numEnvs;
   if (options.engine !== undefined) overrides.engine = options.engine;
+  if (options.dtype !== undefined) overrides.dtype = options.dtype;
   return overrides;
 }
 

@@ -32,6 +32,7 @@ interface TrainFlags {
   config?: string;
   out?: string;
   engine?: string;
+  dtype?: string;
   resume?: string;
   force?: boolean;
   seeds?: number[];
@@ -57,7 +58,8 @@ export async function main(argv: string[]): Promise<void> {
     .option("--config <file>", "a JSON file of hyperparameters (SB3 names) over the environment's defaults")
     .option("--out <dir>", "output folder (default runs/<env>-seed<seed>); one that already holds a run is refused without --force")
     .option("--engine <engine>", "compiled (generated JavaScript gradients), wasm (the same as WebAssembly) or tape (the tape engine)")
-    .option("--resume <dir>", "continue the run whose checkpoint is in this folder (with its own config; --steps and --engine may change)")
+    .option("--dtype <dtype>", "float64, or float32 with --engine wasm: the loss gradient in float32 (weights and optimizer stay float64)")
+    .option("--resume <dir>", "continue the run whose checkpoint is in this folder (with its own config; --steps, --engine and --dtype may change)")
     .option("--force", "replace the run (with --seeds: the sweep) already in the output folder")
     .option("--seeds <list>", "one run per seed (0-9, 3,5,7 or 0-4,10) in parallel processes, aggregated; --out defaults to runs/<env>-seeds<first>-<last>", (v) => parseSeedList(v))
     .option("--jobs <n>", "with --seeds: at most this many runs at a time (default: the number of CPUs)", (v) => parseInteger("--jobs", v))
@@ -136,6 +138,7 @@ function newRun(envName: string, flags: TrainFlags): { config: DQNConfig; outDir
   if (flags.steps !== undefined) overrides.total_timesteps = flags.steps;
   if (flags.numEnvs !== undefined) overrides.num_envs = flags.numEnvs;
   if (flags.engine !== undefined) overrides.engine = flags.engine;
+  if (flags.dtype !== undefined) overrides.dtype = flags.dtype;
   const config = loadRunConfig(envName, flags.config, overrides);
   const outDir = flags.out ?? path.join("runs", `${envName}-seed${config.seed}`);
   const existing = RUN_FILES.filter((f) => fs.existsSync(path.join(outDir, f)));
@@ -156,13 +159,14 @@ function resumedRun(dir: string, flags: TrainFlags): { config: DQNConfig; outDir
   ].filter((f): f is string => typeof f === "string");
   if (unhonoured.length > 0) {
     throw new UsageError(
-      `--resume continues a run with the config and folder it was started with, so ${unhonoured.join(", ")} cannot apply (only --steps and --engine can change). Start a new run with --out instead`,
+      `--resume continues a run with the config and folder it was started with, so ${unhonoured.join(", ")} cannot apply (only --steps, --engine and --dtype can change). Start a new run with --out instead`,
     );
   }
   const file = new RunFolder(dir).checkpointFile;
   const changes: Record<string, unknown> = {};
   if (flags.steps !== undefined) changes.total_timesteps = flags.steps;
   if (flags.engine !== undefined) changes.engine = flags.engine;
+  if (flags.dtype !== undefined) changes.dtype = flags.dtype;
   return { config: mergeConfig(checkpointConfig(readCheckpointFile(file), file), changes, "command line"), outDir: dir };
 }
 

@@ -183,9 +183,15 @@ class ModuleCompiler {
       for (const kind of ANNOTATED_KINDS) this.takenNames.add(`${decl.name!.text}_${kind}`);
     }
     for (const marker of this.requests.markers) {
+      // jit(f) on the compiled or tape engine is f as it is.
+      if (marker.api === "jit" && marker.options.engine !== "wasm") {
+        replace(marker.call, `(${marker.target.getText(this.sf)})`);
+        continue;
+      }
       const fn = this.lowerTarget(marker.target, marker.call, marker.api);
       if (!fn) continue;
-      const wrt = this.checkWrt(fn, marker.options.wrt, marker.options.wrtNodes, marker.call, marker.api);
+      // jit's `wrt`: the arrays dtype "float32" stores as float32 (all its float arrays without one).
+      const wrt = marker.api === "jit" && !marker.options.wrt ? fn.signature.map((_, i) => i) : this.checkWrt(fn, marker.options.wrt, marker.options.wrtNodes, marker.call, marker.api);
       if (!wrt) continue;
       const name = this.wrapper({ kind: marker.api, fn, wrt, single: marker.options.single, engine: marker.options.engine, dtype: marker.options.dtype });
       if (name) replace(marker.call, name);
@@ -321,7 +327,7 @@ class ModuleCompiler {
       this.diagnostics.push(diagnosticAt(ts.isFunctionDeclaration(decl) && decl.name ? decl.name : decl, `'${fn.sourceName}' returns nothing, so it has no derivative`, "a differentiated function returns the number to differentiate"));
       return undefined;
     }
-    if (fn.resultType === "arr" && api !== "jvp" && api !== "vjp") {
+    if (fn.resultType === "arr" && api !== "jvp" && api !== "vjp" && api !== "jit") {
       this.diagnostics.push(
         diagnosticAt(at, `'${fn.sourceName}' returns ${fn.resultLayout ? "an object" : "an array"}, so ${api} has no single gradient for it`, "use vjp(f) for a cotangent's pullback or jvp(f) for a directional derivative of a vector-valued function"),
       );
@@ -378,7 +384,13 @@ class ModuleCompiler {
 
   /** Requests a public wrapper (grad, vjp…) of `fn` and the derivative code behind it; returns its name. */
   private wrapper(request: WrapperRequest): string {
-    if (needsAdapter(request.fn)) return this.adapter(request);
+    if (needsAdapter(request.fn)) {
+      if (request.kind === "jit") {
+        this.diagnostics.push(this.diagnosticAtLoc(request.fn.loc, `jit(${request.fn.sourceName}, { engine: "wasm" }) takes functions of numbers, booleans, strings and arrays; '${request.fn.sourceName}' takes an object or an optional parameter`));
+        return "undefined";
+      }
+      return this.adapter(request);
+    }
     return this.flatWrapper({ ...request, wrt: flatWrt(request.fn, request.wrt) });
   }
 
@@ -405,7 +417,7 @@ class ModuleCompiler {
     const key = `${kind}|${fn.name}|${wrt.join(",")}|${single}|${engine}|${dtype}`;
     const existing = this.generatedNames.get(key);
     if (existing && !publicName) return existing;
-    const suffix = kind === "jvp" || wrt.length === fn.params.length ? "" : `_wrt${wrt.join("_")}`;
+    const suffix = kind === "jvp" || kind === "jit" || wrt.length === fn.params.length ? "" : `_wrt${wrt.join("_")}`;
     const name = publicName ?? this.fresh(`${fn.sourceName}_${kind}${suffix}${engineSuffix(engine, dtype)}`);
     if (!publicName) this.generatedNames.set(key, name);
     this.adjointSlots = Math.max(this.adjointSlots, fn.params.length);
@@ -426,11 +438,11 @@ class ModuleCompiler {
       exported,
       engine,
       dtype,
-      reverseName: kind === "jvp" ? "" : this.reverse(fn, wrt.filter((i) => isDifferentiableParam(fn.params[i]))),
+      reverseName: kind === "jvp" || kind === "jit" ? "" : this.reverse(fn, wrt.filter((i) => isDifferentiableParam(fn.params[i]))),
       forwardName: kind === "jvp" ? names.forward(fn.name) : "",
       // vjp computes the value with the primal; the grad family runs it too when f writes into its
       // array parameters (wrappers.ts: the caller's arrays end as f leaves them).
-      primalName: kind === "vjp" || (kind !== "jvp" && writtenParams(fn).length > 0) ? names.primal(fn.name) : "",
+      primalName: kind === "vjp" || kind === "jit" || (kind !== "jvp" && writtenParams(fn).length > 0) ? names.primal(fn.name) : "",
     });
     return name;
   }

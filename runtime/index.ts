@@ -282,6 +282,19 @@ export function vjp<F extends VectorFunction, const W extends Wrt<F> | undefined
   return notTransformed("vjp");
 }
 
+/**
+ * `f` itself, run by an engine: with `engine: "wasm"`, its generated WebAssembly, as JAX's `jit`
+ * runs a function compiled; on the other engines, `f` as it is. With `dtype: "float32"`, the
+ * arrays `wrt` lists (every float array without it) and what is computed from them are float32.
+ * For forward passes beside a gradient, such as a DQN's target network.
+ */
+export function jit<F extends VectorFunction, const W extends Wrt<F> | undefined = undefined>(f: F, options: Float32Options<W>): (...args: Float32Arguments<Parameters<F>>) => Float32Result<ReturnType<F>>;
+export function jit<F extends VectorFunction, const W extends Wrt<F> | undefined = undefined>(f: F, options?: GradOptions<W>): F;
+export function jit<F extends VectorFunction, const W extends Wrt<F> | undefined = undefined>(f: F, options?: GradOptions<W>): never {
+  void f, options;
+  return notTransformed("jit");
+}
+
 export { Tape, sharedTape, type Node } from "./tape.js";
 export { checkGrad, richardsonDerivative, type GradCheckOptions, type GradCheckReport, type GradEngines, type ParameterReport } from "./check.js";
 

@@ -114,7 +114,7 @@ describe("gradc train on the command line", () => {
     const before = contents(out);
     const r = await gradc(["train", "GridWorld", "--resume", out, "--engine", "tape", "--seed", "9", "--out", tmp(), "--config", FIXTURE]);
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/--seed, --config, --out cannot apply \(only --steps and --engine can change\)/);
+    expect(r.stderr).toMatch(/--seed, --config, --out cannot apply \(only --steps, --engine and --dtype can change\)/);
     expect(contents(out)).toEqual(before);
   }, 60_000);
 

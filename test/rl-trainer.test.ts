@@ -128,6 +128,42 @@ describe("DQN trainer", () => {
     for (let i = 0; i < theta.length; i++) expect(Math.abs(g1[i] - g2[i])).toBeLessThan(1e-12 * Math.max(1, Math.abs(g1[i])));
   });
 
+  it("the wasm engine gives the compiled gradient (float64) and, with dtype float32, the same within float32 rounding", () => {
+    const rng = new Random(5);
+    const compiled = mlpQNetwork(4, 2, [32, 32], { loss: "huber", engine: "compiled" });
+    const wasm = mlpQNetwork(4, 2, [32, 32], { loss: "huber", engine: "wasm" });
+    const wasm32 = mlpQNetwork(4, 2, [32, 32], { loss: "huber", engine: "wasm", dtype: "float32" });
+    expect(wasm32.description).toMatch(/wasm float32 gradients/);
+    const theta = new Float64Array(compiled.parameterCount);
+    compiled.initialize(theta, rng);
+    const B = 16;
+    const obs = Float64Array.from({ length: B * 4 }, () => rng.normal());
+    const actions = Float64Array.from({ length: B }, (_, i) => i % 2);
+    const targets = Float64Array.from({ length: B }, () => 3 * rng.normal());
+    const weights = Float64Array.from({ length: B }, () => rng.nextFloat());
+    const [g, g64, g32] = [0, 1, 2].map(() => new Float64Array(theta.length));
+    const l = compiled.lossAndGradient(g, theta, obs, actions, targets, weights, B);
+    const l64 = wasm.lossAndGradient(g64, theta, obs, actions, targets, weights, B);
+    const l32 = wasm32.lossAndGradient(g32, theta, obs, actions, targets, weights, B);
+    expect(Math.abs(l64 - l)).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(l)));
+    expect(Math.abs(l32 - l)).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(l)));
+    const scale = Math.max(...Array.from(g, Math.abs));
+    for (let i = 0; i < theta.length; i++) {
+      expect(Math.abs(g64[i] - g[i])).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(g[i])));
+      expect(Math.abs(g32[i] - g[i])).toBeLessThanOrEqual(1e-5 * scale);
+      expect(Math.fround(g32[i])).toBe(g32[i]); // a float32 gradient in the float64 buffer
+    }
+  });
+
+  it("trains GridWorld with dtype float32 on the wasm engine, and records the dtype", async () => {
+    const out = tmp();
+    const summary = await new DQNTrainer({ config: gridConfig({ engine: "wasm", dtype: "float32" }), makeEnv: () => new GridWorld(), outDir: out }).train();
+    expect(summary.dtype).toBe("float32");
+    expect(summary.network).toMatch(/wasm float32 gradients/);
+    expect(summary.diverged).toBe(false);
+    expect(loadCheckpoint(path.join(out, "checkpoint.bin")).meta.config.dtype).toBe("float32");
+  });
+
   it("stops on a NaN loss and keeps the last good checkpoint", async () => {
     const base = mlpQNetwork(2, 4, [8], { loss: "huber", engine: "compiled" });
     let calls = 0;
@@ -153,6 +189,9 @@ describe("configs", () => {
     expect(() => mergeConfig(BASE_CONFIG, { net_arch: [64, 0] }, "x")).toThrow(/'net_arch'/);
     expect(() => mergeConfig(BASE_CONFIG, { optimizer: "adamw" }, "x")).toThrow(/'optimizer' must be one of "adam", "rmsprop", "sgd"/);
     expect(() => mergeConfig(BASE_CONFIG, [1, 2], "x")).toThrow(ConfigError);
+    expect(() => mergeConfig(BASE_CONFIG, { dtype: "float16" }, "x")).toThrow(/'dtype' must be one of "float64", "float32"/);
+    expect(() => mergeConfig(BASE_CONFIG, { dtype: "float32" }, "x")).toThrow(/'dtype' "float32" needs 'engine' "wasm"/);
+    expect(mergeConfig(BASE_CONFIG, { dtype: "float32", engine: "wasm" }, "x").dtype).toBe("float32");
   });
 
   it("accepts RL Zoo's linear learning-rate schedule, decaying to 0 over the run", () => {

@@ -149,6 +149,9 @@ export function printAdapter(w: AdapterSpec): string {
         `}`,
       ].join("\n");
     }
+    case "jit":
+      // jit is a wrapper of the wasm engine only (compiler/index.ts): the other engines run f itself.
+      throw new Error("gradc internal error: jit has no wrapper on this engine");
     case "jvp": {
       const n = fn.signature.length;
       const required = fn.signature.filter((p) => p.shape.k !== "optional").length;

@@ -204,6 +204,9 @@ export function printTapeWrapper(w: WrapperSpec, tapedName: string, nodes: Set<s
         `}`,
       ].join("\n");
     }
+    case "jit":
+      // jit is a wrapper of the wasm engine only (compiler/index.ts): the other engines run f itself.
+      throw new Error("gradc internal error: jit has no wrapper on this engine");
     case "jvp": {
       // The tape is reverse mode: the directional derivative is the gradient dotted with the tangents.
       const n = fn.params.length;

@@ -7,7 +7,8 @@ import { type FnIR, type Param, TS_TYPE_NAME, isDifferentiableParam, writtenPara
 import { SUPPORT_NAME } from "./print.js";
 import type { Dtype, Engine } from "../front/markers.js";
 
-export type WrapperKind = "grad" | "valueAndGrad" | "valueAndGradInto" | "jvp" | "vjp";
+/** `jit`: f itself, run by the wasm engine (the other engines run f as it is). */
+export type WrapperKind = "grad" | "valueAndGrad" | "valueAndGradInto" | "jvp" | "vjp" | "jit";
 
 export interface WrapperSpec {
   kind: WrapperKind;
@@ -152,6 +153,9 @@ export function printWrapper(w: WrapperSpec): string {
         `}`,
       ].join("\n");
     }
+    case "jit":
+      // jit is a wrapper of the wasm engine only (compiler/index.ts): the other engines run f itself.
+      throw new Error("gradc internal error: jit has no wrapper on this engine");
     case "jvp": {
       const n = fn.params.length;
       const args = fn.params.flatMap((p, i) => (isDifferentiableParam(p) ? [`primals[${i}] as ${TS_TYPE_NAME[p.type]}`, `tangents[${i}] as ${TS_TYPE_NAME[p.type]}`] : [`primals[${i}] as ${TS_TYPE_NAME[p.type]}`]));

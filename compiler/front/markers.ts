@@ -7,8 +7,8 @@ import { diagnosticAt, type Diagnostic } from "../diagnostics.js";
 import { skipParens } from "./modules.js";
 
 export const PACKAGE_NAME = "gradc";
-export type MarkerApi = "grad" | "valueAndGrad" | "valueAndGradInto" | "jvp" | "vjp";
-const MARKER_APIS: readonly string[] = ["grad", "valueAndGrad", "valueAndGradInto", "jvp", "vjp"];
+export type MarkerApi = "grad" | "valueAndGrad" | "valueAndGradInto" | "jvp" | "vjp" | "jit";
+const MARKER_APIS: readonly string[] = ["grad", "valueAndGrad", "valueAndGradInto", "jvp", "vjp", "jit"];
 
 export interface MarkerOptions {
   /** Parameter indices to differentiate with respect to; undefined means every parameter. */

@@ -71,6 +71,12 @@ export interface DQNConfig {
    * JavaScript), "wasm" (the same code as WebAssembly) or "tape" (the tape-based engine).
    */
   engine: "compiled" | "wasm" | "tape";
+  /**
+   * The loss gradient's precision: "float64", or "float32" (engine "wasm" only): the network's
+   * forward and backward pass for the gradient in float32, as SB3 and CleanRL (PyTorch) compute;
+   * the weights, the optimizer's state and acting stay float64.
+   */
+  dtype: "float64" | "float32";
 }
 
 type Kind = "schedule" | "positiveInt" | "nonNegativeInt" | "positive" | "fraction" | "probability" | "boolean" | "int" | "number" | "intList" | { oneOf: readonly string[] };
@@ -110,6 +116,7 @@ const SCHEMA: Record<keyof DQNConfig, Kind> = {
   solve_window: "positiveInt",
   stop_on_solve: "boolean",
   engine: { oneOf: ["compiled", "wasm", "tape"] },
+  dtype: { oneOf: ["float64", "float32"] },
 };
 
 /** The learning rate after `progress` (0 → 1) of the run, under the config's schedule. */
@@ -154,6 +161,7 @@ export const BASE_CONFIG: DQNConfig = {
   solve_window: 100,
   stop_on_solve: true,
   engine: "compiled",
+  dtype: "float64",
 };
 
 export class ConfigError extends Error {
@@ -185,6 +193,9 @@ export function mergeConfig(base: DQNConfig, raw: unknown, source: string): DQNC
   const config = merged as unknown as DQNConfig;
   if (config.exploration_final_eps > config.exploration_initial_eps) {
     throw new ConfigError(`${source}: 'exploration_final_eps' (${config.exploration_final_eps}) exceeds 'exploration_initial_eps' (${config.exploration_initial_eps})`);
+  }
+  if (config.dtype === "float32" && config.engine !== "wasm") {
+    throw new ConfigError(`${source}: 'dtype' "float32" needs 'engine' "wasm" (the ${config.engine} engine computes in float64)`);
   }
   if (config.batch_size > config.buffer_size) {
     throw new ConfigError(`${source}: 'batch_size' (${config.batch_size}) exceeds 'buffer_size' (${config.buffer_size})`);

@@ -132,7 +132,7 @@ export class DQN {
     this.evalEnv = options.makeEnv();
     const { observationSize, actionCount } = this.envs[0];
     const make = c.network === "dueling" ? duelingQNetwork : mlpQNetwork;
-    this.network = options.network ?? make(observationSize, actionCount, c.net_arch, { loss: c.loss, engine: c.engine });
+    this.network = options.network ?? make(observationSize, actionCount, c.net_arch, { loss: c.loss, engine: c.engine, dtype: c.dtype });
     const n = this.network.parameterCount;
     this.theta = new Float64Array(n);
     this.target = new Float64Array(n);
@@ -343,6 +343,7 @@ export class DQN {
     const summary: Summary = {
       env: this.envs[0].name,
       engine: c.engine,
+      dtype: c.dtype,
       network: this.network.description,
       seed: c.seed,
       stopReason,

@@ -5,13 +5,21 @@
  * your own network, implement `QNetwork` with your loss function and gradc's
  * `valueAndGradInto(yourLoss, { wrt: [0] })`, as `mlpQNetwork` below does.
  */
-import { valueAndGradInto } from "gradc";
-import { forwardInto, parameterCount, unitCount, weightedTdLoss } from "./networks/mlp.js";
-import { duelingForwardInto, duelingParameterCount, duelingTdLoss } from "./networks/dueling.js";
+import { jit, valueAndGradInto } from "gradc";
+import { forwardInto, parameterCount, qValuesInto, unitCount, weightedTdLoss } from "./networks/mlp.js";
+import { duelingForwardInto, duelingParameterCount, duelingQValuesInto, duelingTdLoss } from "./networks/dueling.js";
 import type { Random } from "./random.js";
 
 export type Engine = "compiled" | "wasm" | "tape";
+export type Dtype = "float64" | "float32";
 export type LossKind = "huber" | "mse";
+
+/** How a network's loss gradient runs: the engine, and for "wasm" the precision. */
+export interface GradientOptions {
+  loss: LossKind;
+  engine: Engine;
+  dtype?: Dtype;
+}
 
 export interface QNetwork {
   readonly description: string;
@@ -25,15 +33,46 @@ export interface QNetwork {
   lossAndGradient(grad: Float64Array, theta: Float64Array, obs: Float64Array, actions: Float64Array, targets: Float64Array, weights: Float64Array, batch: number): number;
 }
 
-// The generated gradients, one per engine: the same source, compiled or recorded on the tape.
-const mlpCompiled = valueAndGradInto(weightedTdLoss, { wrt: [0] });
-const mlpTape = valueAndGradInto(weightedTdLoss, { wrt: [0], engine: "tape" });
-const mlpWasm = valueAndGradInto(weightedTdLoss, { wrt: [0], engine: "wasm" });
-const duelingCompiled = valueAndGradInto(duelingTdLoss, { wrt: [0] });
-const duelingTape = valueAndGradInto(duelingTdLoss, { wrt: [0], engine: "tape" });
-const duelingWasm = valueAndGradInto(duelingTdLoss, { wrt: [0], engine: "wasm" });
-const MLP_GRADIENTS = { compiled: mlpCompiled, wasm: mlpWasm, tape: mlpTape };
-const DUELING_GRADIENTS = { compiled: duelingCompiled, wasm: duelingWasm, tape: duelingTape };
+// The generated gradients, one per engine: the same source, compiled, recorded on the tape, or
+// compiled to WebAssembly in float64 or float32 (which takes the float64 weights and returns a
+// float32 gradient into the float64 buffer).
+type LossGradient = (grads: Float64Array[], theta: Float64Array, sizes: Float64Array, obs: Float64Array, actions: Float64Array, targets: Float64Array, weights: Float64Array, batch: number, huber: boolean) => number;
+const MLP_GRADIENTS: Record<Engine | "wasm32", LossGradient> = {
+  compiled: valueAndGradInto(weightedTdLoss, { wrt: [0] }),
+  wasm: valueAndGradInto(weightedTdLoss, { wrt: [0], engine: "wasm" }),
+  wasm32: valueAndGradInto(weightedTdLoss, { wrt: [0], engine: "wasm", dtype: "float32" }),
+  tape: valueAndGradInto(weightedTdLoss, { wrt: [0], engine: "tape" }),
+};
+const DUELING_GRADIENTS: Record<Engine | "wasm32", LossGradient> = {
+  compiled: valueAndGradInto(duelingTdLoss, { wrt: [0] }),
+  wasm: valueAndGradInto(duelingTdLoss, { wrt: [0], engine: "wasm" }),
+  wasm32: valueAndGradInto(duelingTdLoss, { wrt: [0], engine: "wasm", dtype: "float32" }),
+  tape: valueAndGradInto(duelingTdLoss, { wrt: [0], engine: "tape" }),
+};
+
+/** The gradient for these options, and how the network's description names it. */
+function chooseGradient(table: Record<Engine | "wasm32", LossGradient>, options: GradientOptions): [LossGradient, string] {
+  if (options.dtype === "float32" && options.engine !== "wasm") throw new Error(`dtype "float32" needs engine "wasm", not "${options.engine}"`);
+  return options.dtype === "float32" ? [table.wasm32, "wasm float32"] : [table[options.engine], options.engine];
+}
+
+// Batched forward passes (TD targets) on the wasm engine, in the gradient's precision.
+type BatchForward = (theta: Float64Array, sizes: Float64Array, obs: Float64Array, batch: number, out: Float64Array) => number;
+// float32: the weights and observations, and the activations and Q-values computed from them
+const MLP_FORWARD = { wasm: jit(qValuesInto, { engine: "wasm" }), wasm32: jit(qValuesInto, { wrt: [0, 2], engine: "wasm", dtype: "float32" }) as BatchForward };
+const DUELING_FORWARD = { wasm: jit(duelingQValuesInto, { engine: "wasm" }), wasm32: jit(duelingQValuesInto, { wrt: [0, 2], engine: "wasm", dtype: "float32" }) as BatchForward };
+
+/**
+ * The wasm engine's batched forward pass, or undefined on the other engines. A batch of one (acting)
+ * stays in JavaScript: moving the weights into the module would cost more than the pass.
+ */
+function chooseBatchForward(table: { wasm: BatchForward; wasm32: BatchForward }, options: GradientOptions): BatchForward | undefined {
+  if (options.engine !== "wasm") return undefined;
+  return options.dtype === "float32" ? table.wasm32 : table.wasm;
+}
+
+/** Batches at least this large run on the wasm engine's forward pass, when there is one. */
+const WASM_FORWARD_MIN_BATCH = 8;
 
 /** PyTorch's nn.Linear initialisation: weights and biases uniform in ±1/√fan_in, layer by layer. */
 function initializeLayers(theta: Float64Array, layers: [nIn: number, nOut: number][], rng: Random): void {
@@ -46,22 +85,27 @@ function initializeLayers(theta: Float64Array, layers: [nIn: number, nOut: numbe
 }
 
 /** The MLP of runtime/rl/networks/mlp.ts: ReLU hidden layers, one Q-value per action. */
-export function mlpQNetwork(observationSize: number, actionCount: number, hidden: number[], options: { loss: LossKind; engine: Engine }): QNetwork {
+export function mlpQNetwork(observationSize: number, actionCount: number, hidden: number[], options: GradientOptions): QNetwork {
   // Small integers in a plain array: V8 keeps the index arithmetic in integer registers.
   const sizes = [observationSize, ...hidden, actionCount] as unknown as Float64Array;
   const act = new Float64Array(unitCount(sizes));
   const grads: Float64Array[] = [new Float64Array(0)];
   const huber = options.loss === "huber";
-  const gradient = MLP_GRADIENTS[options.engine];
+  const [gradient, engineName] = chooseGradient(MLP_GRADIENTS, options);
+  const batchForward = chooseBatchForward(MLP_FORWARD, options);
   const layers = hidden.map((h, i): [number, number] => [i === 0 ? observationSize : hidden[i - 1], h]);
   layers.push([hidden.length > 0 ? hidden[hidden.length - 1] : observationSize, actionCount]);
   return {
-    description: `MLP ${[observationSize, ...hidden, actionCount].join("-")} (${options.loss} loss, ${options.engine} gradients)`,
+    description: `MLP ${[observationSize, ...hidden, actionCount].join("-")} (${options.loss} loss, ${engineName} gradients)`,
     parameterCount: parameterCount(sizes),
     observationSize,
     actionCount,
     initialize: (theta, rng) => initializeLayers(theta, layers, rng),
     qValues(theta, obs, batch, out) {
+      if (batchForward && batch >= WASM_FORWARD_MIN_BATCH) {
+        batchForward(theta, sizes, obs, batch, out);
+        return;
+      }
       for (let b = 0; b < batch; b++) {
         const q = forwardInto(theta, sizes, obs, b, act);
         for (let a = 0; a < actionCount; a++) out[b * actionCount + a] = act[q + a];
@@ -75,24 +119,29 @@ export function mlpQNetwork(observationSize: number, actionCount: number, hidden
 }
 
 /** The dueling network of runtime/rl/networks/dueling.ts. */
-export function duelingQNetwork(observationSize: number, actionCount: number, hidden: number[], options: { loss: LossKind; engine: Engine }): QNetwork {
+export function duelingQNetwork(observationSize: number, actionCount: number, hidden: number[], options: GradientOptions): QNetwork {
   if (hidden.length === 0) throw new Error("a dueling network needs at least one hidden layer");
   const sizes = [observationSize, ...hidden, actionCount] as unknown as Float64Array;
   const act = new Float64Array(unitCount(sizes));
   const q = new Float64Array(actionCount);
   const grads: Float64Array[] = [new Float64Array(0)];
   const huber = options.loss === "huber";
-  const gradient = DUELING_GRADIENTS[options.engine];
+  const [gradient, engineName] = chooseGradient(DUELING_GRADIENTS, options);
+  const batchForward = chooseBatchForward(DUELING_FORWARD, options);
   const h = hidden[hidden.length - 1];
   const layers = hidden.map((width, i): [number, number] => [i === 0 ? observationSize : hidden[i - 1], width]);
   layers.push([h, 1], [h, actionCount]);
   return {
-    description: `dueling MLP ${[observationSize, ...hidden].join("-")} → V + A(${actionCount}) (${options.loss} loss, ${options.engine} gradients)`,
+    description: `dueling MLP ${[observationSize, ...hidden].join("-")} → V + A(${actionCount}) (${options.loss} loss, ${engineName} gradients)`,
     parameterCount: duelingParameterCount(sizes),
     observationSize,
     actionCount,
     initialize: (theta, rng) => initializeLayers(theta, layers, rng),
     qValues(theta, obs, batch, out) {
+      if (batchForward && batch >= WASM_FORWARD_MIN_BATCH) {
+        batchForward(theta, sizes, obs, batch, out);
+        return;
+      }
       for (let b = 0; b < batch; b++) {
         duelingForwardInto(theta, sizes, obs, b, act, q);
         for (let a = 0; a < actionCount; a++) out[b * actionCount + a] = q[a];

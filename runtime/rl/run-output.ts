@@ -39,6 +39,8 @@ export interface EvaluationRow {
 export interface Summary {
   env: string;
   engine: string;
+  /** The loss gradient's precision (config `dtype`). */
+  dtype: string;
   network: string;
   seed: number;
   /**

@@ -53,6 +53,10 @@ export function wasmEntries(wrappers: WrapperSpec[]): WasmEntries {
       add(w.forwardName, fn.params.flatMap((p, i) => (isFloatArray(p) ? [forwardPosition(fn, i), forwardPosition(fn, i) + 1] : [])));
       continue;
     }
+    if (w.kind === "jit") {
+      add(w.primalName, w.wrt.filter((i) => isFloatArray(fn.params[i])));
+      continue;
+    }
     const arrays = w.wrt.filter((i) => isFloatArray(fn.params[i]));
     add(w.reverseName, [...arrays, ...arrays.map((_, k) => fn.params.length + k)]);
     if (w.primalName !== "") {
@@ -71,7 +75,7 @@ export function printWasmWrapper(w: WrapperSpec, parameterKinds: ParameterKinds)
   const entry = (name: string) => (f32 ? float32Name(name) : name);
   /** How parameter `position` of generated function `name` is stored. */
   const kindAt = (name: string, position: number, fallback: ElementKind): ElementKind => (f32 ? (parameterKinds.get(float32Name(name))?.[position] ?? fallback) : fallback);
-  const mainEntry = w.kind === "jvp" ? w.forwardName : w.reverseName;
+  const mainEntry = w.kind === "jvp" ? w.forwardName : w.kind === "jit" ? w.primalName : w.reverseName;
   const storage = (p: Param) => JSON.stringify(kindAt(mainEntry, w.kind === "jvp" ? forwardPosition(fn, fn.params.indexOf(p)) : fn.params.indexOf(p), declaredStorage(p)));
   const taken = new Set(fn.params.map((p) => p.name));
   const local = (base: string) => (taken.has(base) ? `$${base}` : base);
@@ -97,7 +101,8 @@ export function printWasmWrapper(w: WrapperSpec, parameterKinds: ParameterKinds)
   const gradTypeOf = (p: Param) => (!isDifferentiableParam(p) ? "number" : p.type === "arr" && (p.float32 || f32) ? "Float32Array" : TS_TYPE_NAME[p.type]);
   const gradType = w.single ? gradTypeOf(wrtParams[0]) : `[${wrtParams.map(gradTypeOf).join(", ")}]`;
   const engineOptions = `engine: "wasm"${f32 ? ', dtype: "float32"' : ""}`;
-  const title = `${w.kind}(${fn.sourceName}${w.kind === "jvp" ? "" : `, { wrt: ${w.single ? w.wrt[0] : `[${w.wrt.join(", ")}]`}`}, ${engineOptions} })`.replace("(, ", "(");
+  const wrtOption = w.kind === "jvp" || w.kind === "jit" ? "" : `wrt: ${w.single ? w.wrt[0] : `[${w.wrt.join(", ")}]`}, `;
+  const title = `${w.kind}(${fn.sourceName}, { ${wrtOption}${engineOptions} })`;
   const copyIn = (p: Param, source = p.name) => `  const ${handle(p.name)} = ${W}.copyIn(${source}, ${storage(p)});`;
   const args = (p: Param) => (p.type === "arr" ? handle(p.name) : p.type === "str" ? `${W}.string(${p.name})` : p.name);
   const written = writtenParams(fn);
@@ -176,6 +181,19 @@ export function printWasmWrapper(w: WrapperSpec, parameterKinds: ParameterKinds)
         `    ${reverseCall(arrayResult ? `${W}.copyIn(${cotangent}, ${JSON.stringify(kindAt(w.reverseName, fn.params.length + arrayBars.length, "Float64Array"))})` : cotangent)};`,
         `    return ${gradValue};`,
         `  }];`,
+        `}`,
+      ].join("\n");
+    }
+    case "jit": {
+      const arrayResult = fn.resultType === "arr";
+      return [
+        `/** ${title}: ${fn.sourceName} itself, run as WebAssembly */`,
+        `${exp}function ${w.name}(${params}): ${arrayResult ? (f32 ? "Float32Array" : "Float64Array") : TS_TYPE_NAME[fn.resultType]} {`,
+        `  const ${wasm} = ${W}.begin();`,
+        ...fn.params.filter((p) => p.type === "arr").map((p) => copyIn(p)),
+        `  const ${value} = ${wasm}.${entry(w.primalName)}(${fn.params.map(args).join(", ")});`,
+        ...written.map((p) => `  ${W}.readInto(${handle(p.name)}, ${p.name}, ${storage(p)});`),
+        `  return ${arrayResult ? `${W}.read(${value}) as ${f32 ? "Float32Array" : "Float64Array"}` : value};`,
         `}`,
       ].join("\n");
     }

@@ -76,3 +76,17 @@ export function duelingTdLoss(
   }
   return total / batch;
 }
+
+/** Q-values of `batch` observations into `out` (batch × actions) in one call (see qValuesInto in mlp.ts). */
+export function duelingQValuesInto(theta: Float64Array, sizes: Float64Array, obs: Float64Array, batch: number, out: Float64Array): number {
+  let units = 0;
+  for (let l = 0; l < sizes.length; l++) units += sizes[l];
+  const act = new Float64Array(units);
+  const actions = sizes[sizes.length - 1];
+  const q = new Float64Array(actions);
+  for (let b = 0; b < batch; b++) {
+    duelingForwardInto(theta, sizes, obs, b, act, q);
+    for (let a = 0; a < actions; a++) out[b * actions + a] = q[a];
+  }
+  return batch * actions;
+}

@@ -86,3 +86,20 @@ export function weightedTdLoss(
   }
   return total / batch;
 }
+
+/**
+ * Q-values of `batch` observations into `out` (batch × actions): the forward passes of a batch —
+ * TD targets from the target network — in one call, which the wasm engine runs as WebAssembly
+ * (`jit`). Returns the number of Q-values written.
+ */
+export function qValuesInto(theta: Float64Array, sizes: Float64Array, obs: Float64Array, batch: number, out: Float64Array): number {
+  let units = 0;
+  for (let l = 0; l < sizes.length; l++) units += sizes[l];
+  const act = new Float64Array(units);
+  const actions = sizes[sizes.length - 1];
+  for (let b = 0; b < batch; b++) {
+    const q = forwardInto(theta, sizes, obs, b, act);
+    for (let a = 0; a < actions; a++) out[b * actions + a] = act[q + a];
+  }
+  return batch * actions;
+}

@@ -75,7 +75,7 @@ export class RunFolder implements RunOutput {
 
   async summary(summary: Summary): Promise<void> {
     writeFileAtomically(path.join(this.dir, "summary.json"), JSON.stringify(summary, null, 2) + "\n");
-    const title = `DQN on ${summary.env} (seed ${summary.seed}, ${summary.engine} gradients)`;
+    const title = `DQN on ${summary.env} (seed ${summary.seed}, ${summary.engine}${summary.dtype === "float32" ? " float32" : ""} gradients)`;
     const svg = await learningCurveSvg(title, this.metrics.read(), this.evaluations.read(), summary.config.reward_threshold, summary.config.solve_window);
     writeFileAtomically(path.join(this.dir, "learning-curve.svg"), svg);
   }
