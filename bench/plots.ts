@@ -9,8 +9,8 @@ import type { Results } from "./report.js";
 import { FAMILY_TITLES } from "./workloads.js";
 import type { Workload } from "./engines/types.js";
 
-/** Tableau 10. */
-const PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"];
+/** Tableau 10, and two more: one colour per engine (eleven with gradc wasm and every peer). */
+const PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac", "#17becf", "#000000"];
 
 export async function familyPlots(r: Results, engineOrder: string[]): Promise<{ file: string; svg: string }[]> {
   const families = [...new Set(r.workloads.map((w) => w.family))];

@@ -137,23 +137,31 @@ export function timingTable(r: Results): string {
   return table(["workload", "inputs", "engine", "gradient", "spread (IQR)", "forward", "gradient / forward", "vs gradc reverse", "check (rel. error)"], rows);
 }
 
-/** One row per workload, one column per engine: median time per gradient and its ratio to gradc reverse. */
+/** Engines whose gradient / forward the summary shows in a column of its own, after the engine's column. */
+const SUMMARY_RATIO_ENGINES = new Set(["gradc wasm"]);
+
+/**
+ * One row per workload, one column per engine: median time per gradient and its ratio to gradc
+ * reverse; gradc reverse's and gradc wasm's gradient / forward in columns of their own.
+ */
 export function summaryTable(r: Results): string {
   const engines = r.engines.map((e) => e.name).filter((name) => r.workloads.some((w) => w.rows.some((row) => row.engine === name && row.status !== "unsupported")));
   const reverse = engines[0];
   const rows = r.workloads.map((w) => {
     const byEngine = new Map(w.rows.map((row) => [row.engine, row]));
     const rev = byEngine.get(reverse);
-    const cells = engines.slice(1).map((name) => {
+    const cells = engines.slice(1).flatMap((name) => {
       const row = byEngine.get(name);
-      if (!row || row.status === "unsupported") return "";
-      if (row.status === "mismatch") return "mismatch";
-      if (row.status === "error") return "error";
-      return `${formatTime(row.gradient?.median)} (${formatRatio(row.relativeToReverse)})`;
+      const ratio = SUMMARY_RATIO_ENGINES.has(name) ? [row?.status === "ok" ? formatRatio(row.gradientPerForward) : ""] : [];
+      if (!row || row.status === "unsupported") return ["", ...ratio];
+      if (row.status === "mismatch") return ["mismatch", ...ratio];
+      if (row.status === "error") return ["error", ...ratio];
+      return [`${formatTime(row.gradient?.median)} (${formatRatio(row.relativeToReverse)})`, ...ratio];
     });
     return [w.name, formatCount(w.size), rev?.status === "ok" ? formatTime(rev.gradient?.median) : (rev?.status ?? "—"), formatRatio(rev?.gradientPerForward), ...cells];
   });
-  return table(["workload", "inputs", reverse, `${reverse}: gradient / forward`, ...engines.slice(1)], rows);
+  const header = engines.slice(1).flatMap((name) => (SUMMARY_RATIO_ENGINES.has(name) ? [name, `${name}: gradient / forward`] : [name]));
+  return table(["workload", "inputs", reverse, `${reverse}: gradient / forward`, ...header], rows);
 }
 
 export function memoryTable(r: Results): string {
@@ -250,7 +258,7 @@ export function solveTable(r: Results): string {
 }
 
 const TRAINING_NOTE =
-  "The same DQN on every engine: gradc's trainer (compiled gradient, tape), and its loop with the network, TD targets, loss, " +
+  "The same DQN on every engine: gradc's trainer (compiled gradient in JavaScript, the same code as WebAssembly, tape), and its loop with the network, TD targets, loss, " +
   "gradient, clipping and Adam step in TensorFlow.js or jax-js (float32; bench/peer-training/). Same config, same initial " +
   "weights, same random draws: the peers replay gradc's episodes until float32 rounding first flips a greedy action.";
 
@@ -279,7 +287,9 @@ export function markdown(r: Results): string {
   parts.push(
     "## Summary",
     "",
-    "Median time per gradient; in parentheses, relative to gradc reverse (below 1× is faster). Empty: the engine does not support or afford the workload.",
+    "Median time per gradient; in parentheses, relative to gradc reverse (below 1× is faster). Empty: the engine does not support or afford the workload. " +
+      "gradient / forward divides by the plain JavaScript function for both gradc reverse and gradc wasm (the wasm engine has no primal-only entry, " +
+      "so its ratio includes JavaScript-to-wasm copies of the arrays; a family the wasm engine refused at build time would show as error).",
     "",
     summaryTable(r),
     "",
@@ -288,7 +298,7 @@ export function markdown(r: Results): string {
     "## Time per gradient",
     "",
     "Median per call over interleaved rounds; spread is the interquartile range over rounds. `forward` is the engine's own plain " +
-      "evaluation (for gradc's engines, the untransformed source function); `gradient / forward` is ADBench's measure. " +
+      "evaluation (for gradc's engines, gradc wasm included, the untransformed source function in JavaScript); `gradient / forward` is ADBench's measure. " +
       "`check` is the relative error against gradc reverse (value and ∞-norm of the gradient), within the engine's tolerance; " +
       "a mismatch is not timed. Engines that do not support or afford a workload are left out.",
     "",

@@ -1,10 +1,11 @@
 /**
  * gradc's benchmark: the time of a full gradient for several problems and engines — gradc's
- * generated reverse and forward mode, its tape engine, hand-written gradients, finite
- * differences and, when bench/peers/ provides them, TensorFlow.js and jax-js — with every
- * engine's value and gradient checked against gradc reverse before it is timed; memory, code
- * size, compile time and DQN training throughput (gradc's trainer, and the same DQN on
- * TensorFlow.js and jax-js: bench/training.ts) besides.
+ * generated reverse mode (in JavaScript and as WebAssembly) and forward mode, its tape engine,
+ * hand-written gradients, finite differences and, when bench/peers/ provides them, TensorFlow.js
+ * and jax-js — with every engine's value and gradient checked against gradc reverse before it is
+ * timed; memory, code size, compile time and DQN training throughput (gradc's trainer on its
+ * JavaScript, wasm and tape engines, and the same DQN on TensorFlow.js and jax-js:
+ * bench/training.ts) besides.
  *
  *   npm run bench                 the full run (about 10 minutes)
  *   npm run bench -- --quick      smaller problems, shorter timing, no training (under 2 minutes)
@@ -12,7 +13,7 @@
  *
  * Options: --training / --no-training (training throughput; on in full runs), --no-peers (no
  * TensorFlow.js or jax-js, in training too), --training-engines LIST (comma-separated ids of
- * bench/training.ts: compiled, tape, tfjs-cpu, tfjs-wasm, jax; default all, or gradc's two with
+ * bench/training.ts: compiled, wasm, tape, tfjs-cpu, tfjs-wasm, jax; default all, or gradc's three with
  * --no-peers), --solve (also train each of --solve-engines LIST until solved; default every
  * engine but the tape, which would take hours), --solve-only (only that; writes DIR/solve.json
  * and DIR/solve.md), --seed N (the solve runs' seed; default the config's), --only TEXT
@@ -57,7 +58,7 @@ interface Options {
  * ε and learning-rate schedules — and their returns — are the same (tfjs-cpu, the slowest, takes
  * about a minute).
  */
-const THROUGHPUT_STEPS: Record<TrainingEngineId, number> = { compiled: 5000, tape: 1500, "tfjs-cpu": 5000, "tfjs-wasm": 5000, jax: 5000 };
+const THROUGHPUT_STEPS: Record<TrainingEngineId, number> = { compiled: 5000, wasm: 5000, tape: 1500, "tfjs-cpu": 5000, "tfjs-wasm": 5000, jax: 5000 };
 
 const ALL_ENGINES = Object.keys(TRAINING_ENGINES) as TrainingEngineId[];
 

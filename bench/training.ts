@@ -2,10 +2,11 @@
  * Training throughput and time to solve: DQN on CartPole-v1 with gradc's tuned default config
  * (configs/CartPole-v1.json: Double DQN, 3-step returns, Polyak targets, 64-64 MLP, batch 128, a
  * gradient step every 2 environment steps after 1,000 learning-start steps, linearly decaying
- * learning rate), the same algorithm on five engines:
+ * learning rate), the same algorithm on six engines:
  *
- * - "compiled" and "tape": gradc's trainer itself (runtime/rl/dqn.ts `DQN`) with the compiled
- *   gradient and with the tape engine on the same loss;
+ * - "compiled", "wasm" and "tape": gradc's trainer itself (runtime/rl/dqn.ts `DQN`) with the
+ *   compiled gradient in JavaScript, the same generated code as WebAssembly (`engine: "wasm"`), and
+ *   the tape engine on the same loss;
  * - "tfjs-cpu (f32)", "tfjs-wasm (f32)", "jax-js jit (f32)": the same loop (peer-training/loop.ts,
  *   gradc's environment, replay buffer, generator and schedules) with the network, targets, loss,
  *   gradient, clipping and Adam step in TensorFlow.js or jax-js (peer-training/tfjs.ts, jax.ts).
@@ -28,6 +29,7 @@ import { trainPeer } from "./peer-training/loop.js";
 /** Engines by their command-line ids; the values are the names results carry. */
 export const TRAINING_ENGINES = {
   compiled: "compiled",
+  wasm: "wasm",
   tape: "tape",
   "tfjs-cpu": "tfjs-cpu (f32)",
   "tfjs-wasm": "tfjs-wasm (f32)",
@@ -41,8 +43,8 @@ export function isTrainingEngineId(id: string): id is TrainingEngineId {
 }
 
 /** gradc's own trainer, or a peer library under the same loop. */
-export function isGradcEngine(id: TrainingEngineId): id is "compiled" | "tape" {
-  return id === "compiled" || id === "tape";
+export function isGradcEngine(id: TrainingEngineId): id is "compiled" | "wasm" | "tape" {
+  return id === "compiled" || id === "wasm" || id === "tape";
 }
 
 export interface TrainingThroughput {
@@ -98,7 +100,7 @@ export function trainingConfig(overrides: Partial<DQNConfig> = {}): DQNConfig {
 }
 
 /** Loads a peer library's learner only when it is asked for (bench/peers/ may be absent). */
-async function peerLearner(id: Exclude<TrainingEngineId, "compiled" | "tape">): Promise<LearnerFactory> {
+async function peerLearner(id: Exclude<TrainingEngineId, "compiled" | "wasm" | "tape">): Promise<LearnerFactory> {
   if (id === "jax") return (await import("./peer-training/jax.js")).jaxLearner();
   return (await import("./peer-training/tfjs.js")).tfjsLearner(id === "tfjs-cpu" ? "cpu" : "wasm");
 }

@@ -3,6 +3,10 @@
  *
  *   gradc reverse      `valueAndGradInto(f)`: generated reverse mode, gradients written into
  *                      preallocated buffers (the zero-allocation form the DQN trainer uses)
+ *   gradc wasm         `valueAndGradInto(f, { engine: "wasm" })`: the same generated reverse code
+ *                      compiled to WebAssembly (float64, f64x2 SIMD in innermost counted loops);
+ *                      its forward is the plain JavaScript function, as for the others (the wasm
+ *                      engine has no primal-only entry)
  *   gradc forward      `jvp(f)` once per input coordinate: the full gradient by forward mode, where
  *                      inputs × forward cost is affordable
  *   tape               `valueAndGrad(f, { engine: "tape" })`: the same source recorded on gradc's
@@ -29,25 +33,31 @@ type Of<F extends Workload["family"]> = Extract<Workload, { family: F }>;
 // ── Marker calls, per family ───────────────────────────────────────────────────────────────────
 
 const lectureRev = valueAndGradInto(lecture, { wrt: [0, 1] });
+const lectureWasm = valueAndGradInto(lecture, { wrt: [0, 1], engine: "wasm" });
 const lectureJvp = jvp(lecture);
 const lectureTape = valueAndGrad(lecture, { wrt: [0, 1], engine: "tape" });
 
 const rosenbrockRev = valueAndGradInto(rosenbrock, { wrt: [0] });
+const rosenbrockWasm = valueAndGradInto(rosenbrock, { wrt: [0], engine: "wasm" });
 const rosenbrockJvp = jvp(rosenbrock);
 const rosenbrockTape = valueAndGrad(rosenbrock, { wrt: [0], engine: "tape" });
 
 const dqnRev = valueAndGradInto(weightedTdLoss, { wrt: [0] });
+const dqnWasm = valueAndGradInto(weightedTdLoss, { wrt: [0], engine: "wasm" });
 const dqnTape = valueAndGrad(weightedTdLoss, { wrt: [0], engine: "tape" });
 
 const gmmRev = valueAndGradInto(gmmObjective, { wrt: [0, 1, 2] });
+const gmmWasm = valueAndGradInto(gmmObjective, { wrt: [0, 1, 2], engine: "wasm" });
 const gmmJvp = jvp(gmmObjective);
 const gmmTape = valueAndGrad(gmmObjective, { wrt: [0, 1, 2], engine: "tape" });
 
 const lstmRev = valueAndGradInto(lstmLoss, { wrt: [0] });
+const lstmWasm = valueAndGradInto(lstmLoss, { wrt: [0], engine: "wasm" });
 const lstmJvp = jvp(lstmLoss);
 const lstmTape = valueAndGrad(lstmLoss, { wrt: [0], engine: "tape" });
 
 const loopRev = valueAndGradInto(scalarLoop, { wrt: [0, 1] });
+const loopWasm = valueAndGradInto(scalarLoop, { wrt: [0, 1], engine: "wasm" });
 const loopJvp = jvp(scalarLoop);
 const loopTape = valueAndGrad(scalarLoop, { wrt: [0, 1], engine: "tape" });
 
@@ -118,7 +128,20 @@ function gmmViews(w: Of<"gmm">, flat: Float64Array): [Float64Array, Float64Array
 
 // ── gradc reverse ──────────────────────────────────────────────────────────────────────────────
 
-function prepareReverse(w: Workload): Prepared {
+/** gradc's `valueAndGradInto` per family: the compiled (JavaScript) engine's or the wasm engine's. */
+interface ReverseSet {
+  lecture: typeof lectureRev;
+  rosenbrock: typeof rosenbrockRev;
+  dqn: typeof dqnRev;
+  gmm: typeof gmmRev;
+  lstm: typeof lstmRev;
+  loop: typeof loopRev;
+}
+
+const JS_REVERSE: ReverseSet = { lecture: lectureRev, rosenbrock: rosenbrockRev, dqn: dqnRev, gmm: gmmRev, lstm: lstmRev, loop: loopRev };
+const WASM_REVERSE: ReverseSet = { lecture: lectureWasm, rosenbrock: rosenbrockWasm, dqn: dqnWasm, gmm: gmmWasm, lstm: lstmWasm, loop: loopWasm };
+
+function prepareReverse(w: Workload, fns: ReverseSet = JS_REVERSE): Prepared {
   const forward = plainForward(w);
   const gradient = new Float64Array(w.size);
   switch (w.family) {
@@ -128,7 +151,7 @@ function prepareReverse(w: Workload): Prepared {
       return {
         forward,
         gradient() {
-          const value = lectureRev(grads, x1, x2);
+          const value = fns.lecture(grads, x1, x2);
           gradient[0] = grads[0][0];
           gradient[1] = grads[1][0];
           return { value, gradient };
@@ -137,22 +160,22 @@ function prepareReverse(w: Workload): Prepared {
     }
     case "rosenbrock": {
       const grads = [gradient];
-      return { forward, gradient: () => ({ value: rosenbrockRev(grads, w.x), gradient }) };
+      return { forward, gradient: () => ({ value: fns.rosenbrock(grads, w.x), gradient }) };
     }
     case "dqn": {
       const { theta, obs, actions, targets, weights, batch } = w;
       const sizes = w.sizes as unknown as Float64Array;
       const grads = [gradient];
-      return { forward, gradient: () => ({ value: dqnRev(grads, theta, sizes, obs, actions, targets, weights, batch, true), gradient }) };
+      return { forward, gradient: () => ({ value: fns.dqn(grads, theta, sizes, obs, actions, targets, weights, batch, true), gradient }) };
     }
     case "gmm": {
       const { alphas, means, icf, x, d, k, n, gamma, m } = w;
       const grads = gmmViews(w, gradient);
-      return { forward, gradient: () => ({ value: gmmRev(grads, alphas, means, icf, x, d, k, n, gamma, m), gradient }) };
+      return { forward, gradient: () => ({ value: fns.gmm(grads, alphas, means, icf, x, d, k, n, gamma, m), gradient }) };
     }
     case "lstm": {
       const grads = [gradient];
-      return { forward, gradient: () => ({ value: lstmRev(grads, w.w, w.xs, w.targets, w.hidden), gradient }) };
+      return { forward, gradient: () => ({ value: fns.lstm(grads, w.w, w.xs, w.targets, w.hidden), gradient }) };
     }
     case "scalar-loop": {
       const [x0, a] = w.x;
@@ -160,7 +183,7 @@ function prepareReverse(w: Workload): Prepared {
       return {
         forward,
         gradient() {
-          const value = loopRev(grads, x0, a, w.iterations);
+          const value = fns.loop(grads, x0, a, w.iterations);
           gradient[0] = grads[0][0];
           gradient[1] = grads[1][0];
           return { value, gradient };
@@ -395,10 +418,12 @@ function prepareFiniteDifferences(w: Workload): Prepared {
 // ── The engines ────────────────────────────────────────────────────────────────────────────────
 
 export const GRADC_REVERSE = "gradc reverse";
+export const GRADC_WASM = "gradc wasm";
 
 export function gradcEngines(): Engine[] {
   return [
     { name: GRADC_REVERSE, precision: "float64", supports: () => true, prepare: async (w) => prepareReverse(w) },
+    { name: GRADC_WASM, precision: "float64", supports: () => true, prepare: async (w) => prepareReverse(w, WASM_REVERSE) },
     {
       name: "gradc forward",
       precision: "float64",
