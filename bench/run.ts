@@ -58,7 +58,7 @@ interface Options {
  * ε and learning-rate schedules — and their returns — are the same (tfjs-cpu, the slowest, takes
  * about a minute).
  */
-const THROUGHPUT_STEPS: Record<TrainingEngineId, number> = { compiled: 5000, wasm: 5000, tape: 1500, "tfjs-cpu": 5000, "tfjs-wasm": 5000, jax: 5000 };
+const THROUGHPUT_STEPS: Record<TrainingEngineId, number> = { compiled: 5000, wasm: 5000, wasm32: 5000, tape: 1500, "tfjs-cpu": 5000, "tfjs-wasm": 5000, jax: 5000 };
 
 const ALL_ENGINES = Object.keys(TRAINING_ENGINES) as TrainingEngineId[];
 

@@ -5,8 +5,8 @@
  * learning rate), the same algorithm on six engines:
  *
  * - "compiled", "wasm" and "tape": gradc's trainer itself (runtime/rl/dqn.ts `DQN`) with the
- *   compiled gradient in JavaScript, the same generated code as WebAssembly (`engine: "wasm"`), and
- *   the tape engine on the same loss;
+ *   compiled gradient in JavaScript, the same generated code as WebAssembly (`engine: "wasm"`;
+ *   "wasm32": with `dtype: "float32"`), and the tape engine on the same loss;
  * - "tfjs-cpu (f32)", "tfjs-wasm (f32)", "jax-js jit (f32)": the same loop (peer-training/loop.ts,
  *   gradc's environment, replay buffer, generator and schedules) with the network, targets, loss,
  *   gradient, clipping and Adam step in TensorFlow.js or jax-js (peer-training/tfjs.ts, jax.ts).
@@ -30,6 +30,7 @@ import { trainPeer } from "./peer-training/loop.js";
 export const TRAINING_ENGINES = {
   compiled: "compiled",
   wasm: "wasm",
+  wasm32: "wasm (f32)",
   tape: "tape",
   "tfjs-cpu": "tfjs-cpu (f32)",
   "tfjs-wasm": "tfjs-wasm (f32)",
@@ -43,8 +44,8 @@ export function isTrainingEngineId(id: string): id is TrainingEngineId {
 }
 
 /** gradc's own trainer, or a peer library under the same loop. */
-export function isGradcEngine(id: TrainingEngineId): id is "compiled" | "wasm" | "tape" {
-  return id === "compiled" || id === "wasm" || id === "tape";
+export function isGradcEngine(id: TrainingEngineId): id is "compiled" | "wasm" | "wasm32" | "tape" {
+  return id === "compiled" || id === "wasm" || id === "wasm32" || id === "tape";
 }
 
 export interface TrainingThroughput {
@@ -100,7 +101,7 @@ export function trainingConfig(overrides: Partial<DQNConfig> = {}): DQNConfig {
 }
 
 /** Loads a peer library's learner only when it is asked for (bench/peers/ may be absent). */
-async function peerLearner(id: Exclude<TrainingEngineId, "compiled" | "wasm" | "tape">): Promise<LearnerFactory> {
+async function peerLearner(id: Exclude<TrainingEngineId, "compiled" | "wasm" | "wasm32" | "tape">): Promise<LearnerFactory> {
   if (id === "jax") return (await import("./peer-training/jax.js")).jaxLearner();
   return (await import("./peer-training/tfjs.js")).tfjsLearner(id === "tfjs-cpu" ? "cpu" : "wasm");
 }
@@ -124,7 +125,7 @@ async function runEngine(id: TrainingEngineId, config: DQNConfig, onStep: (step:
   const episodes: Episode[] = [];
   if (isGradcEngine(id)) {
     const dqn = new DQN({
-      config: { ...config, engine: id },
+      config: { ...config, ...(id === "wasm32" ? { engine: "wasm", dtype: "float32" } : { engine: id }) },
       makeEnv: () => new CartPole(),
       onProgress: (p) => onStep(p.step, episodes),
       output: { episode: (row) => void episodes.push({ step: row.step, return: row.return }) },

@@ -6,7 +6,9 @@
  *   gradc wasm         `valueAndGradInto(f, { engine: "wasm" })`: the same generated reverse code
  *                      compiled to WebAssembly (float64, f64x2 SIMD in innermost counted loops);
  *                      its forward is the plain JavaScript function, as for the others (the wasm
- *                      engine has no primal-only entry)
+ *                      engine's primal-only `jit` is not used here)
+ *   gradc wasm (f32)   the same with `dtype: "float32"` (DQN only): the weights given as a
+ *                      Float32Array once, the loss and gradient computed in float32 on f32x4 lanes
  *   gradc forward      `jvp(f)` once per input coordinate: the full gradient by forward mode, where
  *                      inputs × forward cost is affordable
  *   tape               `valueAndGrad(f, { engine: "tape" })`: the same source recorded on gradc's
@@ -44,6 +46,7 @@ const rosenbrockTape = valueAndGrad(rosenbrock, { wrt: [0], engine: "tape" });
 
 const dqnRev = valueAndGradInto(weightedTdLoss, { wrt: [0] });
 const dqnWasm = valueAndGradInto(weightedTdLoss, { wrt: [0], engine: "wasm" });
+const dqnWasm32 = valueAndGradInto(weightedTdLoss, { wrt: [0], engine: "wasm", dtype: "float32" });
 const dqnTape = valueAndGrad(weightedTdLoss, { wrt: [0], engine: "tape" });
 
 const gmmRev = valueAndGradInto(gmmObjective, { wrt: [0, 1, 2] });
@@ -419,11 +422,23 @@ function prepareFiniteDifferences(w: Workload): Prepared {
 
 export const GRADC_REVERSE = "gradc reverse";
 export const GRADC_WASM = "gradc wasm";
+export const GRADC_WASM32 = "gradc wasm (f32)";
+
+/** The DQN loss gradient in float32: theta held as a Float32Array, as the float32 peers hold their weights. */
+function prepareWasm32(w: Of<"dqn">): Prepared {
+  const { obs, actions, targets, weights, batch } = w;
+  const sizes = w.sizes as unknown as Float64Array;
+  const theta = Float32Array.from(w.theta);
+  const gradient = new Float64Array(w.size);
+  const grads = [gradient];
+  return { forward: plainForward(w), gradient: () => ({ value: dqnWasm32(grads, theta, sizes, obs, actions, targets, weights, batch, true), gradient }) };
+}
 
 export function gradcEngines(): Engine[] {
   return [
     { name: GRADC_REVERSE, precision: "float64", supports: () => true, prepare: async (w) => prepareReverse(w) },
     { name: GRADC_WASM, precision: "float64", supports: () => true, prepare: async (w) => prepareReverse(w, WASM_REVERSE) },
+    { name: GRADC_WASM32, precision: "float32", supports: (w) => w.family === "dqn", prepare: async (w) => prepareWasm32(w as Of<"dqn">) },
     {
       name: "gradc forward",
       precision: "float64",
