@@ -44,8 +44,11 @@ interface Local {
   type: "f64" | "i32" | "v128";
 }
 
-export function addWasmFunction(b: Binaryen, m: Module, fn: GFn, ctx: WasmModuleContext): void {
-  new FunctionCompiler(b, m, fn, ctx).compile();
+/** Adds `fn` to the module; returns how many of its loops run on f64x2 lanes (vectorize.ts). */
+export function addWasmFunction(b: Binaryen, m: Module, fn: GFn, ctx: WasmModuleContext): number {
+  const compiler = new FunctionCompiler(b, m, fn, ctx);
+  compiler.compile();
+  return compiler.vectorizedLoops;
 }
 
 class FunctionCompiler implements ScalarHost {
@@ -56,6 +59,8 @@ class FunctionCompiler implements ScalarHost {
   private index = -1;
   private labels = 0;
   private loc: SourceLoc | undefined;
+  /** Loops given a vector part (emitVectorPart). */
+  vectorizedLoops = 0;
 
   constructor(
     readonly b: Binaryen,
@@ -221,12 +226,16 @@ class FunctionCompiler implements ScalarHost {
         return m.if(this.condition(s.cond), m.block(null, this.block(s.then)), s.else.length > 0 ? m.block(null, this.block(s.else)) : undefined);
       case "loop": {
         const plan = planVectorLoop(s, this.fn.vars, (arr) => this.kindOf(arr));
-        if (plan) return m.block(null, [emitVectorPart(this, plan).code, this.scalarLoop(s)]);
+        if (plan) {
+          this.vectorizedLoops++;
+          return m.block(null, [emitVectorPart(this, plan).code, this.scalarLoop(s)]);
+        }
         return this.scalarLoop(s);
       }
       case "countdown": {
         const plan = planVectorLoop(s, this.fn.vars, (arr) => this.kindOf(arr));
         if (!plan) return this.unlessAllZero(s, this.countdown(s, this.asNumber(s.count)));
+        this.vectorizedLoops++;
         const vector = emitVectorPart(this, plan);
         return this.unlessAllZero(s, m.block(null, [vector.code, this.countdown(s, vector.start!)]));
       }

@@ -18,13 +18,15 @@ export interface WasmModule {
   imports: string[];
   /** The string constants of the compiled code; the string at index i has id i + 1. */
   strings: string[];
+  /** Loops run on f64x2 lanes (vectorize.ts), by generated function (those with at least one). */
+  vectorizedLoops: Record<string, number>;
 }
 
 /**
- * Compiles `entries` (exported under their own names) and the generated functions they call.
- * Throws WasmUnsupported for a construct outside the engine.
+ * Compiles `entries` (exported under their own names) and the generated functions they call,
+ * optimised at binaryen's `optimizeLevel`. Throws WasmUnsupported for a construct outside the engine.
  */
-export function buildWasmModule(b: Binaryen, functions: Map<string, GFn>, entries: string[], adjointSlots: number, helperOwner: string): WasmModule {
+export function buildWasmModule(b: Binaryen, functions: Map<string, GFn>, entries: string[], adjointSlots: number, helperOwner: string, optimizeLevel = 3): WasmModule {
   const included = reachable(functions, entries);
   const m = new b.Module();
   try {
@@ -51,15 +53,19 @@ export function buildWasmModule(b: Binaryen, functions: Map<string, GFn>, entrie
       const fn = functions.get(name);
       return fn && included.has(name) ? { params: fn.params, returns: fn.returns } : undefined;
     };
-    for (const name of included) addWasmFunction(b, m, functions.get(name)!, { signature, importOf, stringId });
+    const vectorizedLoops: Record<string, number> = {};
+    for (const name of included) {
+      const loops = addWasmFunction(b, m, functions.get(name)!, { signature, importOf, stringId });
+      if (loops > 0) vectorizedLoops[name] = loops;
+    }
     for (const name of entries) m.addFunctionExport(name, name);
     if (!m.validate()) throw new Error(`gradc internal error: the wasm module does not validate:\n${m.emitText().slice(0, 4000)}`);
-    b.setOptimizeLevel(3);
+    b.setOptimizeLevel(optimizeLevel);
     b.setShrinkLevel(0);
     m.optimize();
     const bytes = m.emitBinary();
     const imports = [...imported.keys()].map((op) => `${op}: ${op === "toInt32" ? "(v: number) => v | 0" : javascriptOf(op, helperOwner)}`);
-    return { bytes, imports, strings };
+    return { bytes, imports, strings, vectorizedLoops };
   } finally {
     m.dispose();
   }
