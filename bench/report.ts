@@ -288,7 +288,7 @@ export function markdown(r: Results): string {
     "## Summary",
     "",
     "Median time per gradient; in parentheses, relative to gradc reverse (below 1× is faster). Empty: the engine does not support or afford the workload. " +
-      "gradient / forward divides by the plain JavaScript function for both gradc reverse and gradc wasm (the wasm engine has no primal-only entry, " +
+      "gradient / forward divides by the plain JavaScript function for both gradc reverse and gradc wasm (its wasm forward, `jit`, is not timed here, " +
       "so its ratio includes JavaScript-to-wasm copies of the arrays; a family the wasm engine refused at build time would show as error).",
     "",
     summaryTable(r),

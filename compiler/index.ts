@@ -38,6 +38,8 @@ export interface TransformOptions {
   readFile?: (file: string) => string | undefined;
   /** Shared across modules of one build so each imported file is parsed once. */
   graph?: ModuleGraph;
+  /** binaryen's optimisation level (0–3) for the wasm engine's module; default 3. Lower builds faster (the fuzzer's test sample uses 1). */
+  wasmOptimizeLevel?: number;
 }
 
 export interface TransformResult {
@@ -45,6 +47,8 @@ export interface TransformResult {
   code: string | undefined;
   map: ReturnType<MagicString["generateMap"]> | undefined;
   diagnostics: Diagnostic[];
+  /** The wasm engine's module, when a wrapper asks for it: its loops run on f64x2 lanes, by generated function. */
+  wasm?: { vectorizedLoops: Record<string, number> };
 }
 
 /**
@@ -59,6 +63,8 @@ export interface ModulePlan {
   block: string;
   /** Source offset the block goes at: the end of the last import. */
   insertAt: number;
+  /** The wasm engine's module, when a wrapper asks for it (see TransformResult). */
+  wasm?: { vectorizedLoops: Record<string, number> };
 }
 
 /**
@@ -85,7 +91,7 @@ export function planModule(code: string, file: string, options: TransformOptions
     );
     return { plan: undefined, diagnostics, needsWasmBackend: true };
   }
-  const plan = new ModuleCompiler(sf, graph, diagnostics, requests).compile();
+  const plan = new ModuleCompiler(sf, graph, diagnostics, requests, options.wasmOptimizeLevel ?? 3).compile();
   return diagnostics.length > 0 ? { plan: undefined, diagnostics } : { plan, diagnostics };
 }
 
@@ -110,7 +116,7 @@ function applyPlan(code: string, file: string, plan: ModulePlan | undefined, dia
   const s = new MagicString(code);
   for (const r of plan.replacements) s.overwrite(r.start, r.end, r.text);
   s.appendLeft(plan.insertAt, plan.block);
-  return { code: s.toString(), map: s.generateMap({ hires: true, source: file, includeContent: true }), diagnostics: [] };
+  return { code: s.toString(), map: s.generateMap({ hires: true, source: file, includeContent: true }), diagnostics: [], ...(plan.wasm ? { wasm: plan.wasm } : {}) };
 }
 
 /** Like transformModule, but throws a DiagnosticError with every formatted diagnostic. */
@@ -158,6 +164,8 @@ class ModuleCompiler {
   private readonly wrappers: WrapperSpec[] = [];
   private readonly adapters: AdapterSpec[] = [];
   private readonly tapedFunctions: string[] = [];
+  /** What the wasm module reports, once built (ModulePlan.wasm). */
+  private wasmStats: ModulePlan["wasm"];
   /** Per tape wrapper, the variables of its function held as tape nodes. */
   private readonly tapeNodes = new Map<string, Set<string>>();
   private adjointSlots = 1;
@@ -169,6 +177,7 @@ class ModuleCompiler {
     private readonly graph: ModuleGraph,
     private readonly diagnostics: Diagnostic[],
     private readonly requests: ModuleRequests,
+    private readonly wasmOptimizeLevel: number,
   ) {
     this.lowerCtx = createLowerContext(graph, diagnostics);
     this.takenNames = new Set(sf.text.match(/[A-Za-z_$][\w$]*/g) ?? []);
@@ -266,7 +275,7 @@ class ModuleCompiler {
       "// ---- end of generated code ----",
       "",
     ].join("\n\n");
-    return { replacements, block, insertAt: this.insertionPoint() };
+    return { replacements, block, insertAt: this.insertionPoint(), ...(this.wasmStats ? { wasm: this.wasmStats } : {}) };
   }
 
   private printWrapper(w: WrapperSpec): string {
@@ -284,8 +293,9 @@ class ModuleCompiler {
     const wrappers = this.wrappers.filter((w) => w.engine === "wasm");
     if (wrappers.length === 0) return undefined;
     try {
-      const module = buildWasmModule(wasmBackend()!, this.generated, wasmEntries(wrappers), this.adjointSlots, SUPPORT_NAME);
+      const module = buildWasmModule(wasmBackend()!, this.generated, wasmEntries(wrappers), this.adjointSlots, SUPPORT_NAME, this.wasmOptimizeLevel);
       this.wasmParameterKinds = module.parameterKinds;
+      this.wasmStats = { vectorizedLoops: module.vectorizedLoops };
       return wasmSupportDeclaration(module);
     } catch (e) {
       if (!(e instanceof WasmUnsupported)) throw e;

@@ -6,7 +6,7 @@
  */
 import { spawn } from "node:child_process";
 import { Command, InvalidArgumentError } from "commander";
-import { type FuzzOptions, type FuzzSummary, emptySummary, mergeSummaries, runFuzz } from "./run.js";
+import { type FuzzOptions, type FuzzSummary, emptySummary, mergeSummaries, runFuzzAsync } from "./run.js";
 
 const int = (name: string) => (value: string) => {
   const n = Number(value);
@@ -16,7 +16,7 @@ const int = (name: string) => (value: string) => {
 
 const program = new Command()
   .name("npm run fuzz --")
-  .description("Differential fuzzing of gradc: random programs of the subset, compiled reverse/forward vs tape vs finite differences")
+  .description("Differential fuzzing of gradc: random programs of the subset, compiled reverse/forward vs tape vs the wasm engine vs finite differences")
   .option("--n <count>", "number of generated programs", int("--n"), 1000)
   .option("--seed <seed>", "random seed", int("--seed"), 1)
   .option("--from <index>", "index of the first program", int("--from"), 0)
@@ -90,6 +90,7 @@ function printSummary(s: FuzzSummary): void {
     `  emit/load errors    ${s.emitErrors}`,
     `  runtime errors      ${s.runtimeErrors}`,
     `  generator errors    ${s.generatorErrors}`,
+    `  wasm engine         ${s.wasmPrograms}${pct(s.wasmPrograms)} programs built (${s.wasmChecked} checked at a smooth point), ${s.wasmRefused}${pct(s.wasmRefused)} refused with a diagnostic, ${s.wasmVectorized}${pct(s.wasmVectorized)} with a loop on f64x2 lanes`,
     `  bad inputs          ${s.badInputs} (${s.badInputFailures} failures; first diagnostic on the injected construct: ${s.badInputsOnTarget})`,
     `  garbled inputs      ${s.garbledInputs} (${s.garbledCrashes} crashes)`,
     `  time                ${s.seconds.toFixed(1)} s`,
@@ -109,7 +110,7 @@ function printSummary(s: FuzzSummary): void {
 const summary =
   opts.jobs > 1
     ? await runJobs()
-    : runFuzz({
+    : await runFuzzAsync({
         n: opts.n,
         seed: opts.seed,
         from: opts.from,

@@ -395,7 +395,64 @@ class ProgramGen {
       retShape = this.objectShape("Result");
     }
     const gen = new FnGen(this, params, this.helpers.slice(), this.options.entryBudget ?? rng.int(8, 28), true, rng.chance(0.6), { fround, ret, retShape, f32Writable, intLocals: choices.intLocals }, this.vecHelpers.slice(), this.recHelpers.slice());
-    return { name: "f", params, body: gen.body(), ...(ret ? { ret } : {}), ...(retShape ? { retShape } : {}) };
+    const body = [...this.vectorizableLoops(params), ...gen.body()];
+    return { name: "f", params, body, ...(ret ? { ret } : {}), ...(retShape ? { retShape } : {}) };
+  }
+
+  /**
+   * A fifth stream (its own, drawn after everything else: a program choosing none of this is the
+   * program it was): loops at f's start that the wasm engine's vectorizer takes (compiler/emit/wasm/
+   * vectorize.ts) — innermost `for (let i = 0; i < a.length; i++)` loops over f's Float64Array
+   * parameters with independent iterations: an element-wise update `a[i] = 0.5·a[i] + 0.5·g(w[i]·x)`,
+   * a sum `acc0 += h(a[i])` (or `-=`, or a dot product) folded into `a[0]` after the loop, a
+   * neighbour read `a[i] = 0.5·a[i] + 0.25·w[i + 1]` up to `a.length − 1`. Their reverse sweeps
+   * are the countdowns the vectorizer also takes (coverage label `vectorizable loop`).
+   */
+  private vectorizableLoops(params: Param[]): Stmt[] {
+    const lr = new Rng(this.seed, this.index, 0x51d0);
+    const count = lr.weighted([[0, 13], [1, 5], [2, 2]] as const);
+    const arrays = params.filter((q) => q.ty === "arr").map((q) => q.name);
+    const sources = [...arrays, ...params.filter((q) => q.ty === "f32").map((q) => q.name)];
+    const nums = params.filter((q) => q.ty === "num").map((q) => q.name);
+    if (count === 0 || arrays.length === 0) return [];
+    const out: Stmt[] = [];
+    const load = (arr: string, index: Expr): Expr => ({ k: "load", arr, index });
+    const i = ref("i");
+    /** A bounded smooth function of t (now and then a kink: abs, max). */
+    const g = (t: Expr): Expr => {
+      const fn = lr.weighted([["tanh", 3], ["sin", 2], ["cos", 1], ["atan", 2], ["id", 1], ["sqrt", 1], ["abs", 0.4], ["max", 0.4]] as const);
+      if (fn === "id") return bin("*", lit(0.5), t);
+      if (fn === "sqrt") return math("sqrt", pos(1.5, t));
+      if (fn === "max") return math("max", t, lit(lr.pick([-0.25, 0.1])));
+      return math(fn, t);
+    };
+    const scale = (): Expr => (nums.length > 0 && lr.chance(0.7) ? ref(lr.pick(nums)) : lit(lr.pick([0.5, 1.5, -0.75])));
+    for (let k = 0; k < count; k++) {
+      const target = lr.pick(arrays);
+      const other = lr.pick(sources);
+      const form = lr.weighted([["map", 3], ["sum", 3], ["dot", 1.5], ["neighbour", arrays.length > 1 ? 1 : 0]] as const);
+      const loop = (limit: Expr, body: Stmt[]): Stmt => ({ k: "for", v: "i", init: lit(0), cmp: "<", limit, update: "++", body });
+      const length: Expr = { k: "len", arr: target };
+      if (form === "map") {
+        const value = bin("+", bin("*", lit(0.5), load(target, i)), bin("*", lit(0.5), g(bin("*", load(other, i), scale()))));
+        out.push(loop(length, [{ k: "assign", target: { k: "elem", arr: target, index: i }, op: "=", value }]));
+        continue;
+      }
+      if (form === "neighbour") {
+        const source = lr.pick(arrays.filter((a) => a !== target));
+        const value = bin("+", bin("*", lit(0.5), load(target, i)), bin("*", lit(0.25), g(load(source, bin("+", i, lit(1))))));
+        out.push(loop(bin("-", length, lit(1)), [{ k: "assign", target: { k: "elem", arr: target, index: i }, op: "=", value }]));
+        continue;
+      }
+      const acc = `acc${k}`;
+      const term = form === "dot" ? bin("*", load(other, i), load(lr.pick(sources), i)) : g(bin("*", load(other, i), scale()));
+      out.push(
+        { k: "decl", kw: "let", name: acc, ty: "num", init: lit(0) },
+        loop({ k: "len", arr: other }, [{ k: "assign", target: { k: "var", name: acc }, op: lr.chance(0.25) ? "-=" : "+=", value: term }]),
+        { k: "assign", target: { k: "elem", arr: target, index: lit(0) }, op: "=", value: bin("+", bin("*", lit(0.5), load(target, lit(0))), bin("*", lit(0.25), math("tanh", ref(acc)))) },
+      );
+    }
+    return out;
   }
 
   /** An object parameter's fields: numbers, Float64Arrays (all of the program's length), perhaps a nested object. */

@@ -25,7 +25,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
-import { type Diagnostic, formatDiagnostic, transformModule } from "../compiler/index.js";
+import { type Diagnostic, formatDiagnostic, loadWasmBackend, transformModule } from "../compiler/index.js";
+import { wasmBackend } from "../compiler/emit/wasm/binaryen.js";
 import * as runtime from "../runtime/index.js";
 import { richardsonDerivative } from "../runtime/check.js";
 import { type Expr, type ObjField, type Program, type Ty, Printer, allFns, childBlocks, forEachExpr, objectLeaves, printProgram, roundsToFloat32, statementLists } from "./ast.js";
@@ -70,6 +71,16 @@ export interface Engines {
   tfwd?: (primals: Arg[], tangents: Arg[]) => [Vector, Vector];
   tvjp?: (...args: Arg[]) => [Vector, (cotangent: any) => Grad[]];
   vjpw?: (...args: Arg[]) => [Vector, (cotangent: any) => Grad[]];
+  /**
+   * The wasm engine (`engine: "wasm"`): `wrev` (grad, number-valued f only), `wfwd` (jvp) and
+   * `wvjp` (vjp). Absent when the engine refused the program (a build-time diagnostic naming the
+   * construct: counted, not a failure) and in modules built without it.
+   */
+  wrev?: (...args: Arg[]) => Grad[];
+  wfwd?: (primals: Arg[], tangents: Arg[]) => [any, any];
+  wvjp?: (...args: Arg[]) => [any, (cotangent: any) => Grad[]];
+  /** The wasm engine's glue (`$gradcWasm`): after every call its save stacks must be empty. */
+  wasmSupport?: WasmSupport;
   /**
    * The generated code's support object (`$gradc`), when the module has one: after every call
    * its value stack and array stack must be empty again — what the forward sweep pushes, the
@@ -127,6 +138,7 @@ export interface ProgramResult {
 // ── Compiling ─────────────────────────────────────────────────────────────────────────────────
 
 const HEADER = `import { grad, jvp, vjp } from "gradc";`;
+const WASM = `{ engine: "wasm" }`;
 
 /** Parameters with a derivative (integer arrays, booleans and strings have none; `wrt` may not name them). */
 const differentiable = (t: Ty): boolean => t === "num" || t === "arr" || t === "f32" || t === "obj";
@@ -138,38 +150,82 @@ export function wrtIndex(p: Program): number {
   return rng.pick(candidates);
 }
 
-/** The exported engine object for a program, named `name`. */
-function enginesExport(p: Program, printer: Printer, name: string): string {
+/** The exported engine object for a program, named `name`; `wasm`: with the wasm engine's grad, jvp and vjp. */
+function enginesExport(p: Program, printer: Printer, name: string, wasm: boolean): string {
   const f = printer.name("f");
   const shadow = roundsToFloat32(p) ? `, f64: ${f}_f64` : "";
   if (p.f.ret) {
     // grad of an array-valued function is a build-time diagnostic: vjp and jvp only.
-    return `export const ${name} = { f: ${f}${shadow}, fwd: jvp(${f}), vjp: vjp(${f}), tfwd: jvp(${f}, { engine: "tape" }), tvjp: vjp(${f}, { engine: "tape" }), vjpw: vjp(${f}, { wrt: [${wrtIndex(p)}] }) };`;
+    const w = wasm ? `, wfwd: jvp(${f}, ${WASM}), wvjp: vjp(${f}, ${WASM})` : "";
+    return `export const ${name} = { f: ${f}${shadow}, fwd: jvp(${f}), vjp: vjp(${f}), tfwd: jvp(${f}, { engine: "tape" }), tvjp: vjp(${f}, { engine: "tape" }), vjpw: vjp(${f}, { wrt: [${wrtIndex(p)}] })${w} };`;
   }
-  return `export const ${name} = { f: ${f}${shadow}, rev: grad(${f}), fwd: jvp(${f}), tape: grad(${f}, { engine: "tape" }), vjp: vjp(${f}), revw: grad(${f}, { wrt: [${wrtIndex(p)}] }) };`;
+  const w = wasm ? `, wrev: grad(${f}, ${WASM}), wfwd: jvp(${f}, ${WASM}), wvjp: vjp(${f}, ${WASM})` : "";
+  return `export const ${name} = { f: ${f}${shadow}, rev: grad(${f}), fwd: jvp(${f}), tape: grad(${f}, { engine: "tape" }), vjp: vjp(${f}), revw: grad(${f}, { wrt: [${wrtIndex(p)}] })${w} };`;
 }
 
-/** A module with the programs' declarations and `export const P<k> = { engines }` for each. */
-export function moduleSource(programs: Program[]): string {
+/**
+ * A module with the programs' declarations and `export const P<k> = { engines }` for each.
+ * `wasm: false`: without the wasm engine (for a program it refuses).
+ */
+export function moduleSource(programs: Program[], options: { wasm?: boolean } = {}): string {
   const parts = [HEADER];
   programs.forEach((p, k) => {
     const printer = new Printer(p, programs.length > 1 ? { prefix: `p${k}_` } : {});
     parts.push(`// program ${p.seed}/${p.index}`, printer.declarations(false));
     if (roundsToFloat32(p)) parts.push(printer.shadow(`${printer.name("f")}_f64`));
-    parts.push(enginesExport(p, printer, `P${k}`));
+    parts.push(enginesExport(p, printer, `P${k}`, options.wasm !== false));
   });
   return parts.join("\n\n") + "\n";
 }
 
-export type CompileResult = { ok: true; exports: Record<string, any> } | { ok: false; failure: Failure };
+/** The prefix of program k's declarations (and of the functions gradc generates for them) in a module of `count` programs. */
+const programPrefix = (k: number, count: number) => (count > 1 ? `p${k}_` : "");
+
+export type CompileResult =
+  | {
+      ok: true;
+      exports: Record<string, any>;
+      /** Loops of the wasm module run on f64x2 lanes, by generated function (TransformResult.wasm). */
+      vectorizedLoops?: Record<string, number>;
+    }
+  | {
+      ok: false;
+      failure: Failure;
+      /** Every diagnostic is the wasm engine refusing a construct (`engine "wasm": …`). */
+      wasmRefused?: Diagnostic[];
+    };
+
+/** What the wasm engine's diagnostics start with (compiler/index.ts `wasmModule()`). */
+const WASM_DIAGNOSTIC = 'engine "wasm": ';
+
+/**
+ * The fuzzer builds every module with the wasm engine, whose binaryen loads asynchronously:
+ * `await loadWasmBackend()` (compiler/index.ts) once per process before the synchronous
+ * functions here (`runFuzz`, `compileModule`, `runOne`), or call `runFuzzAsync`.
+ */
+export function assertWasmBackend(): void {
+  if (!wasmBackend()) {
+    throw new Error('the fuzzer compiles every program with engine "wasm" too: await loadWasmBackend() (from compiler/index.ts) once before runFuzz/compileModule, or use runFuzzAsync');
+  }
+}
+
+export { loadWasmBackend };
 
 let moduleCounter = 0;
 
+/**
+ * binaryen's optimisation level for the wasm engine's modules (TransformOptions.wasmOptimizeLevel):
+ * 3 as in every build, unless runFuzz is told otherwise (the test sample saves time with 1) — for
+ * the duration of that run, minimisation included.
+ */
+let wasmOptimizeLevel = 3;
+
 /** Compiles module source with gradc, strips types with esbuild and evaluates it. */
 export function compileModule(source: string, file = `/virtual/fuzz-${++moduleCounter}.ts`): CompileResult {
+  if (source.includes(WASM)) assertWasmBackend();
   let result;
   try {
-    result = transformModule(source, file);
+    result = transformModule(source, file, { wasmOptimizeLevel });
   } catch (e) {
     const err = e as Error;
     const first = `${err?.name ?? "Error"}: ${String(err?.message ?? e).split("\n")[0]}`;
@@ -177,7 +233,8 @@ export function compileModule(source: string, file = `/virtual/fuzz-${++moduleCo
   }
   if (result.diagnostics.length > 0) {
     const d = result.diagnostics[0];
-    return { ok: false, failure: { kind: "diagnostic", signature: d.message, message: `gradc rejected a program of the subset:\n${result.diagnostics.map(safeFormat).join("\n\n")}` } };
+    const wasmRefused = result.diagnostics.every((x) => x.message.startsWith(WASM_DIAGNOSTIC)) ? result.diagnostics : undefined;
+    return { ok: false, wasmRefused, failure: { kind: "diagnostic", signature: d.message, message: `gradc rejected a program of the subset:\n${result.diagnostics.map(safeFormat).join("\n\n")}` } };
   }
   if (result.code === undefined) {
     return { ok: false, failure: { kind: "crash", signature: "no code", message: "transformModule returned no code and no diagnostics for a module with marker calls" } };
@@ -191,6 +248,8 @@ export function compileModule(source: string, file = `/virtual/fuzz-${++moduleCo
   }
   // Expose the support object, to check that every call leaves its stacks empty.
   if (/^const \$gradc = \{/m.test(result.code)) js += "\nmodule.exports.__gradcSupport = $gradc;\n";
+  // And the wasm engine's glue, to check its save stacks likewise.
+  if (/^const \$gradcWasm = \{/m.test(result.code)) js += "\nmodule.exports.__gradcWasm = $gradcWasm;\n";
   try {
     const module = { exports: {} as Record<string, any> };
     const require = (id: string) => {
@@ -198,7 +257,7 @@ export function compileModule(source: string, file = `/virtual/fuzz-${++moduleCo
       throw new Error(`the generated module requires '${id}'`);
     };
     new Function("module", "exports", "require", js)(module, module.exports, require);
-    return { ok: true, exports: module.exports };
+    return { ok: true, exports: module.exports, vectorizedLoops: result.wasm?.vectorizedLoops };
   } catch (e) {
     const err = e as Error;
     return { ok: false, failure: { kind: "emit", signature: `load: ${err?.name}`, message: `the generated module throws when loaded: ${err?.name}: ${err?.message}` } };
@@ -445,6 +504,30 @@ export function takeStackLeftovers(support: SupportStacks): string {
   return what;
 }
 
+/** The wasm engine's glue (`$gradcWasm`, compiler/emit/wasm/glue.ts): its instance's exports, once a call instantiated it. */
+export interface WasmSupport {
+  exports?: Record<string, { value: number } | unknown>;
+}
+
+const WASM_STACKS: [name: string, bytes: number][] = [["active", 8], ["inactive", 8], ["arrays", 4]];
+
+/**
+ * What the last wasm call left on its save stacks ("" when balanced). The module resets its heap
+ * and stacks at the start of every call, so a left-over cannot spoil later calls, but a call that
+ * pushes what it never pops (or pops below the bottom) has a reverse sweep out of step with its
+ * forward sweep.
+ */
+export function takeWasmLeftovers(wasm: WasmSupport): string {
+  const e = wasm.exports as Record<string, { value: number }> | undefined;
+  if (!e) return "";
+  return WASM_STACKS.flatMap(([name, bytes]) => {
+    const top = e[`${name}_top`]?.value;
+    const bottom = e[`${name}_bottom`]?.value;
+    if (top === undefined || bottom === undefined || top === bottom) return [];
+    return [top > bottom ? `${(top - bottom) / bytes} value(s) left on the ${name} stack` : `more values popped than pushed on the ${name} stack`];
+  }).join(", ");
+}
+
 function clearStacks(support: SupportStacks): void {
   support.top = 0;
   support.inactive.length = 0;
@@ -532,7 +615,7 @@ function runEngine<T>(ctx: PointContext, engine: string, call: () => T): T | Fai
   try {
     const result = call();
     // Cleared either way, so that later checks of other programs in this module are not affected.
-    const leftovers = engines.support ? takeStackLeftovers(engines.support) : "";
+    const leftovers = [engines.support ? takeStackLeftovers(engines.support) : "", engine.startsWith("wasm") && engines.wasmSupport ? takeWasmLeftovers(engines.wasmSupport) : ""].filter(Boolean).join(", ");
     if (leftovers) {
       const message = `${engine} left ${leftovers} on the generated code's save stacks at ${formatArgs(p, x)}: the reverse sweep did not pop what the forward sweep pushed, which corrupts later calls`;
       return { kind: "runtime", signature: `unbalanced stack: ${leftovers.replace(/\d+ /g, "")}`, message };
@@ -649,6 +732,87 @@ export function checkProgram(p: Program, engines: Engines, options: CheckOptions
   }
 }
 
+/** The arguments as a call of f leaves them (f may write into its arrays). */
+function argsAfterF(engines: Engines, x: Arg[]): Arg[] {
+  const after = copyArgs(x);
+  engines.f(...after);
+  return after;
+}
+
+/**
+ * Whether an engine left the caller's arrays as f does (DESIGN.md: arrays f writes into end as a
+ * call of f leaves them): `got` the arguments after the engine's call, `want` after f's.
+ */
+function writesProblem(p: Program, want: Arg[], got: Arg[], engine: string): Problem | undefined {
+  const walk = (a: Arg, b: Arg, label: string): string | undefined => {
+    if (ArrayBuffer.isView(a)) {
+      const [u, v] = [a as Float64Array, b as Float64Array];
+      const tol = a instanceof Float32Array ? F32_RTOL : EXACT_RTOL;
+      const k = Array.from(u).findIndex((ui, j) => !(Object.is(ui, v[j]) || Math.abs(ui - v[j]) <= tol * Math.max(1, Math.abs(ui))));
+      return k >= 0 ? `${label}[${k}] is ${fmt(v[k])} after ${engine}, ${fmt(u[k])} after f` : undefined;
+    }
+    if (typeof a === "object" && a !== null) {
+      for (const key of Object.keys(a)) {
+        const problem = walk((a as Record<string, Arg>)[key], (b as Record<string, Arg>)[key], `${label}.${key}`);
+        if (problem) return problem;
+      }
+    }
+    return undefined;
+  };
+  for (const [i, q] of p.f.params.entries()) {
+    const problem = walk(want[i], got[i], q.name);
+    if (problem) return { engines: [`${engine}-writes`], text: `the caller's arrays: ${problem}` };
+  }
+  return undefined;
+}
+
+/** The wasm engine's results at a point of a number-valued f (checkScalarPoint). */
+interface WasmScalar {
+  rev: Grad[];
+  /** grad called again with fresh arguments: must give the same bits. */
+  rev2: Grad[];
+  fwd: [number, number][];
+  fwdDir: [number, number];
+  vjValue: number;
+  vjGrads: Grad[];
+  vj2: Grad[];
+  writes: Problem[];
+}
+
+function runWasmScalar(ctx: PointContext, cotangent: number, dir: Arg[]): WasmScalar | Failure {
+  const { p, engines, x, coords } = ctx;
+  const after = argsAfterF(engines, x);
+  const writes: Problem[] = [];
+  const written = (engine: string, args: Arg[]) => {
+    const problem = writesProblem(p, after, args, engine);
+    if (problem) writes.push(problem);
+  };
+  const args = copyArgs(x);
+  const rev = runEngine(ctx, "wasm grad(f)", () => engines.wrev!(...args));
+  if (isFailure(rev)) return rev;
+  written("wasm grad(f)", args);
+  const rev2 = runEngine(ctx, "wasm grad(f)", () => engines.wrev!(...copyArgs(x)));
+  if (isFailure(rev2)) return rev2;
+  const vjArgs = copyArgs(x);
+  const vj = runEngine(ctx, "wasm vjp(f)", () => {
+    const [value, pullback] = engines.wvjp!(...vjArgs);
+    return { value: value as number, grads: pullback(cotangent), again: pullback(cotangent) };
+  });
+  if (isFailure(vj)) return vj;
+  written("wasm vjp(f)", vjArgs);
+  const fwd: [number, number][] = [];
+  for (const c of coords) {
+    const primals = copyArgs(x);
+    const r = runEngine(ctx, "wasm jvp(f)", () => engines.wfwd!(primals, tangentsFor(p, x, c)) as [number, number]);
+    if (isFailure(r)) return r;
+    if (fwd.length === 0) written("wasm jvp(f)", primals);
+    fwd.push(r);
+  }
+  const fwdDir = runEngine(ctx, "wasm jvp(f)", () => engines.wfwd!(copyArgs(x), copyArgs(dir)) as [number, number]);
+  if (isFailure(fwdDir)) return fwdDir;
+  return { rev, rev2, fwd, fwdDir, vjValue: vj.value, vjGrads: vj.grads, vj2: vj.again, writes };
+}
+
 /** A number-valued f at one smooth point: grad, jvp, the tape, vjp and wrt against the finite differences and one another. */
 function checkScalarPoint(ctx: PointContext, fx: number, fds: number[], rng: Rng): Failure | "singular" | undefined {
   const { p, engines, x, coords, wrt } = ctx;
@@ -680,6 +844,8 @@ function checkScalarPoint(ctx: PointContext, fx: number, fds: number[], rng: Rng
   const dir = tangentsFor(p, x, null, rng);
   const fwdDir = runEngine(ctx, "jvp(f)", () => engines.fwd(copyArgs(x), copyArgs(dir)) as [number, number]);
   if (isFailure(fwdDir)) return fwdDir;
+  const wasm = engines.wrev ? runWasmScalar(ctx, cotangent, dir) : undefined;
+  if (isFailure(wasm)) return wasm;
 
   // Every engine non-finite where finite differences are finite: the chain rule met 0·∞ at a
   // singular point of a primitive (cbrt or hypot at 0, …) — an inherent limit of AD, not a
@@ -696,6 +862,13 @@ function checkScalarPoint(ctx: PointContext, fx: number, fds: number[], rng: Rng
     if (problem) problems.push({ engines: [`${engine}-shape`], text: problem });
   }
   problems.push(...integerProblems(p, [["reverse", rev], ["tape", tape], ["vjp", vj.grads]]));
+  if (wasm) {
+    for (const [engine, grads] of [["wasm grad(f)", wasm.rev], ["wasm vjp(f)", wasm.vjGrads]] as const) {
+      const problem = shapeProblem(p, grads, all);
+      if (problem) problems.push({ engines: [`${engine}-shape`], text: problem });
+    }
+    problems.push(...integerProblems(p, [["wasm grad(f)", wasm.rev], ["wasm vjp(f)", wasm.vjGrads]]), ...wasm.writes);
+  }
   coords.forEach((c, k) => {
     const fd = fds[k];
     const r = component(rev, c);
@@ -711,13 +884,28 @@ function checkScalarPoint(ctx: PointContext, fx: number, fds: number[], rng: Rng
     if (!Object.is(component(vj2, c), component(vj.grads, c))) bad.push("vjp-twice");
     if (!fdClose(w, fd)) bad.push("wrt");
     // Engines are exact up to rounding: compare them with one another too.
+    // The wasm engine: the compiled engine's operations in the same order (sums on f64x2 lanes reassociated).
+    const wr = wasm ? component(wasm.rev, c) : NaN;
+    const wf = wasm ? wasm.fwd[k][1] : NaN;
+    const wv = wasm ? component(wasm.vjGrads, c) / cotangent : NaN;
+    if (wasm) {
+      if (!fdClose(wr, fd)) bad.push("wasm grad(f)");
+      if (!fdClose(wf, fd)) bad.push("wasm jvp(f)");
+      if (!fdClose(wv, fd)) bad.push("wasm vjp(f)");
+      if (!Object.is(component(wasm.rev2, c), wr)) bad.push("wasm grad(f) twice");
+      if (!Object.is(component(wasm.vj2, c), component(wasm.vjGrads, c))) bad.push("wasm vjp(f) pullback twice");
+    }
     if (bad.length === 0) {
       if (!exactClose(r, fw, c)) bad.push("reverse/forward");
       if (!exactClose(r, t, c)) bad.push("reverse/tape");
       if (!exactClose(r, v, c)) bad.push("reverse/vjp");
       if (!exactClose(r, w, c)) bad.push("reverse/wrt");
+      if (wasm && !exactClose(wr, r, c)) bad.push("wasm grad(f)/grad(f)");
+      if (wasm && !exactClose(wf, fw, c)) bad.push("wasm jvp(f)/jvp(f)");
+      if (wasm && !exactClose(wv, v, c)) bad.push("wasm vjp(f)/vjp(f)");
     }
-    const row = `∂f/∂${c.label}: reverse ${fmt(r)}, forward ${fmt(fw)}, tape ${fmt(t)}, vjp ${fmt(v)}${c.param === wrt ? `, wrt ${fmt(w)}` : ""}; finite differences ${fmt(fd)}`;
+    const wasmRow = wasm ? `; wasm: grad ${fmt(wr)}, jvp ${fmt(wf)}, vjp ${fmt(wv)}` : "";
+    const row = `∂f/∂${c.label}: reverse ${fmt(r)}, forward ${fmt(fw)}, tape ${fmt(t)}, vjp ${fmt(v)}${c.param === wrt ? `, wrt ${fmt(w)}` : ""}${wasmRow}; finite differences ${fmt(fd)}`;
     table.push(row);
     if (bad.length > 0) problems.push({ engines: bad, text: row });
   });
@@ -727,7 +915,10 @@ function checkScalarPoint(ctx: PointContext, fx: number, fds: number[], rng: Rng
   if (!exactClose(fwdDir[1], dot) && Math.abs(fwdDir[1] - dot) > dotTol) {
     problems.push({ engines: ["forward-direction"], text: `jvp along a random direction gives ${fmt(fwdDir[1])}, the gradient's dot product with it ${fmt(dot)}` });
   }
-  const values: [string, number][] = [["jvp", fwdDir[0]], ["vjp", vj.value]];
+  if (wasm && !exactClose(wasm.fwdDir[1], dot) && Math.abs(wasm.fwdDir[1] - dot) > dotTol) {
+    problems.push({ engines: ["wasm jvp(f)-direction"], text: `wasm jvp(f) along a random direction gives ${fmt(wasm.fwdDir[1])}, the gradient's dot product with it ${fmt(dot)}` });
+  }
+  const values: [string, number][] = [["jvp", fwdDir[0]], ["vjp", vj.value], ...(wasm ? ([["wasm jvp", wasm.fwdDir[0]], ["wasm vjp", wasm.vjValue]] as [string, number][]) : [])];
   for (const [name, value] of values) {
     if (!exactClose(value, fx)) problems.push({ engines: [`${name}-value`], text: `${name}(f) reports the value ${fmt(value)}, f gives ${fmt(fx)}` });
   }
@@ -781,6 +972,32 @@ function checkVectorPoint(ctx: PointContext, fx: number[], fds: number[][], rng:
   const dir = tangentsFor(p, x, null, rng);
   const fwdDirRaw = runEngine(ctx, "jvp(f)", () => engines.fwd(copyArgs(x), copyArgs(dir)) as [unknown, unknown]);
   if (isFailure(fwdDirRaw)) return fwdDirRaw;
+  // The wasm engine: jvp along each coordinate and the random direction, vjp of the same cotangent.
+  let wasm: { vj: { value: unknown; grads: Grad[]; again: Grad[] }; fwdRaw: [unknown, unknown][]; fwdDirRaw: [unknown, unknown]; writes: Problem[] } | undefined;
+  if (engines.wvjp && engines.wfwd) {
+    const after = argsAfterF(engines, x);
+    const writes: Problem[] = [];
+    const vjArgs = copyArgs(x);
+    const wvj = runEngine(ctx, "wasm vjp(f)", () => {
+      const [value, pullback] = engines.wvjp!(...vjArgs);
+      return { value, grads: pullback(cotangent()), again: pullback(cotangent()) };
+    });
+    if (isFailure(wvj)) return wvj;
+    const problem = writesProblem(p, after, vjArgs, "wasm vjp(f)");
+    if (problem) writes.push(problem);
+    const wfwdRaw: [unknown, unknown][] = [];
+    for (const c of coords) {
+      const primals = copyArgs(x);
+      const r = runEngine(ctx, "wasm jvp(f)", () => engines.wfwd!(primals, tangentsFor(p, x, c)) as [unknown, unknown]);
+      if (isFailure(r)) return r;
+      const problem = wfwdRaw.length === 0 ? writesProblem(p, after, primals, "wasm jvp(f)") : undefined;
+      if (problem) writes.push(problem);
+      wfwdRaw.push(r);
+    }
+    const wdir = runEngine(ctx, "wasm jvp(f)", () => engines.wfwd!(copyArgs(x), copyArgs(dir)) as [unknown, unknown]);
+    if (isFailure(wdir)) return wdir;
+    wasm = { vj: wvj, fwdRaw: wfwdRaw, fwdDirRaw: wdir, writes };
+  }
 
   const problems: Problem[] = [];
   const table: string[] = [];
@@ -788,9 +1005,13 @@ function checkVectorPoint(ctx: PointContext, fx: number[], fds: number[][], rng:
   const results: [string, unknown][] = [["vjp value", vj.value], ["tape vjp value", tvj.value], ["vjp wrt value", wvj.value], ["jvp value", fwdDirRaw[0]], ["jvp tangent", fwdDirRaw[1]]];
   fwdRaw.forEach(([v, t], k) => k === 0 && results.push(["jvp value (coordinate)", v], ["jvp tangent (coordinate)", t]));
   tfwdRaw.forEach(([v, t], k) => k === 0 && results.push(["tape jvp value", v], ["tape jvp tangent", t]));
+  if (wasm) {
+    results.push(["wasm vjp value", wasm.vj.value], ["wasm jvp value", wasm.fwdDirRaw[0]], ["wasm jvp tangent", wasm.fwdDirRaw[1]]);
+    wasm.fwdRaw.forEach(([v, t], k) => k === 0 && results.push(["wasm jvp value (coordinate)", v], ["wasm jvp tangent (coordinate)", t]));
+  }
   for (const [what, v] of results) {
     const problem = resultShapeProblem(p, v, m);
-    if (problem) problems.push({ engines: ["result-shape"], text: `${what}: ${problem}` });
+    if (problem) problems.push({ engines: [what.startsWith("wasm") ? "wasm-result-shape" : "result-shape"], text: `${what}: ${problem}` });
   }
   if (problems.length > 0) return mismatch(p, x, `[${fx.map(fmt).join(", ")}]`, problems, table);
   const flat = (v: unknown) => flatResult(p, v);
@@ -798,6 +1019,8 @@ function checkVectorPoint(ctx: PointContext, fx: number[], fds: number[][], rng:
   const fwd = fwdRaw.map(pair);
   const tfwd = tfwdRaw.map(pair);
   const fwdDir = pair(fwdDirRaw);
+  const wfwd = wasm?.fwdRaw.map(pair);
+  const wfwdDir = wasm ? pair(wasm.fwdDirRaw) : undefined;
   const values = { vjp: flat(vj.value), tvjp: flat(tvj.value) };
   const singular = coords.some((c, k) => Array.from(fwd[k][1]).some((v, i) => !Number.isFinite(v) && !Number.isFinite(tfwd[k][1][i])) && !Number.isFinite(component(vj.grads, c)));
   if (singular) return "singular";
@@ -808,7 +1031,13 @@ function checkVectorPoint(ctx: PointContext, fx: number[], fds: number[][], rng:
     if (problem) problems.push({ engines: [`${engine}-shape`], text: problem });
   }
   problems.push(...integerProblems(p, [["vjp", vj.grads], ["tape-vjp", tvj.grads]]));
-  for (const [name, value] of [["vjp", values.vjp], ["tape-vjp", values.tvjp], ["jvp", fwdDir[0]], ["tape-jvp", tfwd[0]?.[0] ?? fx]] as const) {
+  if (wasm) {
+    const problem = shapeProblem(p, wasm.vj.grads, all);
+    if (problem) problems.push({ engines: ["wasm vjp(f)-shape"], text: problem });
+    problems.push(...integerProblems(p, [["wasm vjp(f)", wasm.vj.grads]]), ...wasm.writes);
+  }
+  const wasmValues: [string, number[]][] = wasm ? [["wasm vjp", flat(wasm.vj.value)], ["wasm jvp", wfwdDir![0]]] : [];
+  for (const [name, value] of [["vjp", values.vjp], ["tape-vjp", values.tvjp], ["jvp", fwdDir[0]], ["tape-jvp", tfwd[0]?.[0] ?? fx], ...wasmValues] as const) {
     const bad = fx.findIndex((v, i) => !exactClose(value[i], v));
     if (bad >= 0) problems.push({ engines: [`${name}-value`], text: `${name}(f) reports the value ${fmt(value[bad])} at [${bad}], f gives ${fmt(fx[bad])}` });
   }
@@ -825,7 +1054,14 @@ function checkVectorPoint(ctx: PointContext, fx: number[], fds: number[][], rng:
     const t = component(tvj.grads, c);
     const w = c.param === wrt ? component(wvj.grads, c, 0) : v;
     const v2 = component(vj2, c);
+    const wcol = wfwd ? Array.from(wfwd[k][1]) : [];
+    const wv = wasm ? component(wasm.vj.grads, c) : NaN;
     const bad: string[] = [];
+    if (wasm) {
+      if (wcol.length !== fd.length || wcol.some((g, i) => !fdClose(g, fd[i]))) bad.push("wasm jvp(f)");
+      if (!fdClose(wv, fdDot, fdScale)) bad.push("wasm vjp(f)");
+      if (!Object.is(component(wasm.vj.again, c), wv)) bad.push("wasm vjp(f) pullback twice");
+    }
     if (col.some((g, i) => !fdClose(g, fd[i]))) bad.push("forward");
     if (tcol.some((g, i) => !fdClose(g, fd[i]))) bad.push("tape-forward");
     if (!fdClose(v, fdDot, fdScale)) bad.push("vjp");
@@ -838,8 +1074,10 @@ function checkVectorPoint(ctx: PointContext, fx: number[], fds: number[][], rng:
       if (!exactClose(v, w, c)) bad.push("vjp/wrt");
       // The Jacobian by columns (jvp) and by rows (vjp) is one matrix: cᵀ(J e_k) = (cᵀJ)_k.
       if (Math.abs(v - colDot) > engineTol(c) * Math.max(1, colScale)) bad.push("forward/vjp");
+      if (wasm && wcol.some((g, i) => !exactClose(g, col[i], c))) bad.push("wasm jvp(f)/jvp(f)");
+      if (wasm && !exactClose(wv, v, c)) bad.push("wasm vjp(f)/vjp(f)");
     }
-    const row = `∂f/∂${c.label}: jvp [${col.map(fmt).join(", ")}], tape jvp [${tcol.map(fmt).join(", ")}], finite differences [${fd.map(fmt).join(", ")}]; cᵀJ: vjp ${fmt(v)}, tape vjp ${fmt(t)}${c.param === wrt ? `, wrt ${fmt(w)}` : ""}, jvp ${fmt(colDot)}, finite differences ${fmt(fdDot)}`;
+    const row = `∂f/∂${c.label}: jvp [${col.map(fmt).join(", ")}], tape jvp [${tcol.map(fmt).join(", ")}], finite differences [${fd.map(fmt).join(", ")}]; cᵀJ: vjp ${fmt(v)}, tape vjp ${fmt(t)}${c.param === wrt ? `, wrt ${fmt(w)}` : ""}, jvp ${fmt(colDot)}, finite differences ${fmt(fdDot)}${wasm ? `; wasm: jvp [${wcol.map(fmt).join(", ")}], cᵀJ ${fmt(wv)}` : ""}`;
     table.push(row);
     if (bad.length > 0) problems.push({ engines: bad, text: row });
   });
@@ -848,18 +1086,78 @@ function checkVectorPoint(ctx: PointContext, fx: number[], fds: number[][], rng:
   const jtTol = Array.from({ length: m }, (_, i) => coords.reduce((s, c, k) => s + engineTol(c) * Math.abs(fwd[k][1][i] * coordValue(dir, c)), EXACT_RTOL));
   const badDir = jt.findIndex((v, i) => !exactClose(fwdDir[1][i], v) && Math.abs(fwdDir[1][i] - v) > jtTol[i]);
   if (badDir >= 0) problems.push({ engines: ["forward-direction"], text: `jvp along a random direction gives ${fmt(fwdDir[1][badDir])} at [${badDir}], the Jacobian's columns combined ${fmt(jt[badDir])}` });
+  const wbadDir = wfwdDir ? jt.findIndex((v, i) => !exactClose(wfwdDir[1][i], v) && Math.abs(wfwdDir[1][i] - v) > jtTol[i]) : -1;
+  if (wbadDir >= 0) problems.push({ engines: ["wasm jvp(f)-direction"], text: `wasm jvp(f) along a random direction gives ${fmt(wfwdDir![1][wbadDir])} at [${wbadDir}], the Jacobian's columns combined ${fmt(jt[wbadDir])}` });
   return problems.length > 0 ? mismatch(p, x, `[${fx.map(fmt).join(", ")}]`, problems, [`cotangent c = [${cot.map(fmt).join(", ")}]`, ...table]) : undefined;
 }
 
 /** Compiles one program on its own and checks it: the minimiser's oracle. */
 export function runOne(p: Program, options: CheckOptions): ProgramResult {
-  const compiled = compileModule(moduleSource([p]));
+  const compiled = compileProgram(p);
   if (!compiled.ok) return { status: "failed", checkedPoints: 0, failure: compiled.failure };
-  return checkProgram(p, withSupport(compiled.exports, 0), options);
+  return checkProgram(p, compiled.engines, options);
 }
 
 function withSupport(exports: Record<string, any>, k: number): Engines {
-  return { ...(exports[`P${k}`] as Engines), support: exports.__gradcSupport };
+  return { ...(exports[`P${k}`] as Engines), support: exports.__gradcSupport, wasmSupport: exports.__gradcWasm };
+}
+
+/** Loops on f64x2 lanes in the functions gradc generated for the program whose declarations have `prefix`. */
+function loopsOf(vectorizedLoops: Record<string, number> | undefined, prefix: string): number {
+  return Object.entries(vectorizedLoops ?? {}).reduce((t, [name, n]) => t + (name.startsWith(prefix) ? n : 0), 0);
+}
+
+/** A program compiled on its own, ready to check. `wasmRefused`: the construct the wasm engine refused (it then has no wasm engines). */
+export type ProgramCompile = { ok: true; engines: Engines; vectorizedLoops: number; wasmRefused?: string } | { ok: false; failure: Failure };
+
+/**
+ * Compiles one program with every engine. When the wasm engine refuses it (a diagnostic `engine
+ * "wasm": …`), that is no failure — the engine covers less than the subset — provided the
+ * diagnostic names the construct and lies inside the program's declarations; the program is then
+ * compiled again without the wasm engine, so that the others are still checked.
+ */
+export function compileProgram(p: Program): ProgramCompile {
+  const source = moduleSource([p]);
+  const file = `/virtual/fuzz-${++moduleCounter}.ts`;
+  const compiled = compileModule(source, file);
+  if (compiled.ok) return { ok: true, engines: withSupport(compiled.exports, 0), vectorizedLoops: loopsOf(compiled.vectorizedLoops, "") };
+  if (!compiled.wasmRefused) return { ok: false, failure: compiled.failure };
+  const refusal = wasmRefusal(compiled.wasmRefused, source, file);
+  if (!refusal.ok) return refusal;
+  const plain = compileModule(moduleSource([p], { wasm: false }));
+  if (!plain.ok) return { ok: false, failure: plain.failure };
+  return { ok: true, engines: withSupport(plain.exports, 0), vectorizedLoops: 0, wasmRefused: refusal.label };
+}
+
+/**
+ * The wasm engine's diagnostics on a module of one program (`source`, compiled as `file`): the
+ * construct the first names, without the program's own names and numbers (a coverage label), or
+ * a failure when a diagnostic names no construct or does not point into the program's
+ * declarations (the export line with the marker calls is not a location of a construct).
+ */
+export function wasmRefusal(diagnostics: Diagnostic[], source: string, file: string): { ok: true; label: string } | { ok: false; failure: Failure } {
+  const problem = refusalProblem(diagnostics, source, file);
+  return problem ? { ok: false, failure: problem } : { ok: true, label: normalise(diagnostics[0].message.slice(WASM_DIAGNOSTIC.length).split("\n")[0]) };
+}
+
+function refusalProblem(diagnostics: Diagnostic[], source: string, file: string): Failure | undefined {
+  const lines = source.split("\n");
+  const declarationsEnd = lines.findIndex((l) => l.startsWith("export const P0 ="));
+  for (const d of diagnostics) {
+    const construct = d.message.slice(WASM_DIAGNOSTIC.length).trim();
+    const inside = d.file === file && Number.isInteger(d.line) && Number.isInteger(d.col) && d.line >= 2 && d.line <= declarationsEnd && d.col >= 1 && d.col <= lines[d.line - 1].length + 1;
+    let formatted = true;
+    try {
+      formatDiagnostic(d);
+    } catch {
+      formatted = false;
+    }
+    if (!inside || !formatted || construct.length < 8) {
+      const what = !inside ? `located at ${d.line}:${d.col}, outside the program's declarations (lines 2–${declarationsEnd})` : !formatted ? "formatDiagnostic threw" : "names no construct";
+      return { kind: "diagnostic", signature: `wasm refusal: ${!inside ? "location" : !formatted ? "format" : "construct"}`, message: `the wasm engine refused the program with a diagnostic ${what}: ${d.file}:${d.line}:${d.col} ${d.message}` };
+    }
+  }
+  return undefined;
 }
 
 /** Whether a failure found while minimising is "the same" as the original one. */
@@ -978,6 +1276,8 @@ export interface FuzzOptions {
   maxFailures?: number;
   /** Progress lines. */
   log?: (line: string) => void;
+  /** binaryen's optimisation level for the wasm engine (default 3, as builds use). */
+  wasmOptimizeLevel?: number;
 }
 
 export interface FuzzSummary {
@@ -997,6 +1297,14 @@ export interface FuzzSummary {
   emitErrors: number;
   runtimeErrors: number;
   generatorErrors: number;
+  /** Programs built with the wasm engine too (its grad, jvp and vjp checked beside the others). */
+  wasmPrograms: number;
+  /** Of those, programs checked at a smooth point (status ok). */
+  wasmChecked: number;
+  /** Programs the wasm engine refused with a diagnostic (coverage `wasm refused: <construct>`). */
+  wasmRefused: number;
+  /** Programs with a loop the wasm engine runs on f64x2 lanes (coverage `wasm vectorized loop`). */
+  wasmVectorized: number;
   badInputs: number;
   badInputFailures: number;
   /** Syntactically broken inputs (one per bad input), and how many made the transform throw. */
@@ -1015,7 +1323,7 @@ export interface FuzzSummary {
 export function emptySummary(seed: number): FuzzSummary {
   return {
     seed, programs: 0, checkedPrograms: 0, checkedPoints: 0, skippedNonSmooth: 0, nonSmoothPoints: 0, skippedUntame: 0, skippedSingular: 0, mismatches: 0, crashes: 0,
-    rejected: 0, emitErrors: 0, runtimeErrors: 0, generatorErrors: 0, badInputs: 0, badInputFailures: 0, badInputsOnTarget: 0, garbledInputs: 0, garbledCrashes: 0, seconds: 0,
+    rejected: 0, emitErrors: 0, runtimeErrors: 0, generatorErrors: 0, wasmPrograms: 0, wasmChecked: 0, wasmRefused: 0, wasmVectorized: 0, badInputs: 0, badInputFailures: 0, badInputsOnTarget: 0, garbledInputs: 0, garbledCrashes: 0, seconds: 0,
     failures: [], failureClasses: {}, coverage: {},
   };
 }
@@ -1032,7 +1340,29 @@ export function mergeSummaries(a: FuzzSummary, b: FuzzSummary): FuzzSummary {
   return out;
 }
 
+/** runFuzz, after loading the wasm engine's binaryen (once per process). */
+export async function runFuzzAsync(options: FuzzOptions): Promise<FuzzSummary> {
+  await loadWasmBackend();
+  return runFuzz(options);
+}
+
+/**
+ * The fuzzing loop. Every program also runs on the wasm engine, whose binaryen loads
+ * asynchronously: call `await loadWasmBackend()` first (or use runFuzzAsync); runFuzz throws
+ * otherwise.
+ */
 export function runFuzz(options: FuzzOptions): FuzzSummary {
+  if (options.n > 0) assertWasmBackend();
+  const previousLevel = wasmOptimizeLevel;
+  wasmOptimizeLevel = options.wasmOptimizeLevel ?? 3;
+  try {
+    return fuzzLoop(options);
+  } finally {
+    wasmOptimizeLevel = previousLevel;
+  }
+}
+
+function fuzzLoop(options: FuzzOptions): FuzzSummary {
   const start = performance.now();
   const batch = options.batch ?? 20;
   const check: CheckOptions = { points: options.points ?? 3, attempts: options.attempts ?? 10 };
@@ -1078,24 +1408,40 @@ export function runFuzz(options: FuzzOptions): FuzzSummary {
     const programs = indices.slice(b, b + batch).map((i) => generateProgram(options.seed, i));
     for (const p of programs) tallyCoverage(p, summary.coverage);
     summary.programs += programs.length;
-    let compiled = compileModule(moduleSource(programs));
-    let modules: { p: Program; engines: Engines }[];
+    const compiled = compileModule(moduleSource(programs));
+    let modules: { p: Program; engines: Engines; vectorizedLoops: number }[];
     if (compiled.ok) {
       const exports = compiled.exports;
-      modules = programs.map((p, k) => ({ p, engines: withSupport(exports, k) }));
+      modules = programs.map((p, k) => ({ p, engines: withSupport(exports, k), vectorizedLoops: loopsOf(compiled.vectorizedLoops, programPrefix(k, programs.length)) }));
     } else {
-      // Find the culprits: compile each program on its own.
+      // Find the culprits (or the programs the wasm engine refuses): compile each program on its own.
       modules = [];
       for (const p of programs) {
-        compiled = compileModule(moduleSource([p]));
-        if (compiled.ok) modules.push({ p, engines: withSupport(compiled.exports, 0) });
-        else record(p, compiled.failure, oracle);
+        const one = compileProgram(p);
+        if (!one.ok) {
+          record(p, one.failure, oracle);
+          continue;
+        }
+        modules.push({ p, engines: one.engines, vectorizedLoops: one.vectorizedLoops });
+        if (one.wasmRefused !== undefined) {
+          summary.wasmRefused++;
+          const label = `wasm refused: ${one.wasmRefused}`;
+          summary.coverage[label] = (summary.coverage[label] ?? 0) + 1;
+          log(`  program ${p.seed}/${p.index}: ${label}`);
+        }
       }
     }
-    for (const { p, engines } of modules) {
+    for (const { p, engines, vectorizedLoops } of modules) {
+      const onWasm = engines.wfwd !== undefined;
+      if (onWasm) summary.wasmPrograms++;
+      if (vectorizedLoops > 0) {
+        summary.wasmVectorized++;
+        summary.coverage["wasm vectorized loop"] = (summary.coverage["wasm vectorized loop"] ?? 0) + 1;
+      }
       const r = checkProgram(p, engines, check);
       summary.checkedPoints += r.checkedPoints;
       summary.nonSmoothPoints += r.nonSmoothPoints ?? 0;
+      if (r.status === "ok" && onWasm) summary.wasmChecked++;
       if (r.status === "ok") summary.checkedPrograms++;
       else if (r.status === "nonsmooth") summary.skippedNonSmooth++;
       else if (r.status === "untame") summary.skippedUntame++;
@@ -1202,6 +1548,12 @@ export function tallyCoverage(p: Program, coverage: Record<string, number>): voi
   };
   for (const fn of allFns(p)) walk(fn.body, 0);
   if (allFns(p).some((fn) => overwritesInLoop(fn.body, undefined, new Set()))) seen.add("derivative-free overwrite in loop");
+  // The fifth stream's loops (generate.ts `vectorizableLoops`), or loops of the same shape: one
+  // element write or sum per iteration of `for (let i = 0; i < n; i++)` over f's arrays.
+  const vectorizable = (st: Program["f"]["body"][number]) =>
+    st.k === "for" && st.init.k === "lit" && st.init.v === 0 && st.cmp === "<" && st.update === "++" && st.body.length === 1 && st.body[0].k === "assign" &&
+    ((st.body[0].target.k === "elem" && st.body[0].target.index.k === "ref" && st.body[0].target.index.name === st.v) || (st.body[0].target.k === "var" && st.body[0].op !== "="));
+  if (p.f.body.some(vectorizable)) seen.add("vectorizable loop");
   if (p.f.params.some((q) => q.ty === "bool")) seen.add("boolean parameter");
   if (p.f.params.some((q) => q.ty === "str")) forEachExpr(p.f.body, (e) => e.k === "strcmp" && seen.add("string parameter compared"));
   if (p.f.params.some((q) => q.ty === "arr")) seen.add("array parameter");
@@ -1364,6 +1716,7 @@ function writeReproducer(dir: string, rec: FailureRecord, minimal: Program, orig
     ...(original.message !== rec.message ? [" *", " * before minimisation:", comment(original.message)] : []),
     " *",
     ` * Engines compared: grad(f), jvp(f), grad(f, { engine: "tape" }), vjp(f), grad(f, { wrt: [${wrtIndex(minimal)}] }),`,
+    ` * grad(f, { engine: "wasm" }), jvp(f, { engine: "wasm" }), vjp(f, { engine: "wasm" }) (vjp and jvp only for an array or object result),`,
     " * against Richardson central differences (fuzz/run.ts).",
     " */",
   ].join("\n");

@@ -1,19 +1,21 @@
 /**
  * The differential fuzzer in `npm test`: a fixed-seed sample of generated programs, each
  * compiled by gradc and checked at random smooth points — compiled reverse (`grad`, `vjp`,
- * `grad` with `wrt`), compiled forward (`jvp` along every coordinate and a random direction) and
- * the tape engine against one another and against Richardson central differences — plus a sample
+ * `grad` with `wrt`), compiled forward (`jvp` along every coordinate and a random direction), the
+ * tape engine and the wasm engine (`grad`, `jvp`, `vjp` with `engine: "wasm"`) against one
+ * another and against Richardson central differences — plus a sample
  * of programs with a construct from outside the subset, which must get diagnostics and never an
  * exception. `npm run fuzz -- --n N --seed S` runs the same thing as a long soak.
  *
  * A failure writes a minimised reproducer to fuzz/failures/ and the assertion message shows it.
  */
 import ts from "typescript";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import { type Diagnostic, loadWasmBackend } from "../compiler/index.js";
 import { MUTATIONS, generateBadInput, generateProgram } from "../fuzz/generate.js";
 import { type Expr, type Program, printProgram, validate } from "../fuzz/ast.js";
 import { minimize } from "../fuzz/minimize.js";
-import { type Engines, type FuzzSummary, checkBadInput, checkProgram, compileModule, moduleSource, runFuzz } from "../fuzz/run.js";
+import { type Engines, type FuzzSummary, checkBadInput, checkProgram, compileModule, moduleSource, runFuzz, wasmRefusal } from "../fuzz/run.js";
 
 const SEED = 20_251_122;
 
@@ -23,8 +25,11 @@ function report(summary: FuzzSummary): string {
     .join("\n\n――――――――\n\n");
 }
 
+// Every program is also built for the wasm engine, whose binaryen loads asynchronously.
+beforeAll(() => loadWasmBackend());
+
 describe("differential fuzzing of the compiler", () => {
-  it("300 generated programs: reverse, forward, tape and finite differences agree; no crash", async () => {
+  it("300 generated programs: reverse, forward, tape, wasm and finite differences agree; no crash", async () => {
     // In batches, yielding between them: a worker busy for minutes without a break misses
     // vitest's RPC deadlines on a loaded machine. Batches give the same programs as one run.
     const batches: FuzzSummary[] = [];
@@ -42,6 +47,9 @@ describe("differential fuzzing of the compiler", () => {
           minimizePerClass: 1,
           minimizeBudget: 300,
           maxFailures: 12,
+          // binaryen -O1 rather than builds' -O3: the same wasm code generation in a third of
+          // the build time (the soaks, `npm run fuzz`, build at -O3).
+          wasmOptimizeLevel: 1,
         }),
       );
       await new Promise((resolve) => setImmediate(resolve));
@@ -52,6 +60,11 @@ describe("differential fuzzing of the compiler", () => {
     // Most programs are smooth at most points; a collapse here means the generator went wild.
     expect(summary.checkedPrograms).toBeGreaterThan(270);
     expect(summary.checkedPoints).toBeGreaterThan(500);
+    // The wasm engine takes every program of the sample (a refusal is a diagnostic naming the
+    // construct, counted as coverage `wasm refused: …`), and vectorizes loops of many.
+    expect(summary.wasmPrograms + summary.wasmRefused).toBe(300);
+    expect(summary.wasmRefused, Object.keys(summary.coverage).filter((k) => k.startsWith("wasm refused")).join("; ")).toBeLessThan(15);
+    expect(summary.wasmChecked).toBeGreaterThan(250);
     // Every Math primitive of the subset and every kind of control flow was exercised.
     for (const feature of [
       "Math.sin", "Math.cos", "Math.tan", "Math.asin", "Math.acos", "Math.atan", "Math.atan2", "Math.sinh", "Math.cosh", "Math.tanh",
@@ -68,6 +81,8 @@ describe("differential fuzzing of the compiler", () => {
       "helper array result written", "object-returning helper", "object result destructured", "object result as a field", "object result",
       "nested object result", "recursion over an array", "divide-and-conquer recursion", "linear recursion over an array",
       "Int32Array local", "Uint8Array local", "index from an Int32Array local", "Uint8Array local mask read",
+      // Loops the wasm engine runs on f64x2 lanes.
+      "wasm vectorized loop",
     ]) {
       expect(summary.coverage[feature] ?? 0, feature).toBeGreaterThan(3);
     }
@@ -152,6 +167,36 @@ describe("the fuzzer's own checks", () => {
     expect(r.failure?.signature).toBe("tape");
     const throwing: Engines = { ...good, fwd: () => { throw new RangeError("boom"); } };
     expect(checkProgram(p, throwing, { points: 2, attempts: 5 }).failure?.kind).toBe("runtime");
+  });
+
+  it("counts a wasm refusal that names a construct inside the program, fails one that does not", () => {
+    // gradc's front end refuses everything the wasm engine does not compile today, so a refusal is synthetic here.
+    const p = program([{ k: "return", value: { k: "math", fn: "sin", args: [x] } }]);
+    const source = moduleSource([p]);
+    const lines = source.split("\n");
+    const at = (line: number, message: string): Diagnostic[] => [{ file: "/virtual/r.ts", line, col: 3, length: 1, message, source }];
+    const inside = lines.findIndex((l) => l.includes("Math.sin")) + 1;
+    const marker = lines.findIndex((l) => l.startsWith("export const P0")) + 1;
+    expect(wasmRefusal(at(inside, 'engine "wasm": the wasm engine does not order strings (\'<\')'), source, "/virtual/r.ts")).toEqual({ ok: true, label: "the wasm engine does not order strings ('…')" });
+    const outside = wasmRefusal(at(marker, 'engine "wasm": the wasm engine does not order strings'), source, "/virtual/r.ts");
+    expect(outside.ok ? "" : outside.failure.signature).toBe("wasm refusal: location");
+    const vague = wasmRefusal(at(inside, 'engine "wasm": no'), source, "/virtual/r.ts");
+    expect(vague.ok ? "" : vague.failure.signature).toBe("wasm refusal: construct");
+  });
+
+  it("checks the wasm engine against the compiled engine and finite differences", () => {
+    const p = program([{ k: "return", value: { k: "math", fn: "sin", args: [x] } }]);
+    const good = engines(p);
+    expect(good.wrev && good.wfwd && good.wvjp, "every program is built for the wasm engine").toBeTruthy();
+    // Off by one part in 10¹⁰: finite differences cannot tell, the compiled engine can.
+    const slightly: Engines = { ...good, wrev: (x0) => [(1 + 1e-8) * Math.cos(x0 as number)] };
+    const r = checkProgram(p, slightly, { points: 2, attempts: 5 });
+    expect(r.failure?.kind).toBe("mismatch");
+    expect(r.failure?.signature).toBe("wasm grad(f)/grad(f)");
+    // A pullback that gives another answer when called again.
+    let calls = 0;
+    const drifting: Engines = { ...good, wvjp: (...args) => { const [v, pb] = good.wvjp!(...args); return [v, (c: number) => pb(c + 1e-3 * calls++)]; } };
+    expect(checkProgram(p, drifting, { points: 2, attempts: 5 }).failure?.signature).toContain("wasm vjp(f) pullback twice");
   });
 
   // f(x, p: Params, w32: Float32Array, labels: Int32Array) = p.w[labels[0] % p.w.length] · p.b
@@ -325,6 +370,10 @@ function mergeSummaries(batches: FuzzSummary[]): FuzzSummary {
     programs: batches.reduce((t, b) => t + b.programs, 0),
     checkedPrograms: batches.reduce((t, b) => t + b.checkedPrograms, 0),
     checkedPoints: batches.reduce((t, b) => t + b.checkedPoints, 0),
+    wasmPrograms: batches.reduce((t, b) => t + b.wasmPrograms, 0),
+    wasmChecked: batches.reduce((t, b) => t + b.wasmChecked, 0),
+    wasmRefused: batches.reduce((t, b) => t + b.wasmRefused, 0),
+    wasmVectorized: batches.reduce((t, b) => t + b.wasmVectorized, 0),
     failures: batches.flatMap((b) => b.failures),
     coverage,
   };

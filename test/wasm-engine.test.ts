@@ -148,16 +148,18 @@ describe("the wasm engine's vectorized loops", () => {
   });
 
   it.each(cases)("$name: runs on f64x2 lanes exactly when its loops qualify", async (c) => {
-    const text = await moduleText(c.name);
+    const { text, vectorizedLoops } = await moduleText(c.name);
     expect(/f64x2\.(add|mul)/.test(text), c.name).toBe(c.vectorized);
+    // The transform reports the vectorized loops by generated function (the fuzzer's coverage reads it).
+    expect(Object.keys(vectorizedLoops).length > 0, JSON.stringify(vectorizedLoops)).toBe(c.vectorized);
   });
 });
 
-/** The wasm module gradc builds for grad and jvp of a fixture, as text. */
-async function moduleText(name: string): Promise<string> {
+/** The wasm module gradc builds for grad and jvp of a fixture, as text, and the loops the transform reports vectorized. */
+async function moduleText(name: string): Promise<{ text: string; vectorizedLoops: Record<string, number> }> {
   const file = path.resolve("test/fixtures/wasm-probe.ts");
   const source = `import { grad, jvp } from "gradc";\nimport { ${name} } from "./wasm-loops.js";\nexport const g = grad(${name}, { engine: "wasm" });\nexport const j = jvp(${name}, { engine: "wasm" });\n`;
-  const { code, diagnostics } = await transformModuleAsync(source, file, { readFile: (f) => (fs.existsSync(f) ? fs.readFileSync(f, "utf8") : undefined) });
+  const { code, diagnostics, wasm } = await transformModuleAsync(source, file, { readFile: (f) => (fs.existsSync(f) ? fs.readFileSync(f, "utf8") : undefined) });
   expect(diagnostics).toEqual([]);
   const bytes = Buffer.from(/bytes: "([^"]+)"/.exec(code!)![1], "base64");
   const { default: binaryen } = await import("binaryen");
@@ -165,5 +167,5 @@ async function moduleText(name: string): Promise<string> {
   module.setFeatures(binaryen.Features.All);
   const text = module.emitText();
   module.dispose();
-  return text;
+  return { text, vectorizedLoops: wasm?.vectorizedLoops ?? {} };
 }

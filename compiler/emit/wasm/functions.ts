@@ -44,10 +44,13 @@ interface Local {
 
 /**
  * Adds `fn` to the module under `name`; `precision`: the float32 variant's types, calling the
- * float32 variants of other functions (`callee` names them).
+ * float32 variants of other functions (`callee` names them). Returns how many of its loops run on
+ * SIMD lanes (vectorize.ts).
  */
-export function addWasmFunction(b: Binaryen, m: Module, fn: GFn, ctx: WasmModuleContext, name = fn.name, precision?: FunctionPrecision, callee: (name: string) => string = (n) => n): void {
-  new FunctionCompiler(b, m, fn, ctx, precision, callee).compile(name);
+export function addWasmFunction(b: Binaryen, m: Module, fn: GFn, ctx: WasmModuleContext, name = fn.name, precision?: FunctionPrecision, callee: (name: string) => string = (n) => n): number {
+  const compiler = new FunctionCompiler(b, m, fn, ctx, precision, callee);
+  compiler.compile(name);
+  return compiler.vectorizedLoops;
 }
 
 class FunctionCompiler implements ScalarHost {
@@ -58,6 +61,8 @@ class FunctionCompiler implements ScalarHost {
   private index = -1;
   private labels = 0;
   private loc: SourceLoc | undefined;
+  /** Loops given a vector part (emitVectorPart). */
+  vectorizedLoops = 0;
 
   constructor(
     readonly b: Binaryen,
@@ -231,12 +236,16 @@ class FunctionCompiler implements ScalarHost {
         return m.if(this.condition(s.cond), m.block(null, this.block(s.then)), s.else.length > 0 ? m.block(null, this.block(s.else)) : undefined);
       case "loop": {
         const plan = planVectorLoop(s, this.fn.vars, this);
-        if (plan) return m.block(null, [emitVectorPart(this, plan).code, this.scalarLoop(s)]);
+        if (plan) {
+          this.vectorizedLoops++;
+          return m.block(null, [emitVectorPart(this, plan).code, this.scalarLoop(s)]);
+        }
         return this.scalarLoop(s);
       }
       case "countdown": {
         const plan = planVectorLoop(s, this.fn.vars, this);
         if (!plan) return this.unlessAllZero(s, this.countdown(s, this.asNumber(s.count)));
+        this.vectorizedLoops++;
         const vector = emitVectorPart(this, plan);
         return this.unlessAllZero(s, m.block(null, [vector.code, this.countdown(s, vector.start!)]));
       }

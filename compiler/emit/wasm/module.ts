@@ -23,6 +23,8 @@ export interface WasmModule {
   strings: string[];
   /** Per float32 entry (by its export name), how each array parameter is stored (undefined for others). */
   parameterKinds: Map<string, (ElementKind | undefined)[]>;
+  /** Loops run on SIMD lanes (vectorize.ts), by generated function (those with at least one; float32 variants under their own names). */
+  vectorizedLoops: Record<string, number>;
 }
 
 /** What to compile: float64 entries by name, float32 variants (`dtype: "float32"`) and which of their parameters are the same arrays. */
@@ -34,9 +36,10 @@ export interface WasmEntries {
 
 /**
  * Compiles the entries (exported under their own names, float32 variants under `float32Name`)
- * and the generated functions they call. Throws WasmUnsupported for a construct outside the engine.
+ * and the generated functions they call, optimised at binaryen's `optimizeLevel`. Throws
+ * WasmUnsupported for a construct outside the engine.
  */
-export function buildWasmModule(b: Binaryen, functions: Map<string, GFn>, entries: WasmEntries, adjointSlots: number, helperOwner: string): WasmModule {
+export function buildWasmModule(b: Binaryen, functions: Map<string, GFn>, entries: WasmEntries, adjointSlots: number, helperOwner: string, optimizeLevel = 3): WasmModule {
   const included = reachable(functions, entries.float64);
   const included32 = reachable(functions, entries.float32.map((e) => e.name));
   const precision = inferPrecision(new Map([...included32].map((n) => [n, functions.get(n)!])), entries.float32, entries.sameParameters);
@@ -66,8 +69,15 @@ export function buildWasmModule(b: Binaryen, functions: Map<string, GFn>, entrie
       return fn && (included.has(name) || included32.has(name)) ? { params: fn.params, returns: fn.returns } : undefined;
     };
     const ctx = { signature, importOf, stringId };
-    for (const name of included) addWasmFunction(b, m, functions.get(name)!, ctx);
-    for (const name of included32) addWasmFunction(b, m, functions.get(name)!, ctx, float32Name(name), precision.get(name), float32Name);
+    const vectorizedLoops: Record<string, number> = {};
+    for (const name of included) {
+      const loops = addWasmFunction(b, m, functions.get(name)!, ctx);
+      if (loops > 0) vectorizedLoops[name] = loops;
+    }
+    for (const name of included32) {
+      const loops = addWasmFunction(b, m, functions.get(name)!, ctx, float32Name(name), precision.get(name), float32Name);
+      if (loops > 0) vectorizedLoops[float32Name(name)] = loops;
+    }
     for (const name of entries.float64) m.addFunctionExport(name, name);
     const parameterKinds = new Map<string, (ElementKind | undefined)[]>();
     for (const { name } of entries.float32) {
@@ -78,12 +88,12 @@ export function buildWasmModule(b: Binaryen, functions: Map<string, GFn>, entrie
       parameterKinds.set(float32Name(name), fn.params.map((p) => (p.type !== "arr" ? undefined : float32.has(p.name) ? "Float32Array" : kinds.get(p.name))));
     }
     if (!m.validate()) throw new Error(`gradc internal error: the wasm module does not validate:\n${m.emitText().slice(0, 4000)}`);
-    b.setOptimizeLevel(3);
+    b.setOptimizeLevel(optimizeLevel);
     b.setShrinkLevel(0);
     m.optimize();
     const bytes = m.emitBinary();
     const imports = [...imported.keys()].map((op) => `${op}: ${op === "toInt32" ? "(v: number) => v | 0" : javascriptOf(op, helperOwner)}`);
-    return { bytes, imports, strings, parameterKinds };
+    return { bytes, imports, strings, parameterKinds, vectorizedLoops };
   } finally {
     m.dispose();
   }

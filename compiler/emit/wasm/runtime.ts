@@ -83,6 +83,9 @@ export function addRuntime(b: Binaryen, m: InstanceType<Binaryen["Module"]>, adj
       m.addGlobal(g, i32, true, m.i32.const(0));
       resets.push(m.global.set(g, m.i32.const(0)));
     }
+    // Exported so that tests can check a call leaves every stack empty (top = bottom).
+    m.addGlobalExport(bottom, `${s.name}_bottom`);
+    m.addGlobalExport(top, `${s.name}_top`);
     const grow = `$${s.name}_grow`;
     // A full stack moves to a new region twice its size, allocated like an array (the old one is
     // abandoned until the next call resets the heap).
