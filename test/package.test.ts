@@ -273,6 +273,18 @@ describe("in a browser: examples/browser built with Vite and gradc.vite(), run i
     expect(total).toBeLessThanOrEqual(steps);
     expect(total).toBeGreaterThan(steps - 500);
   });
+
+  it.skipIf(!chromium && !requireBrowser)("trains on the WebAssembly engine in float32 in the page (?engine=wasm&dtype=float32)", async () => {
+    expect(chromium, "Chromium not found (apt-get install chromium)").toBeDefined();
+    const steps = 1500;
+    const result = await runBrowserDemo({ root: path.join(project, "browser"), vite: project, steps, query: "engine=wasm&dtype=float32", timeoutMs: 180_000 });
+    expect(result.network).toMatch(/wasm float32 gradients/);
+    expect(result.steps).toBe(steps);
+    expect(result.episodes).toBeGreaterThan(5);
+    const total = result.returns.reduce((a, b) => a + b, 0);
+    expect(total).toBeLessThanOrEqual(steps);
+    expect(total).toBeGreaterThan(steps - 500);
+  });
 });
 
 async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {

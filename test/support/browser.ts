@@ -24,6 +24,8 @@ export interface BrowserDemoOptions {
   vite: Vite | string;
   /** Environment steps the page trains for (its `?steps=` query). */
   steps: number;
+  /** More of the page's query (`engine=wasm&dtype=float32`). */
+  query?: string;
   /** How long the page may take to finish once loaded. */
   timeoutMs: number;
   /**
@@ -41,6 +43,8 @@ export interface BrowserDemoResult {
   episodes: number;
   returns: number[];
   steps: number;
+  /** The network and gradient engine, as the trainer described them. */
+  network: string;
   buildMs: number;
   /** From loading the page to its "done". */
   runMs: number;
@@ -81,7 +85,7 @@ export async function runBrowserDemo(options: BrowserDemoOptions): Promise<Brows
     });
 
     const runStarted = performance.now();
-    await page.goto(`http://127.0.0.1:${port}/?steps=${options.steps}`);
+    await page.goto(`http://127.0.0.1:${port}/?steps=${options.steps}${options.query ? `&${options.query}` : ""}`);
     try {
       await page.waitForSelector('#status[data-status="done"], #status[data-status="error"]', { timeout: options.timeoutMs });
     } catch {
@@ -91,7 +95,7 @@ export async function runBrowserDemo(options: BrowserDemoOptions): Promise<Brows
     const runMs = performance.now() - runStarted;
     const demo = await page.evaluate(() => (window as unknown as { gradcDemo: DemoState }).gradcDemo);
     if (demo.error !== null || !demo.done) throw new Error(`runBrowserDemo: the page failed: ${demo.error}${describeErrors(pageErrors)}`);
-    return { lectureGradient: demo.lectureGradient, episodes: demo.episodes, returns: demo.returns, steps: demo.steps, buildMs, runMs };
+    return { lectureGradient: demo.lectureGradient, episodes: demo.episodes, returns: demo.returns, steps: demo.steps, network: demo.network, buildMs, runMs };
   } finally {
     await browser?.close();
     if (server) await stopServer(server);

@@ -6,6 +6,8 @@ export interface DemoState {
   returns: number[];
   /** Environment steps taken so far. */
   steps: number;
+  /** The trained network and its gradient engine, as the trainer describes them. */
+  network: string;
   done: boolean;
   error: string | null;
 }

@@ -16,7 +16,7 @@ declare global {
 
 const DEFAULT_STEPS = 4000;
 
-const state: DemoState = { lectureGradient: [], episodes: 0, returns: [], steps: 0, done: false, error: null };
+const state: DemoState = { lectureGradient: [], episodes: 0, returns: [], steps: 0, network: "", done: false, error: null };
 window.gradcDemo = state;
 
 const status = document.querySelector<HTMLElement>("#status")!;
@@ -36,6 +36,17 @@ function requestedSteps(): number {
   return steps;
 }
 
+/** `?engine=wasm&dtype=float32`: the loss gradient's engine and precision (the config's `engine` and `dtype`). */
+function requestedEngine(): Record<string, string> {
+  const query = new URLSearchParams(location.search);
+  const chosen: Record<string, string> = {};
+  for (const key of ["engine", "dtype"]) {
+    const value = query.get(key);
+    if (value !== null) chosen[key] = value;
+  }
+  return chosen;
+}
+
 async function run(): Promise<void> {
   state.lectureGradient = lectureGradient();
   document.querySelector("#gradient")!.textContent = `[${state.lectureGradient.join(", ")}]`;
@@ -46,8 +57,8 @@ async function run(): Promise<void> {
   // evaluation is shortened, and no periodic evaluation interrupts the picture.
   const config = mergeConfig(
     defaultConfig("CartPole-v1"),
-    { total_timesteps: steps, learning_starts: Math.min(500, steps), exploration_fraction: 0.25, eval_freq: 0, n_final_eval_episodes: 5, stop_on_solve: false },
-    "the demo",
+    { total_timesteps: steps, learning_starts: Math.min(500, steps), exploration_fraction: 0.25, eval_freq: 0, n_final_eval_episodes: 5, stop_on_solve: false, ...requestedEngine() },
+    "the page's address",
   );
   const dqn = new DQN({
     config,
@@ -73,6 +84,7 @@ async function run(): Promise<void> {
     frame = requestAnimationFrame(draw);
   };
   frame = requestAnimationFrame(draw);
+  state.network = dqn.network.description;
   const summary = await dqn.train();
   cancelAnimationFrame(frame);
   state.done = true;
