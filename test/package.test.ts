@@ -188,7 +188,8 @@ describe("Node (gradc/register) and the command line", () => {
 
   it("npx gradc build --watch rebuilds when a source changes", async () => {
     const outDir = path.join(project, "out/gradc-watch");
-    const child = spawn("npx", ["--no-install", "gradc", "build", "--watch", "--out-dir", outDir], { cwd: project });
+    // Its own process group: npx runs gradc as a child of its own, which must stop too.
+    const child = spawn("npx", ["--no-install", "gradc", "build", "--watch", "--out-dir", outDir], { cwd: project, detached: true });
     try {
       const mainJs = path.join(outDir, "lib.js");
       await waitFor(() => fs.existsSync(mainJs) && fs.readFileSync(mainJs, "utf8").includes("energy_grad"));
@@ -207,7 +208,7 @@ describe("Node (gradc/register) and the command line", () => {
         fs.writeFileSync(lib, original);
       }
     } finally {
-      child.kill();
+      await stopProcessGroup(child.pid!);
     }
   });
 
@@ -286,6 +287,21 @@ describe("in a browser: examples/browser built with Vite and gradc.vite(), run i
     expect(total).toBeGreaterThan(steps - 500);
   });
 });
+
+/** Stops every process of the group `pid` leads and waits until none is left (a watcher must not write while the folder is removed). */
+async function stopProcessGroup(pid: number): Promise<void> {
+  const alive = () => {
+    try {
+      process.kill(-pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (alive()) process.kill(-pid, "SIGTERM");
+  for (let waited = 0; alive() && waited < 10_000; waited += 100) await new Promise((r) => setTimeout(r, 100));
+  if (alive()) process.kill(-pid, "SIGKILL");
+}
 
 async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
   const start = Date.now();
