@@ -27,6 +27,15 @@ function metricsWithoutWallTime(dir: string): string[] {
     .map((line) => line.split(",").slice(0, 6).join(","));
 }
 
+/** A batch of `batch` CartPole-sized transitions (4 observations, 2 actions) drawn from `rng`. */
+function randomBatch(rng: Random, batch: number) {
+  const obs = Float64Array.from({ length: batch * 4 }, () => rng.normal());
+  const actions = Float64Array.from({ length: batch }, (_, i) => i % 2);
+  const targets = Float64Array.from({ length: batch }, () => 3 * rng.normal());
+  const weights = Float64Array.from({ length: batch }, () => rng.nextFloat());
+  return { obs, actions, targets, weights };
+}
+
 describe("DQN trainer", () => {
   it("writes metrics.csv, summary.json, evaluations, a learning curve and a checkpoint", async () => {
     const out = tmp();
@@ -116,10 +125,7 @@ describe("DQN trainer", () => {
     const theta = new Float64Array(compiled.parameterCount);
     compiled.initialize(theta, rng);
     const B = 8;
-    const obs = Float64Array.from({ length: B * 4 }, () => rng.normal());
-    const actions = Float64Array.from({ length: B }, (_, i) => i % 2);
-    const targets = Float64Array.from({ length: B }, () => 3 * rng.normal());
-    const weights = Float64Array.from({ length: B }, () => rng.nextFloat());
+    const { obs, actions, targets, weights } = randomBatch(rng, B);
     const g1 = new Float64Array(theta.length);
     const g2 = new Float64Array(theta.length);
     const l1 = compiled.lossAndGradient(g1, theta, obs, actions, targets, weights, B);
@@ -137,10 +143,7 @@ describe("DQN trainer", () => {
     const theta = new Float64Array(compiled.parameterCount);
     compiled.initialize(theta, rng);
     const B = 16;
-    const obs = Float64Array.from({ length: B * 4 }, () => rng.normal());
-    const actions = Float64Array.from({ length: B }, (_, i) => i % 2);
-    const targets = Float64Array.from({ length: B }, () => 3 * rng.normal());
-    const weights = Float64Array.from({ length: B }, () => rng.nextFloat());
+    const { obs, actions, targets, weights } = randomBatch(rng, B);
     const [g, g64, g32] = [0, 1, 2].map(() => new Float64Array(theta.length));
     const l = compiled.lossAndGradient(g, theta, obs, actions, targets, weights, B);
     const l64 = wasm.lossAndGradient(g64, theta, obs, actions, targets, weights, B);

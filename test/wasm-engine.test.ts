@@ -6,13 +6,11 @@
  * is compared with the compiled engine's (1e-12: only vectorized sums are reassociated) and, where
  * finite, with central differences. The module's text shows which loops run on f64x2 lanes.
  */
-import fs from "node:fs";
-import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { grad, jvp, vjp } from "gradc";
-import { transformModuleAsync } from "../compiler/index.js";
 import { axpyInto, carried, dotAt, rampFrom, smoothClipSum, strided, subtractFloat32 } from "./fixtures/wasm-loops.js";
 import { numericPartial } from "./support/numeric.js";
+import { wasmModuleText } from "./support/wasm-probe.js";
 
 type Fn = (...args: any[]) => any;
 type Value = number | Float64Array | Float32Array;
@@ -148,24 +146,9 @@ describe("the wasm engine's vectorized loops", () => {
   });
 
   it.each(cases)("$name: runs on f64x2 lanes exactly when its loops qualify", async (c) => {
-    const { text, vectorizedLoops } = await moduleText(c.name);
+    const { text, vectorizedLoops } = await wasmModuleText(c.name);
     expect(/f64x2\.(add|mul)/.test(text), c.name).toBe(c.vectorized);
     // The transform reports the vectorized loops by generated function (the fuzzer's coverage reads it).
     expect(Object.keys(vectorizedLoops).length > 0, JSON.stringify(vectorizedLoops)).toBe(c.vectorized);
   });
 });
-
-/** The wasm module gradc builds for grad and jvp of a fixture, as text, and the loops the transform reports vectorized. */
-async function moduleText(name: string): Promise<{ text: string; vectorizedLoops: Record<string, number> }> {
-  const file = path.resolve("test/fixtures/wasm-probe.ts");
-  const source = `import { grad, jvp } from "gradc";\nimport { ${name} } from "./wasm-loops.js";\nexport const g = grad(${name}, { engine: "wasm" });\nexport const j = jvp(${name}, { engine: "wasm" });\n`;
-  const { code, diagnostics, wasm } = await transformModuleAsync(source, file, { readFile: (f) => (fs.existsSync(f) ? fs.readFileSync(f, "utf8") : undefined) });
-  expect(diagnostics).toEqual([]);
-  const bytes = Buffer.from(/bytes: "([^"]+)"/.exec(code!)![1], "base64");
-  const { default: binaryen } = await import("binaryen");
-  const module = binaryen.readBinary(bytes);
-  module.setFeatures(binaryen.Features.All);
-  const text = module.emitText();
-  module.dispose();
-  return { text, vectorizedLoops: wasm?.vectorizedLoops ?? {} };
-}

@@ -5,7 +5,6 @@
  * within float32 tolerances (relative to the largest magnitude compared, as float32 rounding is),
  * and gradients with central differences; the results are Float32Arrays.
  */
-import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { grad, jvp, valueAndGrad, valueAndGradInto, vjp } from "gradc";
@@ -13,6 +12,7 @@ import { transformModuleAsync } from "../compiler/index.js";
 import { parameterCount, weightedTdLoss } from "../runtime/rl/networks/mlp.js";
 import { axpyInto, carried, dotAt, rampFrom, smoothClipSum, strided, subtractFloat32, sumPastFloat32Integers } from "./fixtures/wasm-loops.js";
 import { numericPartial } from "./support/numeric.js";
+import { wasmModuleText } from "./support/wasm-probe.js";
 
 type Fn = (...args: any[]) => any;
 type Value = number | Float64Array | Float32Array;
@@ -157,7 +157,7 @@ describe('dtype: "float32" on the wasm engine', () => {
   });
 
   it.each(cases)("$name: runs on f32x4 lanes exactly when its loops qualify", async (c) => {
-    const text = await moduleText(c.name);
+    const { text } = await wasmModuleText(c.name, 'engine: "wasm", dtype: "float32"');
     expect(/f32x4\.(add|mul)/.test(text), c.name).toBe(c.vectorized);
   });
 
@@ -206,18 +206,3 @@ describe('dtype: "float32" on the wasm engine', () => {
     ]);
   });
 });
-
-/** The wasm module gradc builds for float32 grad and jvp of a fixture, as text. */
-async function moduleText(name: string): Promise<string> {
-  const file = path.resolve("test/fixtures/wasm-probe.ts");
-  const source = `import { grad, jvp } from "gradc";\nimport { ${name} } from "./wasm-loops.js";\nexport const g = grad(${name}, { engine: "wasm", dtype: "float32" });\nexport const j = jvp(${name}, { engine: "wasm", dtype: "float32" });\n`;
-  const { code, diagnostics } = await transformModuleAsync(source, file, { readFile: (f) => (fs.existsSync(f) ? fs.readFileSync(f, "utf8") : undefined) });
-  expect(diagnostics).toEqual([]);
-  const bytes = Buffer.from(/bytes: "([^"]+)"/.exec(code!)![1], "base64");
-  const { default: binaryen } = await import("binaryen");
-  const module = binaryen.readBinary(bytes);
-  module.setFeatures(binaryen.Features.All);
-  const text = module.emitText();
-  module.dispose();
-  return text;
-}

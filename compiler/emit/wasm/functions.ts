@@ -72,8 +72,7 @@ class FunctionCompiler implements ScalarHost {
     private readonly precision: FunctionPrecision | undefined,
     private readonly callee: (name: string) => string,
   ) {
-    this.kinds = arrayKinds(fn);
-    for (const arr of precision?.float32Arrays ?? []) this.kinds.set(arr, "Float32Array");
+    this.kinds = precision?.arrayKinds ?? arrayKinds(fn);
   }
 
   compile(name: string): void {

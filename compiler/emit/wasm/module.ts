@@ -11,7 +11,7 @@ import { spell } from "../print.js";
 import type { Binaryen } from "./binaryen.js";
 import { addWasmFunction } from "./functions.js";
 import type { ElementKind } from "./layout.js";
-import { type Float32Entry, arrayKinds, float32Name, inferPrecision } from "./precision.js";
+import { type Float32Entry, float32Name, inferPrecision } from "./precision.js";
 import { MEMORY, addRuntime } from "./runtime.js";
 import { WasmUnsupported } from "./unsupported.js";
 
@@ -82,10 +82,8 @@ export function buildWasmModule(b: Binaryen, functions: Map<string, GFn>, entrie
     const parameterKinds = new Map<string, (ElementKind | undefined)[]>();
     for (const { name } of entries.float32) {
       m.addFunctionExport(float32Name(name), float32Name(name));
-      const fn = functions.get(name)!;
-      const kinds = arrayKinds(fn);
-      const float32 = precision.get(name)!.float32Arrays;
-      parameterKinds.set(float32Name(name), fn.params.map((p) => (p.type !== "arr" ? undefined : float32.has(p.name) ? "Float32Array" : kinds.get(p.name))));
+      const kinds = precision.get(name)!.arrayKinds;
+      parameterKinds.set(float32Name(name), functions.get(name)!.params.map((p) => (p.type === "arr" ? kinds.get(p.name) : undefined)));
     }
     if (!m.validate()) throw new Error(`gradc internal error: the wasm module does not validate:\n${m.emitText().slice(0, 4000)}`);
     b.setOptimizeLevel(optimizeLevel);

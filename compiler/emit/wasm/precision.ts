@@ -70,8 +70,8 @@ export interface Float32Entry {
 export interface FunctionPrecision {
   /** Number variables computed in float32 (every other number is float64). */
   float32Numbers: Set<string>;
-  /** Float array variables stored as float32 (every other float array is a Float64Array). */
-  float32Arrays: Set<string>;
+  /** The element kind of every array variable (arrayKinds, with the float32 arrays as Float32Array). */
+  arrayKinds: Map<string, ElementKind>;
 }
 
 /** Name of the float32 variant of a generated function, in the module and among its exports. */
@@ -94,19 +94,19 @@ export function inferPrecision(functions: Map<string, GFn>, entries: Float32Entr
 
   // Arrays that are the same array under different names.
   for (const fn of functions.values()) {
-    const pushed: string[] = [];
-    const popped: string[] = [];
     const returned: string[] = [];
     for (const [v, kind] of kinds.get(fn.name)!) if (kind === "Float32Array") seeds.push(node(fn.name, v));
+    const saved: string[] = [];
     walkGenerated(fn.body, (s) => {
-      if (s.k === "pushArray" && isFloatArray(fn, s.arr)) pushed.push(s.arr);
+      if (s.k === "pushArray" && isFloatArray(fn, s.arr)) saved.push(s.arr);
       if (s.k === "return" && s.value.k === "var" && isFloatArray(fn, s.value.name)) returned.push(s.value.name);
       if (s.k !== "assign" || !isFloatArray(fn, s.target)) return;
       const e = s.expr;
       if ((e.k === "copy" || e.k === "stop") && e.arg.k === "var") arrays.union(node(fn.name, s.target), node(fn.name, e.arg.name));
-      if (e.k === "popArray") popped.push(s.target);
+      if (e.k === "popArray") saved.push(s.target);
     });
-    for (const a of [...pushed, ...popped].slice(1)) arrays.union(node(fn.name, a), node(fn.name, [...pushed, ...popped][0]));
+    // Arrays saved and restored share one stack: every one of them is read with one layout.
+    for (const a of saved.slice(1)) arrays.union(node(fn.name, a), node(fn.name, saved[0]));
     for (const r of returned) arrays.union(node(fn.name, r), node(fn.name, "$result"));
   }
   // Calls: an argument and the parameter it binds; a result and the variable it is assigned to.
@@ -183,10 +183,9 @@ export function inferPrecision(functions: Map<string, GFn>, entries: Float32Entr
 
   const out = new Map<string, FunctionPrecision>();
   for (const fn of functions.values()) {
-    const float32Arrays = new Set<string>();
-    for (const p of fn.params) if (isFloat32Array(fn, p.name)) float32Arrays.add(p.name);
-    for (const [v] of fn.vars) if (isFloat32Array(fn, v)) float32Arrays.add(v);
-    out.set(fn.name, { float32Numbers: numbers.get(fn.name)!, float32Arrays });
+    const final = new Map(kinds.get(fn.name)!);
+    for (const v of final.keys()) if (isFloat32Array(fn, v)) final.set(v, "Float32Array");
+    out.set(fn.name, { float32Numbers: numbers.get(fn.name)!, arrayKinds: final });
   }
   return out;
 }

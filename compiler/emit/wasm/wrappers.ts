@@ -117,12 +117,14 @@ export function printWasmWrapper(w: WrapperSpec, parameterKinds: ParameterKinds)
           `  ${wasm}.${entry(w.primalName)}(${ps.map((p) => (written.includes(p) ? local(`${p.name}_run`) : args(p))).join(", ")});`,
           ...written.map((p) => `  ${W}.readInto(${local(`${p.name}_run`)}, ${p.name}, ${storage(p)});`),
         ];
+  /** The adjoint array of the k-th differentiated array parameter, zeroed, as the reverse function stores it. */
+  const zerosFor = (p: Param, k: number) => `${W}.zeros(${p.name}.length${barKind(k) === "Float32Array" ? ', "Float32Array"' : ""})`;
   const reverseCall = (seed: string) => `${wasm}.${entry(w.reverseName)}(${[...fn.params.map(args), ...arrayBars.map((p) => bar(p.name)), seed].join(", ")})`;
   const prepare = [
     `  const ${wasm} = ${W}.begin();`,
     ...fn.params.filter((p) => p.type === "arr").map((p) => copyIn(p)),
     ...runOnCallersArrays(fn.params),
-    ...arrayBars.map((p, k) => `  const ${bar(p.name)} = ${W}.zeros(${p.name}.length${barKind(k) === "Float32Array" ? ', "Float32Array"' : ""});`),
+    ...arrayBars.map((p, k) => `  const ${bar(p.name)} = ${zerosFor(p, k)};`),
   ];
 
   switch (w.kind) {
@@ -177,7 +179,7 @@ export function printWasmWrapper(w: WrapperSpec, parameterKinds: ParameterKinds)
           : []),
         `    ${wasm} = ${W}.begin();`,
         ...arrays.map((p) => "  " + copyIn(p, saved(p))),
-        ...arrayBars.map((p, k) => `    const ${bar(p.name)} = ${W}.zeros(${p.name}.length${barKind(k) === "Float32Array" ? ', "Float32Array"' : ""});`),
+        ...arrayBars.map((p, k) => `    const ${bar(p.name)} = ${zerosFor(p, k)};`),
         `    ${reverseCall(arrayResult ? `${W}.copyIn(${cotangent}, ${JSON.stringify(kindAt(w.reverseName, fn.params.length + arrayBars.length, "Float64Array"))})` : cotangent)};`,
         `    return ${gradValue};`,
         `  }];`,
@@ -198,11 +200,11 @@ export function printWasmWrapper(w: WrapperSpec, parameterKinds: ParameterKinds)
       ].join("\n");
     }
     case "jvp":
-      return printJvp(w, fn, storage, (position) => JSON.stringify(kindAt(w.forwardName, position, "Float64Array")), entry(w.forwardName), arrayType);
+      return printJvp(w, fn, title, storage, (position) => JSON.stringify(kindAt(w.forwardName, position, "Float64Array")), entry(w.forwardName), arrayType);
   }
 }
 
-function printJvp(w: WrapperSpec, fn: FnIR, storage: (p: Param) => string, kindAt: (position: number) => string, forward: string, arrayType: string): string {
+function printJvp(w: WrapperSpec, fn: FnIR, title: string, storage: (p: Param) => string, kindAt: (position: number) => string, forward: string, arrayType: string): string {
   const n = fn.params.length;
   const lines = [`  const wasm = ${W}.begin();`];
   const args: string[] = [];
@@ -222,7 +224,7 @@ function printJvp(w: WrapperSpec, fn: FnIR, storage: (p: Param) => string, kindA
   const arrayResult = fn.resultType === "arr";
   const type = fn.resultType === "arr" ? arrayType : TS_TYPE_NAME[fn.resultType];
   return [
-    `/** jvp(${fn.sourceName}, { engine: "wasm" }): the value and the directional derivative along the tangents */`,
+    `/** ${title}: the value and the directional derivative along the tangents */`,
     `${w.exported ? "export " : ""}function ${w.name}(primals: ArrayLike<unknown>, tangents: ArrayLike<unknown>): [${type}, ${type}] {`,
     `  if (primals.length !== ${n} || tangents.length !== ${n}) {`,
     `    throw new TypeError("jvp(${fn.sourceName}) expects ${n} primals and ${n} tangents");`,
