@@ -8,7 +8,7 @@
 import MagicString from "magic-string";
 import ts from "typescript";
 import { type Diagnostic, DiagnosticError, diagnosticAt, diagnosticAtLoc, syntaxDiagnostics } from "./diagnostics.js";
-import { type Dtype, type Engine, type ModuleRequests, findRequests } from "./front/markers.js";
+import { type Engine, type ModuleRequests, type Precision, findRequests } from "./front/markers.js";
 import { ModuleGraph, type ResolvedFunction, skipParens } from "./front/modules.js";
 import { createLowerContext, lowerFunction } from "./lower/lower.js";
 import { markRecursion, recursionProblems } from "./lower/recursion.js";
@@ -148,7 +148,7 @@ interface WrapperRequest {
   /** The wrapper's name when the user sees it (`f_grad`); otherwise a fresh one. */
   publicName?: string;
   engine?: Engine;
-  dtype?: Dtype;
+  dtype?: Precision;
 }
 
 class ModuleCompiler {
@@ -202,7 +202,9 @@ class ModuleCompiler {
       // jit's `wrt`: the arrays dtype "float32" stores as float32 (all its float arrays without one).
       const wrt = marker.api === "jit" && !marker.options.wrt ? fn.signature.map((_, i) => i) : this.checkWrt(fn, marker.options.wrt, marker.options.wrtNodes, marker.call, marker.api);
       if (!wrt) continue;
-      const name = this.wrapper({ kind: marker.api, fn, wrt, single: marker.options.single, engine: marker.options.engine, dtype: marker.options.dtype });
+      const { engine, dtype } = marker.options;
+      const precision: Precision = dtype ?? (engine === "wasm" && fn.params.some((p) => p.float32) ? "declared" : "float64");
+      const name = this.wrapper({ kind: marker.api, fn, wrt, single: marker.options.single, engine, dtype: precision });
       if (name) replace(marker.call, name);
     }
     for (const call of this.requests.checks) {
@@ -530,8 +532,8 @@ class ModuleCompiler {
 }
 
 /** The part of a wrapper's name that says how it runs: `_tape`, `_wasm`, `_wasm_f32` (none for compiled code). */
-function engineSuffix(engine: Engine, dtype: Dtype): string {
-  return (engine === "compiled" ? "" : `_${engine}`) + (dtype === "float32" ? "_f32" : "");
+function engineSuffix(engine: Engine, dtype: Precision): string {
+  return (engine === "compiled" ? "" : `_${engine}`) + (dtype === "float64" ? "" : "_f32");
 }
 
 export { ModuleGraph } from "./front/modules.js";

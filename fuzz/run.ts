@@ -138,7 +138,9 @@ export interface ProgramResult {
 // ── Compiling ─────────────────────────────────────────────────────────────────────────────────
 
 const HEADER = `import { grad, jvp, vjp } from "gradc";`;
-const WASM = `{ engine: "wasm" }`;
+// dtype "float64": the wasm engine computes as the compiled code does, so the two agree to 1e-9
+// (without it, Float32Array parameters would compute in float32).
+const WASM = `{ engine: "wasm", dtype: "float64" }`;
 
 /** Parameters with a derivative (integer arrays, booleans and strings have none; `wrt` may not name them). */
 const differentiable = (t: Ty): boolean => t === "num" || t === "arr" || t === "f32" || t === "obj";

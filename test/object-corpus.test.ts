@@ -321,7 +321,13 @@ const cases: Case[] = [
     f: float32Smoothing,
     grad: grad(float32Smoothing),
     tape: grad(float32Smoothing, { engine: "tape" }),
-    wasm: { grad: grad(float32Smoothing, { engine: "wasm" }), jvp: jvp(float32Smoothing, { engine: "wasm" }), vjp: vjp(float32Smoothing, { engine: "wasm" }), into: valueAndGradInto(float32Smoothing, { engine: "wasm" }) },
+    // dtype "float64": the compiled engine's arithmetic, compared to 1e-14 (without it the Float32Array computes in float32)
+    wasm: {
+      grad: grad(float32Smoothing, { engine: "wasm", dtype: "float64" }),
+      jvp: jvp(float32Smoothing, { engine: "wasm", dtype: "float64" }),
+      vjp: vjp(float32Smoothing, { engine: "wasm", dtype: "float64" }),
+      into: valueAndGradInto(float32Smoothing, { engine: "wasm", dtype: "float64" }),
+    },
     jvp: jvp(float32Smoothing),
     valueAndGrad: valueAndGrad(float32Smoothing),
     vjp: vjp(float32Smoothing),

@@ -71,7 +71,12 @@ const cases: Case[] = [
     name: "subtractFloat32",
     f: subtractFloat32,
     compiled: { grad: grad(subtractFloat32), jvp: jvp(subtractFloat32), vjp: vjp(subtractFloat32) },
-    wasm: { grad: grad(subtractFloat32, { engine: "wasm" }), jvp: jvp(subtractFloat32, { engine: "wasm" }), vjp: vjp(subtractFloat32, { engine: "wasm" }) },
+    // dtype "float64": its Float32Array is read as the compiled engine reads it (without a dtype it computes in float32: wasm-float32.test.ts)
+    wasm: {
+      grad: grad(subtractFloat32, { engine: "wasm", dtype: "float64" }),
+      jvp: jvp(subtractFloat32, { engine: "wasm", dtype: "float64" }),
+      vjp: vjp(subtractFloat32, { engine: "wasm", dtype: "float64" }),
+    },
     points: [[Float32Array.from(X9), W9], [Float32Array.from(X9), W9.subarray(0, 6)]],
     wrt: [0, 1],
     vectorized: true,
@@ -146,7 +151,7 @@ describe("the wasm engine's vectorized loops", () => {
   });
 
   it.each(cases)("$name: runs on f64x2 lanes exactly when its loops qualify", async (c) => {
-    const { text, vectorizedLoops } = await wasmModuleText(c.name);
+    const { text, vectorizedLoops } = await wasmModuleText(c.name, 'engine: "wasm", dtype: "float64"');
     expect(/f64x2\.(add|mul)/.test(text), c.name).toBe(c.vectorized);
     // The transform reports the vectorized loops by generated function (the fuzzer's coverage reads it).
     expect(Object.keys(vectorizedLoops).length > 0, JSON.stringify(vectorizedLoops)).toBe(c.vectorized);

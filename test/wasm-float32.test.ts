@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 import { grad, jvp, valueAndGrad, valueAndGradInto, vjp } from "gradc";
 import { transformModuleAsync } from "../compiler/index.js";
 import { parameterCount, weightedTdLoss } from "../runtime/rl/networks/mlp.js";
-import { axpyInto, carried, dotAt, rampFrom, smoothClipSum, strided, subtractFloat32, sumPastFloat32Integers } from "./fixtures/wasm-loops.js";
+import { axpyInto, carried, dotAt, dotFloat32, rampFrom, smoothClipSum, strided, subtractFloat32, sumPastFloat32Integers } from "./fixtures/wasm-loops.js";
 import { numericPartial } from "./support/numeric.js";
 import { wasmModuleText } from "./support/wasm-probe.js";
 
@@ -159,6 +159,31 @@ describe('dtype: "float32" on the wasm engine', () => {
   it.each(cases)("$name: runs on f32x4 lanes exactly when its loops qualify", async (c) => {
     const { text } = await wasmModuleText(c.name, 'engine: "wasm", dtype: "float32"');
     expect(/f32x4\.(add|mul)/.test(text), c.name).toBe(c.vectorized);
+  });
+
+  it("without a dtype, a Float32Array parameter computes in float32 (f32x4 lanes) and a Float64Array one keeps its type", async () => {
+    const x = Float32Array.from(X17);
+    const gradient = grad(subtractFloat32, { engine: "wasm" });
+    const [gx, gw] = gradient(x, W17);
+    expect(gx).toBeInstanceOf(Float32Array);
+    expect(gw).toBeInstanceOf(Float64Array);
+    const [cx, cw] = grad(subtractFloat32)(x, W17);
+    closeF32(flat([gx, gw]), flat([cx, cw]), "grad");
+    // ∂/∂x_i (10 − Σ x_i w_i²) = −w_i², with w_i rounded to float32 and squared in float32: exactly that
+    expect(Array.from(gx)).toEqual(Array.from(W17, (w) => -Math.fround(Math.fround(w) * Math.fround(w))));
+    const [value, tangent] = jvp(subtractFloat32, { engine: "wasm" })([x, W17], [Float64Array.from(X17, Math.cos), Float64Array.from(W17, Math.sin)]);
+    const [value64, tangent64] = jvp(subtractFloat32)([x, W17], [Float64Array.from(X17, Math.cos), Float64Array.from(W17, Math.sin)]);
+    closeF32([value, tangent], [value64, tangent64], "jvp");
+    // float64 and float32 lanes do not mix: the loop above stays scalar; over two Float32Arrays it runs on f32x4 lanes
+    expect((await wasmModuleText("subtractFloat32")).text).not.toMatch(/f32x4\.mul/);
+    expect((await wasmModuleText("dotFloat32")).text).toMatch(/f32x4\.mul/);
+    const [ga, gb] = grad(dotFloat32, { engine: "wasm" })(x, Float32Array.from(W17));
+    expect(Array.from(ga)).toEqual(Array.from(Float32Array.from(W17)));
+    expect(Array.from(gb)).toEqual(Array.from(x));
+    // dtype "float64" keeps the compiled engine's float64 arithmetic
+    const [ex, ew] = grad(subtractFloat32, { engine: "wasm", dtype: "float64" })(x, W17);
+    expect(Array.from(ex)).toEqual(Array.from(cx));
+    expect(Array.from(ew)).toEqual(Array.from(cw));
   });
 
   it("counters and indices stay float64: a loop counting past 2²⁴ ends, and reads the right elements", () => {

@@ -5,7 +5,7 @@
  */
 import { type FnIR, type Param, TS_TYPE_NAME, isDifferentiableParam, writtenParams } from "../ir.js";
 import { SUPPORT_NAME } from "./print.js";
-import type { Dtype, Engine } from "../front/markers.js";
+import type { Engine, Precision } from "../front/markers.js";
 
 /** `jit`: f itself, run by the wasm engine (the other engines run f as it is). */
 export type WrapperKind = "grad" | "valueAndGrad" | "valueAndGradInto" | "jvp" | "vjp" | "jit";
@@ -19,7 +19,7 @@ export interface WrapperSpec {
   single: boolean;
   exported: boolean;
   engine: Engine;
-  dtype: Dtype;
+  dtype: Precision;
   reverseName: string;
   forwardName: string;
   primalName: string;

@@ -16,8 +16,12 @@ export interface MarkerOptions {
   /** `wrt: 0` (a single index) asks for a single gradient rather than a list. */
   single: boolean;
   engine: Engine;
-  /** `dtype: "float32"` (engine "wasm" only): the differentiated arrays and what is computed from them in float32. */
-  dtype: Dtype;
+  /**
+   * `dtype` as written (engine "wasm" only): "float32" computes the differentiated arrays and what
+   * is computed from them in float32, "float64" everything in float64. Undefined when not written:
+   * the wasm engine then computes Float32Array parameters in float32 (compiler/index.ts).
+   */
+  dtype?: Dtype;
   /** Where each `wrt` index is written, for diagnostics about it (the whole `wrt` value last). */
   wrtNodes: ts.Node[];
 }
@@ -48,6 +52,14 @@ export type Engine = (typeof ENGINES)[number];
 /** The precision derivatives compute in: float64, or float32 on the wasm engine. */
 export const DTYPES = ["float64", "float32"] as const;
 export type Dtype = (typeof DTYPES)[number];
+
+/**
+ * What a wrapper computes in float32 on the wasm engine: nothing ("float64"), the differentiated
+ * arrays and what flows from them (`dtype: "float32"`), or — no dtype written — f's Float32Array
+ * parameters and what flows from them ("declared"; DESIGN.md: Float32Array parameters compute in
+ * float32, Float64Array ones in float64).
+ */
+export type Precision = Dtype | "declared";
 
 export function findRequests(sf: ts.SourceFile, diagnostics: Diagnostic[]): ModuleRequests {
   const apiByLocal = new Map<string, string>();
@@ -98,7 +110,7 @@ function readMarker(api: MarkerApi, call: ts.CallExpression, diagnostics: Diagno
     diagnostics.push(diagnosticAt(call, `${api}() takes a function and an optional options object`, `write ${api}(f) or ${api}(f, { wrt: [0] })`));
     return undefined;
   }
-  const options: MarkerOptions = { single: false, engine: "compiled", dtype: "float64", wrtNodes: [] };
+  const options: MarkerOptions = { single: false, engine: "compiled", wrtNodes: [] };
   let dtypeNode: ts.Node | undefined;
   const optArg = call.arguments[1];
   if (optArg) {
@@ -146,8 +158,8 @@ function readMarker(api: MarkerApi, call: ts.CallExpression, diagnostics: Diagno
       }
     }
   }
-  if (options.dtype === "float32" && options.engine !== "wasm") {
-    diagnostics.push(diagnosticAt(dtypeNode!, `dtype "float32" needs engine: "wasm"`, `the ${options.engine} engine computes in float64: write { engine: "wasm", dtype: "float32" }`));
+  if (options.dtype !== undefined && options.engine !== "wasm") {
+    diagnostics.push(diagnosticAt(dtypeNode!, `dtype "${options.dtype}" needs engine: "wasm"`, `the ${options.engine} engine computes in float64: write { engine: "wasm", dtype: "${options.dtype}" }`));
     return undefined;
   }
   return { api, call, target: call.arguments[0], options };

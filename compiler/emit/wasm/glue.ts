@@ -65,13 +65,15 @@ const ${WASM_SUPPORT_NAME} = {
   zeros(length: number, kind: string = "Float64Array"): number {
     return this.exports.alloc(length, kind === "Float32Array" ? 2 : 3);
   },
-  /** The float array at \`handle\` (a gradient, a result) copied out: a Float32Array if it is stored as float32, else a Float64Array. */
-  read(handle: number): Float64Array | Float32Array {
+  /**
+   * The float array at \`handle\` (a gradient, a result) copied out: as \`kind\` when given, else a
+   * Float32Array if it is stored as float32 and a Float64Array otherwise.
+   */
+  read(handle: number, kind?: "Float64Array" | "Float32Array"): Float64Array | Float32Array {
     this.views();
     const length = this.i32[handle >> 2];
-    if (this.i32[(handle >> 2) + 1] === 2) return new Float32Array(this.memory.buffer, handle + ${HEADER_BYTES}, length).slice();
-    const start = (handle + ${HEADER_BYTES}) >> 3;
-    return this.f64.slice(start, start + length);
+    const stored = this.i32[(handle >> 2) + 1] === 2 ? new Float32Array(this.memory.buffer, handle + ${HEADER_BYTES}, length) : this.f64.subarray((handle + ${HEADER_BYTES}) >> 3, ((handle + ${HEADER_BYTES}) >> 3) + length);
+    return kind === undefined || stored instanceof (globalThis as any)[kind] ? stored.slice() : (globalThis as any)[kind].from(stored);
   },
   /**
    * Copies the array at \`handle\` into \`out\` (a caller's array f wrote into, or a gradient

@@ -4,8 +4,10 @@
  * arguments, results and treatment of the caller's arrays — and move arrays into the module's
  * memory and back (glue.ts): one copy of each array argument per call, one of each result.
  *
- * With `dtype: "float32"` they call the module's float32 variants (precision.ts), store the
- * arrays as those variants expect, and return float32 gradients, tangents and array results.
+ * With `dtype: "float32"`, or without a dtype when f has Float32Array parameters, they call the
+ * module's float32 variants (precision.ts) and store the arrays as those variants expect;
+ * gradients are float32 under dtype "float32" and typed as their parameters otherwise; tangents
+ * and array results are float32 when computed in float32.
  */
 import { type FnIR, type Param, TS_TYPE_NAME, isDifferentiableParam, writtenParams } from "../../ir.js";
 import type { WrapperSpec } from "../wrappers.js";
@@ -45,22 +47,24 @@ export function wasmEntries(wrappers: WrapperSpec[]): WasmEntries {
   };
   for (const w of wrappers) {
     const { fn } = w;
-    if (w.dtype !== "float32") {
+    if (w.dtype === "float64") {
       for (const name of [w.reverseName, w.forwardName, w.primalName]) if (name !== "") float64.add(name);
       continue;
     }
+    const startsFloat32 = (i: number) => isFloatArray(fn.params[i]) && (w.dtype === "float32" || fn.params[i].float32 === true);
     if (w.kind === "jvp") {
-      add(w.forwardName, fn.params.flatMap((p, i) => (isFloatArray(p) ? [forwardPosition(fn, i), forwardPosition(fn, i) + 1] : [])));
+      add(w.forwardName, fn.params.flatMap((_, i) => (startsFloat32(i) ? [forwardPosition(fn, i), forwardPosition(fn, i) + 1] : [])));
       continue;
     }
     if (w.kind === "jit") {
-      add(w.primalName, w.wrt.filter((i) => isFloatArray(fn.params[i])));
+      add(w.primalName, w.wrt.filter(startsFloat32));
       continue;
     }
+    // The reverse function takes f's parameters, then one adjoint per differentiated array.
     const arrays = w.wrt.filter((i) => isFloatArray(fn.params[i]));
-    add(w.reverseName, [...arrays, ...arrays.map((_, k) => fn.params.length + k)]);
+    add(w.reverseName, arrays.flatMap((i, k) => (startsFloat32(i) ? [i, fn.params.length + k] : [])));
     if (w.primalName !== "") {
-      add(w.primalName, arrays);
+      add(w.primalName, arrays.filter(startsFloat32));
       sameParameters.push({ names: [w.reverseName, w.primalName], count: fn.params.length });
     }
   }
@@ -70,8 +74,8 @@ export function wasmEntries(wrappers: WrapperSpec[]): WasmEntries {
 
 export function printWasmWrapper(w: WrapperSpec, parameterKinds: ParameterKinds): string {
   const { fn } = w;
-  const f32 = w.dtype === "float32";
-  /** The module's function for a generated one: its float32 variant under dtype "float32". */
+  const f32 = w.dtype !== "float64";
+  /** The module's function for a generated one: its float32 variant when anything computes in float32. */
   const entry = (name: string) => (f32 ? float32Name(name) : name);
   /** How parameter `position` of generated function `name` is stored. */
   const kindAt = (name: string, position: number, fallback: ElementKind): ElementKind => (f32 ? (parameterKinds.get(float32Name(name))?.[position] ?? fallback) : fallback);
@@ -83,24 +87,24 @@ export function printWasmWrapper(w: WrapperSpec, parameterKinds: ParameterKinds)
   const handle = (name: string) => local(`${name}_in`);
   const bar = (name: string) => local(`${name}_bar`);
   const arrayType = f32 ? "Float64Array | Float32Array" : TS_TYPE_NAME.arr;
+  /** An array result: float32 under dtype "float32", otherwise a Float64Array as f returns. */
+  const resultArrayType = w.dtype === "float32" ? "Float32Array" : "Float64Array";
   const params = fn.params.map((p) => `${p.name}: ${p.type === "arr" ? arrayType : TS_TYPE_NAME[p.type]}`).join(", ");
   const exp = w.exported ? "export " : "";
   const wrtParams = w.wrt.map((i) => fn.params[i]);
   const arrayBars = wrtParams.filter((p) => p.type === "arr" && isDifferentiableParam(p));
   const barKind = (k: number) => kindAt(w.reverseName, fn.params.length + k, "Float64Array");
-  const gradients = wrtParams.map((p) =>
-    !isDifferentiableParam(p)
-      ? "0"
-      : p.type === "arr"
-        ? f32 || !p.float32
-          ? `${W}.read(${bar(p.name)}) as ${f32 ? "Float32Array" : "Float64Array"}`
-          : `Float32Array.from(${W}.read(${bar(p.name)}))`
-        : `${W}.adjoint(${fn.params.indexOf(p)})`,
-  );
+  /** An array gradient's type: float32 under dtype "float32", otherwise its parameter's. */
+  const gradTypeOf = (p: Param) => (!isDifferentiableParam(p) ? "number" : p.type === "arr" && (p.float32 || w.dtype === "float32") ? "Float32Array" : TS_TYPE_NAME[p.type]);
+  const gradients = wrtParams.map((p) => {
+    if (!isDifferentiableParam(p)) return "0";
+    if (p.type !== "arr") return `${W}.adjoint(${fn.params.indexOf(p)})`;
+    const type = gradTypeOf(p);
+    return `${W}.read(${bar(p.name)}${barKind(arrayBars.indexOf(p)) === type ? "" : `, "${type}"`}) as ${type}`;
+  });
   const gradValue = w.single ? gradients[0] : `[${gradients.join(", ")}]`;
-  const gradTypeOf = (p: Param) => (!isDifferentiableParam(p) ? "number" : p.type === "arr" && (p.float32 || f32) ? "Float32Array" : TS_TYPE_NAME[p.type]);
   const gradType = w.single ? gradTypeOf(wrtParams[0]) : `[${wrtParams.map(gradTypeOf).join(", ")}]`;
-  const engineOptions = `engine: "wasm"${f32 ? ', dtype: "float32"' : ""}`;
+  const engineOptions = `engine: "wasm"${w.dtype === "float32" ? ', dtype: "float32"' : ""}`;
   const wrtOption = w.kind === "jvp" || w.kind === "jit" ? "" : `wrt: ${w.single ? w.wrt[0] : `[${w.wrt.join(", ")}]`}, `;
   const title = `${w.kind}(${fn.sourceName}, { ${wrtOption}${engineOptions} })`;
   const copyIn = (p: Param, source = p.name) => `  const ${handle(p.name)} = ${W}.copyIn(${source}, ${storage(p)});`;
@@ -166,12 +170,12 @@ export function printWasmWrapper(w: WrapperSpec, parameterKinds: ParameterKinds)
       const arrays = fn.params.filter((p) => p.type === "arr");
       return [
         `/** ${title}: the value, and a pullback from a cotangent to gradients */`,
-        `${exp}function ${w.name}(${params}): [${TS_TYPE_NAME[fn.resultType]}, (cotangent: ${cotangentType}) => ${gradType}] {`,
+        `${exp}function ${w.name}(${params}): [${arrayResult ? resultArrayType : TS_TYPE_NAME[fn.resultType]}, (cotangent: ${cotangentType}) => ${gradType}] {`,
         // The point as given, for the pullback: f may write into its array parameters.
         ...arrays.map((p) => `  const ${saved(p)} = ${p.name}.slice();`),
         `  let ${wasm} = ${W}.begin();`,
         ...arrays.map((p) => copyIn(p)),
-        `  const ${value} = ${arrayResult ? `${W}.read(${wasm}.${entry(w.primalName)}(${fn.params.map(args).join(", ")}))` : `${wasm}.${entry(w.primalName)}(${fn.params.map(args).join(", ")})`};`,
+        `  const ${value} = ${arrayResult ? `${W}.read(${wasm}.${entry(w.primalName)}(${fn.params.map(args).join(", ")}), "${resultArrayType}") as ${resultArrayType}` : `${wasm}.${entry(w.primalName)}(${fn.params.map(args).join(", ")})`};`,
         ...written.map((p) => `  ${W}.readInto(${handle(p.name)}, ${p.name}, ${storage(p)});`),
         `  return [${value}, (${cotangent}: ${cotangentType}): ${gradType} => {`,
         ...(arrayResult
@@ -190,21 +194,21 @@ export function printWasmWrapper(w: WrapperSpec, parameterKinds: ParameterKinds)
       const arrayResult = fn.resultType === "arr";
       return [
         `/** ${title}: ${fn.sourceName} itself, run as WebAssembly */`,
-        `${exp}function ${w.name}(${params}): ${arrayResult ? (f32 ? "Float32Array" : "Float64Array") : TS_TYPE_NAME[fn.resultType]} {`,
+        `${exp}function ${w.name}(${params}): ${arrayResult ? resultArrayType : TS_TYPE_NAME[fn.resultType]} {`,
         `  const ${wasm} = ${W}.begin();`,
         ...fn.params.filter((p) => p.type === "arr").map((p) => copyIn(p)),
         `  const ${value} = ${wasm}.${entry(w.primalName)}(${fn.params.map(args).join(", ")});`,
         ...written.map((p) => `  ${W}.readInto(${handle(p.name)}, ${p.name}, ${storage(p)});`),
-        `  return ${arrayResult ? `${W}.read(${value}) as ${f32 ? "Float32Array" : "Float64Array"}` : value};`,
+        `  return ${arrayResult ? `${W}.read(${value}, "${resultArrayType}") as ${resultArrayType}` : value};`,
         `}`,
       ].join("\n");
     }
     case "jvp":
-      return printJvp(w, fn, title, storage, (position) => JSON.stringify(kindAt(w.forwardName, position, "Float64Array")), entry(w.forwardName), arrayType);
+      return printJvp(w, fn, title, storage, (position) => JSON.stringify(kindAt(w.forwardName, position, "Float64Array")), entry(w.forwardName), arrayType, resultArrayType);
   }
 }
 
-function printJvp(w: WrapperSpec, fn: FnIR, title: string, storage: (p: Param) => string, kindAt: (position: number) => string, forward: string, arrayType: string): string {
+function printJvp(w: WrapperSpec, fn: FnIR, title: string, storage: (p: Param) => string, kindAt: (position: number) => string, forward: string, arrayType: string, resultArrayType: string): string {
   const n = fn.params.length;
   const lines = [`  const wasm = ${W}.begin();`];
   const args: string[] = [];
@@ -222,7 +226,7 @@ function printJvp(w: WrapperSpec, fn: FnIR, title: string, storage: (p: Param) =
     }
   });
   const arrayResult = fn.resultType === "arr";
-  const type = fn.resultType === "arr" ? arrayType : TS_TYPE_NAME[fn.resultType];
+  const type = fn.resultType === "arr" ? resultArrayType : TS_TYPE_NAME[fn.resultType];
   return [
     `/** ${title}: the value and the directional derivative along the tangents */`,
     `${w.exported ? "export " : ""}function ${w.name}(primals: ArrayLike<unknown>, tangents: ArrayLike<unknown>): [${type}, ${type}] {`,
@@ -233,7 +237,7 @@ function printJvp(w: WrapperSpec, fn: FnIR, title: string, storage: (p: Param) =
     `  const value = wasm.${forward}(${args.join(", ")});`,
     // f's writes into its array parameters reach the caller's arrays, as a call of f does.
     ...writtenParams(fn).map((p) => `  ${W}.readInto(primal${fn.params.indexOf(p)}, primals[${fn.params.indexOf(p)}] as ${arrayType}, ${storage(p)});`),
-    arrayResult ? `  return [${W}.read(value), ${W}.read(wasm.tangents.value)];` : `  return [value, wasm.tangent.value];`,
+    arrayResult ? `  return [${W}.read(value, "${resultArrayType}") as ${type}, ${W}.read(wasm.tangents.value, "${resultArrayType}") as ${type}];` : `  return [value, wasm.tangent.value];`,
     `}`,
   ].join("\n");
 }
