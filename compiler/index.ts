@@ -8,7 +8,7 @@
 import MagicString from "magic-string";
 import ts from "typescript";
 import { type Diagnostic, DiagnosticError, diagnosticAt, diagnosticAtLoc, syntaxDiagnostics } from "./diagnostics.js";
-import { type Engine, type ModuleRequests, type Precision, findRequests } from "./front/markers.js";
+import { type Engine, type MarkerCall, type MarkerOptions, type ModuleRequests, type Precision, findRequests } from "./front/markers.js";
 import { ModuleGraph, type ResolvedFunction, skipParens } from "./front/modules.js";
 import { createLowerContext, lowerFunction } from "./lower/lower.js";
 import { markRecursion, recursionProblems } from "./lower/recursion.js";
@@ -18,12 +18,14 @@ import { analyzeActivity } from "./analyze/activity.js";
 import { type GeneratedNames, forwardFunction, isDifferentiableParam } from "./differentiate/forward.js";
 import { UnsupportedInReverse, reverseFunction } from "./differentiate/reverse.js";
 import { primalFunction } from "./differentiate/primal.js";
+import { SecondOrderUnsupported, tangentProgram } from "./differentiate/tangent-program.js";
 import { simplify } from "./optimize/simplify.js";
 import { SUPPORT_NAME, printFunction } from "./emit/print.js";
 import { supportDeclaration } from "./emit/support.js";
 import { type WrapperKind, type WrapperSpec, guardRecursion, printWrapper } from "./emit/wrappers.js";
 import { TAPE_NAME, printTapeWrapper, printTapedFunction } from "./emit/taped.js";
 import { type AdapterSpec, flatWrt, needsAdapter, printAdapter } from "./emit/adapters.js";
+import { printHessianWrapper, printHvpWrapper, printJacobianWrapper } from "./emit/matrices.js";
 import { loadWasmBackend, wasmBackend } from "./emit/wasm/binaryen.js";
 import { WasmUnsupported } from "./emit/wasm/unsupported.js";
 import { buildWasmModule } from "./emit/wasm/module.js";
@@ -169,6 +171,12 @@ class ModuleCompiler {
   /** Per tape wrapper, the variables of its function held as tape nodes. */
   private readonly tapeNodes = new Map<string, Set<string>>();
   private adjointSlots = 1;
+  /** hvp, hessian and jacobian wrappers, printed (emit/matrices.ts). */
+  private readonly matrixWrappers: string[] = [];
+  /** A hessian or jacobian asks for the support object's loops over basis directions. */
+  private usesMatrices = false;
+  /** Tangent programs (second order) by the name of the function they differentiate. */
+  private readonly tangentPrograms = new Map<string, FnIR>();
   /** How the wasm module stores the array parameters of its float32 entries. */
   private wasmParameterKinds = new Map<string, (ElementKind | undefined)[]>();
 
@@ -197,14 +205,17 @@ class ModuleCompiler {
         replace(marker.call, `(${marker.target.getText(this.sf)})`);
         continue;
       }
+      if (marker.api === "hessian" || marker.api === "hvp" || marker.api === "jacobian") {
+        const name = this.matrixWrapper(marker);
+        if (name) replace(marker.call, name);
+        continue;
+      }
       const fn = this.lowerTarget(marker.target, marker.call, marker.api);
       if (!fn) continue;
       // jit's `wrt`: the arrays dtype "float32" stores as float32 (all its float arrays without one).
       const wrt = marker.api === "jit" && !marker.options.wrt ? fn.signature.map((_, i) => i) : this.checkWrt(fn, marker.options.wrt, marker.options.wrtNodes, marker.call, marker.api);
       if (!wrt) continue;
-      const { engine, dtype } = marker.options;
-      const precision: Precision = dtype ?? (engine === "wasm" && fn.params.some((p) => p.float32) ? "declared" : "float64");
-      const name = this.wrapper({ kind: marker.api, fn, wrt, single: marker.options.single, engine, dtype: precision });
+      const name = this.wrapper({ kind: marker.api, fn, wrt, single: marker.options.single, engine: marker.options.engine, dtype: precisionOf(marker.options, fn) });
       if (name) replace(marker.call, name);
     }
     for (const call of this.requests.checks) {
@@ -268,12 +279,13 @@ class ModuleCompiler {
       // The tape is read into a module constant once: bundlers and test runners may turn an
       // imported binding into a property read per use, which fails at the stack's limit.
       ...(usesTape ? [`import { sharedTape as ${TAPE_NAME}Import } from "gradc";\nconst ${TAPE_NAME} = ${TAPE_NAME}Import;`] : []),
-      supportDeclaration(this.adjointSlots, this.adapters.some((a) => a.fn.resultLayout !== undefined)),
+      supportDeclaration(this.adjointSlots, this.adapters.some((a) => a.fn.resultLayout !== undefined), this.usesMatrices),
       ...functions,
       ...(wasm ? [wasm] : []),
       ...this.tapedFunctions,
       ...this.wrappers.map((w) => guardRecursion(w.fn, this.printWrapper(w))),
       ...this.adapters.map(printAdapter),
+      ...this.matrixWrappers,
       "// ---- end of generated code ----",
       "",
     ].join("\n\n");
@@ -339,7 +351,7 @@ class ModuleCompiler {
       this.diagnostics.push(diagnosticAt(ts.isFunctionDeclaration(decl) && decl.name ? decl.name : decl, `'${fn.sourceName}' returns nothing, so it has no derivative`, "a differentiated function returns the number to differentiate"));
       return undefined;
     }
-    if (fn.resultType === "arr" && api !== "jvp" && api !== "vjp" && api !== "jit") {
+    if (fn.resultType === "arr" && api !== "jvp" && api !== "vjp" && api !== "jit" && api !== "jacobian") {
       this.diagnostics.push(
         diagnosticAt(at, `'${fn.sourceName}' returns ${fn.resultLayout ? "an object" : "an array"}, so ${api} has no single gradient for it`, "use vjp(f) for a cotangent's pullback or jvp(f) for a directional derivative of a vector-valued function"),
       );
@@ -482,6 +494,70 @@ class ModuleCompiler {
     return name;
   }
 
+  /**
+   * `hessian(f)`, `hvp(f)` and `jacobian(f)`: wrappers over f's tangent program's reverse
+   * function (second order), or over f's jvp and vjp wrappers (Jacobians, on any engine).
+   */
+  private matrixWrapper(marker: MarkerCall): string | undefined {
+    const { api, options } = marker;
+    if (api !== "jacobian" && options.engine !== "compiled") {
+      this.diagnostics.push(diagnosticAt(marker.call, `${api}() runs on generated JavaScript: engine "${options.engine}" does not compute second derivatives yet`, "leave out the engine option"));
+      return undefined;
+    }
+    const fn = this.lowerTarget(marker.target, marker.call, api);
+    if (!fn) return undefined;
+    if (needsAdapter(fn)) {
+      const what = fn.resultLayout ? "returns an object" : "takes an object or an optional parameter";
+      this.diagnostics.push(diagnosticAt(marker.call, `${api}() takes functions of numbers, booleans, strings and arrays that return a number${api === "jacobian" ? " or an array" : ""}; '${fn.sourceName}' ${what}`, "not supported yet: pass the fields as separate parameters"));
+      return undefined;
+    }
+    const wrt = this.checkWrt(fn, options.wrt, options.wrtNodes, marker.call, api);
+    if (!wrt) return undefined;
+    const differentiable = wrt.filter((i) => isDifferentiableParam(fn.params[i]));
+    if (api === "hvp") return this.hvp(fn, wrt, options.single);
+    this.usesMatrices = true;
+    if (api === "hessian") {
+      const hvpName = this.hvp(fn, differentiable, false);
+      if (hvpName === undefined) return undefined;
+      const name = this.fresh(`${fn.sourceName}_hessian`);
+      this.matrixWrappers.push(printHessianWrapper(name, fn, differentiable, hvpName));
+      return name;
+    }
+    const dtype = precisionOf(options, fn);
+    const jvpName = this.wrapper({ kind: "jvp", fn, wrt: differentiable, engine: options.engine, dtype });
+    const vjpName = this.wrapper({ kind: "vjp", fn, wrt: differentiable, engine: options.engine, dtype });
+    const name = this.fresh(`${fn.sourceName}_jacobian`);
+    this.matrixWrappers.push(printJacobianWrapper(name, fn, differentiable, options.mode, jvpName, vjpName));
+    return name;
+  }
+
+  /** The hvp wrapper of `fn` (entries for `wrt`): the reverse function of its tangent program. */
+  private hvp(fn: FnIR, wrt: number[], single: boolean): string | undefined {
+    const key = `hvp|${fn.name}|${wrt.join(",")}|${single}`;
+    const existing = this.generatedNames.get(key);
+    if (existing) return existing;
+    let tangent = this.tangentPrograms.get(fn.name);
+    if (!tangent) {
+      try {
+        tangent = tangentProgram(fn, this.functions, this.fresh(`${fn.name}_tangent`));
+      } catch (e) {
+        if (!(e instanceof SecondOrderUnsupported)) throw e;
+        this.diagnostics.push(this.diagnosticAtLoc(e.loc, e.message));
+        return undefined;
+      }
+      this.tangentPrograms.set(fn.name, tangent);
+      this.functions.set(tangent.name, tangent);
+    }
+    this.adjointSlots = Math.max(this.adjointSlots, tangent.params.length);
+    // f's parameter i sits at this position of the tangent program's (each differentiable one is followed by its tangent).
+    const positionOf = (i: number) => fn.params.slice(0, i).reduce((k, p) => k + (isDifferentiableParam(p) ? 2 : 1), 0);
+    const reverseName = this.reverse(tangent, wrt.filter((i) => isDifferentiableParam(fn.params[i])).map(positionOf));
+    const name = this.fresh(`${fn.sourceName}_hvp`);
+    this.generatedNames.set(key, name);
+    this.matrixWrappers.push(printHvpWrapper({ name, fn, wrt, single, reverseName, tangent }));
+    return name;
+  }
+
   /** Requests the reverse function of `fn` with respect to `wrt`, and returns its name. */
   private reverse(fn: FnIR, wrt: number[]): string {
     const all = fn.params.map((_, i) => i).filter((i) => isDifferentiableParam(fn.params[i]));
@@ -529,6 +605,14 @@ class ModuleCompiler {
   private diagnosticAtLoc(loc: FnIR["loc"], message: string): Diagnostic {
     return diagnosticAtLoc(loc, message, this.graph);
   }
+}
+
+/**
+ * What a wrapper computes in float32: the dtype written, or without one, on the wasm engine, f's
+ * Float32Array parameters (DESIGN.md).
+ */
+function precisionOf(options: MarkerOptions, fn: FnIR): Precision {
+  return options.dtype ?? (options.engine === "wasm" && fn.params.some((p) => p.float32) ? "declared" : "float64");
 }
 
 /** The part of a wrapper's name that says how it runs: `_tape`, `_wasm`, `_wasm_f32` (none for compiled code). */

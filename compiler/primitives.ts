@@ -197,7 +197,8 @@ const TABLE = {
     arity: 2,
     evaluate: (p, q) => (q === 0 ? 0 : p / q),
     spelling: { helper: { name: "divz", parameters: "a: number, b: number", body: "return b === 0 ? 0 : a / b;", doc: "a / b, 0 where b = 0 (partials of hypot and atan2 at the origin)." } },
-    partials: [null, null],
+    // Its own partials are read by second derivatives only: 1/b and −(a/b)/b, 0 where b = 0.
+    partials: [op("divz", c(1), b), op("neg", op("divz", y, b))],
     wasm: "divz",
   },
   /** aᵇ·ln a for a > 0, else 0: the partial of pow with respect to its exponent. */
@@ -212,7 +213,8 @@ const TABLE = {
         doc: "∂(aᵇ)/∂b = aᵇ·ln a for a > 0, and 0 where aᵇ is real only at integer b (a ≤ 0).",
       },
     },
-    partials: [null, null],
+    // Read by second derivatives only: ∂/∂power = ln base, ∂/∂base = power / base (base > 0; else 0).
+    partials: [op("powlog", c(1), b), op("mul", op("gtnum", b, c(0)), op("divz", a, b))],
   },
 } satisfies Record<string, PrimitiveSpec>;
 

@@ -144,10 +144,12 @@ export interface GradOptions<W = number | readonly number[]> {
    */
   engine?: "compiled" | "tape" | "wasm";
   /**
-   * "float64" (default), or "float32" with engine "wasm": the differentiated arrays, their
-   * gradients and what is computed from them in float32, as jax-js and TensorFlow.js compute a
-   * float32 network; counters, indices and the data not differentiated stay float64. Array
-   * arguments may then be Float32Arrays; gradients, tangents and array results are Float32Arrays.
+   * With engine "wasm" only. "float32": the differentiated arrays, their gradients and what is
+   * computed from them in float32, as jax-js and TensorFlow.js compute a float32 network; counters,
+   * indices and the data not differentiated stay float64. Array arguments may then be
+   * Float32Arrays; gradients, tangents and array results are Float32Arrays. "float64": everything
+   * in float64, as the other engines compute. Without it, f's Float32Array parameters (and what is
+   * computed from them) compute in float32 and everything else in float64.
    */
   dtype?: "float64" | "float32";
 }
@@ -293,6 +295,46 @@ export function jit<F extends VectorFunction, const W extends Wrt<F> | undefined
 export function jit<F extends VectorFunction, const W extends Wrt<F> | undefined = undefined>(f: F, options?: GradOptions<W>): never {
   void f, options;
   return notTransformed("jit");
+}
+
+/** The options of `hessian` and `hvp`, read at build time: `wrt` (they run as generated JavaScript). */
+export interface HessianOptions<W = number | readonly number[]> {
+  /** The parameters whose rows and columns the Hessian has (every number and array parameter without it). */
+  wrt?: W;
+}
+
+/** The options of `jacobian`: `wrt`, `engine` and `dtype` as `jvp` and `vjp` take them, and `mode`. */
+export interface JacobianOptions<W = number | readonly number[]> extends GradOptions<W> {
+  /** "forward": a jvp per input entry; "reverse": a vjp per result entry; "auto" (default): the fewer calls for the sizes at hand. */
+  mode?: "forward" | "reverse" | "auto";
+}
+
+/**
+ * The Hessian of a number-valued `f` as `number[][]`, by reverse mode over f's generated tangent
+ * code: over the `wrt` parameters flattened in order (a number one entry, an array its elements),
+ * row i is ∂/∂xᵢ of the gradient. For scalar parameters, `hessian(f)(x1, x2)[i][j]` = ∂²f/∂xᵢ∂xⱼ.
+ */
+export function hessian<F extends DifferentiableFunction, const W extends Wrt<F> | undefined = undefined>(f: F, options?: HessianOptions<W>): (...args: Parameters<F>) => number[][] {
+  void f, options;
+  return notTransformed("hessian");
+}
+
+/** The Hessian of `f` times the tangents, ∇ₓ(∇f(x)·v), shaped as `grad(f, { wrt })` returns gradients; one reverse sweep over f's tangent code. */
+export function hvp<F extends DifferentiableFunction, const W extends Wrt<F> | undefined = undefined>(
+  f: F,
+  options?: HessianOptions<W>,
+): (primals: Readonly<Parameters<F>>, tangents: Tangents<F>) => Gradients<F, W> {
+  void f, options;
+  return notTransformed("hvp");
+}
+
+/**
+ * The Jacobian of `f` (a number or an array result) as `number[][]`: one row per entry of the
+ * result (one row for a number), one column per entry of the `wrt` parameters flattened in order.
+ */
+export function jacobian<F extends VectorFunction, const W extends Wrt<F> | undefined = undefined>(f: F, options?: JacobianOptions<W>): (...args: Parameters<F>) => number[][] {
+  void f, options;
+  return notTransformed("jacobian");
 }
 
 export { Tape, sharedTape, type Node } from "./tape.js";

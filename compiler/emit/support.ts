@@ -6,9 +6,13 @@
  */
 import { RUNTIME_HELPERS } from "../primitives.js";
 import { SUPPORT_NAME } from "./print.js";
+import { MATRIX_HELPERS } from "./matrices.js";
 
-/** `objectResults`: the module has wrappers of functions with object results, which need pack and unpack. */
-export function supportDeclaration(adjointSlots: number, objectResults: boolean): string {
+/**
+ * `objectResults`: the module has wrappers of functions with object results, which need pack and
+ * unpack; `matrices`: it asks for a hessian or a jacobian, which loop over basis directions.
+ */
+export function supportDeclaration(adjointSlots: number, objectResults: boolean, matrices = false): string {
   return `const ${SUPPORT_NAME} = {
   /** The tangent a forward-mode function computed. */
   tangent: 0,
@@ -60,7 +64,7 @@ export function supportDeclaration(adjointSlots: number, objectResults: boolean)
       "(about 20,000 levels of a small function, within the 8 MB thread stack of Linux and macOS), or write the recursion as a loop.";
     return new RangeError(message, { cause: error });
   },
-${objectResults ? OBJECT_RESULT_HELPERS : ""}  /** Arrays reused by allocation site across calls, so steady-state calls allocate nothing. */
+${objectResults ? OBJECT_RESULT_HELPERS : ""}${matrices ? MATRIX_HELPERS : ""}  /** Arrays reused by allocation site across calls, so steady-state calls allocate nothing. */
   buffers: [] as Float64Array[],
   /** A zeroed array of \`length\` for allocation site \`site\` (what \`new Float64Array(length)\` gives). */
   buffer(site: number, length: number): Float64Array {

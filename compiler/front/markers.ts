@@ -7,8 +7,12 @@ import { diagnosticAt, type Diagnostic } from "../diagnostics.js";
 import { skipParens } from "./modules.js";
 
 export const PACKAGE_NAME = "gradc";
-export type MarkerApi = "grad" | "valueAndGrad" | "valueAndGradInto" | "jvp" | "vjp" | "jit";
-const MARKER_APIS: readonly string[] = ["grad", "valueAndGrad", "valueAndGradInto", "jvp", "vjp", "jit"];
+export type MarkerApi = "grad" | "valueAndGrad" | "valueAndGradInto" | "jvp" | "vjp" | "jit" | "hessian" | "hvp" | "jacobian";
+const MARKER_APIS: readonly string[] = ["grad", "valueAndGrad", "valueAndGradInto", "jvp", "vjp", "jit", "hessian", "hvp", "jacobian"];
+
+/** How `jacobian` builds its matrix: a jvp per input column, a vjp per output row, or the cheaper of the two for the sizes at hand. */
+export const JACOBIAN_MODES = ["forward", "reverse", "auto"] as const;
+export type JacobianMode = (typeof JACOBIAN_MODES)[number];
 
 export interface MarkerOptions {
   /** Parameter indices to differentiate with respect to; undefined means every parameter. */
@@ -22,6 +26,8 @@ export interface MarkerOptions {
    * the wasm engine then computes Float32Array parameters in float32 (compiler/index.ts).
    */
   dtype?: Dtype;
+  /** `jacobian`'s `mode` ("auto" unless written). */
+  mode: JacobianMode;
   /** Where each `wrt` index is written, for diagnostics about it (the whole `wrt` value last). */
   wrtNodes: ts.Node[];
 }
@@ -110,7 +116,7 @@ function readMarker(api: MarkerApi, call: ts.CallExpression, diagnostics: Diagno
     diagnostics.push(diagnosticAt(call, `${api}() takes a function and an optional options object`, `write ${api}(f) or ${api}(f, { wrt: [0] })`));
     return undefined;
   }
-  const options: MarkerOptions = { single: false, engine: "compiled", wrtNodes: [] };
+  const options: MarkerOptions = { single: false, engine: "compiled", mode: "auto", wrtNodes: [] };
   let dtypeNode: ts.Node | undefined;
   const optArg = call.arguments[1];
   if (optArg) {
@@ -152,8 +158,15 @@ function readMarker(api: MarkerApi, call: ts.CallExpression, diagnostics: Diagno
           diagnostics.push(diagnosticAt(prop.initializer, '`dtype` must be the literal "float64" or "float32"'));
           return undefined;
         }
+      } else if (prop.name.text === "mode" && api === "jacobian") {
+        if (ts.isStringLiteral(value) && (JACOBIAN_MODES as readonly string[]).includes(value.text)) {
+          options.mode = value.text as JacobianMode;
+        } else {
+          diagnostics.push(diagnosticAt(prop.initializer, '`mode` must be the literal "forward", "reverse" or "auto"'));
+          return undefined;
+        }
       } else {
-        diagnostics.push(diagnosticAt(prop.name, `unknown option '${prop.name.text}' for ${api}()`, "known options: wrt, engine, dtype"));
+        diagnostics.push(diagnosticAt(prop.name, `unknown option '${prop.name.text}' for ${api}()`, `known options: wrt, engine, dtype${api === "jacobian" ? ", mode" : ""}`));
         return undefined;
       }
     }

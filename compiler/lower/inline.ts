@@ -56,6 +56,35 @@ export function inlineArraySharingCalls(fn: FnIR, functions: Map<string, FnIR>):
 }
 
 /**
+ * Replaces, in place, every call of `fn` by the callee's body (second-order code differentiates
+ * one function with no calls: differentiate/tangent-program.ts). Returns the name of a callee
+ * that may recurse, which cannot be inlined, or undefined once no call is left.
+ */
+export function inlineEveryCall(fn: FnIR, functions: Map<string, FnIR>): string | undefined {
+  let recursive: string | undefined;
+  untilStable("inlining of every helper", 1000, () => {
+    let changed = false;
+    const rewrite = (stmts: Stmt[]): Stmt[] =>
+      stmts.flatMap((s): Stmt[] => {
+        if (s.k === "if") return [{ ...s, then: rewrite(s.then), else: rewrite(s.else) }];
+        if (s.k === "loop") return [{ ...s, init: rewrite(s.init), test: rewrite(s.test), body: rewrite(s.body), update: rewrite(s.update) }];
+        const call = s.k === "effect" ? s : s.k === "assign" && s.expr.k === "call" ? s.expr : undefined;
+        if (!call) return [s];
+        const callee = functions.get(call.fn);
+        if (!callee || mayRecurse(callee, functions)) {
+          recursive ??= callee?.sourceName ?? call.fn;
+          return [s];
+        }
+        changed = true;
+        return inlineCall(fn, callee, call.args, s.k === "assign" ? s.target : undefined);
+      });
+    fn.body = rewrite(fn.body);
+    return changed && recursive === undefined;
+  });
+  return recursive;
+}
+
+/**
  * Whether `fn` may call itself: it reaches itself, or a function still being lowered (the caller
  * whose calls are being inlined, or one further up the stack of lowerings), through its calls.
  */

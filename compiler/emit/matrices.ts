@@ -1,0 +1,192 @@
+/**
+ * The public faces of second derivatives and Jacobians:
+ *
+ *   - `hvp(f)(primals, tangents)`: H(x)·v, shaped as `grad`'s result — one call of the reverse
+ *     function of f's tangent program (differentiate/tangent-program.ts);
+ *   - `hessian(f)(...args)`: H as `number[][]`, one `hvp` per basis direction of the `wrt`
+ *     parameters flattened in order (a number one entry, an array its elements);
+ *   - `jacobian(f, { mode })(...args)`: ∂f/∂x as `number[][]`, rows the result's components (one
+ *     row for a number), columns the `wrt` parameters flattened — a `jvp` per column (forward) or a
+ *     `vjp` per row (reverse); "auto" picks the fewer calls for the sizes at hand.
+ *
+ * The loops over basis directions are the same for every function: they live on the support
+ * object (MATRIX_HELPERS), the wrappers only name the generated functions they call.
+ */
+import { type FnIR, type Param, TS_TYPE_NAME, isDifferentiableParam } from "../ir.js";
+import type { JacobianMode } from "../front/markers.js";
+import { SUPPORT_NAME } from "./print.js";
+
+export interface HvpSpec {
+  name: string;
+  fn: FnIR;
+  /** f's parameter indices whose rows are returned (differentiable ones only). */
+  wrt: number[];
+  single: boolean;
+  /** The reverse function of the tangent program, with respect to the wrt parameters. */
+  reverseName: string;
+  /** The tangent program (its parameters: each differentiable one of f followed by its tangent). */
+  tangent: FnIR;
+}
+
+/** `hvp(f)`: the reverse function of f's tangent program, called once. */
+export function printHvpWrapper(w: HvpSpec): string {
+  const { fn, tangent } = w;
+  const n = fn.params.length;
+  const primal = (i: number) => `primal${i}`;
+  const direction = (i: number) => `tangent${i}`;
+  const bar = (i: number) => `bar${i}`;
+  const written = new Set(writtenParamNames(tangent));
+  const lines: string[] = [];
+  const args: string[] = [];
+  let position = 0;
+  fn.params.forEach((p, i) => {
+    const type = TS_TYPE_NAME[p.type];
+    // The reverse sweep runs f's code, which may write into its arrays: it gets copies of those.
+    const copy = (name: string) => (p.type === "arr" && written.has(name) ? ".slice()" : "");
+    lines.push(`  const ${primal(i)} = (primals[${i}] as ${type})${copy(tangent.params[position].name)};`);
+    args.push(primal(i));
+    position++;
+    if (isDifferentiableParam(p)) {
+      lines.push(`  const ${direction(i)} = ${p.type === "arr" ? `Float64Array.from(tangents[${i}] as ArrayLike<number>)` : `tangents[${i}] as number`};`);
+      args.push(direction(i));
+      position++;
+    }
+  });
+  // The reverse function takes an adjoint buffer per differentiated array, in wrt order.
+  const arrays = w.wrt.filter((i) => fn.params[i].type === "arr" && isDifferentiableParam(fn.params[i]));
+  for (const i of arrays) lines.push(`  const ${bar(i)} = new Float64Array(${primal(i)}.length);`);
+  const positionOf = (i: number) => fn.params.slice(0, i).reduce((k, p) => k + (isDifferentiableParam(p) ? 2 : 1), 0);
+  // As grad's: booleans, strings and integer arrays have the entry 0; a Float32Array's is a Float32Array.
+  const entry = (i: number) => {
+    const p = fn.params[i];
+    if (!isDifferentiableParam(p)) return "0";
+    return p.type === "arr" ? (p.float32 ? `Float32Array.from(${bar(i)})` : bar(i)) : `${SUPPORT_NAME}.adjoint[${positionOf(i)}]`;
+  };
+  const entryType = (p: Param) => (!isDifferentiableParam(p) ? "number" : p.type === "arr" ? (p.float32 ? "Float32Array" : "Float64Array") : "number");
+  const result = w.single ? entry(w.wrt[0]) : `[${w.wrt.map(entry).join(", ")}]`;
+  const resultType = w.single ? entryType(fn.params[w.wrt[0]]) : `[${w.wrt.map((i) => entryType(fn.params[i])).join(", ")}]`;
+  const wrt = w.single ? `${w.wrt[0]}` : `[${w.wrt.join(", ")}]`;
+  return [
+    `/** hvp(${fn.sourceName}, { wrt: ${wrt} }): the Hessian of ${fn.sourceName} times the tangents, ∇ₓ(∇${fn.sourceName}(x)·v), shaped as grad's result */`,
+    `function ${w.name}(primals: ArrayLike<unknown>, tangents: ArrayLike<unknown>): ${resultType} {`,
+    `  if (primals.length !== ${n} || tangents.length !== ${n}) {`,
+    `    throw new TypeError("hvp(${fn.sourceName}) expects ${n} primals and ${n} tangents");`,
+    `  }`,
+    ...lines,
+    `  ${w.reverseName}(${[...args, ...arrays.map(bar), "1"].join(", ")});`,
+    `  return ${result};`,
+    `}`,
+  ].join("\n");
+}
+
+/** `hessian(f)`: hvp along every basis direction of the wrt parameters. */
+export function printHessianWrapper(name: string, fn: FnIR, wrt: number[], hvpName: string): string {
+  const params = fn.params.map((p) => `${p.name}: ${p.float32 ? "Float32Array" : TS_TYPE_NAME[p.type]}`).join(", ");
+  return [
+    `/** hessian(${fn.sourceName}, { wrt: [${wrt.join(", ")}] }): row i is ∂/∂xᵢ of the gradient, over the wrt parameters flattened in order */`,
+    `function ${name}(${params}): number[][] {`,
+    `  return ${SUPPORT_NAME}.hessian(${hvpName}, [${fn.params.map((p) => p.name).join(", ")}], [${wrt.join(", ")}]);`,
+    `}`,
+  ].join("\n");
+}
+
+/** `jacobian(f)`: jvp per column or vjp per row (the vjp's wrt is the jacobian's, as a list). */
+export function printJacobianWrapper(name: string, fn: FnIR, wrt: number[], mode: JacobianMode, jvpName: string, vjpName: string): string {
+  const params = fn.params.map((p) => `${p.name}: ${p.float32 ? "Float32Array" : TS_TYPE_NAME[p.type]}`).join(", ");
+  return [
+    `/** jacobian(${fn.sourceName}, { wrt: [${wrt.join(", ")}], mode: "${mode}" }): rows the result's components, columns the wrt parameters flattened in order */`,
+    `function ${name}(${params}): number[][] {`,
+    `  return ${SUPPORT_NAME}.jacobian(${jvpName}, ${vjpName}, [${fn.params.map((p) => p.name).join(", ")}], [${wrt.join(", ")}], "${mode}");`,
+    `}`,
+  ].join("\n");
+}
+
+function writtenParamNames(fn: FnIR): string[] {
+  const names: string[] = [];
+  const visit = (stmts: FnIR["body"]) => {
+    for (const s of stmts) {
+      if (s.k === "store") names.push(s.arr);
+      if (s.k === "if") {
+        visit(s.then);
+        visit(s.else);
+      }
+      if (s.k === "loop") [s.init, s.test, s.body, s.update].forEach(visit);
+    }
+  };
+  visit(fn.body);
+  return names;
+}
+
+/** The support object's loops over basis directions (emit/support.ts includes them when a module asks for a matrix). */
+export const MATRIX_HELPERS = `  /** A copy of each array argument (f may write into its arrays; every direction starts from the point as given). */
+  fresh(primals: unknown[]): unknown[] {
+    return primals.map((p) => (ArrayBuffer.isView(p) ? (p as Float64Array).slice() : p));
+  },
+  /** Zero tangents shaped as the arguments (numbers 0, arrays zeros; other arguments as they are, unused). */
+  zeroTangents(primals: unknown[]): unknown[] {
+    return primals.map((p) => (typeof p === "number" ? 0 : ArrayBuffer.isView(p) ? new Float64Array((p as Float64Array).length) : p));
+  },
+  /** Sets entry \\\`j\\\` of tangent \\\`i\\\` (a number or an array) to \\\`value\\\`. */
+  seed(tangents: unknown[], i: number, j: number, value: number): void {
+    if (typeof tangents[i] === "number") tangents[i] = value;
+    else (tangents[i] as Float64Array)[j] = value;
+  },
+  /** How many entries argument \\\`i\\\` flattens to. */
+  entries(primals: unknown[], i: number): number {
+    return typeof primals[i] === "number" ? 1 : (primals[i] as Float64Array).length;
+  },
+  /** Gradients (numbers and arrays) as one row. */
+  flatten(values: unknown): number[] {
+    return (values as (number | ArrayLike<number>)[]).flatMap((v) => (typeof v === "number" ? [v] : Array.from(v)));
+  },
+  /** The Hessian over the wrt parameters flattened in order: one hvp per basis direction. */
+  hessian(hvp: (primals: unknown[], tangents: unknown[]) => unknown, primals: unknown[], wrt: number[]): number[][] {
+    const tangents = this.zeroTangents(primals);
+    const rows: number[][] = [];
+    for (const i of wrt) {
+      for (let j = 0; j < this.entries(primals, i); j++) {
+        this.seed(tangents, i, j, 1);
+        rows.push(this.flatten(hvp(primals, tangents)));
+        this.seed(tangents, i, j, 0);
+      }
+    }
+    return rows;
+  },
+  /** The Jacobian: one jvp per input entry (forward), or one vjp per result entry (reverse); "auto" makes the fewer calls. */
+  jacobian(
+    jvp: (primals: unknown[], tangents: unknown[]) => [number | ArrayLike<number>, number | ArrayLike<number>],
+    vjp: (...args: any[]) => [number | ArrayLike<number>, (cotangent: any) => unknown],
+    primals: unknown[],
+    wrt: number[],
+    mode: "forward" | "reverse" | "auto",
+  ): number[][] {
+    const inputs = wrt.reduce((n, i) => n + this.entries(primals, i), 0);
+    if (mode !== "forward") {
+      const [value, pullback] = vjp(...this.fresh(primals));
+      const outputs = typeof value === "number" ? 1 : value.length;
+      if (mode === "reverse" || outputs < inputs) {
+        const rows: number[][] = [];
+        for (let r = 0; r < outputs; r++) {
+          const cotangent = typeof value === "number" ? 1 : new Float64Array(outputs);
+          if (typeof cotangent !== "number") cotangent[r] = 1;
+          rows.push(this.flatten(pullback(cotangent)));
+        }
+        return rows;
+      }
+    }
+    const tangents = this.zeroTangents(primals);
+    const rowsFor = (result: number | ArrayLike<number>): number[][] => Array.from({ length: typeof result === "number" ? 1 : result.length }, () => []);
+    let rows: number[][] | undefined;
+    for (const i of wrt) {
+      for (let j = 0; j < this.entries(primals, i); j++) {
+        this.seed(tangents, i, j, 1);
+        const [, tangent] = jvp(this.fresh(primals), tangents);
+        rows ??= rowsFor(tangent);
+        rows.forEach((row, r) => row.push(typeof tangent === "number" ? tangent : tangent[r]));
+        this.seed(tangents, i, j, 0);
+      }
+    }
+    // No input entries (empty arrays): as many empty rows as the result has entries.
+    return rows ?? rowsFor(jvp(this.fresh(primals), tangents)[0]);
+  },
+`;

@@ -1,0 +1,231 @@
+/**
+ * Second derivatives and Jacobians (compiler/differentiate/tangent-program.ts, compiler/emit/matrices.ts).
+ *
+ * Every Hessian is checked three ways that share no code with it: against Richardson central
+ * differences of the first-order generated gradient (another transformation), against
+ * second-order central differences of f itself, and against hand-derived values where they are
+ * short (the lecture example, Rosenbrock). hvp must equal H·v, H must be symmetric. Jacobians in
+ * forward and reverse mode must agree with each other, with central differences of f, and across
+ * engines.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { grad, hessian, hvp, jacobian } from "gradc";
+import { transformModuleAsync } from "../compiler/index.js";
+import { richardson } from "./support/numeric.js";
+import {
+  activations,
+  branchy,
+  float32Quadratic,
+  lecture,
+  loopy,
+  mixed,
+  narrow,
+  normalizeThenSum,
+  polar,
+  powers,
+  rosenbrock,
+  softmax,
+  wide,
+  withHelpers,
+} from "./fixtures/second-order.js";
+
+type Fn = (...args: any[]) => any;
+type Value = number | boolean | Float64Array | Float32Array;
+
+const flatten = (values: unknown): number[] => (values as (number | ArrayLike<number>)[]).flatMap((v) => (typeof v === "number" ? [v] : Array.from(v)));
+const fresh = (point: Value[]): Value[] => point.map((v) => (ArrayBuffer.isView(v) ? (v as Float64Array).slice() : v));
+/** The point with flattened entry `j` of the `wrt` parameters moved by `h`. */
+function moved(point: Value[], wrt: number[], j: number, h: number): Value[] {
+  const p = fresh(point);
+  for (const i of wrt) {
+    const v = p[i];
+    const size = typeof v === "number" ? 1 : (v as Float64Array).length;
+    if (j < size) {
+      if (typeof v === "number") p[i] = v + h;
+      else (v as Float64Array)[j] += h;
+      return p;
+    }
+    j -= size;
+  }
+  throw new Error("entry out of range");
+}
+const entries = (point: Value[], wrt: number[]) => wrt.reduce((n, i) => n + (typeof point[i] === "number" ? 1 : (point[i] as Float64Array).length), 0);
+
+function close(actual: number, expected: number, tol: number, label: string): void {
+  expect(Math.abs(actual - expected) / Math.max(1, Math.abs(expected)), `${label}: ${actual} vs ${expected}`).toBeLessThanOrEqual(tol);
+}
+
+interface HessianCase {
+  name: string;
+  f: Fn;
+  hessian: Fn;
+  hvp: Fn;
+  /** The first-order generated gradient over the same wrt, as a list. */
+  grad: Fn;
+  wrt: number[];
+  points: Value[][];
+}
+
+const F = (...xs: number[]) => Float64Array.from(xs);
+
+const cases: HessianCase[] = [
+  { name: "lecture", f: lecture, hessian: hessian(lecture), hvp: hvp(lecture), grad: grad(lecture), wrt: [0, 1], points: [[1.5, 0.5], [0.3, -2.1]] },
+  { name: "rosenbrock", f: rosenbrock, hessian: hessian(rosenbrock), hvp: hvp(rosenbrock), grad: grad(rosenbrock, { wrt: [0] }), wrt: [0], points: [[F(1.2, -0.4, 0.8, 1.1)], [F(0.5)], [F(-1, 1)]] },
+  { name: "activations", f: activations, hessian: hessian(activations), hvp: hvp(activations), grad: grad(activations), wrt: [0, 1, 2], points: [[0.4, -0.7, 1.3], [-1.1, 0.2, 0.05]] },
+  { name: "branchy", f: branchy, hessian: hessian(branchy), hvp: hvp(branchy), grad: grad(branchy), wrt: [0, 1], points: [[1.2, 0.9], [0.3, -0.8]] },
+  { name: "loopy", f: loopy, hessian: hessian(loopy), hvp: hvp(loopy), grad: grad(loopy), wrt: [0, 1], points: [[F(0.3, -0.5, 0.9), 0.7], [F(), 1.3]] },
+  { name: "withHelpers", f: withHelpers, hessian: hessian(withHelpers), hvp: hvp(withHelpers), grad: grad(withHelpers), wrt: [0, 1], points: [[0.6, -0.4], [-0.2, 1.1]] },
+  { name: "powers", f: powers, hessian: hessian(powers), hvp: hvp(powers), grad: grad(powers), wrt: [0, 1], points: [[1.3, 0.8], [0.6, 2.2]] },
+  { name: "mixed", f: mixed, hessian: hessian(mixed, { wrt: [0, 3] }), hvp: hvp(mixed, { wrt: [0, 3] }), grad: grad(mixed, { wrt: [0, 3] }), wrt: [0, 3], points: [[F(0.4, -0.9, 1.2), 3, false, 0.8], [F(0.4, -0.9, 1.2), 2, true, -1.3]] },
+  { name: "normalizeThenSum", f: normalizeThenSum, hessian: hessian(normalizeThenSum), hvp: hvp(normalizeThenSum), grad: grad(normalizeThenSum), wrt: [0, 1], points: [[F(0.6, -1.2, 0.9), 0.8]] },
+];
+
+const rows = cases.flatMap((c) => c.points.map((point, k) => ({ c, point, id: `${c.name} #${k}` })));
+
+describe("hessian and hvp", () => {
+  it.each(rows)("$id: the Hessian is the derivative of the generated gradient (Richardson differences), and symmetric", ({ c, point }) => {
+    const H: number[][] = c.hessian(...fresh(point));
+    const n = entries(point, c.wrt);
+    expect(H.length).toBe(n);
+    for (let j = 0; j < n; j++) {
+      expect(H[j].length).toBe(n);
+      for (let k = 0; k < n; k++) {
+        const column = richardson((h) => flatten(c.grad(...moved(point, c.wrt, j, h)))[k], 0);
+        close(H[j][k], column, 1e-6, `H[${j}][${k}]`);
+        close(H[j][k], H[k][j], 1e-10, `symmetry [${j}][${k}]`);
+      }
+    }
+  });
+
+  it.each(rows)("$id: the Hessian agrees with second-order central differences of f", ({ c, point }) => {
+    const H: number[][] = c.hessian(...fresh(point));
+    const n = entries(point, c.wrt);
+    const h = 1e-4;
+    const f = (p: Value[]) => c.f(...p) as number;
+    for (let j = 0; j < n; j++) {
+      for (let k = 0; k < n; k++) {
+        const fd = (f(moved(moved(point, c.wrt, j, h), c.wrt, k, h)) - f(moved(moved(point, c.wrt, j, h), c.wrt, k, -h)) - f(moved(moved(point, c.wrt, j, -h), c.wrt, k, h)) + f(moved(moved(point, c.wrt, j, -h), c.wrt, k, -h))) / (4 * h * h);
+        close(H[j][k], fd, 1e-4, `H[${j}][${k}] vs second differences`);
+      }
+    }
+  });
+
+  it.each(rows)("$id: hvp is H·v, shaped as grad's result, and the caller's arrays are left as given", ({ c, point }) => {
+    const H: number[][] = c.hessian(...fresh(point));
+    const v = point.map((x, i) => (typeof x === "number" ? 0.3 - 0.7 * i : ArrayBuffer.isView(x) ? Float64Array.from(x as Float64Array, (_, j) => Math.cos(j + i)) : x));
+    const given = fresh(point);
+    const result = c.hvp(given, v);
+    given.forEach((x, i) => expect(x).toEqual(point[i]));
+    const flatV = c.wrt.flatMap((i) => (typeof v[i] === "number" ? [v[i] as number] : Array.from(v[i] as Float64Array)));
+    const Hv = H.map((row) => row.reduce((s, hjk, k) => s + hjk * flatV[k], 0));
+    const got = flatten(result);
+    expect(got.length).toBe(Hv.length);
+    got.forEach((g, k) => close(g, Hv[k], 1e-10, `(Hv)[${k}]`));
+    c.wrt.forEach((i, k) => expect(typeof (result as Value[])[k]).toBe(typeof point[i] === "number" ? "number" : "object"));
+  });
+
+  it("the lecture example against its hand-derived Hessian: [[−1/x₁², 1], [1, sin x₂]]", () => {
+    for (const [x1, x2] of [[1.5, 0.5], [2, -1], [0.25, 3]]) {
+      const H = hessian(lecture)(x1, x2);
+      close(H[0][0], -1 / (x1 * x1), 1e-14, "∂²/∂x₁²");
+      close(H[0][1], 1, 1e-14, "∂²/∂x₁∂x₂");
+      close(H[1][0], 1, 1e-14, "∂²/∂x₂∂x₁");
+      close(H[1][1], Math.sin(x2), 1e-14, "∂²/∂x₂²");
+    }
+  });
+
+  it("Rosenbrock against its hand-derived Hessian (tridiagonal)", () => {
+    const x = F(1.2, -0.4, 0.8, 1.1, -0.3);
+    const H = hessian(rosenbrock)(x);
+    const n = x.length;
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) {
+        let expected = 0;
+        if (i === j) expected = (i + 1 < n ? 1200 * x[i] * x[i] - 400 * x[i + 1] + 2 : 0) + (i > 0 ? 200 : 0);
+        else if (j === i + 1) expected = -400 * x[i];
+        else if (i === j + 1) expected = -400 * x[j];
+        close(H[i][j], expected, 1e-13, `H[${i}][${j}]`);
+      }
+    }
+  });
+
+  it("a single wrt index gives hvp one entry; a Float32Array parameter's entry is a Float32Array", () => {
+    const x = Float32Array.from([0.5, -1.25, 2]);
+    const w = F(0.3, -0.6, 1.1);
+    const single = hvp(float32Quadratic, { wrt: 0 })([x, w], [F(1, 0, 0), F(0, 0, 0)]);
+    expect(single).toBeInstanceOf(Float32Array);
+    // ∂²/∂x₀² (w₀x₀² + x₀ sin w₀) = 2w₀, taken in float64 and handed back as float32
+    expect(Array.from(single)).toEqual([Math.fround(2 * 0.3), 0, 0]);
+    const H = hessian(float32Quadratic)(x, w);
+    // ∂²/∂x₀∂w₀ = 2x₀ + cos w₀; ∂²/∂w₀² = −x₀ sin w₀
+    close(H[0][3], 2 * 0.5 + Math.cos(0.3), 1e-14, "∂²/∂x₀∂w₀");
+    close(H[3][3], -0.5 * Math.sin(0.3), 1e-14, "∂²/∂w₀²");
+  });
+});
+
+describe("jacobian", () => {
+  const jacobians: { name: string; f: Fn; forward: Fn; reverse: Fn; auto: Fn; wrt: number[]; points: Value[][]; tape: Fn; wasm: Fn }[] = [
+    { name: "polar", f: polar, forward: jacobian(polar, { mode: "forward" }), reverse: jacobian(polar, { mode: "reverse" }), auto: jacobian(polar), tape: jacobian(polar, { engine: "tape" }), wasm: jacobian(polar, { engine: "wasm" }), wrt: [0, 1], points: [[1.5, 0.4], [0.2, -2]] },
+    { name: "softmax", f: softmax, forward: jacobian(softmax, { mode: "forward" }), reverse: jacobian(softmax, { mode: "reverse" }), auto: jacobian(softmax), tape: jacobian(softmax, { engine: "tape" }), wasm: jacobian(softmax, { engine: "wasm" }), wrt: [0], points: [[F(0.3, -1.2, 2.5, 0.1)]] },
+    { name: "wide", f: wide, forward: jacobian(wide, { mode: "forward" }), reverse: jacobian(wide, { mode: "reverse" }), auto: jacobian(wide), tape: jacobian(wide, { engine: "tape" }), wasm: jacobian(wide, { engine: "wasm" }), wrt: [0, 1], points: [[0.7, F(0.5, -1.5)]] },
+    { name: "narrow", f: narrow, forward: jacobian(narrow, { mode: "forward" }), reverse: jacobian(narrow, { mode: "reverse" }), auto: jacobian(narrow), tape: jacobian(narrow, { engine: "tape" }), wasm: jacobian(narrow, { engine: "wasm" }), wrt: [0], points: [[F(0.3, -0.2, 1.4, 0.9, -2, 0.6)]] },
+    { name: "lecture (a number result: one row)", f: lecture, forward: jacobian(lecture, { mode: "forward" }), reverse: jacobian(lecture, { mode: "reverse" }), auto: jacobian(lecture), tape: jacobian(lecture, { engine: "tape" }), wasm: jacobian(lecture, { engine: "wasm" }), wrt: [0, 1], points: [[1.5, 0.5]] },
+  ];
+  const jrows = jacobians.flatMap((c) => c.points.map((point, k) => ({ c, point, id: `${c.name} #${k}` })));
+
+  it.each(jrows)("$id: forward and reverse agree with each other, with auto, across engines, and with central differences", ({ c, point }) => {
+    const J: number[][] = c.forward(...fresh(point));
+    const R: number[][] = c.reverse(...fresh(point));
+    const A: number[][] = c.auto(...fresh(point));
+    const value = c.f(...fresh(point));
+    const m = typeof value === "number" ? 1 : value.length;
+    const n = entries(point, c.wrt);
+    expect(J.length).toBe(m);
+    expect(R.length).toBe(m);
+    for (let r = 0; r < m; r++) {
+      expect(J[r].length).toBe(n);
+      for (let k = 0; k < n; k++) {
+        close(R[r][k], J[r][k], 1e-13, `reverse [${r}][${k}]`);
+        close(A[r][k], J[r][k], 1e-13, `auto [${r}][${k}]`);
+        const fd = richardson((h) => {
+          const out = c.f(...moved(point, c.wrt, k, h));
+          return typeof out === "number" ? out : out[r];
+        }, 0);
+        close(J[r][k], fd, 1e-7, `[${r}][${k}] vs differences`);
+      }
+    }
+    const T: number[][] = c.tape(...fresh(point));
+    const W: number[][] = c.wasm(...fresh(point));
+    T.forEach((row, r) => row.forEach((t, k) => close(t, J[r][k], 1e-12, `tape [${r}][${k}]`)));
+    W.forEach((row, r) => row.forEach((w, k) => close(w, J[r][k], 1e-12, `wasm [${r}][${k}]`)));
+  });
+
+  it("softmax's Jacobian: diag(s) − s·sᵀ, rows summing to 0", () => {
+    const z = F(0.3, -1.2, 2.5, 0.1);
+    const s = softmax(z);
+    const J = jacobian(softmax)(z);
+    J.forEach((row, i) => {
+      row.forEach((v, j) => close(v, (i === j ? s[i] : 0) - s[i] * s[j], 1e-15, `[${i}][${j}]`));
+      expect(Math.abs(row.reduce((a, b) => a + b, 0))).toBeLessThan(1e-15);
+    });
+  });
+});
+
+describe("second-order diagnostics", () => {
+  const compile = async (body: string) => {
+    const file = path.resolve("test/fixtures/second-order-probe.ts");
+    const source = `import { hessian, hvp, jacobian } from "gradc";\n${body}\n`;
+    const result = await transformModuleAsync(source, file, { readFile: (f) => (fs.existsSync(f) ? fs.readFileSync(f, "utf8") : undefined) });
+    return result.diagnostics.map((d) => d.message);
+  };
+
+  it("hessian on another engine, of an array-valued function, through recursion, and an unknown jacobian mode are reported", async () => {
+    expect(await compile(`function f(x: number): number { return x * x; }\nexport const h = hessian(f, { engine: "wasm" });`)).toEqual([expect.stringMatching(/hessian\(\) runs on generated JavaScript: engine "wasm"/)]);
+    expect(await compile(`function f(x: number): Float64Array { const o = new Float64Array(1); o[0] = x; return o; }\nexport const h = hessian(f);`)).toEqual([expect.stringMatching(/returns an array, so hessian has no single gradient/)]);
+    expect(await compile(`function p(x: number, n: number): number { return n <= 0 ? x : x * p(x, n - 1); }\nfunction f(x: number): number { return p(x, 3); }\nexport const h = hvp(f);`)).toEqual([expect.stringMatching(/second derivatives of 'f' need every helper inlined, and 'p' may recurse/)]);
+    expect(await compile(`function f(x: number): number { return x; }\nexport const j = jacobian(f, { mode: "sideways" });`)).toEqual([expect.stringMatching(/`mode` must be the literal "forward", "reverse" or "auto"/)]);
+    expect(await compile(`interface P { a: number }\nfunction f(p: P): number { return p.a * p.a; }\nexport const h = hessian(f);`)).toEqual([expect.stringMatching(/'f' takes an object or an optional parameter/)]);
+  });
+});
