@@ -10,6 +10,7 @@ import ts from "typescript";
 import { type Diagnostic, DiagnosticError, diagnosticAt, diagnosticAtLoc, syntaxDiagnostics } from "./diagnostics.js";
 import { type Engine, type MarkerCall, type MarkerOptions, type ModuleRequests, type Precision, findRequests } from "./front/markers.js";
 import { ModuleGraph, type ResolvedFunction, skipParens } from "./front/modules.js";
+import { rulesOf } from "./front/rules.js";
 import { createLowerContext, lowerFunction } from "./lower/lower.js";
 import { markRecursion, recursionProblems } from "./lower/recursion.js";
 import { moduleDeclaration } from "./lower/module-scope.js";
@@ -19,13 +20,14 @@ import { type GeneratedNames, forwardFunction, isDifferentiableParam } from "./d
 import { UnsupportedInReverse, reverseFunction } from "./differentiate/reverse.js";
 import { primalFunction } from "./differentiate/primal.js";
 import { SecondOrderUnsupported, tangentProgram } from "./differentiate/tangent-program.js";
+import { ruleForwardFunction, ruleReverseFunction } from "./differentiate/rules.js";
 import { simplify } from "./optimize/simplify.js";
 import { SUPPORT_NAME, printFunction } from "./emit/print.js";
 import { supportDeclaration } from "./emit/support.js";
 import { type WrapperKind, type WrapperSpec, guardRecursion, printWrapper } from "./emit/wrappers.js";
-import { TAPE_NAME, printTapeWrapper, printTapedFunction } from "./emit/taped.js";
+import { TAPE_NAME, printTapeWrapper, printTapedFunction, printTapedRuleFunction } from "./emit/taped.js";
 import { type AdapterSpec, flatWrt, needsAdapter, printAdapter } from "./emit/adapters.js";
-import { printHessianWrapper, printHvpWrapper, printJacobianWrapper } from "./emit/matrices.js";
+import { printGradOfGradWrapper, printHessianWrapper, printHvpWrapper, printJacobianWrapper } from "./emit/matrices.js";
 import { loadWasmBackend, wasmBackend } from "./emit/wasm/binaryen.js";
 import { WasmUnsupported } from "./emit/wasm/unsupported.js";
 import { buildWasmModule } from "./emit/wasm/module.js";
@@ -157,7 +159,7 @@ class ModuleCompiler {
   private readonly lowerCtx;
   private readonly takenNames: Set<string>;
   private readonly generatedNames = new Map<string, string>();
-  /** Recursion problems already reported (every target re-checks the functions lowered so far). */
+  /** Recursion problems (and out-of-scope external functions) already reported: every target re-checks the functions lowered so far. */
   private readonly reportedRecursion = new Set<string>();
   private readonly functions = new Map<string, FnIR>();
   private readonly pending: (() => GFn)[] = [];
@@ -192,6 +194,11 @@ class ModuleCompiler {
   }
 
   compile(): ModulePlan | undefined {
+    // This module's own defineRule calls are checked even when no function it declares is differentiated.
+    if (!this.lowerCtx.ruleFilesReported.has(this.sf)) {
+      this.lowerCtx.ruleFilesReported.add(this.sf);
+      this.diagnostics.push(...rulesOf(this.sf).diagnostics);
+    }
     const replacements: ModulePlan["replacements"] = [];
     const replace = (node: ts.Node, text: string) => replacements.push({ start: node.getStart(this.sf), end: node.getEnd(), text });
     // The exports `@differentiable` promises are reserved first, so names chosen for marker
@@ -203,6 +210,11 @@ class ModuleCompiler {
       // jit(f) on the compiled or tape engine is f as it is.
       if (marker.api === "jit" && marker.options.engine !== "wasm") {
         replace(marker.call, `(${marker.target.getText(this.sf)})`);
+        continue;
+      }
+      if (marker.inner) {
+        const name = this.gradOfGrad(marker, marker.inner);
+        if (name) replace(marker.call, name);
         continue;
       }
       if (marker.api === "hessian" || marker.api === "hvp" || marker.api === "jacobian") {
@@ -346,6 +358,7 @@ class ModuleCompiler {
     const fn = lowerFunction(resolved, this.lowerCtx);
     if (!fn) return undefined; // its diagnostics were reported when it was first lowered
     if (!this.registerAll(fn)) return undefined;
+    if (!this.externalsInScope()) return undefined;
     if (!fn.returnsValue) {
       const decl = resolved.node;
       this.diagnostics.push(diagnosticAt(ts.isFunctionDeclaration(decl) && decl.name ? decl.name : decl, `'${fn.sourceName}' returns nothing, so it has no derivative`, "a differentiated function returns the number to differentiate"));
@@ -364,9 +377,28 @@ class ModuleCompiler {
     return fn;
   }
 
+  /**
+   * Generated code calls a function gradc cannot read by the name its rule's module binds it to:
+   * only that module's derivatives may use it. False after a diagnostic (once per function).
+   */
+  private externalsInScope(): boolean {
+    let ok = true;
+    for (const fn of this.functions.values()) {
+      if (!fn.external || fn.external.file === this.sf.fileName) continue;
+      ok = false;
+      const key = `external|${fn.name}`;
+      if (this.reportedRecursion.has(key)) continue;
+      this.reportedRecursion.add(key);
+      this.diagnostics.push(
+        diagnosticAtLoc(fn.loc, `'${fn.sourceName}' is a function gradc cannot read, known by its rule here; its derivatives can be generated only in this module`, this.graph, "differentiate it from this module (export the derivative from here), or give gradc its TypeScript source"),
+      );
+    }
+    return ok;
+  }
+
   /** Registers every function lowered so far; false when `target` reaches recursion that cannot be differentiated (reported once). */
   private registerAll(target: FnIR): boolean {
-    for (const fn of this.lowerCtx.functions.values()) this.functions.set(fn.name, fn);
+    for (const fn of [...this.lowerCtx.functions.values(), ...this.lowerCtx.externals.values()]) this.functions.set(fn.name, fn);
     markRecursion(this.functions.values());
     const problems = recursionProblems(this.functions.values());
     for (const p of problems) {
@@ -481,6 +513,10 @@ class ModuleCompiler {
     if (existing) return existing;
     const name = this.fresh(`${fn.name}_taped`);
     this.generatedNames.set(key, name);
+    if (fn.rule) {
+      this.tapedFunctions.push(printTapedRuleFunction(fn, name, this.names().primal(fn.name)));
+      return name;
+    }
     const params = fn.params.filter(isDifferentiableParam).map((p) => p.name);
     const active = nodes ?? new Set([...analyzeActivity(fn, params), ...params]);
     const callees = new Set<string>();
@@ -531,6 +567,37 @@ class ModuleCompiler {
     return name;
   }
 
+  /**
+   * `grad(grad(f, { wrt: i }), options)`: the gradient of x ↦ ∂f/∂xᵢ, which is H·eᵢ — one hvp
+   * along the i-th parameter's direction, with the outer call's `wrt`.
+   */
+  private gradOfGrad(outer: MarkerCall, inner: MarkerCall): string | undefined {
+    const supported = outer.api === "grad" && inner.api === "grad" && !inner.inner && outer.options.engine === "compiled" && inner.options.engine === "compiled";
+    if (!supported) {
+      this.diagnostics.push(diagnosticAt(outer.call, `${outer.api}(${inner.api}(…)) is not supported: second derivatives are grad(grad(f, { wrt: i })), hvp(f) and hessian(f), on generated JavaScript`, "use hessian(f) or hvp(f)"));
+      return undefined;
+    }
+    const fn = this.lowerTarget(inner.target, inner.call, "grad");
+    if (!fn) return undefined;
+    const i = inner.options.wrt?.[0];
+    if (!inner.options.single || i === undefined || fn.signature[i]?.shape.k !== "leaf" || fn.params[i]?.type !== "num") {
+      this.diagnostics.push(diagnosticAt(inner.call, "grad of a gradient needs the inner gradient to be one number: grad(f, { wrt: i }) with parameter i a number", "for every second derivative at once use hessian(f); along a direction, hvp(f)"));
+      return undefined;
+    }
+    if (needsAdapter(fn)) {
+      this.diagnostics.push(diagnosticAt(outer.call, `grad(grad(…)) takes functions of numbers, booleans, strings and arrays; '${fn.sourceName}' takes an object or an optional parameter`, "not supported yet: pass the fields as separate parameters"));
+      return undefined;
+    }
+    if (!this.checkWrt(fn, [i], inner.options.wrtNodes, inner.call, "grad")) return undefined;
+    const wrt = this.checkWrt(fn, outer.options.wrt, outer.options.wrtNodes, outer.call, "grad");
+    if (!wrt) return undefined;
+    const hvpName = this.hvp(fn, wrt, outer.options.single);
+    if (hvpName === undefined) return undefined;
+    const name = this.fresh(`${fn.sourceName}_grad_grad`);
+    this.matrixWrappers.push(printGradOfGradWrapper(name, fn, i, wrt, outer.options.single, hvpName));
+    return name;
+  }
+
   /** The hvp wrapper of `fn` (entries for `wrt`): the reverse function of its tangent program. */
   private hvp(fn: FnIR, wrt: number[], single: boolean): string | undefined {
     const key = `hvp|${fn.name}|${wrt.join(",")}|${single}`;
@@ -563,20 +630,28 @@ class ModuleCompiler {
     const all = fn.params.map((_, i) => i).filter((i) => isDifferentiableParam(fn.params[i]));
     const isAll = wrt.length === all.length && wrt.every((i, k) => i === all[k]);
     if (isAll) return this.names().reverse(fn.name);
-    return this.request(`rev|${fn.name}|${wrt.join(",")}`, `${fn.name}_rev_wrt${wrt.join("_")}`, (name) => {
-      return reverseFunction(fn, wrt, this.functions, this.names(), name);
-    });
+    this.adjointSlots = Math.max(this.adjointSlots, fn.params.length);
+    return this.request(`rev|${fn.name}|${wrt.join(",")}`, `${fn.name}_rev_wrt${wrt.join("_")}`, (name) => this.reverseOf(fn, wrt, name));
+  }
+
+  /** A reverse function: from the function's code, or from its rule (defineRule). */
+  private reverseOf(fn: FnIR, wrt: number[], name: string): GFn {
+    return fn.rule ? ruleReverseFunction(fn, wrt, this.names(), name) : reverseFunction(fn, wrt, this.functions, this.names(), name);
   }
 
   private names(): GeneratedNames {
     return {
       primal: (f) => this.request(`primal|${f}`, `${f}_primal`, () => primalFunction(this.functions.get(f)!, this.names())),
-      forward: (f) => this.request(`fwd|${f}`, `${f}_fwd`, () => forwardFunction(this.functions.get(f)!, this.functions, this.names())),
+      forward: (f) =>
+        this.request(`fwd|${f}`, `${f}_fwd`, () => {
+          const fn = this.functions.get(f)!;
+          return fn.rule ? ruleForwardFunction(fn, this.names()) : forwardFunction(fn, this.functions, this.names());
+        }),
       reverse: (f) => {
         const fn = this.functions.get(f)!;
         this.adjointSlots = Math.max(this.adjointSlots, fn.params.length);
         const wrt = fn.params.map((_, i) => i).filter((i) => isDifferentiableParam(fn.params[i]));
-        return this.request(`rev|${f}`, `${f}_rev`, (name) => reverseFunction(fn, wrt, this.functions, this.names(), name));
+        return this.request(`rev|${f}`, `${f}_rev`, (name) => this.reverseOf(fn, wrt, name));
       },
     };
   }

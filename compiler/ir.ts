@@ -29,7 +29,7 @@ export interface SourceLoc {
 
 /** Primitive numeric operations: each is one record of primitives.ts (evaluation, spelling, partials). */
 export type { PrimOp } from "./primitives.js";
-import type { PrimOp } from "./primitives.js";
+import type { Partial, PrimOp } from "./primitives.js";
 
 export type CmpOp = "<" | "<=" | ">" | ">=" | "===" | "!==";
 
@@ -154,6 +154,17 @@ export interface FnIR {
   recursive?: boolean;
   /** Calls (transitively) a recursive function, or is one: its depth depends on run-time data. */
   reachesRecursion?: boolean;
+  /**
+   * A user-defined derivative (`defineRule`, front/rules.ts): ∂result/∂paramᵢ as expression trees
+   * over the parameters and the result, as the primitives table writes them. Derivative code uses
+   * these partials for a call of the function; its body only computes the value.
+   */
+  rule?: { partials: Partial[] };
+  /**
+   * A function gradc cannot read, known by its rule alone: its value is a call of `name` as
+   * module `file` binds it, and it has no body.
+   */
+  external?: { name: string; file: string };
   loc: SourceLoc;
 }
 

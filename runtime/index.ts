@@ -337,6 +337,20 @@ export function jacobian<F extends VectorFunction, const W extends Wrt<F> | unde
   return notTransformed("jacobian");
 }
 
+/**
+ * Gives `f` — a function of numbers that returns a number — its own derivative: `partials` takes
+ * f's arguments and then its value, and returns ∂f/∂xᵢ for each argument, e.g.
+ * `defineRule(softplus, (x, value) => [1 / (1 + Math.exp(-x))])`. Write it at the top level of the
+ * module that declares `f`. gradc reads it at build time: every engine (generated forward and
+ * reverse code, the tape, WebAssembly, second derivatives) then treats a call of `f` as one
+ * operation with these partials and runs f's body only for its value. The partials are
+ * expressions of the arguments and the value: numbers, arithmetic and `Math` functions. At run
+ * time the call does nothing.
+ */
+export function defineRule<const A extends number[]>(f: (...args: A) => number, partials: (...argumentsAndValue: [...A, number]) => { [K in keyof A]: number }): void {
+  void f, partials;
+}
+
 export { Tape, sharedTape, type Node } from "./tape.js";
 export { checkGrad, richardsonDerivative, type GradCheckOptions, type GradCheckReport, type GradEngines, type ParameterReport } from "./check.js";
 

@@ -118,6 +118,17 @@ export class Tape {
     return this.push(y, pa ? a : -1, pa ? pa(va, vb, y) : 0, pb && b >= 0 ? b : -1, pb && b >= 0 ? pb(va, vb, y) : 0);
   }
 
+  /**
+   * Records an operation of any number of operands with the given partials (a function with its
+   * own rule, defineRule): nodes hold two parents each, so operands past the second are chained
+   * through nodes of the same value that pass the adjoint on unchanged.
+   */
+  custom(value: number, parents: ArrayLike<Node>, partials: ArrayLike<number>): Node {
+    let node = this.push(value, parents.length > 0 ? parents[0]! : -1, parents.length > 0 ? partials[0]! : 0, parents.length > 1 ? parents[1]! : -1, parents.length > 1 ? partials[1]! : 0);
+    for (let k = 2; k < parents.length; k++) node = this.push(value, node, 1, parents[k]!, partials[k]!);
+    return node;
+  }
+
   /** Walks the tape backwards from `output`, seeded with `seed`; read results with `adjoint`. */
   backward(output: Node, seed = 1): void {
     this.clearAdjoints();

@@ -17,6 +17,7 @@ import { richardson } from "./support/numeric.js";
 import {
   activations,
   branchy,
+  cubicSine,
   float32Quadratic,
   lecture,
   loopy,
@@ -162,6 +163,35 @@ describe("hessian and hvp", () => {
     // ∂²/∂x₀∂w₀ = 2x₀ + cos w₀; ∂²/∂w₀² = −x₀ sin w₀
     close(H[0][3], 2 * 0.5 + Math.cos(0.3), 1e-14, "∂²/∂x₀∂w₀");
     close(H[3][3], -0.5 * Math.sin(0.3), 1e-14, "∂²/∂w₀²");
+  });
+});
+
+describe("grad of a gradient", () => {
+  it("grad(grad(f, { wrt: i })) is row i of the Hessian: the lecture example by hand", () => {
+    for (const [x1, x2] of [[1.5, 0.5], [0.4, -2]]) {
+      const [d11, d12] = grad(grad(lecture, { wrt: 0 }))(x1, x2);
+      close(d11, -1 / (x1 * x1), 1e-14, "∂²/∂x₁²");
+      close(d12, 1, 1e-14, "∂²/∂x₁∂x₂");
+      close(grad(grad(lecture, { wrt: 1 }))(x1, x2)[1], Math.sin(x2), 1e-14, "∂²/∂x₂²");
+    }
+  });
+
+  it("the second derivative of x³ sin x is 6x sin x + 6x² cos x − x³ sin x", () => {
+    // (no outer `wrt`: TypeScript cannot infer its type through the inner call)
+    const second = grad(grad(cubicSine, { wrt: 0 }));
+    for (const x of [-2.5, 0, 0.3, 1.7, 4]) close(second(x)[0], 6 * x * Math.sin(x) + 6 * x * x * Math.cos(x) - x ** 3 * Math.sin(x), 1e-13, `x = ${x}`);
+  });
+
+  it("grad of an array-valued gradient, or of a gradient list, is a diagnostic", async () => {
+    const compile = async (body: string) => {
+      const file = path.resolve("test/fixtures/second-order-probe.ts");
+      const result = await transformModuleAsync(`import { grad, valueAndGrad } from "gradc";\n${body}\n`, file, { readFile: (f) => (fs.existsSync(f) ? fs.readFileSync(f, "utf8") : undefined) });
+      return result.diagnostics.map((d) => d.message);
+    };
+    const needsOne = /grad of a gradient needs the inner gradient to be one number/;
+    expect(await compile(`function f(x: Float64Array): number { return x[0] * x[0]; }\nexport const g = grad(grad(f, { wrt: 0 }));`)).toEqual([expect.stringMatching(needsOne)]);
+    expect(await compile(`function f(x: number, y: number): number { return x * y; }\nexport const g = grad(grad(f));`)).toEqual([expect.stringMatching(needsOne)]);
+    expect(await compile(`function f(x: number): number { return x * x; }\nexport const g = valueAndGrad(grad(f, { wrt: 0 }));`)).toEqual([expect.stringMatching(/valueAndGrad\(grad\(…\)\) is not supported/)]);
   });
 });
 

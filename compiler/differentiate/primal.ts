@@ -8,6 +8,7 @@ import { varsOf } from "./common.js";
 import type { GeneratedNames } from "./forward.js";
 
 export function primalFunction(fn: FnIR, generated: GeneratedNames): GFn {
+  if (fn.external) return externalPrimal(fn, generated);
   const clone = (stmts: Stmt[]): GStmt[] =>
     stmts.flatMap((s): GStmt[] => {
       switch (s.k) {
@@ -31,5 +32,23 @@ export function primalFunction(fn: FnIR, generated: GeneratedNames): GFn {
     returns: fn.resultType,
     reentrant: fn.recursive,
     doc: `${fn.sourceName} (${fn.loc.file.split("/").pop()}:${fn.loc.line}), as lowered by gradc`,
+  };
+}
+
+/**
+ * The primal of a function gradc cannot read (it has a rule): a call of the function itself, by
+ * the name its module binds it to — the one module whose generated code may use it.
+ */
+function externalPrimal(fn: FnIR, generated: GeneratedNames): GFn {
+  return {
+    name: generated.primal(fn.name),
+    params: fn.params,
+    vars: varsOf(fn.vars),
+    body: [
+      { k: "assign", target: fn.result, expr: { k: "call", fn: fn.external!.name, args: fn.params.map((p) => ({ k: "var", name: p.name })) } },
+      { k: "return", value: { k: "var", name: fn.result } },
+    ],
+    returns: "num",
+    doc: `${fn.sourceName}, which gradc cannot read: called as it is (its derivative is its rule)`,
   };
 }

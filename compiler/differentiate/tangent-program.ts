@@ -12,13 +12,14 @@
  * with the IR's own statements rather than generated code's: a tangent Σ ∂y/∂xᵢ·ẋᵢ becomes
  * products and sums, one primitive per variable, so the result is an FnIR that every analysis
  * of reverse mode (activity, to-be-recorded, recomputation in counted loops) runs on as on
- * source code. Helpers are inlined first: a tangent crosses no call. A term whose partial may be
+ * source code. Helpers are inlined first: a tangent crosses no call — except a function with its
+ * own rule (defineRule), which stays one operation whose partials are the rule's. A term whose partial may be
  * infinite where its tangent is 0 (√x at 0) is 0 there, as forward mode's zero-safe product is.
  */
 import { type Atom, type Expr, type FnIR, type GStmt, type Param, type SourceLoc, type Stmt, type Type, assertNever, isDifferentiableParam, num, ref } from "../ir.js";
 import { analyzeActivity } from "../analyze/activity.js";
 import { inlineEveryCall } from "../lower/inline.js";
-import { PRIMITIVES } from "../primitives.js";
+import { type Partial, PRIMITIVES } from "../primitives.js";
 import { LocalNames, buildPartial } from "./common.js";
 
 export class SecondOrderUnsupported extends Error {
@@ -35,7 +36,8 @@ export class SecondOrderUnsupported extends Error {
  * or float array followed by its tangent), result the directional derivative (a number).
  */
 export function tangentProgram(source: FnIR, functions: Map<string, FnIR>, name: string): FnIR {
-  const fn: FnIR = structuredClone(source);
+  // A function with its own rule is one call of itself, whose tangent the rule gives.
+  const fn: FnIR = source.rule ? callOf(source) : structuredClone(source);
   const recursive = inlineEveryCall(fn, functions);
   if (recursive !== undefined) throw new SecondOrderUnsupported(`second derivatives of '${source.sourceName}' need every helper inlined, and '${recursive}' may recurse`, source.loc);
 
@@ -79,7 +81,6 @@ export function tangentProgram(source: FnIR, functions: Map<string, FnIR>, name:
 
   const transformAssign = (s: Stmt & { k: "assign" }, out: Stmt[]): void => {
     const { target, expr, loc } = s;
-    if (expr.k === "call") throw new Error("gradc internal error: a call survived inlining in a tangent program");
     if (!active.has(target)) {
       out.push(s);
       return;
@@ -89,7 +90,7 @@ export function tangentProgram(source: FnIR, functions: Map<string, FnIR>, name:
       return;
     }
     // y = op(y, …) overwrites an operand its tangent reads: the value goes to a temporary first.
-    const overwritesArgument = expr.k === "prim" && expr.args.some((a) => a.k === "var" && a.name === target);
+    const overwritesArgument = (expr.k === "prim" || expr.k === "call") && expr.args.some((a) => a.k === "var" && a.name === target);
     const value = overwritesArgument ? names.temp("r") : target;
     out.push({ ...s, target: value });
     const tangent = overwritesArgument ? names.temp("r_dot") : dot(target);
@@ -100,19 +101,29 @@ export function tangentProgram(source: FnIR, functions: Map<string, FnIR>, name:
     }
   };
 
+  /** ẏ = Σ ∂y/∂xᵢ·ẋᵢ over the active operands, the partials a primitive's or a rule's. */
+  const fromPartials = (target: string, partials: readonly (Partial | null)[], args: Atom[], result: Atom, zeroSafe: boolean, loc: SourceLoc, declares: boolean, out: Stmt[]): void => {
+    const partialCode: GStmt[] = [];
+    const terms: { coef: Atom; value: Atom; zeroSafe: boolean }[] = [];
+    partials.forEach((partial, i) => {
+      const arg = args[i];
+      if (!partial || !isActive(arg)) return;
+      const coef = buildPartial(partial, args, result, names, partialCode, loc);
+      terms.push({ coef, value: ref(dot(arg.name)), zeroSafe });
+    });
+    out.push(...partialCode.map((g) => asSourceStatement(g, loc)));
+    sumOfProducts(target, terms, loc, declares, out);
+  };
+
   const tangentAssign = (target: string, expr: Expr, result: Atom, loc: SourceLoc, declares: boolean, out: Stmt[]): void => {
     switch (expr.k) {
-      case "prim": {
-        const partialCode: GStmt[] = [];
-        const terms: { coef: Atom; value: Atom; zeroSafe: boolean }[] = [];
-        PRIMITIVES[expr.op].partials.forEach((partial, i) => {
-          const arg = expr.args[i];
-          if (!partial || !isActive(arg)) return;
-          const coef = buildPartial(partial, expr.args, result, names, partialCode, loc);
-          terms.push({ coef, value: ref(dot(arg.name)), zeroSafe: PRIMITIVES[expr.op].infiniteSlope === true });
-        });
-        out.push(...partialCode.map((g) => asSourceStatement(g, loc)));
-        sumOfProducts(target, terms, loc, declares, out);
+      case "prim":
+        fromPartials(target, PRIMITIVES[expr.op].partials, expr.args, result, PRIMITIVES[expr.op].infiniteSlope === true, loc, declares, out);
+        return;
+      case "call": {
+        // Only functions with their own rule are still called (inlineEveryCall).
+        const rule = functions.get(expr.fn)!.rule!;
+        fromPartials(target, rule.partials, expr.args, result, false, loc, declares, out);
         return;
       }
       case "copy":
@@ -121,8 +132,6 @@ export function tangentProgram(source: FnIR, functions: Map<string, FnIR>, name:
       case "load":
         out.push({ k: "assign", target, expr: active.has(expr.arr) ? { k: "load", arr: dot(expr.arr), index: expr.index } : { k: "copy", arg: num(0) }, loc, declares });
         return;
-      case "call":
-        throw new Error("gradc internal error: a call survived inlining in a tangent program");
       case "stop":
       case "cmp":
       case "not":
@@ -147,7 +156,7 @@ export function tangentProgram(source: FnIR, functions: Map<string, FnIR>, name:
           if (active.has(s.arr)) out.push({ k: "store", arr: dot(s.arr), index: s.index, value: tangentOf(s.value), loc: s.loc });
           break;
         case "effect":
-          throw new Error("gradc internal error: a call survived inlining in a tangent program");
+          throw new Error("gradc internal error: a call for its effect survived inlining in a tangent program");
         case "if":
           out.push({ ...s, then: transform(s.then), else: transform(s.else) });
           break;
@@ -191,4 +200,13 @@ export function tangentProgram(source: FnIR, functions: Map<string, FnIR>, name:
 function asSourceStatement(s: GStmt, loc: SourceLoc): Stmt {
   if (s.k !== "assign" || s.expr.k !== "prim") throw new Error("gradc internal error: a partial's code is not an assignment of a primitive");
   return { k: "assign", target: s.target, expr: s.expr, loc };
+}
+
+/** A function whose body is one call of `fn` with its own parameters. */
+function callOf(fn: FnIR): FnIR {
+  const result = `${fn.result}_call`;
+  const vars = new Map<string, Type>(fn.params.map((p) => [p.name, p.type]));
+  vars.set(result, fn.resultType);
+  const call: Stmt = { k: "assign", target: result, expr: { k: "call", fn: fn.name, args: fn.params.map((p) => ref(p.name)) }, loc: fn.loc, declares: true };
+  return { ...fn, rule: undefined, vars, body: [call], result };
 }

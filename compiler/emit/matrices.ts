@@ -90,6 +90,21 @@ export function printHessianWrapper(name: string, fn: FnIR, wrt: number[], hvpNa
   ].join("\n");
 }
 
+/** `grad(grad(f, { wrt: i }))`: hvp along the i-th parameter's direction (a number parameter). */
+export function printGradOfGradWrapper(name: string, fn: FnIR, i: number, wrt: number[], single: boolean, hvpName: string): string {
+  const params = fn.params.map((p) => `${p.name}: ${p.float32 ? "Float32Array" : TS_TYPE_NAME[p.type]}`).join(", ");
+  // The direction eᵢ: 1 for parameter i, zeros for the other numbers and arrays (others have no tangent).
+  const direction = fn.params.map((p, k) => (k === i ? "1" : p.type === "arr" && isDifferentiableParam(p) ? `new Float64Array(${p.name}.length)` : "0"));
+  const entryType = (p: Param) => (!isDifferentiableParam(p) ? "number" : p.type === "arr" ? (p.float32 ? "Float32Array" : "Float64Array") : "number");
+  const resultType = single ? entryType(fn.params[wrt[0]]) : `[${wrt.map((k) => entryType(fn.params[k])).join(", ")}]`;
+  return [
+    `/** grad(grad(${fn.sourceName}, { wrt: ${i} }), { wrt: ${single ? wrt[0] : `[${wrt.join(", ")}]`} }): ∂/∂x of ∂${fn.sourceName}/∂${fn.params[i].name}, row ${i} of the Hessian */`,
+    `function ${name}(${params}): ${resultType} {`,
+    `  return ${hvpName}([${fn.params.map((p) => p.name).join(", ")}], [${direction.join(", ")}]);`,
+    `}`,
+  ].join("\n");
+}
+
 /** `jacobian(f)`: jvp per column or vjp per row (the vjp's wrt is the jacobian's, as a list). */
 export function printJacobianWrapper(name: string, fn: FnIR, wrt: number[], mode: JacobianMode, jvpName: string, vjpName: string): string {
   const params = fn.params.map((p) => `${p.name}: ${p.float32 ? "Float32Array" : TS_TYPE_NAME[p.type]}`).join(", ");

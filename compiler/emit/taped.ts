@@ -7,7 +7,7 @@
  * counterpart of the compiled reverse function.
  */
 import { assertNever, type Atom, type Expr, type FnIR, type Param, type PrimOp, type Stmt, TS_TYPE_NAME, isDifferentiableParam, writtenParams } from "../ir.js";
-import { PRIMITIVES } from "../primitives.js";
+import { type Partial, PRIMITIVES } from "../primitives.js";
 import type { WrapperSpec } from "./wrappers.js";
 import { atom, spell } from "./print.js";
 
@@ -32,12 +32,6 @@ export function printTapedFunction(fn: FnIR, name: string, taped: (callee: strin
   /** The operand as a plain value (nodes are read). */
   const plain = (a: Atom): string => (isNode(a) ? `${TAPE_NAME}.value(${(a as { name: string }).name})` : atom(a));
   const arrayNodes = (name: string) => (nodes.has(name) ? name : `${TAPE_NAME}.constants(${name})`);
-  const plainPrim = (op: PrimOp, args: string[]): string => {
-    const spelling = PRIMITIVES[op].spelling;
-    // The tape engine evaluates the support object's helpers itself: taped code has no support object.
-    if ("helper" in spelling) return `${TAPE_NAME}.evaluate("${op}", ${args.join(", ")})`;
-    return "comparison" in spelling ? `(${spell(spelling, args, "")})` : spell(spelling, args, "");
-  };
   // Helpers take every number and float array as nodes; booleans, strings and integer arrays stay plain values.
   const callArgs = (callee: string, args: Atom[]) => {
     const params = calleeParams(callee);
@@ -122,6 +116,50 @@ export function printTapedFunction(fn: FnIR, name: string, taped: (callee: strin
   lines.push(`  return ${fn.resultType === "arr" ? arrayNodes(fn.result) : node({ k: "var", name: fn.result })};`);
   lines.push("}");
   return lines.join("\n");
+}
+
+/** A primitive on plain values, spelled in taped code. */
+function plainPrim(op: PrimOp, args: string[]): string {
+  const spelling = PRIMITIVES[op].spelling;
+  // The tape engine evaluates the support object's helpers itself: taped code has no support object.
+  if ("helper" in spelling) return `${TAPE_NAME}.evaluate("${op}", ${args.join(", ")})`;
+  return "comparison" in spelling ? `(${spell(spelling, args, "")})` : spell(spelling, args, "");
+}
+
+/**
+ * A function with its own rule (defineRule) on the tape engine: its value from its primal clone,
+ * recorded as one node whose partials are the rule's, evaluated at the point.
+ */
+export function printTapedRuleFunction(fn: FnIR, name: string, primalName: string): string {
+  const taken = new Set(fn.vars.keys());
+  const fresh = (base: string) => {
+    let n = base;
+    for (let i = 2; taken.has(n); i++) n = `${base}${i}`;
+    taken.add(n);
+    return n;
+  };
+  const values = fn.params.map((p) => fresh(`${p.name}_value`));
+  const value = fresh("value");
+  const spellPartial = (p: Partial): string => {
+    switch (p.k) {
+      case "arg":
+        return values[p.index];
+      case "result":
+        return value;
+      case "const":
+        return atom({ k: "num", value: p.value });
+      case "op":
+        return `(${plainPrim(p.op, p.args.map(spellPartial))})`;
+    }
+  };
+  return [
+    `/** ${fn.sourceName} on the tape engine, by its rule (defineRule): one node whose partials are the rule's */`,
+    `function ${name}(${fn.params.map((p) => `${p.name}: number`).join(", ")}): number {`,
+    ...fn.params.map((p, i) => `  const ${values[i]} = ${TAPE_NAME}.value(${p.name});`),
+    `  const ${value} = ${primalName}(${values.join(", ")});`,
+    `  return ${TAPE_NAME}.custom(${value}, [${fn.params.map((p) => p.name).join(", ")}], [${fn.rule!.partials.map(spellPartial).join(", ")}]);`,
+    `}`,
+  ].join("\n");
 }
 
 /** grad / valueAndGrad / vjp / jvp / valueAndGradInto of a function, computed on the tape. */

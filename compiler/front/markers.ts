@@ -38,6 +38,8 @@ export interface MarkerCall {
   /** The function argument: an identifier naming a function, or an inline function. */
   target: ts.Expression;
   options: MarkerOptions;
+  /** `grad(grad(f, { wrt: i }))`: the marker call this one differentiates (a second derivative). */
+  inner?: MarkerCall;
 }
 
 export interface ModuleRequests {
@@ -100,6 +102,15 @@ export function findRequests(sf: ts.SourceFile, diagnostics: Diagnostic[]): Modu
       if (api && MARKER_APIS.includes(api)) {
         const marker = readMarker(api as MarkerApi, node, diagnostics);
         if (marker) markers.push(marker);
+        // grad(grad(f, { wrt: i })): the inner call is part of the outer request, not one of its own.
+        const target = marker && skipParens(marker.target);
+        const innerApi = target && ts.isCallExpression(target) ? apiOf(target.expression) : undefined;
+        if (marker && innerApi && MARKER_APIS.includes(innerApi)) {
+          const inner = readMarker(innerApi as MarkerApi, target as ts.CallExpression, diagnostics);
+          if (inner) marker.inner = inner;
+          else markers.pop();
+          return;
+        }
       }
     }
     ts.forEachChild(node, visit);

@@ -14,7 +14,8 @@ import { enumValues, INTEGER_ARRAYS, ShapeError } from "./shapes.js";
 import { type Binding, isObjectValue, type ObjectValue } from "./values.js";
 import { arrayKind, excerpt, fieldOf, isEffect, objectHolds } from "./syntax.js";
 import { type FnHeader, LoweringScope, TYPE_NAMES, type Typed, Unsupported } from "./scope.js";
-import { lowerFunction } from "./lower.js";
+import { externalFunction, lowerFunction } from "./lower.js";
+import { rulesOf } from "../front/rules.js";
 
 /** Expressions, calls and conditions. */
 export abstract class ExpressionLowering extends LoweringScope {
@@ -353,8 +354,11 @@ export abstract class ExpressionLowering extends LoweringScope {
     const callee = skipParens(e.expression) as ts.Identifier;
     if (this.lookup(callee.text)) this.fail(callee, `'${callee.text}' is a local variable, not a function`);
     const resolved = this.ctx.graph.resolveLocal(this.sf, callee.text);
-    if (!resolved.ok) return this.fail(callee, `gradc cannot see the body of '${callee.text}': ${resolved.reason}`, "gradc differentiates calls to functions whose TypeScript source it can read (declared in this module or imported with a relative path)");
-    const fn = this.ctx.inProgress.includes(resolved.fn.node) ? this.recursiveCallee(e, resolved.fn.node) : lowerFunction(resolved.fn, this.ctx);
+    const rule = resolved.ok ? undefined : rulesOf(this.sf).rules.get(callee.text);
+    if (!resolved.ok && !rule) {
+      return this.fail(callee, `gradc cannot see the body of '${callee.text}': ${resolved.reason}`, "gradc differentiates calls to functions whose TypeScript source it can read (declared in this module or imported with a relative path), and functions given a rule with defineRule");
+    }
+    const fn = !resolved.ok ? externalFunction(callee.text, rule!, this.sf, this.ctx) : this.ctx.inProgress.includes(resolved.fn.node) ? this.recursiveCallee(e, resolved.fn.node) : lowerFunction(resolved.fn, this.ctx);
     if (!fn) return this.fail(e, `'${callee.text}' cannot be differentiated (see the errors above)`);
     const required = fn.signature.filter((p) => p.shape.k !== "optional").length;
     if (e.arguments.length > fn.signature.length || e.arguments.length < required) {

@@ -57,7 +57,8 @@ export function inlineArraySharingCalls(fn: FnIR, functions: Map<string, FnIR>):
 
 /**
  * Replaces, in place, every call of `fn` by the callee's body (second-order code differentiates
- * one function with no calls: differentiate/tangent-program.ts). Returns the name of a callee
+ * one function with no calls: differentiate/tangent-program.ts) — except calls of functions with
+ * their own rule (defineRule), which stay single operations. Returns the name of a callee
  * that may recurse, which cannot be inlined, or undefined once no call is left.
  */
 export function inlineEveryCall(fn: FnIR, functions: Map<string, FnIR>): string | undefined {
@@ -71,6 +72,8 @@ export function inlineEveryCall(fn: FnIR, functions: Map<string, FnIR>): string 
         const call = s.k === "effect" ? s : s.k === "assign" && s.expr.k === "call" ? s.expr : undefined;
         if (!call) return [s];
         const callee = functions.get(call.fn);
+        // A function with its own rule stays a call: one operation with the rule's partials.
+        if (callee?.rule) return [s];
         if (!callee || mayRecurse(callee, functions)) {
           recursive ??= callee?.sourceName ?? call.fn;
           return [s];

@@ -10,7 +10,8 @@
  * expressions.ts → objects.ts → statements.ts, and lowers its callees on demand.
  */
 import ts from "typescript";
-import { type Diagnostic } from "../diagnostics.js";
+import { type Diagnostic, diagnosticAt } from "../diagnostics.js";
+import { type CustomRule, rulesOf } from "../front/rules.js";
 import { bool, type FnIR, num, type Param, type ParamShape, ref, type SourceParam, type Stmt, str, type Type } from "../ir.js";
 import { type ModuleGraph, type ResolvedFunction, skipParens } from "../front/modules.js";
 import { inlineArraySharingCalls } from "./inline.js";
@@ -25,7 +26,63 @@ import { StatementLowering } from "./statements.js";
 export type { LowerContext } from "./scope.js";
 
 export function createLowerContext(graph: ModuleGraph, diagnostics: Diagnostic[]): LowerContext {
-  return { graph, diagnostics, functions: new Map(), failed: new Set(), usedNames: new Set(), inProgress: [], headers: new Map() };
+  return { graph, diagnostics, functions: new Map(), failed: new Set(), usedNames: new Set(), inProgress: [], headers: new Map(), ruleFilesReported: new Set(), externals: new Map() };
+}
+
+/**
+ * Gives `ir` the rule its module declares for it (front/rules.ts), after checking that it fits: a
+ * function of numbers returning a number, one partial per parameter. False after a diagnostic.
+ */
+function attachRule(ir: FnIR, fn: ResolvedFunction, ctx: LowerContext): boolean {
+  const { rules, diagnostics } = rulesOf(fn.sourceFile);
+  if (!ctx.ruleFilesReported.has(fn.sourceFile)) {
+    ctx.ruleFilesReported.add(fn.sourceFile);
+    ctx.diagnostics.push(...diagnostics);
+  }
+  const rule = rules.get(fn.name);
+  if (!rule) return true;
+  const fits = ir.resultType === "num" && !ir.resultLayout && ir.params.every((p) => p.type === "num") && ir.signature.every((p) => p.shape.k === "leaf");
+  if (!fits) {
+    ctx.diagnostics.push(diagnosticAt(rule.node, `a rule gives partials to a function of numbers that returns a number; '${fn.name}' is not one`, "write the rule for a scalar helper it calls"));
+    return false;
+  }
+  if (rule.partials.length !== ir.params.length) {
+    ctx.diagnostics.push(diagnosticAt(rule.node, `the rule for '${fn.name}' gives ${rule.partials.length} partial${rule.partials.length === 1 ? "" : "s"}; '${fn.name}' takes ${ir.params.length} parameter${ir.params.length === 1 ? "" : "s"}`));
+    return false;
+  }
+  ir.rule = { partials: rule.partials };
+  return true;
+}
+
+/**
+ * A function gradc cannot read (imported from a package, or from a module without TypeScript
+ * source) that has a rule in `sf`: numbers in, a number out, as many parameters as the rule has
+ * partials. Its generated primal calls it by the name `sf` binds it to (primal.ts), so derivative
+ * code that uses it must be generated in `sf` itself (compiler/index.ts checks).
+ */
+export function externalFunction(name: string, rule: CustomRule, sf: ts.SourceFile, ctx: LowerContext): FnIR {
+  const key = `${sf.fileName}\u0000${name}`;
+  const known = ctx.externals.get(key);
+  if (known) return known;
+  const params: Param[] = rule.partials.map((_, i) => ({ name: `x${i}`, type: "num" }));
+  const start = rule.node.getStart(sf);
+  const { line, character } = sf.getLineAndCharacterOfPosition(start);
+  const ir: FnIR = {
+    name: uniqueName(name, ctx.usedNames),
+    sourceName: name,
+    params,
+    signature: params.map((p, i) => ({ name: p.name, shape: { k: "leaf", param: i } })),
+    vars: new Map([...params.map((p): [string, Type] => [p.name, "num"]), ["value", "num"]]),
+    body: [],
+    result: "value",
+    resultType: "num",
+    returnsValue: true,
+    loc: { file: sf.fileName, line: line + 1, col: character + 1, text: sf.text.slice(start, sf.getLineEndOfPosition(start)).trim() },
+    rule: { partials: rule.partials },
+    external: { name, file: sf.fileName },
+  };
+  ctx.externals.set(key, ir);
+  return ir;
 }
 
 /** Lowers a function and, transitively, every function it calls. Undefined after diagnostics. */
@@ -38,6 +95,10 @@ export function lowerFunction(fn: ResolvedFunction, ctx: LowerContext): FnIR | u
   try {
     const ir = new FunctionLowerer(fn, ctx).lower();
     if (ctx.diagnostics.length > before) {
+      ctx.failed.add(fn.node);
+      return undefined;
+    }
+    if (!attachRule(ir, fn, ctx)) {
       ctx.failed.add(fn.node);
       return undefined;
     }

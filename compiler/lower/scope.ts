@@ -28,6 +28,10 @@ export interface LowerContext {
    * parameters are, from its declared return type.
    */
   headers: Map<FunctionNode, FnHeader>;
+  /** Modules whose `defineRule` diagnostics are already reported. */
+  ruleFilesReported: Set<ts.SourceFile>;
+  /** Functions gradc cannot read that have a rule (lower.ts `externalFunction`), by module and name. */
+  externals: Map<string, FnIR>;
 }
 
 /** Thrown inside lowering to abandon a construct after its diagnostic has been recorded. */

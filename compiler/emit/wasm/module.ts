@@ -103,7 +103,7 @@ function reachable(functions: Map<string, GFn>, entries: string[]): Set<string> 
   const visit = (name: string) => {
     if (seen.has(name)) return;
     const fn = functions.get(name);
-    if (!fn) throw new WasmUnsupported(`'${name}' is not generated code the wasm engine can call`);
+    if (!fn) throw new WasmUnsupported(`'${name}' is not generated code the wasm engine can call (a function gradc cannot read, known by its defineRule, runs on the compiled and tape engines)`);
     seen.add(name);
     walkGenerated(fn.body, (s) => {
       if (s.k === "effect") visit(s.fn);
