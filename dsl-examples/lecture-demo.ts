@@ -2,7 +2,7 @@
  * The main job of the README's first command: differentiate the lecture example with every API
  * form and compare against the lecture's reference figures (as README.md's first example quotes them).
  */
-import { grad, jvp, valueAndGrad, vjp } from "gradc";
+import { grad, hessian, jvp, valueAndGrad, vjp } from "gradc";
 import { f } from "./lecture.js";
 
 const x1 = 1.5;
@@ -17,3 +17,4 @@ console.log(`valueAndGrad gradient  = [${gradient.join(", ")}]`);
 console.log(`∂f/∂x1 (forward mode)  = ${tangent}`);
 console.log(`vjp pullback(1)        = [${pullback(1).join(", ")}]`);
 console.log(`reference (README)     = [3.011843327673907, -13.723961509314076], f = 2.016646669428201`);
+console.log(`hessian f              = ${JSON.stringify(hessian(f)(x1, x2))}`);

@@ -93,6 +93,7 @@ function expectResults(stdout: string): void {
     lectureValue: number;
     rosenbrock: { value: number; gradient: number[] };
     energy: number[];
+    rosenbrockHessian: number[][];
   };
   expect(results.lectureValue).toBeCloseTo(LECTURE.value, 12);
   expect(results.lecture[0]).toBeCloseTo(LECTURE.gradient[0]!, 12);
@@ -104,6 +105,15 @@ function expectResults(stdout: string): void {
   // energy(x, y) = x²y + cos y at (1.5, 0.5): (2xy, x² − sin y).
   expect(results.energy[0]).toBeCloseTo(2 * 1.5 * 0.5, 12);
   expect(results.energy[1]).toBeCloseTo(1.5 ** 2 - Math.sin(0.5), 12);
+  // Rosenbrock's Hessian by hand: tridiagonal, H[i][i] = 1200xᵢ² − 400xᵢ₊₁ + 2 (+ 200 past the first), H[i][i+1] = −400xᵢ.
+  const n = x.length;
+  results.rosenbrockHessian.forEach((row, i) =>
+    row.forEach((h, j) => {
+      const diagonal = (i + 1 < n ? 1200 * x[i]! ** 2 - 400 * x[i + 1]! + 2 : 0) + (i > 0 ? 200 : 0);
+      const expectedEntry = i === j ? diagonal : j === i + 1 ? -400 * x[i]! : i === j + 1 ? -400 * x[j]! : 0;
+      expect(h).toBeCloseTo(expectedEntry, 9);
+    }),
+  );
 }
 
 describe("bundler plugins (gradc/plugin)", () => {

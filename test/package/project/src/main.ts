@@ -1,4 +1,4 @@
-import { grad, valueAndGrad, type WithDerivatives } from "gradc";
+import { grad, hessian, valueAndGrad, type WithDerivatives } from "gradc";
 import { f, rosenbrock } from "./index.js";
 import * as lib from "./lib.js";
 
@@ -11,4 +11,5 @@ export const results = {
   lectureValue: f(1.5, 0.5),
   rosenbrock: { value, gradient: Array.from(gradient[0]) },
   energy: energy_grad(1.5, 0.5),
+  rosenbrockHessian: hessian(rosenbrock)(x),
 };
