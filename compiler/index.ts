@@ -542,9 +542,11 @@ class ModuleCompiler {
     }
     const fn = this.lowerTarget(marker.target, marker.call, api);
     if (!fn) return undefined;
-    if (needsAdapter(fn)) {
-      const what = fn.resultLayout ? "returns an object" : "takes an object or an optional parameter";
-      this.diagnostics.push(diagnosticAt(marker.call, `${api}() takes functions of numbers, booleans, strings and arrays that return a number${api === "jacobian" ? " or an array" : ""}; '${fn.sourceName}' ${what}`, "not supported yet: pass the fields as separate parameters"));
+    // An object result is fine for jacobian: its flat jvp and vjp work on the packed result (below).
+    const objectParameters = fn.signature.some((p) => p.shape.k !== "leaf");
+    if (objectParameters || (fn.resultLayout && api !== "jacobian")) {
+      const what = objectParameters ? "takes an object or an optional parameter" : "returns an object";
+      this.diagnostics.push(diagnosticAt(marker.call, `${api}() takes functions of numbers, booleans, strings and arrays that return a number${api === "jacobian" ? ", an array or an object" : ""}; '${fn.sourceName}' ${what}`, "not supported yet: pass the fields as separate parameters"));
       return undefined;
     }
     const wrt = this.checkWrt(fn, options.wrt, options.wrtNodes, marker.call, api);
@@ -559,9 +561,11 @@ class ModuleCompiler {
       this.matrixWrappers.push(printHessianWrapper(name, fn, differentiable, hvpName));
       return name;
     }
+    // The flat wrappers: an object result stays packed in one array (lower/object-results.ts),
+    // whose entries the support object picks out by the layout.
     const dtype = precisionOf(options, fn);
-    const jvpName = this.wrapper({ kind: "jvp", fn, wrt: differentiable, engine: options.engine, dtype });
-    const vjpName = this.wrapper({ kind: "vjp", fn, wrt: differentiable, engine: options.engine, dtype });
+    const jvpName = this.flatWrapper({ kind: "jvp", fn, wrt: differentiable, engine: options.engine, dtype });
+    const vjpName = this.flatWrapper({ kind: "vjp", fn, wrt: differentiable, engine: options.engine, dtype });
     const name = this.fresh(`${fn.sourceName}_jacobian`);
     this.matrixWrappers.push(printJacobianWrapper(name, fn, differentiable, options.mode, jvpName, vjpName));
     return name;

@@ -22,6 +22,7 @@ import {
   lecture,
   loopy,
   mixed,
+  moments,
   narrow,
   normalizeThenSum,
   polar,
@@ -236,6 +237,24 @@ describe("jacobian", () => {
     W.forEach((row, r) => row.forEach((w, k) => close(w, J[r][k], 1e-12, `wasm [${r}][${k}]`)));
   });
 
+  it("an object result: one row per number and array element, in field order; both modes, three engines, and differences agree", () => {
+    const x = F(0.3, -1.1, 0.8);
+    const entriesOf = (r: { mean: number; centered: Float64Array }) => [r.mean, ...r.centered];
+    const forward = jacobian(moments, { mode: "forward" })(x, 1.7);
+    const reverse = jacobian(moments, { mode: "reverse" })(x, 1.7);
+    const others = [jacobian(moments)(x, 1.7), jacobian(moments, { engine: "tape" })(x, 1.7), jacobian(moments, { engine: "wasm" })(x, 1.7)];
+    expect(forward.length).toBe(4);
+    forward.forEach((row, r) => {
+      expect(row.length).toBe(4);
+      row.forEach((v, k) => {
+        const fd = richardson((h) => entriesOf(k < 3 ? moments(Float64Array.from(x, (xi, i) => (i === k ? xi + h : xi)), 1.7) : moments(x, 1.7 + h))[r], 0);
+        close(v, fd, 1e-8, `[${r}][${k}] vs differences`);
+        close(reverse[r][k], v, 1e-13, `reverse [${r}][${k}]`);
+        others.forEach((o) => close(o[r][k], v, 1e-12, `[${r}][${k}] on another engine or mode`));
+      });
+    });
+  });
+
   it("softmax's Jacobian: diag(s) − s·sᵀ, rows summing to 0", () => {
     const z = F(0.3, -1.2, 2.5, 0.1);
     const s = softmax(z);
@@ -261,5 +280,6 @@ describe("second-order diagnostics", () => {
     expect(await compile(`function p(x: number, n: number): number { return n <= 0 ? x : x * p(x, n - 1); }\nfunction f(x: number): number { return p(x, 3); }\nexport const h = hvp(f);`)).toEqual([expect.stringMatching(/second derivatives of 'f' need every helper inlined, and 'p' may recurse/)]);
     expect(await compile(`function f(x: number): number { return x; }\nexport const j = jacobian(f, { mode: "sideways" });`)).toEqual([expect.stringMatching(/`mode` must be the literal "forward", "reverse" or "auto"/)]);
     expect(await compile(`interface P { a: number }\nfunction f(p: P): number { return p.a * p.a; }\nexport const h = hessian(f);`)).toEqual([expect.stringMatching(/'f' takes an object or an optional parameter/)]);
+    expect(await compile(`function f(x: number): { a: number } { return { a: x * x }; }\nexport const h = hvp(f);`)).toEqual([expect.stringMatching(/'f' returns an object/)]);
   });
 });

@@ -105,13 +105,17 @@ export function printGradOfGradWrapper(name: string, fn: FnIR, i: number, wrt: n
   ].join("\n");
 }
 
-/** `jacobian(f)`: jvp per column or vjp per row (the vjp's wrt is the jacobian's, as a list). */
+/**
+ * `jacobian(f)`: jvp per column or vjp per row (the vjp's wrt is the jacobian's, as a list). An
+ * object result's rows are its entries in field order — a number one row, an array one per
+ * element — read out of the packed result by its layout (the packing's length slots are not rows).
+ */
 export function printJacobianWrapper(name: string, fn: FnIR, wrt: number[], mode: JacobianMode, jvpName: string, vjpName: string): string {
   const params = fn.params.map((p) => `${p.name}: ${p.float32 ? "Float32Array" : TS_TYPE_NAME[p.type]}`).join(", ");
   return [
     `/** jacobian(${fn.sourceName}, { wrt: [${wrt.join(", ")}], mode: "${mode}" }): rows the result's components, columns the wrt parameters flattened in order */`,
     `function ${name}(${params}): number[][] {`,
-    `  return ${SUPPORT_NAME}.jacobian(${jvpName}, ${vjpName}, [${fn.params.map((p) => p.name).join(", ")}], [${wrt.join(", ")}], "${mode}");`,
+    `  return ${SUPPORT_NAME}.jacobian(${jvpName}, ${vjpName}, [${fn.params.map((p) => p.name).join(", ")}], [${wrt.join(", ")}], "${mode}"${fn.resultLayout ? `, ${JSON.stringify(fn.resultLayout)}` : ""});`,
     `}`,
   ].join("\n");
 }
@@ -167,41 +171,63 @@ export const MATRIX_HELPERS = `  /** A copy of each array argument (f may write 
     }
     return rows;
   },
-  /** The Jacobian: one jvp per input entry (forward), or one vjp per result entry (reverse); "auto" makes the fewer calls. */
+  /**
+   * The Jacobian: one jvp per input entry (forward), or one vjp per result entry (reverse); "auto"
+   * makes the fewer calls. \`layout\`: an object result's, packed as one array.
+   */
   jacobian(
     jvp: (primals: unknown[], tangents: unknown[]) => [number | ArrayLike<number>, number | ArrayLike<number>],
     vjp: (...args: any[]) => [number | ArrayLike<number>, (cotangent: any) => unknown],
     primals: unknown[],
     wrt: number[],
     mode: "forward" | "reverse" | "auto",
+    layout?: unknown,
   ): number[][] {
     const inputs = wrt.reduce((n, i) => n + this.entries(primals, i), 0);
     if (mode !== "forward") {
       const [value, pullback] = vjp(...this.fresh(primals));
-      const outputs = typeof value === "number" ? 1 : value.length;
-      if (mode === "reverse" || outputs < inputs) {
-        const rows: number[][] = [];
-        for (let r = 0; r < outputs; r++) {
-          const cotangent = typeof value === "number" ? 1 : new Float64Array(outputs);
-          if (typeof cotangent !== "number") cotangent[r] = 1;
-          rows.push(this.flatten(pullback(cotangent)));
-        }
-        return rows;
+      const slots = this.resultSlots(value, layout);
+      if (mode === "reverse" || slots.length < inputs) {
+        return slots.map((slot) => {
+          if (typeof value === "number") return this.flatten(pullback(1));
+          const cotangent = new Float64Array(value.length);
+          cotangent[slot] = 1;
+          return this.flatten(pullback(cotangent));
+        });
       }
     }
     const tangents = this.zeroTangents(primals);
-    const rowsFor = (result: number | ArrayLike<number>): number[][] => Array.from({ length: typeof result === "number" ? 1 : result.length }, () => []);
     let rows: number[][] | undefined;
+    let slots: number[] = [];
     for (const i of wrt) {
       for (let j = 0; j < this.entries(primals, i); j++) {
         this.seed(tangents, i, j, 1);
-        const [, tangent] = jvp(this.fresh(primals), tangents);
-        rows ??= rowsFor(tangent);
-        rows.forEach((row, r) => row.push(typeof tangent === "number" ? tangent : tangent[r]));
+        const [value, tangent] = jvp(this.fresh(primals), tangents);
+        if (rows === undefined) {
+          slots = this.resultSlots(value, layout);
+          rows = slots.map(() => []);
+        }
+        rows.forEach((row, r) => row.push(typeof tangent === "number" ? tangent : tangent[slots[r]]));
         this.seed(tangents, i, j, 0);
       }
     }
     // No input entries (empty arrays): as many empty rows as the result has entries.
-    return rows ?? rowsFor(jvp(this.fresh(primals), tangents)[0]);
+    return rows ?? this.resultSlots(jvp(this.fresh(primals), tangents)[0], layout).map(() => []);
+  },
+  /** Where a result's entries are: a number's one; an array's every element; a packed object's numbers and elements, not its length slots. */
+  resultSlots(value: number | ArrayLike<number>, layout: unknown): number[] {
+    if (typeof value === "number") return [0];
+    if (layout === undefined) return Array.from({ length: value.length }, (_, k) => k);
+    const slots: number[] = [];
+    let at = 0;
+    const walk = (l: any): void => {
+      if (l === "num") slots.push(at++);
+      else if (l === "arr") {
+        const n = value[at++];
+        for (let k = 0; k < n; k++) slots.push(at++);
+      } else for (const [, inner] of l.fields) walk(inner);
+    };
+    walk(layout);
+    return slots;
   },
 `;
