@@ -18,6 +18,9 @@ import {
   activations,
   branchy,
   cubicSine,
+  earlyExits,
+  everyMath,
+  listParameter,
   float32Quadratic,
   lecture,
   loopy,
@@ -29,15 +32,16 @@ import {
   powers,
   rosenbrock,
   softmax,
+  whileLoops,
   wide,
   withHelpers,
 } from "./fixtures/second-order.js";
 
 type Fn = (...args: any[]) => any;
-type Value = number | boolean | Float64Array | Float32Array;
+type Value = number | boolean | number[] | Float64Array | Float32Array;
 
 const flatten = (values: unknown): number[] => (values as (number | ArrayLike<number>)[]).flatMap((v) => (typeof v === "number" ? [v] : Array.from(v)));
-const fresh = (point: Value[]): Value[] => point.map((v) => (ArrayBuffer.isView(v) ? (v as Float64Array).slice() : v));
+const fresh = (point: Value[]): Value[] => point.map((v) => (ArrayBuffer.isView(v) || Array.isArray(v) ? (v as Float64Array).slice() : v));
 /** The point with flattened entry `j` of the `wrt` parameters moved by `h`. */
 function moved(point: Value[], wrt: number[], j: number, h: number): Value[] {
   const p = fresh(point);
@@ -81,6 +85,10 @@ const cases: HessianCase[] = [
   { name: "withHelpers", f: withHelpers, hessian: hessian(withHelpers), hvp: hvp(withHelpers), grad: grad(withHelpers), wrt: [0, 1], points: [[0.6, -0.4], [-0.2, 1.1]] },
   { name: "powers", f: powers, hessian: hessian(powers), hvp: hvp(powers), grad: grad(powers), wrt: [0, 1], points: [[1.3, 0.8], [0.6, 2.2]] },
   { name: "mixed", f: mixed, hessian: hessian(mixed, { wrt: [0, 3] }), hvp: hvp(mixed, { wrt: [0, 3] }), grad: grad(mixed, { wrt: [0, 3] }), wrt: [0, 3], points: [[F(0.4, -0.9, 1.2), 3, false, 0.8], [F(0.4, -0.9, 1.2), 2, true, -1.3]] },
+  { name: "earlyExits", f: earlyExits, hessian: hessian(earlyExits), hvp: hvp(earlyExits), grad: grad(earlyExits), wrt: [0, 1], points: [[1.2, 0.7], [2.5, 0.7]] },
+  { name: "whileLoops", f: whileLoops, hessian: hessian(whileLoops), hvp: hvp(whileLoops), grad: grad(whileLoops), wrt: [0, 1], points: [[0.8, 0.3]] },
+  { name: "everyMath", f: everyMath, hessian: hessian(everyMath), hvp: hvp(everyMath), grad: grad(everyMath), wrt: [0, 1], points: [[0.4, 0.9], [1.4, 0.5]] },
+  { name: "listParameter", f: listParameter, hessian: hessian(listParameter), hvp: hvp(listParameter), grad: grad(listParameter), wrt: [0, 1], points: [[[0.3, -0.5, 0.9], 1.3]] },
   { name: "normalizeThenSum", f: normalizeThenSum, hessian: hessian(normalizeThenSum), hvp: hvp(normalizeThenSum), grad: grad(normalizeThenSum), wrt: [0, 1], points: [[F(0.6, -1.2, 0.9), 0.8]] },
 ];
 
@@ -116,7 +124,7 @@ describe("hessian and hvp", () => {
 
   it.each(rows)("$id: hvp is H·v, shaped as grad's result, and the caller's arrays are left as given", ({ c, point }) => {
     const H: number[][] = c.hessian(...fresh(point));
-    const v = point.map((x, i) => (typeof x === "number" ? 0.3 - 0.7 * i : ArrayBuffer.isView(x) ? Float64Array.from(x as Float64Array, (_, j) => Math.cos(j + i)) : x));
+    const v = point.map((x, i) => (typeof x === "number" ? 0.3 - 0.7 * i : ArrayBuffer.isView(x) || Array.isArray(x) ? Float64Array.from(x as Float64Array, (_, j) => Math.cos(j + i)) : x));
     const given = fresh(point);
     const result = c.hvp(given, v);
     given.forEach((x, i) => expect(x).toEqual(point[i]));

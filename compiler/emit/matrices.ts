@@ -12,7 +12,7 @@
  * The loops over basis directions are the same for every function: they live on the support
  * object (MATRIX_HELPERS), the wrappers only name the generated functions they call.
  */
-import { type FnIR, type Param, TS_TYPE_NAME, isDifferentiableParam } from "../ir.js";
+import { type FnIR, type Param, TS_TYPE_NAME, isDifferentiableParam, writtenArrays } from "../ir.js";
 import type { JacobianMode } from "../front/markers.js";
 import { SUPPORT_NAME } from "./print.js";
 
@@ -35,7 +35,7 @@ export function printHvpWrapper(w: HvpSpec): string {
   const primal = (i: number) => `primal${i}`;
   const direction = (i: number) => `tangent${i}`;
   const bar = (i: number) => `bar${i}`;
-  const written = new Set(writtenParamNames(tangent));
+  const written = writtenArrays(tangent.body);
   const lines: string[] = [];
   const args: string[] = [];
   let position = 0;
@@ -120,30 +120,18 @@ export function printJacobianWrapper(name: string, fn: FnIR, wrt: number[], mode
   ].join("\n");
 }
 
-function writtenParamNames(fn: FnIR): string[] {
-  const names: string[] = [];
-  const visit = (stmts: FnIR["body"]) => {
-    for (const s of stmts) {
-      if (s.k === "store") names.push(s.arr);
-      if (s.k === "if") {
-        visit(s.then);
-        visit(s.else);
-      }
-      if (s.k === "loop") [s.init, s.test, s.body, s.update].forEach(visit);
-    }
-  };
-  visit(fn.body);
-  return names;
-}
-
 /** The support object's loops over basis directions (emit/support.ts includes them when a module asks for a matrix). */
 export const MATRIX_HELPERS = `  /** A copy of each array argument (f may write into its arrays; every direction starts from the point as given). */
   fresh(primals: unknown[]): unknown[] {
-    return primals.map((p) => (ArrayBuffer.isView(p) ? (p as Float64Array).slice() : p));
+    return primals.map((p) => (this.isArray(p) ? p.slice() : p));
+  },
+  /** A typed array or a \`number[]\` argument. */
+  isArray(p: unknown): p is Float64Array | number[] {
+    return ArrayBuffer.isView(p) || Array.isArray(p);
   },
   /** Zero tangents shaped as the arguments (numbers 0, arrays zeros; other arguments as they are, unused). */
   zeroTangents(primals: unknown[]): unknown[] {
-    return primals.map((p) => (typeof p === "number" ? 0 : ArrayBuffer.isView(p) ? new Float64Array((p as Float64Array).length) : p));
+    return primals.map((p) => (typeof p === "number" ? 0 : this.isArray(p) ? new Float64Array(p.length) : p));
   },
   /** Sets entry \\\`j\\\` of tangent \\\`i\\\` (a number or an array) to \\\`value\\\`. */
   seed(tangents: unknown[], i: number, j: number, value: number): void {
