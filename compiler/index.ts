@@ -27,7 +27,7 @@ import { supportDeclaration } from "./emit/support.js";
 import { type WrapperKind, type WrapperSpec, guardRecursion, printWrapper } from "./emit/wrappers.js";
 import { TAPE_NAME, printTapeWrapper, printTapedFunction, printTapedRuleFunction } from "./emit/taped.js";
 import { type AdapterSpec, flatWrt, needsAdapter, printAdapter } from "./emit/adapters.js";
-import { printGradOfGradWrapper, printHessianWrapper, printHvpWrapper, printJacobianWrapper } from "./emit/matrices.js";
+import { printGradOfGradWrapper, printHessianWrapper, printHvpThroughGrad, printHvpWrapper, printJacobianWrapper } from "./emit/matrices.js";
 import { loadWasmBackend, wasmBackend } from "./emit/wasm/binaryen.js";
 import { WasmUnsupported } from "./emit/wasm/unsupported.js";
 import { buildWasmModule } from "./emit/wasm/module.js";
@@ -536,10 +536,6 @@ class ModuleCompiler {
    */
   private matrixWrapper(marker: MarkerCall): string | undefined {
     const { api, options } = marker;
-    if (api !== "jacobian" && options.engine !== "compiled") {
-      this.diagnostics.push(diagnosticAt(marker.call, `${api}() runs on generated JavaScript: engine "${options.engine}" does not compute second derivatives yet`, "leave out the engine option"));
-      return undefined;
-    }
     const fn = this.lowerTarget(marker.target, marker.call, api);
     if (!fn) return undefined;
     // An object result is fine for jacobian: its flat jvp and vjp work on the packed result (below).
@@ -552,10 +548,11 @@ class ModuleCompiler {
     const wrt = this.checkWrt(fn, options.wrt, options.wrtNodes, marker.call, api);
     if (!wrt) return undefined;
     const differentiable = wrt.filter((i) => isDifferentiableParam(fn.params[i]));
-    if (api === "hvp") return this.hvp(fn, wrt, options.single);
+    const dtype = precisionOf(options, fn);
+    if (api === "hvp") return this.hvp(fn, wrt, options.single, options.engine, dtype);
     this.usesMatrices = true;
     if (api === "hessian") {
-      const hvpName = this.hvp(fn, differentiable, false);
+      const hvpName = this.hvp(fn, differentiable, false, options.engine, dtype);
       if (hvpName === undefined) return undefined;
       const name = this.fresh(`${fn.sourceName}_hessian`);
       this.matrixWrappers.push(printHessianWrapper(name, fn, differentiable, hvpName));
@@ -563,7 +560,6 @@ class ModuleCompiler {
     }
     // The flat wrappers: an object result stays packed in one array (lower/object-results.ts),
     // whose entries the support object picks out by the layout.
-    const dtype = precisionOf(options, fn);
     const jvpName = this.flatWrapper({ kind: "jvp", fn, wrt: differentiable, engine: options.engine, dtype });
     const vjpName = this.flatWrapper({ kind: "vjp", fn, wrt: differentiable, engine: options.engine, dtype });
     const name = this.fresh(`${fn.sourceName}_jacobian`);
@@ -576,9 +572,9 @@ class ModuleCompiler {
    * along the i-th parameter's direction, with the outer call's `wrt`.
    */
   private gradOfGrad(outer: MarkerCall, inner: MarkerCall): string | undefined {
-    const supported = outer.api === "grad" && inner.api === "grad" && !inner.inner && outer.options.engine === "compiled" && inner.options.engine === "compiled";
+    const supported = outer.api === "grad" && inner.api === "grad" && !inner.inner && inner.options.engine === outer.options.engine;
     if (!supported) {
-      this.diagnostics.push(diagnosticAt(outer.call, `${outer.api}(${inner.api}(…)) is not supported: second derivatives are grad(grad(f, { wrt: i })), hvp(f) and hessian(f), on generated JavaScript`, "use hessian(f) or hvp(f)"));
+      this.diagnostics.push(diagnosticAt(outer.call, `${outer.api}(${inner.api}(…)) is not supported: second derivatives are grad(grad(f, { wrt: i })) (both on one engine), hvp(f) and hessian(f)`, "use hessian(f) or hvp(f)"));
       return undefined;
     }
     const fn = this.lowerTarget(inner.target, inner.call, "grad");
@@ -595,7 +591,7 @@ class ModuleCompiler {
     if (!this.checkWrt(fn, [i], inner.options.wrtNodes, inner.call, "grad")) return undefined;
     const wrt = this.checkWrt(fn, outer.options.wrt, outer.options.wrtNodes, outer.call, "grad");
     if (!wrt) return undefined;
-    const hvpName = this.hvp(fn, wrt, outer.options.single);
+    const hvpName = this.hvp(fn, wrt, outer.options.single, outer.options.engine, precisionOf(outer.options, fn));
     if (hvpName === undefined) return undefined;
     const name = this.fresh(`${fn.sourceName}_grad_grad`);
     this.matrixWrappers.push(printGradOfGradWrapper(name, fn, i, wrt, outer.options.single, hvpName));
@@ -603,8 +599,8 @@ class ModuleCompiler {
   }
 
   /** The hvp wrapper of `fn` (entries for `wrt`): the reverse function of its tangent program. */
-  private hvp(fn: FnIR, wrt: number[], single: boolean): string | undefined {
-    const key = `hvp|${fn.name}|${wrt.join(",")}|${single}`;
+  private hvp(fn: FnIR, wrt: number[], single: boolean, engine: Engine, dtype: Precision): string | undefined {
+    const key = `hvp|${fn.name}|${wrt.join(",")}|${single}|${engine}|${dtype}`;
     const existing = this.generatedNames.get(key);
     if (existing) return existing;
     let tangent = this.tangentPrograms.get(fn.name);
@@ -622,10 +618,16 @@ class ModuleCompiler {
     this.adjointSlots = Math.max(this.adjointSlots, tangent.params.length);
     // f's parameter i sits at this position of the tangent program's (each differentiable one is followed by its tangent).
     const positionOf = (i: number) => fn.params.slice(0, i).reduce((k, p) => k + (isDifferentiableParam(p) ? 2 : 1), 0);
-    const reverseName = this.reverse(tangent, wrt.filter((i) => isDifferentiableParam(fn.params[i])).map(positionOf));
-    const name = this.fresh(`${fn.sourceName}_hvp`);
+    const positions = wrt.filter((i) => isDifferentiableParam(fn.params[i])).map(positionOf);
+    const name = this.fresh(`${fn.sourceName}_hvp${engineSuffix(engine, dtype)}`);
     this.generatedNames.set(key, name);
-    this.matrixWrappers.push(printHvpWrapper({ name, fn, wrt, single, reverseName, tangent }));
+    if (engine === "compiled") {
+      this.matrixWrappers.push(printHvpWrapper({ name, fn, wrt, single, reverseName: this.reverse(tangent, positions), tangent }));
+    } else {
+      // The tape and wasm engines take the gradient of the tangent program as they take any gradient.
+      const gradName = this.flatWrapper({ kind: "grad", fn: tangent, wrt: positions, engine, dtype });
+      this.matrixWrappers.push(printHvpThroughGrad(name, fn, wrt, single, engine, gradName));
+    }
     return name;
   }
 

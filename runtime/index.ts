@@ -297,11 +297,12 @@ export function jit<F extends VectorFunction, const W extends Wrt<F> | undefined
   return notTransformed("jit");
 }
 
-/** The options of `hessian` and `hvp`, read at build time: `wrt` (they run as generated JavaScript). */
-export interface HessianOptions<W = number | readonly number[]> {
-  /** The parameters whose rows and columns the Hessian has (every number and array parameter without it). */
-  wrt?: W;
-}
+/**
+ * The options of `hessian` and `hvp`, read at build time: `wrt` (the parameters whose rows and
+ * columns the Hessian has; every number and array parameter without it), and `engine` and `dtype`
+ * as for `grad` — on the tape and wasm engines, that engine's gradient of f's tangent code.
+ */
+export type HessianOptions<W = number | readonly number[]> = GradOptions<W>;
 
 /** The options of `jacobian`: `wrt`, `engine` and `dtype` as `jvp` and `vjp` take them, and `mode`. */
 export interface JacobianOptions<W = number | readonly number[]> extends GradOptions<W> {

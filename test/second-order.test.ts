@@ -92,6 +92,23 @@ const cases: HessianCase[] = [
   { name: "normalizeThenSum", f: normalizeThenSum, hessian: hessian(normalizeThenSum), hvp: hvp(normalizeThenSum), grad: grad(normalizeThenSum), wrt: [0, 1], points: [[F(0.6, -1.2, 0.9), 0.8]] },
 ];
 
+/** The same Hessians on the other engines. */
+const tapeAndWasm = new Map<string, { tape: Fn; wasm: Fn }>([
+  ["lecture", { tape: hessian(lecture, { engine: "tape" }), wasm: hessian(lecture, { engine: "wasm" }) }],
+  ["rosenbrock", { tape: hessian(rosenbrock, { engine: "tape" }), wasm: hessian(rosenbrock, { engine: "wasm" }) }],
+  ["activations", { tape: hessian(activations, { engine: "tape" }), wasm: hessian(activations, { engine: "wasm" }) }],
+  ["branchy", { tape: hessian(branchy, { engine: "tape" }), wasm: hessian(branchy, { engine: "wasm" }) }],
+  ["loopy", { tape: hessian(loopy, { engine: "tape" }), wasm: hessian(loopy, { engine: "wasm" }) }],
+  ["withHelpers", { tape: hessian(withHelpers, { engine: "tape" }), wasm: hessian(withHelpers, { engine: "wasm" }) }],
+  ["powers", { tape: hessian(powers, { engine: "tape" }), wasm: hessian(powers, { engine: "wasm" }) }],
+  ["mixed", { tape: hessian(mixed, { wrt: [0, 3], engine: "tape" }), wasm: hessian(mixed, { wrt: [0, 3], engine: "wasm" }) }],
+  ["earlyExits", { tape: hessian(earlyExits, { engine: "tape" }), wasm: hessian(earlyExits, { engine: "wasm" }) }],
+  ["whileLoops", { tape: hessian(whileLoops, { engine: "tape" }), wasm: hessian(whileLoops, { engine: "wasm" }) }],
+  ["everyMath", { tape: hessian(everyMath, { engine: "tape" }), wasm: hessian(everyMath, { engine: "wasm" }) }],
+  ["listParameter", { tape: hessian(listParameter, { engine: "tape" }), wasm: hessian(listParameter, { engine: "wasm" }) }],
+  ["normalizeThenSum", { tape: hessian(normalizeThenSum, { engine: "tape" }), wasm: hessian(normalizeThenSum, { engine: "wasm" }) }],
+]);
+
 const rows = cases.flatMap((c) => c.points.map((point, k) => ({ c, point, id: `${c.name} #${k}` })));
 
 describe("hessian and hvp", () => {
@@ -161,6 +178,14 @@ describe("hessian and hvp", () => {
     }
   });
 
+  it.each(rows)("$id: the tape and wasm engines give the same Hessian and hvp (their own gradients of the tangent code)", ({ c, point }) => {
+    const H: number[][] = c.hessian(...fresh(point));
+    for (const other of [tapeAndWasm.get(c.name)!.tape, tapeAndWasm.get(c.name)!.wasm]) {
+      const O: number[][] = other(...fresh(point));
+      H.forEach((row, j) => row.forEach((h, k) => close(O[j][k], h, 1e-10, `[${j}][${k}]`)));
+    }
+  });
+
   it("a single wrt index gives hvp one entry; a Float32Array parameter's entry is a Float32Array", () => {
     const x = Float32Array.from([0.5, -1.25, 2]);
     const w = F(0.3, -0.6, 1.1);
@@ -186,6 +211,14 @@ describe("grad of a gradient", () => {
       // @ts-expect-error -- the limitation of the types, not of the transform
       const d22: number = grad(grad(lecture, { wrt: 1 }), { wrt: 1 })(x1, x2);
       close(d22, Math.sin(x2), 1e-14, "∂²/∂x₂², single outer wrt");
+    }
+  });
+
+  it("grad(grad(…)) on the tape and wasm engines", () => {
+    const [onTape, onWasm] = [grad(grad(lecture, { wrt: 0, engine: "tape" }), { engine: "tape" }), grad(grad(lecture, { wrt: 0, engine: "wasm" }), { engine: "wasm" })];
+    for (const row of [onTape(1.5, 0.5), onWasm(1.5, 0.5)]) {
+      close(row[0], -1 / 2.25, 1e-14, "∂²/∂x₁²");
+      close(row[1], 1, 1e-14, "∂²/∂x₁∂x₂");
     }
   });
 
@@ -282,8 +315,7 @@ describe("second-order diagnostics", () => {
     return result.diagnostics.map((d) => d.message);
   };
 
-  it("hessian on another engine, of an array-valued function, through recursion, and an unknown jacobian mode are reported", async () => {
-    expect(await compile(`function f(x: number): number { return x * x; }\nexport const h = hessian(f, { engine: "wasm" });`)).toEqual([expect.stringMatching(/hessian\(\) runs on generated JavaScript: engine "wasm"/)]);
+  it("hessian of an array-valued function, through recursion, of object parameters, and an unknown jacobian mode are reported", async () => {
     expect(await compile(`function f(x: number): Float64Array { const o = new Float64Array(1); o[0] = x; return o; }\nexport const h = hessian(f);`)).toEqual([expect.stringMatching(/returns an array, so hessian has no single gradient/)]);
     expect(await compile(`function p(x: number, n: number): number { return n <= 0 ? x : x * p(x, n - 1); }\nfunction f(x: number): number { return p(x, 3); }\nexport const h = hvp(f);`)).toEqual([expect.stringMatching(/second derivatives of 'f' need every helper inlined, and 'p' may recurse/)]);
     expect(await compile(`function f(x: number): number { return x; }\nexport const j = jacobian(f, { mode: "sideways" });`)).toEqual([expect.stringMatching(/`mode` must be the literal "forward", "reverse" or "auto"/)]);

@@ -79,6 +79,36 @@ export function printHvpWrapper(w: HvpSpec): string {
   ].join("\n");
 }
 
+/**
+ * `hvp(f)` on the tape or wasm engine: that engine's gradient of f's tangent program with respect
+ * to f's own parameters (`gradName`, a grad wrapper taking each differentiable parameter followed
+ * by its tangent), on copies of the arrays (arguments are left as given).
+ */
+export function printHvpThroughGrad(name: string, fn: FnIR, wrt: number[], single: boolean, engine: string, gradName: string): string {
+  const n = fn.params.length;
+  const args = fn.params.flatMap((p, i) => {
+    const primal = p.type === "arr" ? `(primals[${i}] as ${TS_TYPE_NAME.arr}).slice()` : `primals[${i}] as ${TS_TYPE_NAME[p.type]}`;
+    if (!isDifferentiableParam(p)) return [primal];
+    return [primal, p.type === "arr" ? `Float64Array.from(tangents[${i}] as ArrayLike<number>)` : `tangents[${i}] as number`];
+  });
+  const differentiable = wrt.filter((i) => isDifferentiableParam(fn.params[i]));
+  const entryType = (p: Param) => (!isDifferentiableParam(p) ? "number" : p.type === "arr" ? (p.float32 ? "Float32Array" : "Float64Array") : "number");
+  const resultType = single ? entryType(fn.params[wrt[0]]) : `[${wrt.map((i) => entryType(fn.params[i])).join(", ")}]`;
+  // As grad's: booleans, strings and integer arrays keep their place with the entry 0.
+  const entry = (i: number) => (isDifferentiableParam(fn.params[i]) ? `gradients[${differentiable.indexOf(i)}] as ${entryType(fn.params[i])}` : "0");
+  const result = single ? entry(wrt[0]) : `[${wrt.map(entry).join(", ")}]`;
+  return [
+    `/** hvp(${fn.sourceName}, { wrt: ${single ? wrt[0] : `[${wrt.join(", ")}]`}, engine: "${engine}" }): the ${engine} engine's gradient of ${fn.sourceName}'s tangent code, ∇ₓ(∇${fn.sourceName}(x)·v) */`,
+    `function ${name}(primals: ArrayLike<unknown>, tangents: ArrayLike<unknown>): ${resultType} {`,
+    `  if (primals.length !== ${n} || tangents.length !== ${n}) {`,
+    `    throw new TypeError("hvp(${fn.sourceName}) expects ${n} primals and ${n} tangents");`,
+    `  }`,
+    `  const gradients = ${gradName}(${args.join(", ")}) as unknown[];`,
+    `  return ${result};`,
+    `}`,
+  ].join("\n");
+}
+
 /** `hessian(f)`: hvp along every basis direction of the wrt parameters. */
 export function printHessianWrapper(name: string, fn: FnIR, wrt: number[], hvpName: string): string {
   const params = fn.params.map((p) => `${p.name}: ${p.float32 ? "Float32Array" : TS_TYPE_NAME[p.type]}`).join(", ");
