@@ -26,7 +26,7 @@ import { SUPPORT_NAME, printFunction } from "./emit/print.js";
 import { supportDeclaration } from "./emit/support.js";
 import { type WrapperKind, type WrapperSpec, guardRecursion, printWrapper } from "./emit/wrappers.js";
 import { TAPE_NAME, printTapeWrapper, printTapedFunction, printTapedRuleFunction } from "./emit/taped.js";
-import { type AdapterSpec, flatWrt, needsAdapter, printAdapter } from "./emit/adapters.js";
+import { type AdapterSpec, flatWrt, needsAdapter, printAdapter, printFlatteningAdapter } from "./emit/adapters.js";
 import { printGradOfGradWrapper, printHessianWrapper, printHvpThroughGrad, printHvpWrapper, printJacobianWrapper } from "./emit/matrices.js";
 import { loadWasmBackend, wasmBackend } from "./emit/wasm/binaryen.js";
 import { WasmUnsupported } from "./emit/wasm/unsupported.js";
@@ -538,32 +538,36 @@ class ModuleCompiler {
     const { api, options } = marker;
     const fn = this.lowerTarget(marker.target, marker.call, api);
     if (!fn) return undefined;
-    // An object result is fine for jacobian: its flat jvp and vjp work on the packed result (below).
+    // hessian and jacobian work over the IR's parameters (objects flattened into their fields),
+    // behind an adapter from the source's; an object result stays packed for jacobian (below).
     const objectParameters = fn.signature.some((p) => p.shape.k !== "leaf");
-    if (objectParameters || (fn.resultLayout && api !== "jacobian")) {
-      const what = objectParameters ? "takes an object or an optional parameter" : "returns an object";
-      this.diagnostics.push(diagnosticAt(marker.call, `${api}() takes functions of numbers, booleans, strings and arrays that return a number${api === "jacobian" ? ", an array or an object" : ""}; '${fn.sourceName}' ${what}`, "not supported yet: pass the fields as separate parameters"));
+    if ((objectParameters && api === "hvp") || (fn.resultLayout && api !== "jacobian")) {
+      const what = fn.resultLayout ? "returns an object" : "takes an object or an optional parameter";
+      this.diagnostics.push(diagnosticAt(marker.call, `${api}() of '${fn.sourceName}', which ${what}, is not supported yet`, api === "hvp" ? "hessian(f) takes object parameters" : "return a number"));
       return undefined;
     }
     const wrt = this.checkWrt(fn, options.wrt, options.wrtNodes, marker.call, api);
     if (!wrt) return undefined;
-    const differentiable = wrt.filter((i) => isDifferentiableParam(fn.params[i]));
     const dtype = precisionOf(options, fn);
     if (api === "hvp") return this.hvp(fn, wrt, options.single, options.engine, dtype);
     this.usesMatrices = true;
+    const differentiable = flatWrt(fn, wrt).filter((i) => isDifferentiableParam(fn.params[i]));
+    const name = this.fresh(`${fn.sourceName}_${api}`);
+    const flatName = objectParameters ? this.fresh(`${name}_flat`) : name;
     if (api === "hessian") {
       const hvpName = this.hvp(fn, differentiable, false, options.engine, dtype);
       if (hvpName === undefined) return undefined;
-      const name = this.fresh(`${fn.sourceName}_hessian`);
-      this.matrixWrappers.push(printHessianWrapper(name, fn, differentiable, hvpName));
-      return name;
+      this.matrixWrappers.push(printHessianWrapper(flatName, fn, differentiable, hvpName));
+    } else {
+      // The flat wrappers: an object result stays packed in one array (lower/object-results.ts),
+      // whose entries the support object picks out by the layout.
+      const jvpName = this.flatWrapper({ kind: "jvp", fn, wrt: differentiable, engine: options.engine, dtype });
+      const vjpName = this.flatWrapper({ kind: "vjp", fn, wrt: differentiable, engine: options.engine, dtype });
+      this.matrixWrappers.push(printJacobianWrapper(flatName, fn, differentiable, options.mode, jvpName, vjpName));
     }
-    // The flat wrappers: an object result stays packed in one array (lower/object-results.ts),
-    // whose entries the support object picks out by the layout.
-    const jvpName = this.flatWrapper({ kind: "jvp", fn, wrt: differentiable, engine: options.engine, dtype });
-    const vjpName = this.flatWrapper({ kind: "vjp", fn, wrt: differentiable, engine: options.engine, dtype });
-    const name = this.fresh(`${fn.sourceName}_jacobian`);
-    this.matrixWrappers.push(printJacobianWrapper(name, fn, differentiable, options.mode, jvpName, vjpName));
+    if (objectParameters) {
+      this.matrixWrappers.push(printFlatteningAdapter(name, fn, flatName, "number[][]", `${api}(${fn.sourceName}) over its parameters as written: the fields of objects flattened in order`));
+    }
     return name;
   }
 

@@ -88,6 +88,17 @@ const ABSENT_PRIMAL = (type: string) => (type === "bool" ? "false" : type === "s
 /** An absent tangent is 0 (booleans and strings have none). */
 const ABSENT_TANGENT = (type: string) => (type === "bool" ? "false" : type === "str" ? '""' : "0");
 
+/**
+ * A function over the source's parameters that calls `flatName` with their IR parts and returns
+ * its result as it is: `hessian` and `jacobian` of functions with objects or optional parameters,
+ * whose rows and columns are the IR parameters' entries (the fields flattened in order).
+ */
+export function printFlatteningAdapter(name: string, fn: FnIR, flatName: string, resultType: string, doc: string): string {
+  const params = fn.signature.map((p) => `${p.name}${p.shape.k === "optional" ? "?" : ""}: ${typeText(p.shape, fn)}`).join(", ");
+  const flatArgs = fn.signature.flatMap((p) => argumentReads(p.shape, p.name, fn, ABSENT_PRIMAL)).join(", ");
+  return [`/** ${doc} */`, `function ${name}(${params}): ${resultType} {`, `  return ${flatName}(${flatArgs});`, `}`].join("\n");
+}
+
 export function printAdapter(w: AdapterSpec): string {
   const { fn } = w;
   const taken = new Set(fn.signature.map((p) => p.name));
