@@ -174,7 +174,13 @@ export const MATRIX_HELPERS = `  /** A copy of each array argument (f may write 
   },
   /** Gradients (numbers and arrays) as one row. */
   flatten(values: unknown): number[] {
-    return (values as (number | ArrayLike<number>)[]).flatMap((v) => (typeof v === "number" ? [v] : Array.from(v)));
+    // Plain loops: flatMap and Array.from over typed arrays cost more than the hvp itself at n = 400.
+    const row: number[] = [];
+    for (const v of values as (number | ArrayLike<number>)[]) {
+      if (typeof v === "number") row.push(v);
+      else for (let k = 0; k < v.length; k++) row.push(v[k]);
+    }
+    return row;
   },
   /** The Hessian over the wrt parameters flattened in order: one hvp per basis direction. */
   hessian(hvp: (primals: unknown[], tangents: unknown[]) => unknown, primals: unknown[], wrt: number[]): number[][] {
