@@ -26,7 +26,7 @@ import { SUPPORT_NAME, printFunction } from "./emit/print.js";
 import { supportDeclaration } from "./emit/support.js";
 import { type WrapperKind, type WrapperSpec, guardRecursion, printWrapper } from "./emit/wrappers.js";
 import { TAPE_NAME, printTapeWrapper, printTapedFunction, printTapedRuleFunction } from "./emit/taped.js";
-import { type AdapterSpec, flatWrt, needsAdapter, printAdapter, printFlatteningAdapter } from "./emit/adapters.js";
+import { type AdapterSpec, flatWrt, needsAdapter, printAdapter, printFlatteningAdapter, printHvpAdapter } from "./emit/adapters.js";
 import { printGradOfGradWrapper, printHessianWrapper, printHvpThroughGrad, printHvpWrapper, printJacobianWrapper } from "./emit/matrices.js";
 import { loadWasmBackend, wasmBackend } from "./emit/wasm/binaryen.js";
 import { WasmUnsupported } from "./emit/wasm/unsupported.js";
@@ -541,15 +541,18 @@ class ModuleCompiler {
     // hessian and jacobian work over the IR's parameters (objects flattened into their fields),
     // behind an adapter from the source's; an object result stays packed for jacobian (below).
     const objectParameters = fn.signature.some((p) => p.shape.k !== "leaf");
-    if ((objectParameters && api === "hvp") || (fn.resultLayout && api !== "jacobian")) {
-      const what = fn.resultLayout ? "returns an object" : "takes an object or an optional parameter";
-      this.diagnostics.push(diagnosticAt(marker.call, `${api}() of '${fn.sourceName}', which ${what}, is not supported yet`, api === "hvp" ? "hessian(f) takes object parameters" : "return a number"));
-      return undefined;
-    }
     const wrt = this.checkWrt(fn, options.wrt, options.wrtNodes, marker.call, api);
     if (!wrt) return undefined;
     const dtype = precisionOf(options, fn);
-    if (api === "hvp") return this.hvp(fn, wrt, options.single, options.engine, dtype);
+    if (api === "hvp") {
+      if (!objectParameters) return this.hvp(fn, wrt, options.single, options.engine, dtype);
+      const leaves = flatWrt(fn, wrt);
+      const flatName = this.hvp(fn, leaves, false, options.engine, dtype);
+      if (flatName === undefined) return undefined;
+      const name = this.fresh(`${fn.sourceName}_hvp_shaped`);
+      this.matrixWrappers.push(printHvpAdapter(name, fn, wrt, options.single, leaves, flatName));
+      return name;
+    }
     this.usesMatrices = true;
     const differentiable = flatWrt(fn, wrt).filter((i) => isDifferentiableParam(fn.params[i]));
     const name = this.fresh(`${fn.sourceName}_${api}`);

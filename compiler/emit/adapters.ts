@@ -99,6 +99,28 @@ export function printFlatteningAdapter(name: string, fn: FnIR, flatName: string,
   return [`/** ${doc} */`, `function ${name}(${params}): ${resultType} {`, `  return ${flatName}(${flatArgs});`, `}`].join("\n");
 }
 
+/**
+ * `hvp(f)` over the source's parameters: primals and tangents shaped as the parameters (as `jvp`
+ * takes them), H·v shaped as `grad` returns gradients. `flatName` is the hvp over the IR's
+ * parameters, returning a list over `flatWrt`.
+ */
+export function printHvpAdapter(name: string, fn: FnIR, wrt: number[], single: boolean, flatWrt: number[], flatName: string): string {
+  const n = fn.signature.length;
+  const required = fn.signature.filter((p) => p.shape.k !== "optional").length;
+  const read = (list: string, absent: (type: string) => string) => fn.signature.flatMap((p, i) => argumentReads(p.shape, `(${list}[${i}] as any)`, fn, absent));
+  const position = new Map(flatWrt.map((param, k) => [param, k]));
+  const shaped = wrt.map((i) => build(fn.signature[i].shape, (param) => `g[${position.get(param)}]`));
+  const gradTypes = wrt.map((i) => gradientTypeText(fn.signature[i].shape, fn));
+  return [
+    `/** hvp(${fn.sourceName}): primals and tangents shaped as its parameters, H·v shaped as its gradients */`,
+    `function ${name}(primals: ArrayLike<unknown>, tangents: ArrayLike<unknown>): ${single ? gradTypes[0] : `[${gradTypes.join(", ")}]`} {`,
+    `  if (primals.length < ${required} || primals.length > ${n} || tangents.length !== primals.length) throw new TypeError("hvp(${fn.sourceName}) expects ${required === n ? n : `${required} to ${n}`} primals and as many tangents");`,
+    `  const g = ${flatName}([${read("primals", ABSENT_PRIMAL).join(", ")}], [${read("tangents", ABSENT_TANGENT).join(", ")}]) as any[];`,
+    `  return ${single ? shaped[0] : `[${shaped.join(", ")}]`};`,
+    `}`,
+  ].join("\n");
+}
+
 export function printAdapter(w: AdapterSpec): string {
   const { fn } = w;
   const taken = new Set(fn.signature.map((p) => p.name));
