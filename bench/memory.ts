@@ -72,16 +72,18 @@ export const lstmRev = valueAndGradInto(lstmLoss, { wrt: [0] });
 export const loopRev = valueAndGradInto(scalarLoop, { wrt: [0, 1] });
 `;
 
-/** Compiles the probe module and returns a function measuring one gradient's saved state. */
-export async function gradcStackProbe(): Promise<(w: Workload) => StackPeak> {
-  const file = path.join(BENCH_DIR, "memory-probe.ts");
-  const result = transformModule(PROBE_SOURCE, file);
+/**
+ * Compiles `source` (a module of marker calls, at `file`) with `transformModule`, bundles it and
+ * loads it with its support object exported as `__support`.
+ */
+export async function loadWithSupport(source: string, file: string): Promise<Record<string, unknown>> {
+  const result = transformModule(source, file);
   if (result.diagnostics.length > 0 || result.code === undefined) {
     throw new Error(`the memory probe did not compile: ${result.diagnostics.map((d) => d.message).join("; ")}`);
   }
   const code = `${result.code}\nexport const __support = $gradc;\n`;
   const bundle = await esbuild.build({
-    stdin: { contents: code, resolveDir: BENCH_DIR, sourcefile: "memory-probe.ts", loader: "ts" },
+    stdin: { contents: code, resolveDir: path.dirname(file), sourcefile: path.basename(file), loader: "ts" },
     bundle: true,
     write: false,
     format: "esm",
@@ -93,12 +95,16 @@ export async function gradcStackProbe(): Promise<(w: Workload) => StackPeak> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gradc-bench-"));
   const out = path.join(dir, "memory-probe.mjs");
   fs.writeFileSync(out, bundle.outputFiles[0].text);
-  let mod: Record<string, unknown>;
   try {
-    mod = (await import(pathToFileURL(out).href)) as Record<string, unknown>;
+    return (await import(pathToFileURL(out).href)) as Record<string, unknown>;
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Compiles the probe module and returns a function measuring one gradient's saved state. */
+export async function gradcStackProbe(): Promise<(w: Workload) => StackPeak> {
+  const mod = await loadWithSupport(PROBE_SOURCE, path.join(BENCH_DIR, "memory-probe.ts"));
   const s = mod.__support as Support;
   let values = 0;
   let inactive = 0;

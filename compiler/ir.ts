@@ -71,6 +71,12 @@ export interface LoopStmt {
   postTest: boolean;
   /** Variables declared by the loop's own initializer (`for (let i = …)`), invisible outside it. */
   scoped: string[];
+  /**
+   * `// @checkpoint` above the loop (a counted loop: lowering checks): reverse mode saves the
+   * loop's state every `every` iterations (√trips when absent) and recomputes the iterations in
+   * between, instead of saving values on every iteration (differentiate/checkpoint.ts).
+   */
+  checkpoint?: { every?: number };
   loc: SourceLoc;
 }
 
@@ -233,6 +239,41 @@ export function writtenArrays(body: Stmt[]): Set<string> {
   walk(body, (s) => {
     if (s.k === "store") out.add(s.arr);
   });
+  return out;
+}
+
+/**
+ * The arrays stored into by statements that may run after `target`: later in its lists, or
+ * anywhere in a loop around it (but for arrays the loop allocates anew on each iteration).
+ */
+export function writtenAfter(body: Stmt[], target: Stmt): Set<string> {
+  const out = new Set<string>();
+  const add = (stmts: Stmt[]) => writtenArrays(stmts).forEach((a) => out.add(a));
+  const search = (stmts: Stmt[]): boolean => {
+    for (let i = 0; i < stmts.length; i++) {
+      const s = stmts[i];
+      let inside = s === target;
+      if (!inside && s.k === "if") inside = search(s.then) || search(s.else);
+      if (!inside && s.k === "loop") {
+        inside = search(s.init) || search(s.test) || search(s.body) || search(s.update);
+        // The loop's next iterations write its arrays again — except arrays it allocates anew
+        // each iteration: those writes go to the next iteration's array.
+        if (inside) {
+          const fresh = new Set<string>();
+          walk([...s.test, ...s.body, ...s.update], (t) => {
+            if (t.k === "assign") fresh.add(t.target);
+          });
+          writtenArrays([s]).forEach((a) => fresh.has(a) || out.add(a));
+        }
+      }
+      if (inside) {
+        add(stmts.slice(i + 1));
+        return true;
+      }
+    }
+    return false;
+  };
+  search(body);
   return out;
 }
 

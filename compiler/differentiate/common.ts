@@ -1,5 +1,6 @@
 /** Pieces shared by forward and reverse mode: local naming and turning a rule's partial into code. */
-import { type Atom, type GStmt, type GVar, type SourceLoc, type Type, num, ref } from "../ir.js";
+import { type Atom, gen, type GStmt, type GVar, type SourceLoc, type Type, num, ref } from "../ir.js";
+import type { CountedLoop } from "../analyze/loops.js";
 import type { Partial } from "../primitives.js";
 
 /** Names of a generated function's locals: derived from source names, never colliding. */
@@ -56,4 +57,26 @@ export function buildPartial(p: Partial, args: Atom[], result: Atom, names: Loca
 
 export function varsOf(vars: Map<string, Type>): Map<string, GVar> {
   return new Map([...vars].map(([name, type]) => [name, { type }]));
+}
+
+/**
+ * n = max(0, ⌈(bound − start)/step⌉) for `i < bound` (⌊…⌋ + 1 for `<=`), and the mirror image
+ * for loops counting down: the number of i = start + k·step that pass the test.
+ */
+export function tripCount(loop: CountedLoop, count: string, names: LocalNames, loc: SourceLoc): GStmt[] {
+  const { op, value } = loop.bound!;
+  const up = loop.step > 0;
+  const span = names.temp("span");
+  const steps = names.temp("steps");
+  const rounded = names.temp("steps");
+  const out: GStmt[] = [gen.prim(span, "sub", up ? [value, loop.start] : [loop.start, value], loc), gen.prim(steps, "div", [ref(span), num(Math.abs(loop.step))], loc)];
+  if (op === "<" || op === ">") {
+    out.push(gen.prim(rounded, "ceil", [ref(steps)], loc));
+  } else {
+    const floor = names.temp("steps");
+    out.push(gen.prim(floor, "floor", [ref(steps)], loc));
+    out.push(gen.prim(rounded, "add", [ref(floor), num(1)], loc));
+  }
+  out.push(gen.prim(count, "max", [num(0), ref(rounded)], loc));
+  return out;
 }

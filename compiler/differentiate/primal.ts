@@ -9,30 +9,36 @@ import type { GeneratedNames } from "./forward.js";
 
 export function primalFunction(fn: FnIR, generated: GeneratedNames): GFn {
   if (fn.external) return externalPrimal(fn, generated);
-  const clone = (stmts: Stmt[]): GStmt[] =>
-    stmts.flatMap((s): GStmt[] => {
-      switch (s.k) {
-        case "assign":
-          return [s.expr.k === "call" ? { ...s, expr: { ...s.expr, fn: generated.primal(s.expr.fn) } } : s];
-        case "effect":
-          return [{ ...s, fn: generated.primal(s.fn) }];
-        case "store":
-          return [s];
-        case "if":
-          return [{ ...s, then: clone(s.then), else: clone(s.else) }];
-        case "loop":
-          return [...clone(s.init), { k: "loop", test: clone(s.test), cond: s.cond, body: [...clone(s.body), ...clone(s.update)], postTest: s.postTest, loc: s.loc }];
-      }
-    });
   return {
     name: generated.primal(fn.name),
     params: fn.params,
     vars: varsOf(fn.vars),
-    body: [...clone(fn.body), { k: "return", value: { k: "var", name: fn.result } }],
+    body: [...primalStatements(fn.body, generated), { k: "return", value: { k: "var", name: fn.result } }],
     returns: fn.resultType,
     reentrant: fn.recursive,
     doc: `${fn.sourceName} (${fn.loc.file.split("/").pop()}:${fn.loc.line}), as lowered by gradc`,
   };
+}
+
+/** Statements as plain primal code (nothing saved): the forward sweep of a checkpointed loop runs these too. */
+export function primalStatements(stmts: Stmt[], generated: GeneratedNames): GStmt[] {
+  return stmts.flatMap((s): GStmt[] => {
+    switch (s.k) {
+      case "assign":
+        return [s.expr.k === "call" ? { ...s, expr: { ...s.expr, fn: generated.primal(s.expr.fn) } } : s];
+      case "effect":
+        return [{ ...s, fn: generated.primal(s.fn) }];
+      case "store":
+        return [s];
+      case "if":
+        return [{ ...s, then: primalStatements(s.then, generated), else: primalStatements(s.else, generated) }];
+      case "loop":
+        return [
+          ...primalStatements(s.init, generated),
+          { k: "loop", test: primalStatements(s.test, generated), cond: s.cond, body: [...primalStatements(s.body, generated), ...primalStatements(s.update, generated)], postTest: s.postTest, loc: s.loc },
+        ];
+    }
+  });
 }
 
 /**

@@ -4,15 +4,18 @@
  * — then an adjoint sweep over the statements in reverse order: x̄ᵢ += ȳ·∂y/∂xᵢ from the rules
  * table, branches replayed from their (restored) conditions, loops run backwards for their
  * recorded trip count. Helper calls are differentiated in joint mode: the adjoint sweep calls the
- * helper's own reverse function, which recomputes what it needs from the arguments.
+ * helper's own reverse function, which recomputes what it needs from the arguments. Loops marked
+ * `// @checkpoint` save their state every k iterations instead, and replay segments (checkpoint.ts).
  */
 import { type Atom, arrayName, assertNever, type Expr, exprReads, type FnIR, gen, type GFn, type GStmt, type GVar, type LoopStmt, type Param, type SaveStack, type Stmt, num, ref } from "../ir.js";
 import { analyzeActivity } from "../analyze/activity.js";
 import { planRecording } from "../analyze/tbr.js";
-import { LocalNames, buildPartial, varsOf } from "./common.js";
+import { LocalNames, buildPartial, tripCount, varsOf } from "./common.js";
 import { type GeneratedNames, isDifferentiableParam } from "./forward.js";
 import { PRIMITIVES, partialReads } from "../primitives.js";
 import type { CountedLoop } from "../analyze/loops.js";
+import { primalStatements } from "./primal.js";
+import { Checkpointing } from "./checkpoint.js";
 
 export class UnsupportedInReverse extends Error {
   constructor(
@@ -46,6 +49,8 @@ class ReverseBuilder {
   private readonly trips = new Map<LoopStmt, string>();
   /** Loops nested in other loops: their trip counts are saved per outer iteration. */
   private readonly tripsSaved = new Set<LoopStmt>();
+  /** Loops marked `// @checkpoint`: their sweeps are built by checkpoint.ts. */
+  private readonly checkpoints: Checkpointing;
 
   constructor(
     private readonly fn: FnIR,
@@ -58,6 +63,15 @@ class ReverseBuilder {
     this.plan = planRecording(fn, this.active);
     this.vars = varsOf(fn.vars);
     this.names = new LocalNames(this.vars);
+    this.checkpoints = new Checkpointing({
+      fn,
+      names: this.names,
+      stackOf: (name) => this.stackOf(name),
+      forward: (stmts, depth) => this.forward(stmts, depth),
+      primal: (stmts) => primalStatements(stmts, generated),
+      adjoint: (stmts) => this.adjoint(stmts),
+      iterationAdjoint: (loop, counted, index) => this.iterationAdjoint(loop, counted, index),
+    });
   }
 
   build(name: string): GFn {
@@ -191,6 +205,10 @@ class ReverseBuilder {
   }
 
   private forwardLoop(s: LoopStmt, depth: number, out: GStmt[]): void {
+    if (s.checkpoint && this.plan.reverseWork.has(s)) {
+      out.push(...this.checkpoints.forward(s, this.checkpointable(s), depth));
+      return;
+    }
     out.push(...this.forward(s.init, depth));
     const body = [...this.forward(s.body, depth + 1), ...this.forward(s.update, depth + 1)];
     if (this.plan.reverseWork.has(s) && !this.plan.counted.get(s)?.replayableTest) {
@@ -377,6 +395,7 @@ class ReverseBuilder {
     if (s.test.some((t) => plan.reverseWork.has(t))) {
       throw new UnsupportedInReverse("this loop condition computes values the derivative needs; compute them inside the loop body", s.loc);
     }
+    if (s.checkpoint) return this.checkpoints.adjoint(s);
     const out: GStmt[] = [];
     const counted = plan.counted.get(s);
     let count = this.trips.get(s);
@@ -403,50 +422,45 @@ class ReverseBuilder {
       });
     }
     const k = names.temp("k");
-    const body: GStmt[] = [];
-    if (counted) {
-      if (plan.needed.has(counted.inductionVar)) {
-        // Recompute the induction variable: i = start + k·step.
-        const offset = names.temp("offset");
-        body.push(gen.prim(offset, "mul", [ref(k), num(counted.step)], s.loc));
-        body.push(gen.prim(counted.inductionVar, "add", [counted.start, ref(offset)], s.loc));
-      }
-      // Rebuild this iteration's loads and index arithmetic instead of having saved them.
-      body.push(...neededRecomputations(plan.recompute.byLoop.get(s) ?? [], plan.needed));
-      body.push(...this.adjoint(s.body));
-    } else {
-      body.push(...this.adjoint(s.update), ...this.adjoint(s.body));
-    }
+    const body = counted ? this.iterationAdjoint(s, counted, ref(k)) : [...this.adjoint(s.update), ...this.adjoint(s.body)];
     out.push({ k: "countdown", counter: k, count: ref(count!), body, loc: s.loc });
     if (this.tripsSaved.has(s)) out.push(gen.pop(count!, "inactive", s.loc));
     out.push(...this.adjoint(s.init));
     return out;
   }
+
+  /** The adjoint of iteration `index` of a counted loop: i and the cheap values rebuilt, then the body backwards. */
+  private iterationAdjoint(s: LoopStmt, counted: CountedLoop, index: Atom): GStmt[] {
+    const { plan, names } = this;
+    const body: GStmt[] = [];
+    if (plan.needed.has(counted.inductionVar)) {
+      // Recompute the induction variable: i = start + k·step.
+      const offset = names.temp("offset");
+      body.push(gen.prim(offset, "mul", [index, num(counted.step)], s.loc));
+      body.push(gen.prim(counted.inductionVar, "add", [counted.start, ref(offset)], s.loc));
+    }
+    // Rebuild this iteration's loads and index arithmetic instead of having saved them.
+    body.push(...neededRecomputations(plan.recompute.byLoop.get(s) ?? [], plan.needed));
+    body.push(...this.adjoint(s.body));
+    return body;
+  }
+
+  /**
+   * The counted-loop facts a checkpointed loop's sweeps rest on. Lowering admitted the loop as
+   * counted; helpers inlined since cannot change that, but a broken assumption is a diagnostic,
+   * never a wrong derivative.
+   */
+  private checkpointable(s: LoopStmt): CountedLoop {
+    const counted = this.plan.counted.get(s);
+    if (!counted) throw new UnsupportedInReverse("'// @checkpoint' needs a counted loop (for (let i = a; i < n; i += c), not left early)", s.loc);
+    if (s.checkpoint?.every === undefined && !counted.replayableTest) {
+      throw new UnsupportedInReverse("'// @checkpoint' (√n segments) needs the trip count before the loop runs; give the segment length, '// @checkpoint 1000'", s.loc);
+    }
+    return counted;
+  }
 }
 
 export { isDifferentiableParam };
-
-/**
- * n = max(0, ⌈(bound − start)/step⌉) for `i < bound` (⌊…⌋ + 1 for `<=`), and the mirror image
- * for loops counting down: the number of i = start + k·step that pass the test.
- */
-function tripCount(loop: CountedLoop, count: string, names: LocalNames, loc: Stmt["loc"]): GStmt[] {
-  const { op, value } = loop.bound!;
-  const up = loop.step > 0;
-  const span = names.temp("span");
-  const steps = names.temp("steps");
-  const rounded = names.temp("steps");
-  const out: GStmt[] = [gen.prim(span, "sub", up ? [value, loop.start] : [loop.start, value], loc), gen.prim(steps, "div", [ref(span), num(Math.abs(loop.step))], loc)];
-  if (op === "<" || op === ">") {
-    out.push(gen.prim(rounded, "ceil", [ref(steps)], loc));
-  } else {
-    const floor = names.temp("steps");
-    out.push(gen.prim(floor, "floor", [ref(steps)], loc));
-    out.push(gen.prim(rounded, "add", [ref(floor), num(1)], loc));
-  }
-  out.push(gen.prim(count, "max", [num(0), ref(rounded)], loc));
-  return out;
-}
 
 /** The recomputations whose values the reverse sweep reads, with what they are computed from. */
 function neededRecomputations(stmts: Stmt[], needed: Set<string>): Stmt[] {

@@ -6,7 +6,7 @@
  * Strongly connected components of the call graph (Tarjan's algorithm), recomputed over every
  * function lowered so far.
  */
-import { type Atom, type FnIR, type SourceLoc, type Stmt, walk, writtenArrays, writtenParams } from "../ir.js";
+import { type Atom, type FnIR, type SourceLoc, type Stmt, walk, writtenAfter, writtenParams } from "../ir.js";
 
 export function markRecursion(functions: Iterable<FnIR>): void {
   const byName = new Map([...functions].map((f) => [f.name, f]));
@@ -96,41 +96,6 @@ export function recursionProblems(functions: Iterable<FnIR>): RecursionProblem[]
     });
   }
   return problems;
-}
-
-/**
- * The arrays stored into by statements that may run after `target`: later in its lists, or
- * anywhere in a loop around it (but for arrays the loop allocates anew on each iteration).
- */
-function writtenAfter(body: Stmt[], target: Stmt): Set<string> {
-  const out = new Set<string>();
-  const add = (stmts: Stmt[]) => writtenArrays(stmts).forEach((a) => out.add(a));
-  const search = (stmts: Stmt[]): boolean => {
-    for (let i = 0; i < stmts.length; i++) {
-      const s = stmts[i];
-      let inside = s === target;
-      if (!inside && s.k === "if") inside = search(s.then) || search(s.else);
-      if (!inside && s.k === "loop") {
-        inside = search(s.init) || search(s.test) || search(s.body) || search(s.update);
-        // The loop's next iterations write its arrays again — except arrays it allocates anew
-        // each iteration: those writes go to the next iteration's array.
-        if (inside) {
-          const fresh = new Set<string>();
-          walk([...s.test, ...s.body, ...s.update], (t) => {
-            if (t.k === "assign") fresh.add(t.target);
-          });
-          writtenArrays([s]).forEach((a) => fresh.has(a) || out.add(a));
-        }
-      }
-      if (inside) {
-        add(stmts.slice(i + 1));
-        return true;
-      }
-    }
-    return false;
-  };
-  search(body);
-  return out;
 }
 
 /** The functions `fn` calls directly. */

@@ -11,6 +11,8 @@ import { isObjectValue } from "./values.js";
 import { alwaysExits, arrayKind, blockStatements, excerpt, fieldOf, hasSideEffects, markDeclaration } from "./syntax.js";
 import { type Flow, type LoopFrame, TYPE_NAMES, type Typed, Unsupported } from "./scope.js";
 import { ObjectLowering } from "./objects.js";
+import { detectCountedLoop } from "../analyze/loops.js";
+import { checkpointComment, diagnosticAtComment } from "./checkpoint-comment.js";
 
 /** Blocks, declarations, branches, loops, switch and assignments. */
 export abstract class StatementLowering extends ObjectLowering {
@@ -84,6 +86,10 @@ export abstract class StatementLowering extends ObjectLowering {
   protected lowerStatement(s: ts.Statement, out: Stmt[]): Flow {
     const saved = this.loc;
     this.loc = this.locOf(s);
+    if (!isLoopStatement(s)) {
+      const comment = checkpointComment(this.sf, s);
+      if (comment) this.ctx.diagnostics.push(diagnosticAtComment(this.sf, comment, "'// @checkpoint' stands above a statement that is not a loop", "put it on the line directly above a counted for loop"));
+    }
     try {
       return this.lowerStatementAt(s, out);
     } catch (e) {
@@ -107,7 +113,7 @@ export abstract class StatementLowering extends ObjectLowering {
       return none;
     }
     if (ts.isIfStatement(s)) return this.lowerIf(s, out, [], undefined);
-    if (ts.isForStatement(s) || ts.isWhileStatement(s) || ts.isDoStatement(s) || ts.isForOfStatement(s)) return this.lowerLoop(s, out);
+    if (isLoopStatement(s)) return this.lowerLoop(s, out);
     if (ts.isReturnStatement(s)) {
       if (!s.expression && this.isProcedure) {
         this.returnedFlag ??= this.flag("returned");
@@ -274,12 +280,36 @@ export abstract class StatementLowering extends ObjectLowering {
           loop.update = wrapper;
         }
       }
+      this.markCheckpoint(s, loop);
       out.push(loop);
       const may = new Set([...flow.may].filter((f) => f !== frame.breakFlag && f !== frame.continueFlag));
       return { may, always: false };
     } finally {
       this.scopes.pop();
     }
+  }
+
+  /**
+   * `// @checkpoint [N]` above the loop, carried onto it when reverse mode can honour it: a
+   * counted loop (analyze/loops.ts), and for √n segments one whose trip count is known before it
+   * runs. Anything else is a diagnostic — a comment asking to save memory is never dropped.
+   */
+  private markCheckpoint(s: ts.Statement, loop: LoopStmt): void {
+    const comment = checkpointComment(this.sf, s);
+    if (!comment) return;
+    const report = (message: string, hint: string): void => void this.ctx.diagnostics.push(diagnosticAtComment(this.sf, comment, message, hint));
+    if (comment.error) return report(comment.error, "write '// @checkpoint' (segments of √n iterations) or '// @checkpoint 1000'");
+    const counted = detectCountedLoop(loop);
+    if (!counted) {
+      return report(
+        "'// @checkpoint' needs a counted loop: for (let i = a; i < n; i += c) whose body does not assign i, with no break or return inside",
+        "rewrite the loop as a counted for loop (a while loop, or one left early, cannot be checkpointed yet), or remove the comment",
+      );
+    }
+    if (comment.every === undefined && !counted.replayableTest) {
+      return report("'// @checkpoint' (√n segments) needs the trip count before the loop runs, but this loop's test reads values the loop changes", "give the segment length: '// @checkpoint 1000'");
+    }
+    loop.checkpoint = comment.every === undefined ? {} : { every: comment.every };
   }
 
   /**
@@ -493,4 +523,8 @@ export abstract class StatementLowering extends ObjectLowering {
     }
     this.fail(left, "only variables, object fields and array elements can be assigned");
   }
+}
+
+function isLoopStatement(s: ts.Statement): s is ts.ForStatement | ts.WhileStatement | ts.DoStatement | ts.ForOfStatement {
+  return ts.isForStatement(s) || ts.isWhileStatement(s) || ts.isDoStatement(s) || ts.isForOfStatement(s);
 }
