@@ -16,7 +16,7 @@ const int = (name: string) => (value: string) => {
 
 const program = new Command()
   .name("npm run fuzz --")
-  .description("Differential fuzzing of gradc: random programs of the subset, compiled reverse/forward vs tape vs the wasm engine vs finite differences")
+  .description("Differential fuzzing of gradc: random programs of the subset, compiled reverse/forward vs tape vs the wasm engine vs finite differences, and hvp vs differences of the gradient")
   .option("--n <count>", "number of generated programs", int("--n"), 1000)
   .option("--seed <seed>", "random seed", int("--seed"), 1)
   .option("--from <index>", "index of the first program", int("--from"), 0)
@@ -91,6 +91,7 @@ function printSummary(s: FuzzSummary): void {
     `  runtime errors      ${s.runtimeErrors}`,
     `  generator errors    ${s.generatorErrors}`,
     `  wasm engine         ${s.wasmPrograms}${pct(s.wasmPrograms)} programs built (${s.wasmChecked} checked at a smooth point), ${s.wasmRefused}${pct(s.wasmRefused)} refused with a diagnostic, ${s.wasmVectorized}${pct(s.wasmVectorized)} with a loop on f64x2 lanes`,
+    `  hvp (second order)  ${s.hvpPrograms}${pct(s.hvpPrograms)} programs built (${s.hvpChecked} checked at ${s.hvpPoints} points; ${s.hvpNonSmoothPoints} points skipped, the gradient not smooth along v), ${s.hvpRefused}${pct(s.hvpRefused)} refused with a diagnostic`,
     `  bad inputs          ${s.badInputs} (${s.badInputFailures} failures; first diagnostic on the injected construct: ${s.badInputsOnTarget})`,
     `  garbled inputs      ${s.garbledInputs} (${s.garbledCrashes} crashes)`,
     `  time                ${s.seconds.toFixed(1)} s`,

@@ -2,8 +2,9 @@
  * The differential fuzzer's runner. For each generated program it
  *
  *  1. compiles a module that asks gradc for every engine's derivative of f — compiled reverse
- *     (`grad(f)`, `grad(f, { wrt: [k] })`, `vjp(f)`), compiled forward (`jvp(f)`) and the tape
- *     engine (`grad(f, { engine: "tape" })`) — many programs per module for speed;
+ *     (`grad(f)`, `grad(f, { wrt: [k] })`, `vjp(f)`), compiled forward (`jvp(f)`), the tape
+ *     engine (`grad(f, { engine: "tape" })`), the wasm engine and `hvp(f)` — many programs per
+ *     module for speed (without the engines gradc refuses for a program: compileRefusing);
  *  2. picks random points away from branch boundaries and kinks: at every coordinate,
  *     Richardson-extrapolated central differences at steps h and h/4 must agree (a jump or kink
  *     within reach of the stencil makes them disagree), otherwise the point is discarded; after
@@ -11,7 +12,9 @@
  *  3. compares reverse, forward along each coordinate and along a random direction, tape, vjp
  *     and the wrt-restricted reverse with one another (exact up to rounding: 1e-9 relative) and
  *     with the finite differences (1e-5 relative to max(1, |g|)), and f's value with the values
- *     the engines report.
+ *     the engines report;
+ *  4. then checks `hvp(f)` (second order) against central differences of the compiled gradient
+ *     along a random direction v, and H's symmetry (vᵀ(H u) = uᵀ(H v)).
  *
  * A transform exception, diagnostics on a program of the subset, generated code that does not
  * build or throws, or a disagreement is a failure: the program is minimised (fuzz/minimize.ts)
@@ -47,6 +50,11 @@ export const SMOOTH_RTOL = 1e-6;
  * (DESIGN.md), rounded to float32 (an ulp is 2⁻²³ relative) where forward mode gives a float64.
  */
 export const F32_RTOL = 2 ** -22;
+/**
+ * hvp's symmetry, vᵀ(H u) against uᵀ(H v), relative to the terms summed: exact up to rounding,
+ * but the two are different sweeps, each rounding sums of products of second derivatives.
+ */
+export const HVP_SYMMETRY_RTOL = 1e-9;
 
 /** An argument of f: a number, boolean, string, typed array, or an object of them. */
 export type Arg = number | boolean | string | Float64Array | Float32Array | Int32Array | Uint8Array | { [key: string]: Arg };
@@ -79,6 +87,13 @@ export interface Engines {
   wrev?: (...args: Arg[]) => Grad[];
   wfwd?: (primals: Arg[], tangents: Arg[]) => [any, any];
   wvjp?: (...args: Arg[]) => [any, (cotangent: any) => Grad[]];
+  /**
+   * `hvp(f)` (number-valued f only; absent when gradc refused it: a helper that may recurse, an
+   * object parameter): H(x)·v, shaped as grad's result. `g64`: the gradient of f's float64
+   * shadow, when f rounds to float32 (`f64`): hvp is checked against its finite differences.
+   */
+  hvp?: (primals: Arg[], tangents: Arg[]) => Grad[];
+  g64?: (...args: Arg[]) => Grad[];
   /** The wasm engine's glue (`$gradcWasm`): after every call its save stacks must be empty. */
   wasmSupport?: WasmSupport;
   /**
@@ -132,12 +147,15 @@ export interface ProgramResult {
   checkedPoints: number;
   /** Points discarded because a stencil straddled a kink or jump. */
   nonSmoothPoints?: number;
+  /** Checked points where hvp was checked too, and where it was not because the gradient is not smooth along v. */
+  hvpPoints?: number;
+  hvpNonSmoothPoints?: number;
   failure?: Failure;
 }
 
 // ── Compiling ─────────────────────────────────────────────────────────────────────────────────
 
-const HEADER = `import { grad, jvp, vjp } from "gradc";`;
+const HEADER = `import { grad, hvp, jvp, vjp } from "gradc";`;
 // dtype "float64": the wasm engine computes as the compiled code does, so the two agree to 1e-9
 // (without it, Float32Array parameters would compute in float32).
 const WASM = `{ engine: "wasm", dtype: "float64" }`;
@@ -152,30 +170,52 @@ export function wrtIndex(p: Program): number {
   return rng.pick(candidates);
 }
 
-/** The exported engine object for a program, named `name`; `wasm`: with the wasm engine's grad, jvp and vjp. */
-function enginesExport(p: Program, printer: Printer, name: string, wasm: boolean): string {
+/**
+ * Engines gradc refused for a program, each with a diagnostic naming the construct (its label,
+ * as counted in the summary): the module asks for the program's other engines only.
+ */
+export interface Refused {
+  wasm?: string;
+  hvp?: string;
+}
+
+/**
+ * The exported engine object for a program, named `name`: without the engines in `refused`. A
+ * number-valued f also gets `hvp(f)`, and when f rounds to float32 the gradient of its float64
+ * shadow (`g64`), whose finite differences hvp is checked against.
+ */
+function enginesExport(p: Program, printer: Printer, name: string, refused: Refused): string {
   const f = printer.name("f");
   const shadow = roundsToFloat32(p) ? `, f64: ${f}_f64` : "";
   if (p.f.ret) {
     // grad of an array-valued function is a build-time diagnostic: vjp and jvp only.
-    const w = wasm ? `, wfwd: jvp(${f}, ${WASM}), wvjp: vjp(${f}, ${WASM})` : "";
+    const w = refused.wasm === undefined ? `, wfwd: jvp(${f}, ${WASM}), wvjp: vjp(${f}, ${WASM})` : "";
     return `export const ${name} = { f: ${f}${shadow}, fwd: jvp(${f}), vjp: vjp(${f}), tfwd: jvp(${f}, { engine: "tape" }), tvjp: vjp(${f}, { engine: "tape" }), vjpw: vjp(${f}, { wrt: [${wrtIndex(p)}] })${w} };`;
   }
-  const w = wasm ? `, wrev: grad(${f}, ${WASM}), wfwd: jvp(${f}, ${WASM}), wvjp: vjp(${f}, ${WASM})` : "";
-  return `export const ${name} = { f: ${f}${shadow}, rev: grad(${f}), fwd: jvp(${f}), tape: grad(${f}, { engine: "tape" }), vjp: vjp(${f}), revw: grad(${f}, { wrt: [${wrtIndex(p)}] })${w} };`;
+  const w = refused.wasm === undefined ? `, wrev: grad(${f}, ${WASM}), wfwd: jvp(${f}, ${WASM}), wvjp: vjp(${f}, ${WASM})` : "";
+  const h = refused.hvp === undefined ? `, hvp: hvp(${f})${shadow ? `, g64: grad(${f}_f64)` : ""}` : "";
+  return `export const ${name} = { f: ${f}${shadow}, rev: grad(${f}), fwd: jvp(${f}), tape: grad(${f}, { engine: "tape" }), vjp: vjp(${f}), revw: grad(${f}, { wrt: [${wrtIndex(p)}] })${w}${h} };`;
+}
+
+/** The comment that opens program k's part of a module (its declarations, then its export line). */
+const PROGRAM_MARKER = "// program ";
+
+/** The export of hvp alone (a probe for refusals: compileRefusing). */
+function hvpExport(p: Program, printer: Printer, name: string): string {
+  return `export const ${name} = { hvp: hvp(${printer.name("f")}) };`;
 }
 
 /**
- * A module with the programs' declarations and `export const P<k> = { engines }` for each.
- * `wasm: false`: without the wasm engine (for a program it refuses).
+ * A module with the programs' declarations and `export const P<k> = { engines }` for each;
+ * `refused[k]`: the engines program k is built without.
  */
-export function moduleSource(programs: Program[], options: { wasm?: boolean } = {}): string {
+export function moduleSource(programs: Program[], refused: Refused[] = [], exportOf: (p: Program, printer: Printer, name: string, refused: Refused) => string = enginesExport): string {
   const parts = [HEADER];
   programs.forEach((p, k) => {
     const printer = new Printer(p, programs.length > 1 ? { prefix: `p${k}_` } : {});
-    parts.push(`// program ${p.seed}/${p.index}`, printer.declarations(false));
+    parts.push(`${PROGRAM_MARKER}${p.seed}/${p.index}`, printer.declarations(false));
     if (roundsToFloat32(p)) parts.push(printer.shadow(`${printer.name("f")}_f64`));
-    parts.push(enginesExport(p, printer, `P${k}`, options.wasm !== false));
+    parts.push(exportOf(p, printer, `P${k}`, refused[k] ?? {}));
   });
   return parts.join("\n\n") + "\n";
 }
@@ -193,12 +233,28 @@ export type CompileResult =
   | {
       ok: false;
       failure: Failure;
-      /** Every diagnostic is the wasm engine refusing a construct (`engine "wasm": …`). */
-      wasmRefused?: Diagnostic[];
+      /** Every diagnostic is an engine refusing a construct (the wasm engine, or hvp: `refusingEngine`). */
+      refusals?: Diagnostic[];
     };
 
 /** What the wasm engine's diagnostics start with (compiler/index.ts `wasmModule()`). */
 const WASM_DIAGNOSTIC = 'engine "wasm": ';
+
+/**
+ * hvp's refusals (compiler/index.ts `matrixWrapper`, differentiate/tangent-program.ts): second
+ * order inlines every helper, so it refuses a helper that may recurse, and f's object or optional
+ * parameters and object results are not supported yet.
+ */
+const HVP_REFUSALS = [
+  /^second derivatives of '[^']+' need every helper inlined, and '[^']+' may recurse/,
+  /^hvp\(\) takes functions of numbers, booleans, strings and arrays that return a number; '[^']+' (takes an object or an optional parameter|returns an object)/,
+];
+
+/** The engine a diagnostic is a refusal of, if it is one. */
+function refusingEngine(d: Diagnostic): keyof Refused | undefined {
+  if (d.message.startsWith(WASM_DIAGNOSTIC)) return "wasm";
+  return HVP_REFUSALS.some((r) => r.test(d.message)) ? "hvp" : undefined;
+}
 
 /**
  * The fuzzer builds every module with the wasm engine, whose binaryen loads asynchronously:
@@ -235,8 +291,8 @@ export function compileModule(source: string, file = `/virtual/fuzz-${++moduleCo
   }
   if (result.diagnostics.length > 0) {
     const d = result.diagnostics[0];
-    const wasmRefused = result.diagnostics.every((x) => x.message.startsWith(WASM_DIAGNOSTIC)) ? result.diagnostics : undefined;
-    return { ok: false, wasmRefused, failure: { kind: "diagnostic", signature: d.message, message: `gradc rejected a program of the subset:\n${result.diagnostics.map(safeFormat).join("\n\n")}` } };
+    const refusals = result.diagnostics.every((x) => refusingEngine(x) !== undefined) ? result.diagnostics : undefined;
+    return { ok: false, refusals, failure: { kind: "diagnostic", signature: d.message, message: `gradc rejected a program of the subset:\n${result.diagnostics.map(safeFormat).join("\n\n")}` } };
   }
   if (result.code === undefined) {
     return { ok: false, failure: { kind: "crash", signature: "no code", message: "transformModule returned no code and no diagnostics for a module with marker calls" } };
@@ -366,9 +422,20 @@ function component(grads: Grad[] | undefined, c: Coord, param = c.param): number
 
 function shifted(args: Arg[], c: Coord, h: number): Arg[] {
   const out = copyArgs(args);
-  if (c.element >= 0) (at(out[c.param], c.path) as Float64Array)[c.element] += h;
-  else if (c.path.length === 0) out[c.param] = (out[c.param] as number) + h;
-  else (at(out[c.param], c.path.slice(0, -1)) as Record<string, number>)[c.path[c.path.length - 1]] += h;
+  shiftInPlace(out, c, h);
+  return out;
+}
+
+function shiftInPlace(args: Arg[], c: Coord, h: number): void {
+  if (c.element >= 0) (at(args[c.param], c.path) as Float64Array)[c.element] += h;
+  else if (c.path.length === 0) args[c.param] = (args[c.param] as number) + h;
+  else (at(args[c.param], c.path.slice(0, -1)) as Record<string, number>)[c.path[c.path.length - 1]] += h;
+}
+
+/** x + t·v, at every coordinate. */
+function movedAlong(x: Arg[], v: Arg[], coords: Coord[], t: number): Arg[] {
+  const out = copyArgs(x);
+  for (const c of coords) shiftInPlace(out, c, t * coordValue(v, c));
   return out;
 }
 
@@ -460,8 +527,16 @@ function finiteDifference(f: (...args: Arg[]) => unknown, args: Arg[], c: Coord,
   const x = coordValue(args, c);
   const h = 1e-3 * Math.max(1, Math.abs(x));
   const at = (t: number): number[] => flat(f(...shifted(args, c, t)));
-  const coarse = richardsonVector(at, h);
-  const fine = richardsonVector(at, h / 4);
+  return richardsonEstimates(at, h);
+}
+
+/**
+ * The Richardson estimates of g'(0) at steps h and h/4: the finer one, and whether the two agree
+ * for every output (a kink or jump within reach of the stencil makes them disagree).
+ */
+function richardsonEstimates(g: (t: number) => number[], h: number): { value: number[]; smooth: boolean } {
+  const coarse = richardsonVector(g, h);
+  const fine = richardsonVector(g, h / 4);
   const smooth = coarse.length === fine.length && fine.every((v, i) => Number.isFinite(coarse[i]) && Number.isFinite(v) && Math.abs(coarse[i] - v) <= SMOOTH_RTOL * Math.max(1, Math.abs(v)));
   return { value: fine, smooth };
 }
@@ -607,6 +682,17 @@ interface PointContext {
   x: Arg[];
   coords: Coord[];
   wrt: number;
+  second: SecondOrder;
+}
+
+/**
+ * hvp's checks over one program's points: random directions of their own (so that the points
+ * and the first-order checks are the same whether the module has hvp or not), and counts.
+ */
+interface SecondOrder {
+  rng: Rng;
+  checked: number;
+  nonSmooth: number;
 }
 
 type Problem = { engines: string[]; text: string };
@@ -668,6 +754,7 @@ export function checkProgram(p: Program, engines: Engines, options: CheckOptions
   const fdF = engines.f64 ?? engines.f;
   const fdArgs = engines.f64 ? shadowArgs : (a: Arg[]) => a;
   const vector = p.f.ret !== undefined;
+  const second: SecondOrder = { rng: new Rng(p.seed, p.index, 0x4e55), checked: 0, nonSmooth: 0 };
   let checked = 0;
   let nonSmooth = 0;
   let untame = 0;
@@ -716,7 +803,7 @@ export function checkProgram(p: Program, engines: Engines, options: CheckOptions
       nonSmooth++;
       continue;
     }
-    const ctx: PointContext = { p, engines, x, coords, wrt };
+    const ctx: PointContext = { p, engines, x, coords, wrt, second };
     const r = vector ? checkVectorPoint(ctx, fx, fds, rng) : checkScalarPoint(ctx, fx[0], fds.map((d) => d[0]), rng);
     if (r === "singular") {
       singularPoints++;
@@ -725,7 +812,7 @@ export function checkProgram(p: Program, engines: Engines, options: CheckOptions
     if (r) return { status: "failed", checkedPoints: checked, failure: r };
     checked++;
   }
-  if (checked > 0) return { status: "ok", checkedPoints: checked, nonSmoothPoints: nonSmooth };
+  if (checked > 0) return { status: "ok", checkedPoints: checked, nonSmoothPoints: nonSmooth, hvpPoints: second.checked, hvpNonSmoothPoints: second.nonSmooth };
   const worst = Math.max(nonSmooth, untame, singularPoints);
   return { status: worst === nonSmooth ? "nonsmooth" : worst === untame ? "untame" : "singular", checkedPoints: 0, nonSmoothPoints: nonSmooth };
 
@@ -745,13 +832,13 @@ function argsAfterF(engines: Engines, x: Arg[]): Arg[] {
  * Whether an engine left the caller's arrays as f does (DESIGN.md: arrays f writes into end as a
  * call of f leaves them): `got` the arguments after the engine's call, `want` after f's.
  */
-function writesProblem(p: Program, want: Arg[], got: Arg[], engine: string): Problem | undefined {
+function writesProblem(p: Program, want: Arg[], got: Arg[], engine: string, reference = "after f"): Problem | undefined {
   const walk = (a: Arg, b: Arg, label: string): string | undefined => {
     if (ArrayBuffer.isView(a)) {
       const [u, v] = [a as Float64Array, b as Float64Array];
       const tol = a instanceof Float32Array ? F32_RTOL : EXACT_RTOL;
       const k = Array.from(u).findIndex((ui, j) => !(Object.is(ui, v[j]) || Math.abs(ui - v[j]) <= tol * Math.max(1, Math.abs(ui))));
-      return k >= 0 ? `${label}[${k}] is ${fmt(v[k])} after ${engine}, ${fmt(u[k])} after f` : undefined;
+      return k >= 0 ? `${label}[${k}] is ${fmt(v[k])} after ${engine}, ${fmt(u[k])} ${reference}` : undefined;
     }
     if (typeof a === "object" && a !== null) {
       for (const key of Object.keys(a)) {
@@ -924,7 +1011,96 @@ function checkScalarPoint(ctx: PointContext, fx: number, fds: number[], rng: Rng
   for (const [name, value] of values) {
     if (!exactClose(value, fx)) problems.push({ engines: [`${name}-value`], text: `${name}(f) reports the value ${fmt(value)}, f gives ${fmt(fx)}` });
   }
-  return problems.length > 0 ? mismatch(p, x, fmt(fx), problems, table) : undefined;
+  if (problems.length > 0) return mismatch(p, x, fmt(fx), problems, table);
+  // Second order only once the first-order engines agree: hvp's reference is the compiled gradient.
+  const second = engines.hvp ? checkHvpPoint(ctx) : undefined;
+  if (isFailure(second)) return second;
+  return second && second.problems.length > 0 ? mismatch(p, x, fmt(fx), second.problems, second.table) : undefined;
+}
+
+/**
+ * hvp at a point where the first-order engines agree with the finite differences of f: H·v for
+ * a random direction v against Richardson central differences of the compiled gradient along v,
+ * (∇f(x + h v) − ∇f(x − h v)) / 2h — second differences of the gradient are as accurate as first
+ * differences of f, so with FD_RTOL too; the caller's primals and tangents untouched; H·v called
+ * twice giving the same bits; and symmetry: vᵀ(H u) = uᵀ(H v) for a second direction u, to
+ * rounding. Where f rounds to float32 the differences are of its float64 shadow's gradient
+ * (`g64`), as first order's are of the shadow. Where the gradient is not smooth along v (a kink of
+ * f' or a jump within reach of the stencil, which f's own differences along the axes need not
+ * see) the point is counted and hvp not checked there.
+ */
+function checkHvpPoint(ctx: PointContext): Failure | { problems: Problem[]; table: string[] } | undefined {
+  const { p, engines, x, coords, second } = ctx;
+  const v = tangentsFor(p, x, null, second.rng);
+  const u = tangentsFor(p, x, null, second.rng);
+  const shadow = engines.g64 !== undefined;
+  const gradient = (...args: Arg[]) => (shadow ? engines.g64!(...args) : engines.rev!(...args));
+  const fd = runEngine(ctx, shadow ? "grad(f_f64)" : "grad(f)", () => gradientAlong(gradient, shadow ? shadowArgs(x) : x, v, coords));
+  if (isFailure(fd)) return fd;
+  if (!fd.smooth) {
+    second.nonSmooth++;
+    return undefined;
+  }
+  const hv = callHvp(ctx, v);
+  if (isFailure(hv)) return hv;
+  const again = callHvp(ctx, v);
+  if (isFailure(again)) return again;
+  const hu = callHvp(ctx, u);
+  if (isFailure(hu)) return hu;
+  second.checked++;
+
+  const problems: Problem[] = [...hv.writes];
+  const shape = shapeProblem(p, hv.result, p.f.params.map((_, i) => i));
+  if (shape) problems.push({ engines: ["hvp-shape"], text: shape });
+  problems.push(...integerProblems(p, [["hvp", hv.result]]));
+  const table = [`v = ${formatArgs(p, v)}`];
+  coords.forEach((c, k) => {
+    const h = component(hv.result, c);
+    const bad = [...(fdClose(h, fd.value[k]) ? [] : ["hvp"]), ...(Object.is(component(again.result, c), h) ? [] : ["hvp twice"])];
+    const row = `(H·v) at ${c.label}: hvp ${fmt(h)}${bad.includes("hvp twice") ? ` (then ${fmt(component(again.result, c))})` : ""}, finite differences of ${shadow ? "grad(f_f64)" : "grad(f)"} along v ${fmt(fd.value[k])}`;
+    table.push(row);
+    if (bad.length > 0) problems.push({ engines: bad, text: row });
+  });
+  const symmetry = symmetryProblem(coords, v, u, hv.result, hu.result);
+  if (symmetry) problems.push(symmetry);
+  return { problems, table };
+}
+
+/**
+ * Whether vᵀ(H u) and uᵀ(H v), from hvp's results, differ by more than rounding: HVP_SYMMETRY_RTOL
+ * of the terms summed (float32's resolution for a Float32Array's entries, which hvp rounds).
+ */
+function symmetryProblem(coords: Coord[], v: Arg[], u: Arg[], hv: Grad[], hu: Grad[]): Problem | undefined {
+  const vhu = coords.map((c) => coordValue(v, c) * component(hu, c));
+  const uhv = coords.map((c) => coordValue(u, c) * component(hv, c));
+  const sum = (terms: number[]) => terms.reduce((s, t) => s + t, 0);
+  const tol = coords.reduce((s, c, k) => s + (c.f32 ? F32_RTOL : HVP_SYMMETRY_RTOL) * (Math.abs(vhu[k]) + Math.abs(uhv[k])), HVP_SYMMETRY_RTOL);
+  const [a, b] = [sum(vhu), sum(uhv)];
+  return Math.abs(a - b) <= tol ? undefined : { engines: ["hvp-symmetry"], text: `vᵀ(H u) = ${fmt(a)} but uᵀ(H v) = ${fmt(b)} (tolerance ${fmt(tol)}), u = ${u.map((t) => formatArg(t)).join(", ")}` };
+}
+
+/** hvp(f)(x, dir) on copies of the point and the direction, which it must leave as they were. */
+function callHvp(ctx: PointContext, dir: Arg[]): { result: Grad[]; writes: Problem[] } | Failure {
+  const { p, engines, x } = ctx;
+  const primals = copyArgs(x);
+  const tangents = copyArgs(dir);
+  const result = runEngine(ctx, "hvp(f)", () => engines.hvp!(primals, tangents));
+  if (isFailure(result)) return result;
+  const writes = [writesProblem(p, x, primals, "hvp(f)", "before"), writesProblem(p, dir, tangents, "hvp(f) (in the tangents)", "before")];
+  return { result, writes: writes.filter((w): w is Problem => w !== undefined) };
+}
+
+/**
+ * Richardson central differences of the gradient along v, ∂/∂t ∇f(x + t·v) = H(x)·v, at every
+ * coordinate; smooth when the estimates at steps h and h/4 agree (as f's own along an axis).
+ */
+function gradientAlong(gradient: (...args: Arg[]) => Grad[], x: Arg[], v: Arg[], coords: Coord[]): { value: number[]; smooth: boolean } {
+  const h = 1e-3 * Math.max(1, ...coords.map((c) => Math.abs(coordValue(x, c))));
+  const at = (t: number): number[] => {
+    const g = gradient(...movedAlong(x, v, coords, t));
+    return coords.map((c) => component(g, c));
+  };
+  return richardsonEstimates(at, h);
 }
 
 /**
@@ -1109,57 +1285,104 @@ function loopsOf(vectorizedLoops: Record<string, number> | undefined, prefix: st
   return Object.entries(vectorizedLoops ?? {}).reduce((t, [name, n]) => t + (name.startsWith(prefix) ? n : 0), 0);
 }
 
-/** A program compiled on its own, ready to check. `wasmRefused`: the construct the wasm engine refused (it then has no wasm engines). */
-export type ProgramCompile = { ok: true; engines: Engines; vectorizedLoops: number; wasmRefused?: string } | { ok: false; failure: Failure };
+/** A module of programs, built without the engines gradc refused for each (`refused[k]`). */
+export type ModuleCompile = { ok: true; exports: Record<string, any>; vectorizedLoops?: Record<string, number>; refused: Refused[] } | { ok: false; failure: Failure };
 
 /**
- * Compiles one program with every engine. When the wasm engine refuses it (a diagnostic `engine
- * "wasm": …`), that is no failure — the engine covers less than the subset — provided the
- * diagnostic names the construct and lies inside the program's declarations; the program is then
- * compiled again without the wasm engine, so that the others are still checked.
+ * Compiles the programs into one module with every engine. A refusal — a diagnostic of the wasm
+ * engine or of hvp naming a construct inside a program — is no failure: those engines cover less
+ * than the subset. The module is then compiled again without the refused engines of the programs
+ * concerned, so that the others are still checked. hvp refuses while gradc reads the module,
+ * the wasm engine when it builds a module without diagnostics, so this takes at most three builds
+ * — usually one, as hvp's refusals are probed for first.
  */
-export function compileProgram(p: Program): ProgramCompile {
-  const source = moduleSource([p]);
-  const file = `/virtual/fuzz-${++moduleCounter}.ts`;
-  const compiled = compileModule(source, file);
-  if (compiled.ok) return { ok: true, engines: withSupport(compiled.exports, 0), vectorizedLoops: loopsOf(compiled.vectorizedLoops, "") };
-  if (!compiled.wasmRefused) return { ok: false, failure: compiled.failure };
-  const refusal = wasmRefusal(compiled.wasmRefused, source, file);
-  if (!refusal.ok) return refusal;
-  const plain = compileModule(moduleSource([p], { wasm: false }));
-  if (!plain.ok) return { ok: false, failure: plain.failure };
-  return { ok: true, engines: withSupport(plain.exports, 0), vectorizedLoops: 0, wasmRefused: refusal.label };
-}
-
-/**
- * The wasm engine's diagnostics on a module of one program (`source`, compiled as `file`): the
- * construct the first names, without the program's own names and numbers (a coverage label), or
- * a failure when a diagnostic names no construct or does not point into the program's
- * declarations (the export line with the marker calls is not a location of a construct).
- */
-export function wasmRefusal(diagnostics: Diagnostic[], source: string, file: string): { ok: true; label: string } | { ok: false; failure: Failure } {
-  const problem = refusalProblem(diagnostics, source, file);
-  return problem ? { ok: false, failure: problem } : { ok: true, label: normalise(diagnostics[0].message.slice(WASM_DIAGNOSTIC.length).split("\n")[0]) };
-}
-
-function refusalProblem(diagnostics: Diagnostic[], source: string, file: string): Failure | undefined {
-  const lines = source.split("\n");
-  const declarationsEnd = lines.findIndex((l) => l.startsWith("export const P0 ="));
-  for (const d of diagnostics) {
-    const construct = d.message.slice(WASM_DIAGNOSTIC.length).trim();
-    const inside = d.file === file && Number.isInteger(d.line) && Number.isInteger(d.col) && d.line >= 2 && d.line <= declarationsEnd && d.col >= 1 && d.col <= lines[d.line - 1].length + 1;
-    let formatted = true;
-    try {
-      formatDiagnostic(d);
-    } catch {
-      formatted = false;
+export function compileRefusing(programs: Program[]): ModuleCompile {
+  const refused = probeHvpRefusals(programs);
+  for (;;) {
+    const source = moduleSource(programs, refused);
+    const file = `/virtual/fuzz-${++moduleCounter}.ts`;
+    const compiled = compileModule(source, file);
+    if (compiled.ok) return { ...compiled, refused };
+    if (!compiled.refusals) return compiled;
+    let progress = false;
+    for (const d of compiled.refusals) {
+      const r = readRefusal(d, source, file);
+      if (!r.ok) return r;
+      progress ||= refused[r.program][r.engine] === undefined;
+      refused[r.program][r.engine] ??= r.label;
     }
-    if (!inside || !formatted || construct.length < 8) {
-      const what = !inside ? `located at ${d.line}:${d.col}, outside the program's declarations (lines 2–${declarationsEnd})` : !formatted ? "formatDiagnostic threw" : "names no construct";
-      return { kind: "diagnostic", signature: `wasm refusal: ${!inside ? "location" : !formatted ? "format" : "construct"}`, message: `the wasm engine refused the program with a diagnostic ${what}: ${d.file}:${d.line}:${d.col} ${d.message}` };
-    }
+    // Only refusals of engines the module no longer asks for: building again would not help.
+    if (!progress) return { ok: false, failure: { kind: "diagnostic", signature: "refusal of an engine not asked for", message: `gradc refused engines the module does not ask for:\n${compiled.refusals.map(safeFormat).join("\n\n")}` } };
   }
-  return undefined;
+}
+
+/**
+ * hvp's refusals of the programs it likely refuses (f takes an object, or a helper is recursive),
+ * read from a module asking for their hvp alone. It fails while gradc reads it, before any code
+ * is generated: a fraction of what a failed build of every engine costs, which a quarter of the
+ * programs would otherwise bring to nearly every module. Only refusals read here are taken: a
+ * program wrongly guessed still gets its hvp, and a refusal missed, or one that points outside its
+ * program, fails the build of every engine and is read (or reported) there.
+ */
+function probeHvpRefusals(programs: Program[]): Refused[] {
+  const refused: Refused[] = programs.map(() => ({}));
+  const likely = programs.flatMap((p, k) => (p.f.ret === undefined && (p.f.params.some((q) => q.ty === "obj") || p.helpers.some((h) => h.recursive)) ? [k] : []));
+  if (likely.length === 0) return refused;
+  const source = moduleSource(likely.map((k) => programs[k]), [], hvpExport);
+  const file = `/virtual/fuzz-${++moduleCounter}.ts`;
+  const probe = compileModule(source, file);
+  if (probe.ok || !probe.refusals) return refused;
+  for (const d of probe.refusals) {
+    const r = readRefusal(d, source, file);
+    if (r.ok && r.engine === "hvp") refused[likely[r.program]].hvp = r.label;
+  }
+  return refused;
+}
+
+/** A program compiled on its own, ready to check, and the engines gradc refused for it (it is built without them). */
+export type ProgramCompile = { ok: true; engines: Engines; vectorizedLoops: number; refused: Refused } | { ok: false; failure: Failure };
+
+/** Compiles one program with every engine gradc does not refuse for it (compileRefusing). */
+export function compileProgram(p: Program): ProgramCompile {
+  const compiled = compileRefusing([p]);
+  if (!compiled.ok) return compiled;
+  return { ok: true, engines: withSupport(compiled.exports, 0), vectorizedLoops: loopsOf(compiled.vectorizedLoops, ""), refused: compiled.refused[0] };
+}
+
+export type Refusal = { ok: true; program: number; engine: keyof Refused; label: string } | { ok: false; failure: Failure };
+
+/**
+ * A refusal in a module of programs (`source`, compiled as `file`): the program it belongs to,
+ * the engine, and the construct it names without the program's own names and numbers (a coverage
+ * label) — or a failure when it names no construct or points outside the program. A wasm refusal
+ * must point into the program's declarations (the export line with the marker calls is no
+ * location of a construct); an hvp refusal may point at its marker call too (f's object
+ * parameters are refused there).
+ */
+export function readRefusal(d: Diagnostic, source: string, file: string): Refusal {
+  const engine = refusingEngine(d);
+  if (!engine) throw new Error(`not a refusal: ${d.message}`);
+  const lines = source.split("\n");
+  // Program k's part of the module: from its marker comment to its export line.
+  const markers = lines.flatMap((l, i) => (l.startsWith(PROGRAM_MARKER) ? [i + 1] : []));
+  const program = markers.filter((m) => m < d.line).length - 1;
+  const exportLine = program < 0 ? 0 : lines.findIndex((l, i) => i + 1 > markers[program] && l.startsWith(`export const P${program} =`)) + 1;
+  const last = engine === "wasm" ? exportLine - 1 : exportLine;
+  const inside = program >= 0 && d.file === file && Number.isInteger(d.line) && Number.isInteger(d.col) && d.line <= last && d.col >= 1 && d.col <= lines[d.line - 1].length + 1;
+  const message = engine === "wasm" ? d.message.slice(WASM_DIAGNOSTIC.length) : d.message;
+  const named = engine === "hvp" || message.trim().length >= 8;
+  let formatted = true;
+  try {
+    formatDiagnostic(d);
+  } catch {
+    formatted = false;
+  }
+  if (!inside || !formatted || !named) {
+    const problem = !inside ? "location" : !formatted ? "format" : "construct";
+    const what = !inside ? `located at ${d.line}:${d.col}, outside the program's ${engine === "wasm" ? "declarations" : "declarations and marker call"}` : !formatted ? "formatDiagnostic threw" : "names no construct";
+    return { ok: false, failure: { kind: "diagnostic", signature: `${engine} refusal: ${problem}`, message: `${engine === "wasm" ? "the wasm engine" : "hvp"} refused a program with a diagnostic ${what}: ${d.file}:${d.line}:${d.col} ${d.message}` } };
+  }
+  return { ok: true, program, engine, label: normalise(message.split("\n")[0]) };
 }
 
 /** Whether a failure found while minimising is "the same" as the original one. */
@@ -1307,6 +1530,16 @@ export interface FuzzSummary {
   wasmRefused: number;
   /** Programs with a loop the wasm engine runs on f64x2 lanes (coverage `wasm vectorized loop`). */
   wasmVectorized: number;
+  /** Number-valued programs built with `hvp(f)`. */
+  hvpPrograms: number;
+  /** Of those, programs whose hvp was checked at a point at least. */
+  hvpChecked: number;
+  /** Points where hvp was checked (finite differences of the gradient along v, symmetry, arrays untouched). */
+  hvpPoints: number;
+  /** Checked points where the gradient is not smooth along v (a kink within reach): hvp not checked there. */
+  hvpNonSmoothPoints: number;
+  /** Number-valued programs hvp refused with a diagnostic (coverage `hvp refused: <construct>`). */
+  hvpRefused: number;
   badInputs: number;
   badInputFailures: number;
   /** Syntactically broken inputs (one per bad input), and how many made the transform throw. */
@@ -1325,7 +1558,8 @@ export interface FuzzSummary {
 export function emptySummary(seed: number): FuzzSummary {
   return {
     seed, programs: 0, checkedPrograms: 0, checkedPoints: 0, skippedNonSmooth: 0, nonSmoothPoints: 0, skippedUntame: 0, skippedSingular: 0, mismatches: 0, crashes: 0,
-    rejected: 0, emitErrors: 0, runtimeErrors: 0, generatorErrors: 0, wasmPrograms: 0, wasmChecked: 0, wasmRefused: 0, wasmVectorized: 0, badInputs: 0, badInputFailures: 0, badInputsOnTarget: 0, garbledInputs: 0, garbledCrashes: 0, seconds: 0,
+    rejected: 0, emitErrors: 0, runtimeErrors: 0, generatorErrors: 0, wasmPrograms: 0, wasmChecked: 0, wasmRefused: 0, wasmVectorized: 0,
+    hvpPrograms: 0, hvpChecked: 0, hvpPoints: 0, hvpNonSmoothPoints: 0, hvpRefused: 0, badInputs: 0, badInputFailures: 0, badInputsOnTarget: 0, garbledInputs: 0, garbledCrashes: 0, seconds: 0,
     failures: [], failureClasses: {}, coverage: {},
   };
 }
@@ -1410,32 +1644,25 @@ function fuzzLoop(options: FuzzOptions): FuzzSummary {
     const programs = indices.slice(b, b + batch).map((i) => generateProgram(options.seed, i));
     for (const p of programs) tallyCoverage(p, summary.coverage);
     summary.programs += programs.length;
-    const compiled = compileModule(moduleSource(programs));
-    let modules: { p: Program; engines: Engines; vectorizedLoops: number }[];
+    const compiled = compileRefusing(programs);
+    let modules: { p: Program; engines: Engines; vectorizedLoops: number; refused: Refused }[];
     if (compiled.ok) {
       const exports = compiled.exports;
-      modules = programs.map((p, k) => ({ p, engines: withSupport(exports, k), vectorizedLoops: loopsOf(compiled.vectorizedLoops, programPrefix(k, programs.length)) }));
+      modules = programs.map((p, k) => ({ p, engines: withSupport(exports, k), vectorizedLoops: loopsOf(compiled.vectorizedLoops, programPrefix(k, programs.length)), refused: compiled.refused[k] }));
     } else {
-      // Find the culprits (or the programs the wasm engine refuses): compile each program on its own.
+      // Find the culprits: compile each program on its own.
       modules = [];
       for (const p of programs) {
         const one = compileProgram(p);
-        if (!one.ok) {
-          record(p, one.failure, oracle);
-          continue;
-        }
-        modules.push({ p, engines: one.engines, vectorizedLoops: one.vectorizedLoops });
-        if (one.wasmRefused !== undefined) {
-          summary.wasmRefused++;
-          const label = `wasm refused: ${one.wasmRefused}`;
-          summary.coverage[label] = (summary.coverage[label] ?? 0) + 1;
-          log(`  program ${p.seed}/${p.index}: ${label}`);
-        }
+        if (!one.ok) record(p, one.failure, oracle);
+        else modules.push({ p, ...one });
       }
     }
-    for (const { p, engines, vectorizedLoops } of modules) {
+    for (const { p, engines, vectorizedLoops, refused } of modules) {
+      tallyRefusals(p, refused, summary, log);
       const onWasm = engines.wfwd !== undefined;
       if (onWasm) summary.wasmPrograms++;
+      if (engines.hvp) summary.hvpPrograms++;
       if (vectorizedLoops > 0) {
         summary.wasmVectorized++;
         summary.coverage["wasm vectorized loop"] = (summary.coverage["wasm vectorized loop"] ?? 0) + 1;
@@ -1444,6 +1671,9 @@ function fuzzLoop(options: FuzzOptions): FuzzSummary {
       summary.checkedPoints += r.checkedPoints;
       summary.nonSmoothPoints += r.nonSmoothPoints ?? 0;
       if (r.status === "ok" && onWasm) summary.wasmChecked++;
+      summary.hvpPoints += r.hvpPoints ?? 0;
+      summary.hvpNonSmoothPoints += r.hvpNonSmoothPoints ?? 0;
+      if ((r.hvpPoints ?? 0) > 0) summary.hvpChecked++;
       if (r.status === "ok") summary.checkedPrograms++;
       else if (r.status === "nonsmooth") summary.skippedNonSmooth++;
       else if (r.status === "untame") summary.skippedUntame++;
@@ -1484,6 +1714,22 @@ function fuzzLoop(options: FuzzOptions): FuzzSummary {
 
   summary.seconds = (performance.now() - start) / 1000;
   return summary;
+}
+
+/** Counts the engines gradc refused for a program (coverage `wasm refused: <construct>`, `hvp refused: <construct>`). */
+function tallyRefusals(p: Program, refused: Refused, summary: FuzzSummary, log: (line: string) => void): void {
+  if (refused.wasm !== undefined) {
+    summary.wasmRefused++;
+    const label = `wasm refused: ${refused.wasm}`;
+    summary.coverage[label] = (summary.coverage[label] ?? 0) + 1;
+    // Rare (gradc's front end refuses all the wasm engine would today): worth a line.
+    log(`  program ${p.seed}/${p.index}: ${label}`);
+  }
+  if (refused.hvp !== undefined) {
+    summary.hvpRefused++;
+    const label = `hvp refused: ${refused.hvp}`;
+    summary.coverage[label] = (summary.coverage[label] ?? 0) + 1;
+  }
 }
 
 /** Whether the diagnostic's line holds the injected text (or f's header, for signature mutations). */
@@ -1719,7 +1965,7 @@ function writeReproducer(dir: string, rec: FailureRecord, minimal: Program, orig
     " *",
     ` * Engines compared: grad(f), jvp(f), grad(f, { engine: "tape" }), vjp(f), grad(f, { wrt: [${wrtIndex(minimal)}] }),`,
     ` * grad(f, { engine: "wasm" }), jvp(f, { engine: "wasm" }), vjp(f, { engine: "wasm" }) (vjp and jvp only for an array or object result),`,
-    " * against Richardson central differences (fuzz/run.ts).",
+    " * against Richardson central differences (fuzz/run.ts); hvp(f) against central differences of grad(f) along v.",
     " */",
   ].join("\n");
   fs.writeFileSync(file, `${header}\n${rec.source}`);

@@ -3,7 +3,8 @@
  * compiled by gradc and checked at random smooth points — compiled reverse (`grad`, `vjp`,
  * `grad` with `wrt`), compiled forward (`jvp` along every coordinate and a random direction), the
  * tape engine and the wasm engine (`grad`, `jvp`, `vjp` with `engine: "wasm"`) against one
- * another and against Richardson central differences — plus a sample
+ * another and against Richardson central differences, and `hvp` against central differences of
+ * the gradient along a direction (and its symmetry) — plus a sample
  * of programs with a construct from outside the subset, which must get diagnostics and never an
  * exception. `npm run fuzz -- --n N --seed S` runs the same thing as a long soak.
  *
@@ -15,9 +16,11 @@ import { type Diagnostic, loadWasmBackend } from "../compiler/index.js";
 import { MUTATIONS, generateBadInput, generateProgram } from "../fuzz/generate.js";
 import { type Expr, type Program, printProgram, validate } from "../fuzz/ast.js";
 import { minimize } from "../fuzz/minimize.js";
-import { type Engines, type FuzzSummary, checkBadInput, checkProgram, compileModule, moduleSource, runFuzz, wasmRefusal } from "../fuzz/run.js";
+import { type Engines, type FuzzSummary, checkBadInput, checkProgram, compileProgram, moduleSource, readRefusal, runFuzz } from "../fuzz/run.js";
 
 const SEED = 20_251_122;
+/** Of the sample's 248 number-valued programs, those built with hvp (the others refused: recursion, object parameters). */
+const HVP_PROGRAMS_AT_LEAST = 150;
 
 function report(summary: FuzzSummary): string {
   return summary.failures
@@ -29,7 +32,7 @@ function report(summary: FuzzSummary): string {
 beforeAll(() => loadWasmBackend());
 
 describe("differential fuzzing of the compiler", () => {
-  it("300 generated programs: reverse, forward, tape, wasm and finite differences agree; no crash", async () => {
+  it("300 generated programs: reverse, forward, tape, wasm, hvp and finite differences agree; no crash", async () => {
     // In batches, yielding between them: a worker busy for minutes without a break misses
     // vitest's RPC deadlines on a loaded machine (one module of 20 programs per batch: with the
     // wasm engine's build, a module takes seconds). Batches give the same programs as one run.
@@ -66,6 +69,12 @@ describe("differential fuzzing of the compiler", () => {
     expect(summary.wasmPrograms + summary.wasmRefused).toBe(300);
     expect(summary.wasmRefused, Object.keys(summary.coverage).filter((k) => k.startsWith("wasm refused")).join("; ")).toBeLessThan(15);
     expect(summary.wasmChecked).toBeGreaterThan(250);
+    // hvp on every number-valued program it does not refuse (a helper that may recurse, an object
+    // parameter: coverage `hvp refused: …`), checked at most of them.
+    const numberValued = Array.from({ length: 300 }, (_, i) => generateProgram(SEED, i)).filter((p) => p.f.ret === undefined).length;
+    expect(summary.hvpPrograms + summary.hvpRefused).toBe(numberValued);
+    expect(summary.hvpPrograms, Object.keys(summary.coverage).filter((k) => k.startsWith("hvp refused")).join("; ")).toBeGreaterThan(HVP_PROGRAMS_AT_LEAST);
+    expect(summary.hvpChecked).toBeGreaterThan(0.9 * summary.hvpPrograms);
     // Every Math primitive of the subset and every kind of control flow was exercised.
     for (const feature of [
       "Math.sin", "Math.cos", "Math.tan", "Math.asin", "Math.acos", "Math.atan", "Math.atan2", "Math.sinh", "Math.cosh", "Math.tanh",
@@ -146,9 +155,9 @@ describe("the fuzzer's own checks", () => {
   });
   const x: Expr = { k: "ref", name: "x", ty: "num" };
   const engines = (p: Program): Engines => {
-    const compiled = compileModule(moduleSource([p]));
+    const compiled = compileProgram(p);
     if (!compiled.ok) throw new Error(compiled.failure.message);
-    return compiled.exports.P0 as Engines;
+    return compiled.engines;
   };
 
   it("skips programs that jump or kink everywhere as non-smooth", () => {
@@ -175,14 +184,29 @@ describe("the fuzzer's own checks", () => {
     const p = program([{ k: "return", value: { k: "math", fn: "sin", args: [x] } }]);
     const source = moduleSource([p]);
     const lines = source.split("\n");
-    const at = (line: number, message: string): Diagnostic[] => [{ file: "/virtual/r.ts", line, col: 3, length: 1, message, source }];
+    const at = (line: number, message: string): Diagnostic => ({ file: "/virtual/r.ts", line, col: 3, length: 1, message, source });
     const inside = lines.findIndex((l) => l.includes("Math.sin")) + 1;
     const marker = lines.findIndex((l) => l.startsWith("export const P0")) + 1;
-    expect(wasmRefusal(at(inside, 'engine "wasm": the wasm engine does not order strings (\'<\')'), source, "/virtual/r.ts")).toEqual({ ok: true, label: "the wasm engine does not order strings ('…')" });
-    const outside = wasmRefusal(at(marker, 'engine "wasm": the wasm engine does not order strings'), source, "/virtual/r.ts");
+    expect(readRefusal(at(inside, 'engine "wasm": the wasm engine does not order strings (\'<\')'), source, "/virtual/r.ts")).toEqual({ ok: true, program: 0, engine: "wasm", label: "the wasm engine does not order strings ('…')" });
+    const outside = readRefusal(at(marker, 'engine "wasm": the wasm engine does not order strings'), source, "/virtual/r.ts");
     expect(outside.ok ? "" : outside.failure.signature).toBe("wasm refusal: location");
-    const vague = wasmRefusal(at(inside, 'engine "wasm": no'), source, "/virtual/r.ts");
+    const vague = readRefusal(at(inside, 'engine "wasm": no'), source, "/virtual/r.ts");
     expect(vague.ok ? "" : vague.failure.signature).toBe("wasm refusal: construct");
+  });
+
+  it("builds a program hvp refuses without hvp, counting the refusal; a refusal outside the program fails", () => {
+    // A generated number-valued program calling a recursive helper: second order inlines every helper.
+    const p = Array.from({ length: 60 }, (_, i) => generateProgram(SEED, i)).find((q) => q.f.ret === undefined && q.helpers.some((h) => h.recursive) && !q.f.params.some((r) => r.ty === "obj"))!;
+    const compiled = compileProgram(p);
+    if (!compiled.ok) throw new Error(compiled.failure.message);
+    expect(compiled.refused.hvp).toBe("second derivatives of '…' need every helper inlined, and '…' may recurse");
+    expect(compiled.engines.hvp).toBeUndefined();
+    expect(compiled.engines.rev && compiled.engines.wrev, "the other engines are still built").toBeTruthy();
+    expect(checkProgram(p, compiled.engines, { points: 1, attempts: 10 }).failure).toBeUndefined();
+    // The same diagnostic on the module's import line belongs to no program.
+    const source = moduleSource([p]);
+    const misplaced = readRefusal({ file: "/virtual/r.ts", line: 1, col: 1, length: 1, message: "second derivatives of 'f' need every helper inlined, and 'h0' may recurse", source }, source, "/virtual/r.ts");
+    expect(misplaced.ok ? "" : misplaced.failure.signature).toBe("hvp refusal: location");
   });
 
   it("checks the wasm engine against the compiled engine and finite differences", () => {
@@ -349,6 +373,27 @@ describe("the fuzzer's own checks", () => {
     expect(validate(withHelper(writer, [{ k: "return", value: call() }]))).toMatch(/recursive helper writes its array parameter/);
   });
 
+  it("checks hvp against differences of the gradient, its symmetry, and the caller's arrays", () => {
+    // f(x, a) = sin(x · a[0]) + a[1]² · x.
+    const a0 = load("a", zero);
+    const a1 = load("a", one);
+    const p = program([{ k: "return", value: add({ k: "math", fn: "sin", args: [mul(x, a0)] }, mul(mul(a1, a1), x)) }], [{ name: "x", ty: "num" }, { name: "a", ty: "arr" }]);
+    const good = engines(p);
+    const ok = checkProgram(p, good, { points: 2, attempts: 5 });
+    expect(ok.status).toBe("ok");
+    expect(ok.hvpPoints).toBe(2);
+    const hvp = good.hvp!;
+    // (H·v) off by 1% at x (and with it, H's symmetry).
+    const wrong: Engines = { ...good, hvp: (primals, tangents) => { const r = hvp(primals, tangents); r[0] = 1.01 * (r[0] as number); return r; } };
+    expect(checkProgram(p, wrong, { points: 2, attempts: 5 }).failure?.signature).toBe("hvp,hvp-symmetry");
+    // H[x][a0] off by 1e-7, which finite differences cannot tell: H is no longer symmetric.
+    const lopsided: Engines = { ...good, hvp: (primals, tangents) => { const r = hvp(primals, tangents); r[0] = (r[0] as number) + 1e-7 * (tangents[1] as Float64Array)[0]; return r; } };
+    expect(checkProgram(p, lopsided, { points: 2, attempts: 5 }).failure?.signature).toBe("hvp-symmetry");
+    // A caller's array written.
+    const writing: Engines = { ...good, hvp: (primals, tangents) => { const r = hvp(primals, tangents); (primals[1] as Float64Array)[0] += 1; return r; } };
+    expect(checkProgram(p, writing, { points: 2, attempts: 5 }).failure?.signature).toBe("hvp(f)-writes");
+  });
+
   it("minimises a failing program while the failure persists", () => {
     // A fake oracle: the program fails while it still contains Math.cbrt anywhere.
     const p = generateProgram(SEED, 3);
@@ -375,6 +420,9 @@ function mergeSummaries(batches: FuzzSummary[]): FuzzSummary {
     wasmChecked: batches.reduce((t, b) => t + b.wasmChecked, 0),
     wasmRefused: batches.reduce((t, b) => t + b.wasmRefused, 0),
     wasmVectorized: batches.reduce((t, b) => t + b.wasmVectorized, 0),
+    hvpPrograms: batches.reduce((t, b) => t + b.hvpPrograms, 0),
+    hvpChecked: batches.reduce((t, b) => t + b.hvpChecked, 0),
+    hvpRefused: batches.reduce((t, b) => t + b.hvpRefused, 0),
     failures: batches.flatMap((b) => b.failures),
     coverage,
   };
