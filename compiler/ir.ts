@@ -250,8 +250,7 @@ export function writtenAfter(body: Stmt[], target: Stmt): Set<string> {
   const out = new Set<string>();
   const add = (stmts: Stmt[]) => writtenArrays(stmts).forEach((a) => out.add(a));
   const search = (stmts: Stmt[]): boolean => {
-    for (let i = 0; i < stmts.length; i++) {
-      const s = stmts[i];
+    for (const [i, s] of stmts.entries()) {
       let inside = s === target;
       if (!inside && s.k === "if") inside = search(s.then) || search(s.else);
       if (!inside && s.k === "loop") {
