@@ -27,7 +27,7 @@ import { supportDeclaration } from "./emit/support.js";
 import { type WrapperKind, type WrapperSpec, guardRecursion, printWrapper } from "./emit/wrappers.js";
 import { TAPE_NAME, printTapeWrapper, printTapedFunction, printTapedRuleFunction } from "./emit/taped.js";
 import { type AdapterSpec, flatWrt, needsAdapter, printAdapter, printFlatteningAdapter, printHvpAdapter } from "./emit/adapters.js";
-import { printGradOfGradWrapper, printHessianWrapper, printHvpThroughGrad, printHvpWrapper, printJacobianWrapper } from "./emit/matrices.js";
+import { printDenseHessian, printGradOfGradWrapper, printHessianWrapper, printHvpThroughGrad, printHvpWrapper, printJacobianWrapper } from "./emit/matrices.js";
 import { loadWasmBackend, wasmBackend } from "./emit/wasm/binaryen.js";
 import { WasmUnsupported } from "./emit/wasm/unsupported.js";
 import { buildWasmModule } from "./emit/wasm/module.js";
@@ -557,7 +557,13 @@ class ModuleCompiler {
     const differentiable = flatWrt(fn, wrt).filter((i) => isDifferentiableParam(fn.params[i]));
     const name = this.fresh(`${fn.sourceName}_${api}`);
     const flatName = objectParameters ? this.fresh(`${name}_flat`) : name;
-    if (api === "hessian") {
+    if (api === "hessian" && options.engine === "compiled") {
+      // Generated JavaScript: the tangent code's reverse function called once per direction, its buffers reused.
+      const tangent = this.tangentProgramOf(fn);
+      if (tangent === undefined) return undefined;
+      const reverseName = this.reverse(tangent, differentiable.map((i) => tangentPosition(fn, i)));
+      this.matrixWrappers.push(printDenseHessian(flatName, fn, differentiable, reverseName, tangent));
+    } else if (api === "hessian") {
       const hvpName = this.hvp(fn, differentiable, false, options.engine, dtype);
       if (hvpName === undefined) return undefined;
       this.matrixWrappers.push(printHessianWrapper(flatName, fn, differentiable, hvpName));
@@ -605,11 +611,8 @@ class ModuleCompiler {
     return name;
   }
 
-  /** The hvp wrapper of `fn` (entries for `wrt`): the reverse function of its tangent program. */
-  private hvp(fn: FnIR, wrt: number[], single: boolean, engine: Engine, dtype: Precision): string | undefined {
-    const key = `hvp|${fn.name}|${wrt.join(",")}|${single}|${engine}|${dtype}`;
-    const existing = this.generatedNames.get(key);
-    if (existing) return existing;
+  /** f's tangent program (second order), built once; undefined after a diagnostic. */
+  private tangentProgramOf(fn: FnIR): FnIR | undefined {
     let tangent = this.tangentPrograms.get(fn.name);
     if (!tangent) {
       try {
@@ -623,9 +626,17 @@ class ModuleCompiler {
       this.functions.set(tangent.name, tangent);
     }
     this.adjointSlots = Math.max(this.adjointSlots, tangent.params.length);
-    // f's parameter i sits at this position of the tangent program's (each differentiable one is followed by its tangent).
-    const positionOf = (i: number) => fn.params.slice(0, i).reduce((k, p) => k + (isDifferentiableParam(p) ? 2 : 1), 0);
-    const positions = wrt.filter((i) => isDifferentiableParam(fn.params[i])).map(positionOf);
+    return tangent;
+  }
+
+  /** The hvp wrapper of `fn` (entries for `wrt`): the reverse function of its tangent program. */
+  private hvp(fn: FnIR, wrt: number[], single: boolean, engine: Engine, dtype: Precision): string | undefined {
+    const key = `hvp|${fn.name}|${wrt.join(",")}|${single}|${engine}|${dtype}`;
+    const existing = this.generatedNames.get(key);
+    if (existing) return existing;
+    const tangent = this.tangentProgramOf(fn);
+    if (tangent === undefined) return undefined;
+    const positions = wrt.filter((i) => isDifferentiableParam(fn.params[i])).map((i) => tangentPosition(fn, i));
     const name = this.fresh(`${fn.sourceName}_hvp${engineSuffix(engine, dtype)}`);
     this.generatedNames.set(key, name);
     if (engine === "compiled") {
@@ -693,6 +704,11 @@ class ModuleCompiler {
   private diagnosticAtLoc(loc: FnIR["loc"], message: string): Diagnostic {
     return diagnosticAtLoc(loc, message, this.graph);
   }
+}
+
+/** Where f's parameter i sits among its tangent program's (each differentiable one is followed by its tangent). */
+function tangentPosition(fn: FnIR, i: number): number {
+  return fn.params.slice(0, i).reduce((k, p) => k + (isDifferentiableParam(p) ? 2 : 1), 0);
 }
 
 /**

@@ -109,6 +109,66 @@ export function printHvpThroughGrad(name: string, fn: FnIR, wrt: number[], singl
   ].join("\n");
 }
 
+/**
+ * `hessian(f)` on generated JavaScript: the tangent code's reverse function once per basis
+ * direction of the wrt parameters, with the tangents and adjoint buffers allocated once and each
+ * row written straight from the adjoints (the hvp wrapper's allocations and the support object's
+ * generic loop cost more than the reverse sweep itself for n in the hundreds).
+ */
+export function printDenseHessian(name: string, fn: FnIR, wrt: number[], reverseName: string, tangent: FnIR): string {
+  const params = fn.params.map((p) => `${p.name}: ${p.float32 ? "Float32Array" : TS_TYPE_NAME[p.type]}`).join(", ");
+  const taken = new Set(fn.params.map((p) => p.name));
+  const local = (base: string) => {
+    let n = base;
+    for (let k = 2; taken.has(n); k++) n = `${base}${k}`;
+    taken.add(n);
+    return n;
+  };
+  const dot = new Map(fn.params.filter(isDifferentiableParam).map((p) => [p.name, local(`${p.name}_t`)]));
+  const bar = new Map(wrt.filter((i) => fn.params[i].type === "arr").map((i) => [i, local(`${fn.params[i].name}_b`)]));
+  const [rows, row, size, at, k, j] = ["rows", "row", "size", "at", "k", "j"].map(local);
+  const written = writtenArrays(tangent.body);
+  // The reverse sweep may write into the arrays f writes (and their tangents): those go in as copies.
+  const args = fn.params.flatMap((p) => {
+    const copy = (v: string, original: string) => (p.type === "arr" && written.has(original) ? `${v}.slice()` : v);
+    const position = tangent.params.findIndex((q) => q.name === p.name);
+    if (!isDifferentiableParam(p)) return [copy(p.name, p.name)];
+    return [copy(p.name, p.name), copy(dot.get(p.name)!, tangent.params[position + 1].name)];
+  });
+  const call = `${reverseName}(${[...args, ...[...bar.values()], "1"].join(", ")});`;
+  const entries = wrt.map((i) => (fn.params[i].type === "arr" ? `${fn.params[i].name}.length` : "1")).join(" + ");
+  const fillRow = [
+    `    const ${row} = new Array<number>(${size});`,
+    `    let ${at} = 0;`,
+    ...wrt.map((i) =>
+      fn.params[i].type === "arr"
+        ? `    for (let ${k} = 0; ${k} < ${bar.get(i)}.length; ${k}++) ${row}[${at}++] = ${bar.get(i)}[${k}];`
+        : `    ${row}[${at}++] = ${SUPPORT_NAME}.adjoint[${tangent.params.findIndex((q) => q.name === fn.params[i].name)}];`,
+    ),
+    `    ${rows}.push(${row});`,
+  ];
+  const direction = (i: number, seed: string) => (fn.params[i].type === "arr" ? `${dot.get(fn.params[i].name)}[${j}] = ${seed};` : `${dot.get(fn.params[i].name)} = ${seed};`);
+  return [
+    `/** hessian(${fn.sourceName}, { wrt: [${wrt.join(", ")}] }): row i is ∂/∂xᵢ of the gradient, over the wrt parameters flattened in order */`,
+    `function ${name}(${params}): number[][] {`,
+    ...fn.params.filter(isDifferentiableParam).map((p) => (p.type === "arr" ? `  const ${dot.get(p.name)} = new Float64Array(${p.name}.length);` : `  let ${dot.get(p.name)} = 0;`)),
+    ...[...bar].map(([i, b]) => `  const ${b} = new Float64Array(${fn.params[i].name}.length);`),
+    `  const ${size} = ${entries};`,
+    `  const ${rows}: number[][] = [];`,
+    ...wrt.flatMap((i) => [
+      fn.params[i].type === "arr" ? `  for (let ${j} = 0; ${j} < ${fn.params[i].name}.length; ${j}++) {` : `  {`,
+      `    ${direction(i, "1")}`,
+      ...[...bar.values()].map((b) => `    ${b}.fill(0);`),
+      `    ${call}`,
+      `    ${direction(i, "0")}`,
+      ...fillRow,
+      `  }`,
+    ]),
+    `  return ${rows};`,
+    `}`,
+  ].join("\n");
+}
+
 /** `hessian(f)`: hvp along every basis direction of the wrt parameters. */
 export function printHessianWrapper(name: string, fn: FnIR, wrt: number[], hvpName: string): string {
   const params = fn.params.map((p) => `${p.name}: ${p.float32 ? "Float32Array" : TS_TYPE_NAME[p.type]}`).join(", ");
