@@ -10,7 +10,7 @@ import ts from "typescript";
 import { type Diagnostic, DiagnosticError, diagnosticAt, diagnosticAtLoc, syntaxDiagnostics } from "./diagnostics.js";
 import { type Engine, type MarkerCall, type MarkerOptions, type ModuleRequests, type Precision, findRequests } from "./front/markers.js";
 import { ModuleGraph, type ResolvedFunction, skipParens } from "./front/modules.js";
-import { rulesOf } from "./front/rules.js";
+import { checkedRulesOf } from "./front/rules.js";
 import { createLowerContext, lowerFunction } from "./lower/lower.js";
 import { markRecursion, recursionProblems } from "./lower/recursion.js";
 import { moduleDeclaration } from "./lower/module-scope.js";
@@ -197,7 +197,7 @@ class ModuleCompiler {
     // This module's own defineRule calls are checked even when no function it declares is differentiated.
     if (!this.lowerCtx.ruleFilesReported.has(this.sf)) {
       this.lowerCtx.ruleFilesReported.add(this.sf);
-      this.diagnostics.push(...rulesOf(this.sf).diagnostics);
+      this.diagnostics.push(...checkedRulesOf(this.sf, this.graph));
     }
     const replacements: ModulePlan["replacements"] = [];
     const replace = (node: ts.Node, text: string) => replacements.push({ start: node.getStart(this.sf), end: node.getEnd(), text });

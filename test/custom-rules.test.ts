@@ -160,5 +160,7 @@ describe("defineRule", () => {
     expect(await compile(`const k = 2;\nfunction f(x: number): number { return k * x; }\ndefineRule(f, (x, v) => [k]);\nexport const g = grad(f);`)).toEqual([expect.stringMatching(/^4: a rule's partial may read f's parameters and value, not 'k'/)]);
     expect(await compile(`function f(x: number): number { return x; }\ndefineRule(f, (x, v) => [x > 0 ? 1 : 0]);\nexport const g = grad(f);`)).toEqual([expect.stringMatching(/a rule's partial is an expression of f's parameters and value/)]);
     expect(await compile(`function f(x: number): number { return x; }\ndefineRule(f, (x, v) => [1]);\ndefineRule(f, (x, v) => [2]);\nexport const g = grad(f);`)).toEqual([expect.stringMatching(/^4: 'f' already has a rule in this module/)]);
+    // a rule for a function another TypeScript module declares would be ignored there: an error
+    expect(await compile(`import { softplus } from "./rules.js";\ndefineRule(softplus, (x, v) => [1]);\nexport const g = grad(softplus);`)).toEqual([expect.stringMatching(/^3: 'softplus' is declared in rules.ts: its rule must be declared there/)]);
   });
 });

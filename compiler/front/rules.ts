@@ -14,7 +14,7 @@ import ts from "typescript";
 import { type Diagnostic, diagnosticAt } from "../diagnostics.js";
 import { MATH_PRIMITIVES, OPERATOR_PRIMITIVES, type Partial } from "../primitives.js";
 import { PACKAGE_NAME } from "./markers.js";
-import { skipParens } from "./modules.js";
+import { type ModuleGraph, skipParens } from "./modules.js";
 
 export interface CustomRule {
   /** ∂f/∂argᵢ, one per parameter of f. */
@@ -44,6 +44,21 @@ export function rulesOf(sf: ts.SourceFile): { rules: Map<string, CustomRule>; di
   const result = { rules, diagnostics };
   cache.set(sf, result);
   return result;
+}
+
+/**
+ * The module's rules and their diagnostics, with one more check: a rule belongs to the module
+ * that declares its function (where every caller's derivative code finds it). A rule for a
+ * function imported from another TypeScript module would be ignored there, so it is an error.
+ */
+export function checkedRulesOf(sf: ts.SourceFile, graph: ModuleGraph): Diagnostic[] {
+  const { rules, diagnostics } = rulesOf(sf);
+  const misplaced = [...rules].flatMap(([name, rule]) => {
+    const resolved = graph.resolveLocal(sf, name);
+    if (!resolved.ok || resolved.fn.sourceFile === sf) return [];
+    return [diagnosticAt(rule.node, `'${name}' is declared in ${resolved.fn.sourceFile.fileName.split("/").pop()}: its rule must be declared there`, "move the defineRule call into the module that declares the function")];
+  });
+  return [...diagnostics, ...misplaced];
 }
 
 /** Local names of gradc's `defineRule` (named imports), and namespaces it can be reached through. */

@@ -11,7 +11,7 @@
  */
 import ts from "typescript";
 import { type Diagnostic, diagnosticAt } from "../diagnostics.js";
-import { type CustomRule, rulesOf } from "../front/rules.js";
+import { type CustomRule, checkedRulesOf, rulesOf } from "../front/rules.js";
 import { bool, type FnIR, num, type Param, type ParamShape, ref, type SourceParam, type Stmt, str, type Type } from "../ir.js";
 import { type ModuleGraph, type ResolvedFunction, skipParens } from "../front/modules.js";
 import { inlineArraySharingCalls } from "./inline.js";
@@ -34,10 +34,10 @@ export function createLowerContext(graph: ModuleGraph, diagnostics: Diagnostic[]
  * function of numbers returning a number, one partial per parameter. False after a diagnostic.
  */
 function attachRule(ir: FnIR, fn: ResolvedFunction, ctx: LowerContext): boolean {
-  const { rules, diagnostics } = rulesOf(fn.sourceFile);
+  const { rules } = rulesOf(fn.sourceFile);
   if (!ctx.ruleFilesReported.has(fn.sourceFile)) {
     ctx.ruleFilesReported.add(fn.sourceFile);
-    ctx.diagnostics.push(...diagnostics);
+    ctx.diagnostics.push(...checkedRulesOf(fn.sourceFile, ctx.graph));
   }
   const rule = rules.get(fn.name);
   if (!rule) return true;
