@@ -21,11 +21,13 @@ import {
   earlyExits,
   everyMath,
   float32Quadratic,
+  gathered,
   layerLoss,
   layerLossFlat,
   layerOutputs,
   lecture,
   listParameter,
+  listResult,
   loopy,
   mixed,
   moments,
@@ -35,6 +37,7 @@ import {
   powers,
   rosenbrock,
   softmax,
+  stoppedProduct,
   whileLoops,
   wide,
   withHelpers,
@@ -228,6 +231,28 @@ describe("hessian and hvp", () => {
     // ∂²/∂x₀∂w₀ = 2x₀ + cos w₀; ∂²/∂w₀² = −x₀ sin w₀
     close(H[0][3], 2 * 0.5 + Math.cos(0.3), 1e-14, "∂²/∂x₀∂w₀");
     close(H[3][3], -0.5 * Math.sin(0.3), 1e-14, "∂²/∂w₀²");
+  });
+});
+
+describe("edge cases", () => {
+  it("stopGradient stops derivatives of every order (as JAX's stop_gradient); an Int32Array has no rows; an empty array none either", () => {
+    const [x, y] = [0.7, 1.3];
+    const H = hessian(stoppedProduct)(x, y);
+    // ∂f/∂x = 2x·s + y² with s = stop(y·x) constant, so ∂²f/∂x² = 2s and ∂²f/∂x∂y = 2y
+    close(H[0][0], 2 * (y * x), 1e-14, "∂²/∂x²");
+    close(H[0][1], 2 * y, 1e-14, "∂²/∂x∂y");
+    close(H[1][1], 2 * x, 1e-14, "∂²/∂y²");
+    const v = F(0.5, -1, 2);
+    const G = hessian(gathered, { wrt: [0, 2] })(v, Int32Array.from([2, 0, 0]), 1.5);
+    expect(G.length).toBe(4);
+    // t = s·(x₂³ + 2x₀³): ∂²/∂x₀² = 12x₀s, ∂²/∂x₂² = 6x₂s, ∂²/∂x₀∂s = 6x₀², ∂²/∂x₁² = 0
+    close(G[0][0], 12 * 0.5 * 1.5, 1e-14, "∂²/∂x₀²");
+    close(G[2][2], 6 * 2 * 1.5, 1e-14, "∂²/∂x₂²");
+    close(G[0][3], 6 * 0.25, 1e-14, "∂²/∂x₀∂s");
+    expect(G[1]).toEqual([0, 0, 0, 0]);
+    // an empty array: no rows or columns; with x empty, loopy is 0·k, so ∂²/∂k² = 0
+    expect(hessian(loopy)(F(), 1.3)).toEqual([[0]]);
+    expect(jacobian(listResult)(0.3, 2)).toEqual([[2, 0.3], [Math.exp(0.3), -1], [1, 0]]);
   });
 });
 
