@@ -36,6 +36,7 @@ import {
   polar,
   powers,
   rosenbrock,
+  scaledInPlace,
   softmax,
   stoppedProduct,
   whileLoops,
@@ -350,6 +351,17 @@ describe("jacobian", () => {
         others.forEach((o) => close(o[r][k], v, 1e-12, `[${r}][${k}] on another engine or mode`));
       });
     });
+  });
+
+  it("a function that writes into its array: every column starts from the point as given, and the caller's array is left as given", () => {
+    const x = F(0.5, -1.5, 2);
+    for (const mode of ["forward", "reverse"] as const) {
+      const given = x.slice();
+      const J = (mode === "forward" ? jacobian(scaledInPlace, { mode: "forward" }) : jacobian(scaledInPlace, { mode: "reverse" }))(given, 3);
+      expect(Array.from(given)).toEqual(Array.from(x));
+      // out_r = (3x_r + 1)²: ∂/∂x_r = 6(3x_r + 1), ∂/∂s = 2(3x_r + 1)x_r
+      J.forEach((row, r) => row.forEach((v, k) => close(v, k === r ? 6 * (3 * x[r] + 1) : k === 3 ? 2 * (3 * x[r] + 1) * x[r] : 0, 1e-14, `${mode} [${r}][${k}]`)));
+    }
   });
 
   it("softmax's Jacobian: diag(s) − s·sᵀ, rows summing to 0", () => {

@@ -12,7 +12,7 @@
  * The loops over basis directions are the same for every function: they live on the support
  * object (MATRIX_HELPERS), the wrappers only name the generated functions they call.
  */
-import { type FnIR, type Param, TS_TYPE_NAME, isDifferentiableParam, writtenArrays } from "../ir.js";
+import { type FnIR, type Param, TS_TYPE_NAME, isDifferentiableParam, writtenArrays, writtenParams } from "../ir.js";
 import type { JacobianMode } from "../front/markers.js";
 import { SUPPORT_NAME } from "./print.js";
 
@@ -205,7 +205,7 @@ export function printJacobianWrapper(name: string, fn: FnIR, wrt: number[], mode
   return [
     `/** jacobian(${fn.sourceName}, { wrt: [${wrt.join(", ")}], mode: "${mode}" }): rows the result's components, columns the wrt parameters flattened in order */`,
     `function ${name}(${params}): number[][] {`,
-    `  return ${SUPPORT_NAME}.jacobian(${jvpName}, ${vjpName}, [${fn.params.map((p) => p.name).join(", ")}], [${wrt.join(", ")}], "${mode}"${fn.resultLayout ? `, ${JSON.stringify(fn.resultLayout)}` : ""});`,
+    `  return ${SUPPORT_NAME}.jacobian(${jvpName}, ${vjpName}, [${fn.params.map((p) => p.name).join(", ")}], [${wrt.join(", ")}], "${mode}", ${writtenParams(fn).length > 0}${fn.resultLayout ? `, ${JSON.stringify(fn.resultLayout)}` : ""});`,
     `}`,
   ].join("\n");
 }
@@ -257,7 +257,8 @@ export const MATRIX_HELPERS = `  /** A copy of each array argument (f may write 
   },
   /**
    * The Jacobian: one jvp per input entry (forward), or one vjp per result entry (reverse); "auto"
-   * makes the fewer calls. \`layout\`: an object result's, packed as one array.
+   * makes the fewer calls. \`writes\`: f writes into its array arguments; \`layout\`: an object
+   * result's, packed as one array.
    */
   jacobian(
     jvp: (primals: unknown[], tangents: unknown[]) => [number | ArrayLike<number>, number | ArrayLike<number>],
@@ -265,11 +266,14 @@ export const MATRIX_HELPERS = `  /** A copy of each array argument (f may write 
     primals: unknown[],
     wrt: number[],
     mode: "forward" | "reverse" | "auto",
+    writes: boolean,
     layout?: unknown,
   ): number[][] {
+    // f writes into its arrays: each call starts from copies of the point as given.
+    const point = (): unknown[] => (writes ? this.fresh(primals) : primals);
     const inputs = wrt.reduce((n, i) => n + this.entries(primals, i), 0);
     if (mode !== "forward") {
-      const [value, pullback] = vjp(...this.fresh(primals));
+      const [value, pullback] = vjp(...point());
       const slots = this.resultSlots(value, layout);
       if (mode === "reverse" || slots.length < inputs) {
         return slots.map((slot) => {
@@ -286,7 +290,7 @@ export const MATRIX_HELPERS = `  /** A copy of each array argument (f may write 
     for (const i of wrt) {
       for (let j = 0; j < this.entries(primals, i); j++) {
         this.seed(tangents, i, j, 1);
-        const [value, tangent] = jvp(this.fresh(primals), tangents);
+        const [value, tangent] = jvp(point(), tangents);
         if (rows === undefined) {
           slots = this.resultSlots(value, layout);
           rows = slots.map(() => []);
@@ -296,7 +300,7 @@ export const MATRIX_HELPERS = `  /** A copy of each array argument (f may write 
       }
     }
     // No input entries (empty arrays): as many empty rows as the result has entries.
-    return rows ?? this.resultSlots(jvp(this.fresh(primals), tangents)[0], layout).map(() => []);
+    return rows ?? this.resultSlots(jvp(point(), tangents)[0], layout).map(() => []);
   },
   /** Where a result's entries are: a number's one; an array's every element; a packed object's numbers and elements, not its length slots. */
   resultSlots(value: number | ArrayLike<number>, layout: unknown): number[] {
