@@ -19,7 +19,7 @@ import { analyzeActivity } from "./analyze/activity.js";
 import { type GeneratedNames, forwardFunction, isDifferentiableParam } from "./differentiate/forward.js";
 import { UnsupportedInReverse, reverseFunction } from "./differentiate/reverse.js";
 import { primalFunction } from "./differentiate/primal.js";
-import { SecondOrderUnsupported, tangentProgram } from "./differentiate/tangent-program.js";
+import { SecondOrderUnsupported, tangentPosition, tangentProgram } from "./differentiate/tangent-program.js";
 import { ruleForwardFunction, ruleReverseFunction } from "./differentiate/rules.js";
 import { simplify } from "./optimize/simplify.js";
 import { SUPPORT_NAME, printFunction } from "./emit/print.js";
@@ -704,11 +704,6 @@ class ModuleCompiler {
   private diagnosticAtLoc(loc: FnIR["loc"], message: string): Diagnostic {
     return diagnosticAtLoc(loc, message, this.graph);
   }
-}
-
-/** Where f's parameter i sits among its tangent program's (each differentiable one is followed by its tangent). */
-function tangentPosition(fn: FnIR, i: number): number {
-  return fn.params.slice(0, i).reduce((k, p) => k + (isDifferentiableParam(p) ? 2 : 1), 0);
 }
 
 /**

@@ -22,6 +22,11 @@ import { inlineEveryCall } from "../lower/inline.js";
 import { type Partial, PRIMITIVES } from "../primitives.js";
 import { LocalNames, buildPartial } from "./common.js";
 
+/** Where f's parameter i sits among its tangent program's (each differentiable one is followed by its tangent). */
+export function tangentPosition(fn: FnIR, i: number): number {
+  return fn.params.slice(0, i).reduce((k, p) => k + (isDifferentiableParam(p) ? 2 : 1), 0);
+}
+
 export class SecondOrderUnsupported extends Error {
   constructor(
     message: string,

@@ -3,23 +3,26 @@
  *
  *   - `hvp(f)(primals, tangents)`: H(x)·v, shaped as `grad`'s result — one call of the reverse
  *     function of f's tangent program (differentiate/tangent-program.ts);
- *   - `hessian(f)(...args)`: H as `number[][]`, one `hvp` per basis direction of the `wrt`
- *     parameters flattened in order (a number one entry, an array its elements);
+ *   - `hessian(f)(...args)`: H as `number[][]` over the `wrt` parameters flattened in order (a
+ *     number one entry, an array its elements) — on generated JavaScript a loop over the basis
+ *     directions calling that reverse function (printDenseHessian), on the other engines one
+ *     `hvp` per direction;
  *   - `jacobian(f, { mode })(...args)`: ∂f/∂x as `number[][]`, rows the result's components (one
  *     row for a number), columns the `wrt` parameters flattened — a `jvp` per column (forward) or a
  *     `vjp` per row (reverse); "auto" picks the fewer calls for the sizes at hand.
  *
- * The loops over basis directions are the same for every function: they live on the support
- * object (MATRIX_HELPERS), the wrappers only name the generated functions they call.
+ * Otherwise the loops over basis directions are the same for every function: they live on the
+ * support object (MATRIX_HELPERS), the wrappers only name the generated functions they call.
  */
 import { type FnIR, type Param, TS_TYPE_NAME, isDifferentiableParam, writtenArrays, writtenParams } from "../ir.js";
 import type { JacobianMode } from "../front/markers.js";
 import { SUPPORT_NAME } from "./print.js";
+import { tangentPosition } from "../differentiate/tangent-program.js";
 
 export interface HvpSpec {
   name: string;
   fn: FnIR;
-  /** f's parameter indices whose rows are returned (differentiable ones only). */
+  /** f's parameter indices with an entry in the result (booleans, strings and integer arrays: 0). */
   wrt: number[];
   single: boolean;
   /** The reverse function of the tangent program, with respect to the wrt parameters. */
@@ -55,12 +58,11 @@ export function printHvpWrapper(w: HvpSpec): string {
   // The reverse function takes an adjoint buffer per differentiated array, in wrt order.
   const arrays = w.wrt.filter((i) => fn.params[i].type === "arr" && isDifferentiableParam(fn.params[i]));
   for (const i of arrays) lines.push(`  const ${bar(i)} = new Float64Array(${primal(i)}.length);`);
-  const positionOf = (i: number) => fn.params.slice(0, i).reduce((k, p) => k + (isDifferentiableParam(p) ? 2 : 1), 0);
   // As grad's: booleans, strings and integer arrays have the entry 0; a Float32Array's is a Float32Array.
   const entry = (i: number) => {
     const p = fn.params[i];
     if (!isDifferentiableParam(p)) return "0";
-    return p.type === "arr" ? (p.float32 ? `Float32Array.from(${bar(i)})` : bar(i)) : `${SUPPORT_NAME}.adjoint[${positionOf(i)}]`;
+    return p.type === "arr" ? (p.float32 ? `Float32Array.from(${bar(i)})` : bar(i)) : `${SUPPORT_NAME}.adjoint[${tangentPosition(fn, i)}]`;
   };
   const entryType = (p: Param) => (!isDifferentiableParam(p) ? "number" : p.type === "arr" ? (p.float32 ? "Float32Array" : "Float64Array") : "number");
   const result = w.single ? entry(w.wrt[0]) : `[${w.wrt.map(entry).join(", ")}]`;
@@ -129,11 +131,10 @@ export function printDenseHessian(name: string, fn: FnIR, wrt: number[], reverse
   const [rows, row, size, at, k, j] = ["rows", "row", "size", "at", "k", "j"].map(local);
   const written = writtenArrays(tangent.body);
   // The reverse sweep may write into the arrays f writes (and their tangents): those go in as copies.
-  const args = fn.params.flatMap((p) => {
+  const args = fn.params.flatMap((p, i) => {
     const copy = (v: string, original: string) => (p.type === "arr" && written.has(original) ? `${v}.slice()` : v);
-    const position = tangent.params.findIndex((q) => q.name === p.name);
     if (!isDifferentiableParam(p)) return [copy(p.name, p.name)];
-    return [copy(p.name, p.name), copy(dot.get(p.name)!, tangent.params[position + 1].name)];
+    return [copy(p.name, p.name), copy(dot.get(p.name)!, tangent.params[tangentPosition(fn, i) + 1].name)];
   });
   const call = `${reverseName}(${[...args, ...[...bar.values()], "1"].join(", ")});`;
   const entries = wrt.map((i) => (fn.params[i].type === "arr" ? `${fn.params[i].name}.length` : "1")).join(" + ");
@@ -143,7 +144,7 @@ export function printDenseHessian(name: string, fn: FnIR, wrt: number[], reverse
     ...wrt.map((i) =>
       fn.params[i].type === "arr"
         ? `    for (let ${k} = 0; ${k} < ${bar.get(i)}.length; ${k}++) ${row}[${at}++] = ${bar.get(i)}[${k}];`
-        : `    ${row}[${at}++] = ${SUPPORT_NAME}.adjoint[${tangent.params.findIndex((q) => q.name === fn.params[i].name)}];`,
+        : `    ${row}[${at}++] = ${SUPPORT_NAME}.adjoint[${tangentPosition(fn, i)}];`,
     ),
     `    ${rows}.push(${row});`,
   ];
