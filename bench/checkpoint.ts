@@ -13,7 +13,7 @@ import { fileURLToPath } from "node:url";
 import { valueAndGradInto } from "gradc";
 import { pendulum, pendulum1000, pendulumSqrt } from "./checkpoint-loop.js";
 import { type Candidate, measure } from "./harness.js";
-import { loadWithSupport } from "./memory.js";
+import { type StackSupport, loadWithSupport, watchStackPeaks } from "./memory.js";
 
 const variants = {
   plain: { compiled: valueAndGradInto(pendulum, { wrt: [0, 1, 2, 3, 4] }), wasm: valueAndGradInto(pendulum, { wrt: [0, 1, 2, 3, 4], engine: "wasm" }) },
@@ -35,12 +35,8 @@ ${Object.values(NAMES)
   .join("\n")}
 `;
 
-interface Support {
+interface Support extends StackSupport {
   stack: Float64Array;
-  top: number;
-  inactive: unknown[];
-  push(v: number): void;
-  pushInactive(v: number): void;
 }
 
 /**
@@ -58,19 +54,9 @@ async function peaks(variant: Variant, steps: number): Promise<{ values: number;
   const stackBytes = kept.support.stack.byteLength;
 
   const { support: s, run } = await probe("depth");
-  let values = 0;
-  let inactive = 0;
-  const { push, pushInactive } = s;
-  s.push = function (v: number) {
-    push.call(this, v);
-    if (this.top > values) values = this.top;
-  };
-  s.pushInactive = function (v: number) {
-    pushInactive.call(this, v);
-    if (this.inactive.length > inactive) inactive = this.inactive.length;
-  };
+  const depth = watchStackPeaks(s);
   run(grads(), ...point(steps));
-  return { values, inactive, stackBytes };
+  return { values: depth.values(), inactive: depth.inactive(), stackBytes };
 }
 
 const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(bytes < 2 ** 20 ? 3 : 1)} MB`;

@@ -102,18 +102,22 @@ export async function loadWithSupport(source: string, file: string): Promise<Rec
   }
 }
 
-/** Compiles the probe module and returns a function measuring one gradient's saved state. */
-export async function gradcStackProbe(): Promise<(w: Workload) => StackPeak> {
-  const mod = await loadWithSupport(PROBE_SOURCE, path.join(BENCH_DIR, "memory-probe.ts"));
-  const s = mod.__support as Support;
+/** The support object's save stacks, as the probes below read them. */
+export interface StackSupport {
+  top: number;
+  inactive: unknown[];
+  push(v: number): void;
+  pushInactive(v: number): void;
+}
+
+/**
+ * Wraps `s`'s push methods to record the peak depth of its value and inactive stacks; `reset`
+ * starts a new measurement.
+ */
+export function watchStackPeaks(s: StackSupport): { reset(): void; values(): number; inactive(): number } {
   let values = 0;
   let inactive = 0;
-  let arrayBytes = 0;
-  let peakArrayBytes = 0;
-  const push = s.push;
-  const pushInactive = s.pushInactive;
-  const pushArray = s.pushArray;
-  const popArray = s.popArray;
+  const { push, pushInactive } = s;
   s.push = function (v: number) {
     push.call(this, v);
     if (this.top > values) values = this.top;
@@ -122,6 +126,24 @@ export async function gradcStackProbe(): Promise<(w: Workload) => StackPeak> {
     pushInactive.call(this, v);
     if (this.inactive.length > inactive) inactive = this.inactive.length;
   };
+  return {
+    reset: () => {
+      values = inactive = 0;
+    },
+    values: () => values,
+    inactive: () => inactive,
+  };
+}
+
+/** Compiles the probe module and returns a function measuring one gradient's saved state. */
+export async function gradcStackProbe(): Promise<(w: Workload) => StackPeak> {
+  const mod = await loadWithSupport(PROBE_SOURCE, path.join(BENCH_DIR, "memory-probe.ts"));
+  const s = mod.__support as Support;
+  const peaks = watchStackPeaks(s);
+  let arrayBytes = 0;
+  let peakArrayBytes = 0;
+  const pushArray = s.pushArray;
+  const popArray = s.popArray;
   s.pushArray = function (a: Float64Array) {
     pushArray.call(this, a);
     arrayBytes += a.byteLength;
@@ -135,7 +157,8 @@ export async function gradcStackProbe(): Promise<(w: Workload) => StackPeak> {
   const fn = (name: string) => mod[name] as Probe;
 
   return (w: Workload): StackPeak => {
-    values = inactive = arrayBytes = peakArrayBytes = 0;
+    peaks.reset();
+    arrayBytes = peakArrayBytes = 0;
     const scalars = () => [new Float64Array(1), new Float64Array(1)];
     switch (w.family) {
       case "lecture":
@@ -161,6 +184,7 @@ export async function gradcStackProbe(): Promise<(w: Workload) => StackPeak> {
     for (const b of s.buffers) if (b) bufferBytes += b.byteLength;
     // Buffers belong to allocation sites of every probe function: count this workload's only.
     for (let i = 0; i < s.buffers.length; i++) s.buffers[i] = undefined;
+    const [values, inactive] = [peaks.values(), peaks.inactive()];
     return { values, inactive, arrayBytes: peakArrayBytes, bufferBytes, savedBytes: 8 * values + 8 * inactive + peakArrayBytes };
   };
 }

@@ -224,6 +224,24 @@ export function exprReads(e: Expr): string[] {
   return names;
 }
 
+/** Variables a statement reads itself (not counting its nested statements). */
+export function statementReads(s: Stmt): string[] {
+  const vars = (atoms: Atom[]) => atoms.flatMap((a) => (a.k === "var" ? [a.name] : []));
+  switch (s.k) {
+    case "assign":
+      return exprReads(s.expr);
+    case "store":
+      return [s.arr, ...vars([s.index, s.value])];
+    case "effect":
+      return vars(s.args);
+    case "if":
+    case "loop":
+      return vars([s.cond]);
+    default:
+      return assertNever(s);
+  }
+}
+
 /**
  * The end of an exhaustive `switch` over a kind: every kind needs its own case, so a new
  * statement or expression kind fails to compile wherever it is not handled, rather than falling

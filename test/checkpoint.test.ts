@@ -9,14 +9,12 @@
  * loop's stack peaks at O(√n) values where the plain loop's grows with n. Comments gradc cannot
  * honour are diagnostics at the comment.
  */
-import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
-import * as esbuild from "esbuild";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { grad, hessian, jvp } from "gradc";
 import { transformModule } from "../compiler/index.js";
+import { type StackSupport, loadWithSupport, watchStackPeaks } from "../bench/memory.js";
 import { type Arg, expectClose, numericPartial } from "./support/numeric.js";
 import {
   callsCheckpointed,
@@ -283,7 +281,6 @@ describe("checkpointed loops: the same gradient as without the comment", () => {
 // The save stacks, observed on a probe build whose support object is exposed
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const ROOT = path.dirname(HERE);
 
 interface Peaks {
   /** Peak depth of the value stack and of the inactive stack during one gradient. */
@@ -311,52 +308,18 @@ export const freshAndFlaggedRev = valueAndGradInto(freshAndFlagged, { wrt: [0] }
 export const overElementsRev = valueAndGradInto(overElements, { wrt: [0, 1] });
 `;
 
-interface Support {
-  top: number;
-  inactive: unknown[];
+interface Support extends StackSupport {
   arrays: unknown[];
-  push(v: number): void;
-  pushInactive(v: number): void;
 }
 
 async function stackProbe(): Promise<(name: string, grads: Float64Array[], ...args: unknown[]) => Peaks> {
-  const result = transformModule(PROBE_SOURCE, path.join(HERE, "checkpoint-probe.ts"));
-  expect(result.diagnostics).toEqual([]);
-  const bundle = await esbuild.build({
-    stdin: { contents: `${result.code}\nexport const __support = $gradc;\n`, resolveDir: HERE, sourcefile: "checkpoint-probe.ts", loader: "ts" },
-    bundle: true,
-    write: false,
-    format: "esm",
-    platform: "node",
-    target: "node20",
-    alias: { gradc: path.join(ROOT, "runtime", "index.ts") },
-    logLevel: "silent",
-  });
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gradc-checkpoint-"));
-  const file = path.join(dir, "probe.mjs");
-  fs.writeFileSync(file, bundle.outputFiles[0].text);
-  let mod: Record<string, unknown>;
-  try {
-    mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+  const mod = await loadWithSupport(PROBE_SOURCE, path.join(HERE, "checkpoint-probe.ts"));
   const s = mod.__support as Support;
-  let values = 0;
-  let inactive = 0;
-  const { push, pushInactive } = s;
-  s.push = function (v: number) {
-    push.call(this, v);
-    values = Math.max(values, this.top);
-  };
-  s.pushInactive = function (v: number) {
-    pushInactive.call(this, v);
-    inactive = Math.max(inactive, this.inactive.length);
-  };
+  const peaks = watchStackPeaks(s);
   return (name, grads, ...args) => {
-    values = inactive = 0;
+    peaks.reset();
     (mod[`${name}Rev`] as Fn)(grads, ...args);
-    return { values, inactive, after: { values: s.top, inactive: s.inactive.length, arrays: s.arrays.length } };
+    return { values: peaks.values(), inactive: peaks.inactive(), after: { values: s.top, inactive: s.inactive.length, arrays: s.arrays.length } };
   };
 }
 

@@ -13,7 +13,7 @@
  *    started writes (the loop itself, later code, or a later iteration of a loop around it) —
  *    except arrays the loop allocates, which each iteration makes anew.
  */
-import { type Atom, type FnIR, type LoopStmt, type Stmt, assertNever, exprReads, walk, writtenAfter, writtenArrays } from "../ir.js";
+import { type Atom, type FnIR, type LoopStmt, type Stmt, assertNever, exprReads, statementReads, walk, writtenAfter, writtenArrays } from "../ir.js";
 
 export interface LoopState {
   /** Scalars (numbers, booleans, strings), in the order the loop first reads them. */
@@ -82,24 +82,6 @@ function upwardExposed(stmts: Stmt[], defined: Set<string>, exposed: Set<string>
     }
   }
   return state;
-}
-
-/** Variables a statement reads itself (not counting nested statements). */
-function statementReads(s: Stmt): string[] {
-  switch (s.k) {
-    case "assign":
-      return exprReads(s.expr);
-    case "store":
-      return [s.arr, ...atomNames([s.index, s.value])];
-    case "effect":
-      return atomNames(s.args);
-    case "if":
-      return atomNames([s.cond]);
-    case "loop":
-      return atomNames([s.cond]);
-    default:
-      return assertNever(s);
-  }
 }
 
 function atomNames(atoms: Atom[]): string[] {

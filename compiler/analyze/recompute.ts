@@ -9,7 +9,7 @@
  * there: no store after it in the same iteration, and every store that may run later in time
  * saves the element it overwrites so the reverse sweep can put it back (`elementSaves`).
  */
-import { type Atom, type FnIR, type LoopStmt, type Stmt, assertNever, exprReads, walk } from "../ir.js";
+import { type Atom, type FnIR, type LoopStmt, type Stmt, assertNever, statementReads, walk } from "../ir.js";
 import { PRIMITIVES } from "../primitives.js";
 import type { CountedLoop } from "./loops.js";
 
@@ -38,7 +38,7 @@ export function planRecompute(fn: FnIR, counted: Map<LoopStmt, CountedLoop>): Re
     for (const s of stmts) {
       const pos: Position = { pre: counter++, end: 0, loops };
       position.set(s, pos);
-      for (const name of stmtReads(s)) readsAt.set(name, [...(readsAt.get(name) ?? []), pos.pre]);
+      for (const name of statementReads(s)) readsAt.set(name, [...(readsAt.get(name) ?? []), pos.pre]);
       switch (s.k) {
         case "assign":
           defCount.set(s.target, (defCount.get(s.target) ?? 0) + 1);
@@ -118,23 +118,6 @@ export function planRecompute(fn: FnIR, counted: Map<LoopStmt, CountedLoop>): Re
     }
   }
   return { byLoop, statements, elementSaves };
-}
-
-/** Variables a statement reads itself (not counting nested statements). */
-function stmtReads(s: Stmt): string[] {
-  const vars = (atoms: Atom[]) => atoms.flatMap((a) => (a.k === "var" ? [a.name] : []));
-  switch (s.k) {
-    case "assign":
-      return exprReads(s.expr);
-    case "store":
-      return [s.arr, ...vars([s.index, s.value])];
-    case "effect":
-      return vars(s.args);
-    case "if":
-      return vars([s.cond]);
-    case "loop":
-      return vars([s.cond]);
-  }
 }
 
 function collectAssigned(s: Stmt, into: Set<string>): void {
